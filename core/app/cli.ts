@@ -1,0 +1,88 @@
+/**
+ * The `anxin` command line. Every command has --help; errors print one line and exit non-zero.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
+import { StartupError, openDatabase } from "./database.js";
+import { startApp } from "./start.js";
+import { parseDatabaseUrl } from "../../prisma/database-url.js";
+import type { Role } from "../../prisma/store.js";
+
+/** Builds the command tree (exported for tests and for `--help` checks). */
+export function buildCli(): Command {
+  const program = new Command("anxin")
+    .description("Anxin (安心): public sense-of-security and satisfaction surveys, safety tips and case feedback in chat apps")
+    .showHelpAfterError()
+    .addHelpText("after", `\nConfiguration (environment or .env):\n${CONFIG_HELP.map(([n, d, m]) => `  ${n.padEnd(24)} ${m} [default: ${d}]`).join("\n")}\n`);
+
+  program
+    .command("start")
+    .description("apply migrations, load the default questionnaire and serve the web chat, admin pages and configured bots")
+    .action(async () => {
+      const config = loadConfig();
+      const app = await startApp(config);
+      console.log(`Anxin is running at ${app.url}  (database: ${config.database.provider}; Ctrl+C to stop)`);
+      const stop = async () => {
+        await app.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+
+  const db = program.command("db").description("database maintenance");
+  db.command("migrate")
+    .description("apply pending migrations to DATABASE_URL (recorded in _prisma_migrations, as prisma migrate deploy does)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .action(async (options: { db?: string }) => {
+      const config = loadConfig();
+      const target = options.db ? parseDatabaseUrl(options.db) : config.database;
+      const { store, migration } = await openDatabase(target);
+      await store.close();
+      console.log(
+        migration.applied.length > 0
+          ? `applied ${migration.applied.length} migration(s): ${migration.applied.join(", ")}`
+          : `database is up to date (${migration.alreadyApplied} migration(s) applied earlier)`,
+      );
+    });
+
+  const admin = program.command("admin").description("staff bootstrap");
+  admin
+    .command("add")
+    .description("make the person behind a platform account an admin, e.g. anxin admin add telegram:123456789")
+    .argument("<platform:user-id>", "platform (telegram, wechat, web) and that platform's user id")
+    .action(async (account: string) => {
+      await setRole(account, "admin");
+    });
+  return program;
+}
+
+async function setRole(account: string, role: Role): Promise<void> {
+  const match = /^(telegram|wechat|web|cli):(.+)$/.exec(account.trim());
+  if (!match?.[1] || !match[2]) throw new StartupError(`expected <platform>:<user-id> with platform telegram, wechat, web or cli (got ${JSON.stringify(account)})`);
+  const config = loadConfig();
+  const { store } = await openDatabase(config.database);
+  try {
+    const resident = await store.setRole(match[1], match[2], role);
+    console.log(`${account} is now ${role} (resident ${resident.id})`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs the CLI; turns known errors into one line on stderr and exit code 1. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      console.error(`anxin: ${error.message}`);
+      process.exit(1);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`anxin: ${message.split("\n")[0]}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `anxin start`: migrate, seed, serve. Each channel (web chat, Telegram, WeChat) mounts itself
+ * here when its configuration asks for it.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
+import { openDatabase, StartupError } from "./database.js";
+import { ensureDefaultSurvey } from "./seed.js";
+import { buildServer } from "./server.js";
+import { loadOrCreateSecret } from "./secret.js";
+import type { Store } from "../../prisma/store.js";
+
+/** A running app. */
+export interface RunningApp {
+  url: string;
+  store: Store;
+  server: FastifyInstance;
+  logger: Logger;
+  secret: string;
+  /** Stops the server and the channels, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts Anxin with the given configuration. */
+export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningApp> {
+  const { store, migration } = await openDatabase(config.database);
+  let secret: string;
+  try {
+    secret = loadOrCreateSecret(config.appSecret, config.dataDir);
+  } catch (error) {
+    await store.close();
+    throw new StartupError(`cannot keep the app secret in DATA_DIR ${config.dataDir}: ${(error as Error).message} (set DATA_DIR to a writable folder, or APP_SECRET)`);
+  }
+  logger.info({ applied: migration.applied, alreadyApplied: migration.alreadyApplied, provider: config.database.provider }, "database ready");
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const seeded = await ensureDefaultSurvey(store, new Date());
+    if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
+    const server = await buildServer({ store, logger });
+    await server.listen({ port: config.port, host: config.host });
+    const address = server.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;
+    closers.push(() => server.close());
+    return {
+      url,
+      store,
+      server,
+      logger,
+      secret,
+      async close() {
+        for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, "while stopping"));
+        await store.close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+}

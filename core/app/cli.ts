@@ -5,8 +5,11 @@ import { Command, CommanderError } from "commander";
 import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
 import { StartupError, openDatabase } from "./database.js";
 import { startApp } from "./start.js";
+import { runChat, type ChatOptions } from "./chat-command.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import type { Role } from "../../prisma/store.js";
+import { issueStaffToken } from "./staff-auth.js";
+import { loadOrCreateSecret } from "./secret.js";
 
 /** Builds the command tree (exported for tests and for `--help` checks). */
 export function buildCli(): Command {
@@ -28,6 +31,17 @@ export function buildCli(): Command {
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+    });
+
+  program
+    .command("chat")
+    .description("go through a questionnaire as a resident in the terminal (scriptable: one input per line on stdin)")
+    .option("--questionnaire <file>", "a questionnaire YAML file (default: the bundled public-safety survey)")
+    .option("--lang <lang>", "zh-CN, zh-TW or en")
+    .option("--db <url>", "database URL (default: a scratch SQLite file deleted afterwards)")
+    .option("--user <id>", "the resident's id on the terminal platform", "terminal")
+    .action(async (options: ChatOptions) => {
+      await runChat(options, { input: process.stdin, output: process.stdout, isTTY: Boolean(process.stdin.isTTY) });
     });
 
   const db = program.command("db").description("database maintenance");
@@ -54,16 +68,45 @@ export function buildCli(): Command {
     .action(async (account: string) => {
       await setRole(account, "admin");
     });
+  admin
+    .command("token")
+    .description("print a staff token (Bearer) for an officer or admin, for the HTTP API and admin pages")
+    .argument("<platform:user-id>", "the staff member's account, e.g. telegram:123456789")
+    .option("--days <n>", "validity in days", "30")
+    .action(async (account: string, options: { days: string }) => {
+      await printStaffToken(account, Number(options.days));
+    });
   return program;
 }
 
-async function setRole(account: string, role: Role): Promise<void> {
+function parseAccount(account: string): { platform: string; userId: string } {
   const match = /^(telegram|wechat|web|cli):(.+)$/.exec(account.trim());
   if (!match?.[1] || !match[2]) throw new StartupError(`expected <platform>:<user-id> with platform telegram, wechat, web or cli (got ${JSON.stringify(account)})`);
+  return { platform: match[1], userId: match[2] };
+}
+
+async function printStaffToken(account: string, days: number): Promise<void> {
+  if (!Number.isFinite(days) || days <= 0 || days > 366) throw new StartupError(`--days must be between 1 and 366 (got ${days})`);
+  const { platform, userId } = parseAccount(account);
   const config = loadConfig();
   const { store } = await openDatabase(config.database);
   try {
-    const resident = await store.setRole(match[1], match[2], role);
+    const identity = await store.findIdentity(platform, userId);
+    const resident = identity ? await store.getResident(identity.residentId) : null;
+    if (!resident || resident.role === "resident") throw new StartupError(`${account} is not staff (anxin admin add, or an officer invitation, first)`);
+    const secret = loadOrCreateSecret(config.appSecret, config.dataDir);
+    console.log(issueStaffToken(secret, resident.id, new Date(), days * 24 * 3600 * 1000));
+  } finally {
+    await store.close();
+  }
+}
+
+async function setRole(account: string, role: Role): Promise<void> {
+  const { platform, userId } = parseAccount(account);
+  const config = loadConfig();
+  const { store } = await openDatabase(config.database);
+  try {
+    const resident = await store.setRole(platform, userId, role);
     console.log(`${account} is now ${role} (resident ${resident.id})`);
   } finally {
     await store.close();

@@ -40,7 +40,52 @@ const schema = z.object({
     message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -",
   }),
   WECHATY_PUPPET: optionalText,
+  WECHATY_PUPPET_OA_APP_ID: optionalText.refine((value) => value === undefined || /^wx[0-9A-Za-z]{16}$/.test(value), {
+    message: "must be the Official Account's AppID (wx and 16 letters or digits, 设置与开发 → 基本配置)",
+  }),
+  WECHATY_PUPPET_OA_APP_SECRET: optionalText.refine((value) => value === undefined || /^[0-9A-Za-z]{32}$/.test(value), {
+    message: "must be the Official Account's AppSecret (32 letters or digits)",
+  }),
+  WECHATY_PUPPET_OA_TOKEN: optionalText.refine((value) => value === undefined || /^[0-9A-Za-z]{3,32}$/.test(value), {
+    message: "must be 3–32 letters or digits, the same Token as in the Official Account's server configuration",
+  }),
+  WECHATY_PUPPET_OA_PORT: optionalText.refine((value) => value === undefined || (/^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535), {
+    message: "must be a port number 1–65535",
+  }),
+  WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL: optionalUrl(", a server that fetches access tokens from a whitelisted IP"),
+  WECHAT_OA_PATH: optionalText.refine((value) => value === undefined || /^\/[A-Za-z0-9._~\/-]*$/.test(value), {
+    message: "must be a URL path starting with /, e.g. /wechat/oa",
+  }),
+  WECHAT_ROOMS: optionalText.refine((value) => value === undefined || value === "ignore" || value === "hint", {
+    message: "must be ignore or hint",
+  }),
 });
+
+/** The Wechaty puppets the WeChat adapter (bots/wechat) can run. */
+export const WECHATY_PUPPETS = ["wechaty-puppet-official-account", "wechaty-puppet-wechat4u", "wechaty-puppet-mock"] as const;
+
+/** One of {@link WECHATY_PUPPETS}. */
+export type WechatyPuppetName = (typeof WECHATY_PUPPETS)[number];
+
+/** What the WeChat adapter needs; present when WECHATY_PUPPET is set. */
+export interface WechatConfig {
+  puppet: WechatyPuppetName;
+  /** Group chats never run surveys; `hint` answers an @-mention with "write to me one to one". */
+  rooms: "ignore" | "hint";
+  /** Set exactly when `puppet` is the Official Account puppet. */
+  officialAccount:
+    | {
+        appId: string;
+        appSecret: string;
+        token: string;
+        /** Callback path on the app's HTTP server; undefined when `port` is set. */
+        path: string | undefined;
+        /** The puppet's own callback server instead of `path`. */
+        port: number | undefined;
+        accessTokenProxyUrl: string | undefined;
+      }
+    | undefined;
+}
 
 /** Validated configuration. */
 export interface Config {
@@ -54,6 +99,7 @@ export interface Config {
   appSecret: string | undefined;
   telegram: { token: string; apiRoot: string | undefined; webhookUrl: string | undefined; webhookSecret: string | undefined } | undefined;
   wechatyPuppet: string | undefined;
+  wechat: WechatConfig | undefined;
 }
 
 /** A configuration error: `message` is the one line to print. */
@@ -81,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   if (values.TELEGRAM_WEBHOOK_URL && !values.TELEGRAM_BOT_TOKEN) {
     throw new ConfigError("TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN as well");
   }
+  const wechat = wechatConfig(values);
   return {
     database,
     port: values.PORT,
@@ -99,6 +146,43 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
         }
       : undefined,
     wechatyPuppet: values.WECHATY_PUPPET,
+    wechat,
+  };
+}
+
+// Cross-variable checks of the WeChat settings, so a half-configured Official Account fails at
+// start-up with the missing variable's name instead of when WeChat first calls back.
+function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined {
+  const puppet = values.WECHATY_PUPPET;
+  if (puppet === undefined) return undefined;
+  if (!(WECHATY_PUPPETS as readonly string[]).includes(puppet)) {
+    throw new ConfigError(`WECHATY_PUPPET: must be one of ${WECHATY_PUPPETS.join(", ")} (got ${JSON.stringify(puppet)})`);
+  }
+  const rooms = values.WECHAT_ROOMS === "hint" ? "hint" : "ignore";
+  if (puppet !== "wechaty-puppet-official-account") return { puppet: puppet as WechatyPuppetName, rooms, officialAccount: undefined };
+  const required = (name: "WECHATY_PUPPET_OA_APP_ID" | "WECHATY_PUPPET_OA_APP_SECRET" | "WECHATY_PUPPET_OA_TOKEN"): string => {
+    const value = values[name];
+    if (value === undefined) throw new ConfigError(`${name}: must be set when WECHATY_PUPPET is wechaty-puppet-official-account`);
+    return value;
+  };
+  const appId = required("WECHATY_PUPPET_OA_APP_ID");
+  const appSecret = required("WECHATY_PUPPET_OA_APP_SECRET");
+  const token = required("WECHATY_PUPPET_OA_TOKEN");
+  if (values.WECHATY_PUPPET_OA_PORT !== undefined && values.WECHAT_OA_PATH !== undefined) {
+    throw new ConfigError("WECHAT_OA_PATH: set either WECHAT_OA_PATH (callback on Anxin's HTTP server) or WECHATY_PUPPET_OA_PORT (the puppet's own server), not both");
+  }
+  const port = values.WECHATY_PUPPET_OA_PORT === undefined ? undefined : Number(values.WECHATY_PUPPET_OA_PORT);
+  return {
+    puppet,
+    rooms,
+    officialAccount: {
+      appId,
+      appSecret,
+      token,
+      path: port === undefined ? (values.WECHAT_OA_PATH ?? "/wechat/oa") : undefined,
+      port,
+      accessTokenProxyUrl: values.WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL,
+    },
   };
 }
 
@@ -123,5 +207,12 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["TELEGRAM_API_ROOT", "https://api.telegram.org", "a local Bot API server instead of Telegram's"],
   ["TELEGRAM_WEBHOOK_URL", "(none: long polling)", "public https URL for webhook mode"],
   ["TELEGRAM_WEBHOOK_SECRET", "(none)", "checked on every webhook request"],
-  ["WECHATY_PUPPET", "(none)", "starts the WeChat adapter with this puppet"],
+  ["WECHATY_PUPPET", "(none)", "starts the WeChat adapter: wechaty-puppet-official-account, wechaty-puppet-wechat4u or wechaty-puppet-mock"],
+  ["WECHATY_PUPPET_OA_APP_ID", "(none)", "Official Account AppID (needed with the official-account puppet)"],
+  ["WECHATY_PUPPET_OA_APP_SECRET", "(none)", "Official Account AppSecret (needed with the official-account puppet)"],
+  ["WECHATY_PUPPET_OA_TOKEN", "(none)", "Token of the Official Account's server configuration (needed with the official-account puppet)"],
+  ["WECHAT_OA_PATH", "/wechat/oa", "Official Account callback path on this server (URL to enter: PUBLIC_URL + path)"],
+  ["WECHATY_PUPPET_OA_PORT", "(none)", "instead of WECHAT_OA_PATH: the puppet's own callback server port"],
+  ["WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL", "(none)", "fetch Official Account access tokens through this server"],
+  ["WECHAT_ROOMS", "ignore", "WeChat group chats: ignore, or hint (answer an @-mention with \"write to me directly\")"],
 ];

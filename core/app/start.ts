@@ -10,12 +10,17 @@ import { ensureDefaultSurvey } from "./seed.js";
 import { buildServer } from "./server.js";
 import { loadOrCreateSecret } from "./secret.js";
 import type { Store } from "../../prisma/store.js";
+import { ConversationRunner } from "../survey/runner.js";
+import type { Channel } from "./channels.js";
+import { CHANNEL_FACTORIES } from "./channel-registry.js";
 
 /** A running app. */
 export interface RunningApp {
   url: string;
   store: Store;
   server: FastifyInstance;
+  runner: ConversationRunner;
+  channels: Channel[];
   logger: Logger;
   secret: string;
   /** Stops the server and the channels, then closes the database. */
@@ -37,16 +42,29 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
   try {
     const seeded = await ensureDefaultSurvey(store, new Date());
     if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
+    const runner = new ConversationRunner({ store, defaultLang: config.defaultLang });
     const server = await buildServer({ store, logger });
+    closers.push(() => server.close());
+    const channels: Channel[] = [];
+    for (const factory of CHANNEL_FACTORIES) {
+      const channel = await factory({ config, runner, store, logger, server, secret });
+      if (channel) channels.push(channel);
+    }
     await server.listen({ port: config.port, host: config.host });
+    for (const channel of channels) {
+      await channel.start();
+      closers.push(() => channel.stop());
+      logger.info({ platform: channel.platform }, "channel started");
+    }
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;
-    closers.push(() => server.close());
     return {
       url,
       store,
       server,
+      runner,
+      channels,
       logger,
       secret,
       async close() {

@@ -1,0 +1,279 @@
+/**
+ * The conversation runner: the one path every channel's inbound message takes.
+ *
+ * It finds the resident, loads their session, runs the pure engine, and commits the new session
+ * with every answer it produced in one transaction — before the replies are handed back to the
+ * adapter. Messages of one resident are handled one at a time (in this process by a per-resident
+ * queue, across processes by the session revision), and a platform message id is handled once.
+ */
+import type { Store, DomainWrite, RegionRecord, WaveRecord } from "../../prisma/store.js";
+import { step as engineStep } from "../engine/step.js";
+import { initialState, normalizeLang, isLang } from "../engine/types.js";
+import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction } from "../engine/types.js";
+import { QuestionnaireCache } from "./questionnaires.js";
+import { KeyedQueue } from "./keyed-queue.js";
+import { LruMap } from "../util/lru-map.js";
+
+/** A message from any channel, normalised by its adapter. */
+export interface InboundMessage {
+  /** telegram | wechat | web | cli | … */
+  platform: string;
+  platformUserId: string;
+  /** Where replies go (a Telegram chat id, a WeChat contact id, a web session id). */
+  chatId: string;
+  /** The platform's id of this message (or update), for idempotency; omit when there is none. */
+  messageId?: string;
+  displayName?: string;
+  username?: string;
+  /** The platform's language code of the sender (e.g. Telegram's language_code). */
+  langCode?: string;
+  input: Input;
+}
+
+/** What the adapter sends back. */
+export interface RunnerReply {
+  residentId: string;
+  /** The resident's language after this message. */
+  lang: Lang;
+  messages: OutMessage[];
+  /** The message id was handled before: nothing was changed and there is nothing to send. */
+  duplicate: boolean;
+  events: EngineEvent[];
+}
+
+/**
+ * A hook for a menu item the engine leaves to other services (safety tips, my cases): it may
+ * replace the engine's placeholder reply.
+ */
+export type MenuHandler = (request: { residentId: string; lang: Lang; item: "tips" | "cases" }) => Promise<OutMessage[] | undefined>;
+
+/** Options of {@link ConversationRunner}. */
+export interface RunnerOptions {
+  store: Store;
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+  /** The engine; tests may wrap it. */
+  step?: StepFunction;
+  /** Bot username, so that "/menu@ThatBot" is understood. */
+  botName?: string;
+  /** How long the current wave and the region tree are reused before being read again. */
+  cacheMs?: number;
+  menuHandlers?: Partial<Record<"tips" | "cases", MenuHandler>>;
+  /** Language before a resident's platform tells us one. */
+  defaultLang?: Lang;
+}
+
+const MAX_CONFLICT_RETRIES = 8;
+
+interface CachedSession {
+  residentId: string;
+  state: SessionState;
+  revision: number;
+}
+
+/** Runs the dialogue for inbound messages of every channel. */
+export class ConversationRunner {
+  private readonly store: Store;
+  private readonly now: () => Date;
+  private readonly step: StepFunction;
+  private readonly questionnaires: QuestionnaireCache;
+  private readonly queue = new KeyedQueue();
+  /** Sessions of recently active residents; the revision check in the store keeps them honest. */
+  private readonly sessions = new LruMap<string, CachedSession>(10_000);
+  private readonly cacheMs: number;
+  private waveCache: { at: number; wave: WaveRecord | null } | undefined;
+  private regionCache: { at: number; tree: RegionNode[] } | undefined;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+    this.step = options.step ?? engineStep;
+    this.questionnaires = new QuestionnaireCache(options.store);
+    this.cacheMs = options.cacheMs ?? 5_000;
+  }
+
+  /** Handles one inbound message; resolves after everything it changed is committed. */
+  handle(message: InboundMessage): Promise<RunnerReply> {
+    return this.queue.run(`${message.platform}:${message.platformUserId}`, () => this.handleNow(message));
+  }
+
+  /** Forgets cached sessions, waves and regions (after an admin changed them). */
+  invalidate(): void {
+    this.sessions.clear();
+    this.waveCache = undefined;
+    this.regionCache = undefined;
+  }
+
+  private async handleNow(message: InboundMessage): Promise<RunnerReply> {
+    const inbound = message.messageId ? { platform: message.platform, messageId: message.messageId } : undefined;
+    const key = `${message.platform}:${message.platformUserId}`;
+    for (let attempt = 0; ; attempt++) {
+      // A redelivery is caught by the commit itself (the message id is unique), so the common
+      // path costs no extra query; the cached session saves another.
+      const session = await this.session(key, message);
+      const { residentId, state, revision } = session;
+      const now = this.now();
+      const ctx = await this.context(state, now);
+      const result = this.step(ctx, state, message.input);
+      const writes = await this.writesFor(result.events, result.state, now);
+      const outcome = await this.store.commitTurn({
+        residentId,
+        channel: message.platform,
+        inbound,
+        state: result.state,
+        expectedRevision: revision,
+        writes,
+        now,
+      });
+      if (outcome === "duplicate") {
+        this.sessions.delete(key);
+        return this.duplicateReply(message, residentId);
+      }
+      if (outcome === "conflict") {
+        // Another process handled a message of this resident in between (or erased them): run
+        // the turn again on what is stored now.
+        this.sessions.delete(key);
+        if (attempt < MAX_CONFLICT_RETRIES) continue;
+        throw new Error(`resident ${residentId}: session kept changing under ${MAX_CONFLICT_RETRIES} attempts`);
+      }
+      if (result.events.some((event) => event.type === "DeletionRequested")) this.sessions.delete(key);
+      else this.sessions.set(key, { residentId, state: result.state, revision: revision + 1 });
+      const messages = await this.replaceMenuPlaceholders(residentId, result.state.lang, result.events, result.messages);
+      return { residentId, lang: result.state.lang, messages, duplicate: false, events: result.events };
+    }
+  }
+
+  /** The resident and their session, from the cache or the store. */
+  private async session(key: string, message: InboundMessage): Promise<CachedSession> {
+    const cached = this.sessions.get(key);
+    if (cached) return cached;
+    const { resident } = await this.store.resolveIdentity({
+      platform: message.platform,
+      platformUserId: message.platformUserId,
+      chatId: message.chatId,
+      displayName: message.displayName,
+      username: message.username,
+      lang: message.langCode ? normalizeLang(message.langCode) : this.options.defaultLang,
+    });
+    const conversation = await this.store.loadConversation(resident.id);
+    const fallbackLang = message.langCode ? normalizeLang(message.langCode) : isLang(resident.lang) ? resident.lang : (this.options.defaultLang ?? "zh-CN");
+    const state = isSessionState(conversation?.state) ? conversation.state : initialState(fallbackLang);
+    const session = { residentId: resident.id, state, revision: conversation?.revision ?? 0 };
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  private duplicateReply(message: InboundMessage, residentId = ""): RunnerReply {
+    return { residentId, lang: normalizeLang(message.langCode), messages: [], duplicate: true, events: [] };
+  }
+
+  /** The engine's context: current wave, the questionnaires the session needs, the regions. */
+  private async context(state: SessionState, now: Date): Promise<EngineContext> {
+    const wave = await this.currentWave(now);
+    if (wave) await this.questionnaires.load(wave.questionnaireKey, wave.questionnaireVersion);
+    if (state.survey) await this.questionnaires.load(state.survey.questionnaireId, state.survey.version);
+    const regions = await this.regionTree(now);
+    return {
+      now: now.toISOString(),
+      wave: wave ? { id: wave.id, questionnaireId: wave.questionnaireKey, version: wave.questionnaireVersion, open: true } : null,
+      questionnaire: (id, version) => this.questionnaires.peek(id, version),
+      regions,
+      botName: this.options.botName,
+    };
+  }
+
+  private async currentWave(now: Date): Promise<WaveRecord | null> {
+    const cached = this.waveCache;
+    const fresh = cached && now.getTime() - cached.at < this.cacheMs && (!cached.wave?.closesAt || cached.wave.closesAt > now);
+    if (fresh) return cached.wave;
+    const wave = await this.store.currentWave(now);
+    this.waveCache = { at: now.getTime(), wave };
+    return wave;
+  }
+
+  private async regionTree(now: Date): Promise<RegionNode[]> {
+    const cached = this.regionCache;
+    if (cached && now.getTime() - cached.at < this.cacheMs) return cached.tree;
+    const tree = buildRegionTree(await this.store.listRegions());
+    this.regionCache = { at: now.getTime(), tree };
+    return tree;
+  }
+
+  /** Translates engine events into the store's domain writes. */
+  private async writesFor(events: EngineEvent[], state: SessionState, now: Date): Promise<DomainWrite[]> {
+    const writes: DomainWrite[] = [];
+    for (const event of events) {
+      switch (event.type) {
+        case "ConsentGiven":
+          writes.push({ type: "resident.update", consentAt: now, consentDeclinedAt: null });
+          break;
+        case "ConsentDeclined":
+          writes.push({ type: "resident.update", consentDeclinedAt: now });
+          break;
+        case "ResponseStarted": {
+          const record = await this.store.getQuestionnaire(event.questionnaireId, event.version);
+          if (!record) throw new Error(`questionnaire ${event.questionnaireId} v${event.version} is not stored`);
+          writes.push({ type: "response.start", waveId: event.waveId, questionnaireId: record.id });
+          break;
+        }
+        case "AnswerRecorded":
+          writes.push({ type: "answer.put", waveId: event.waveId, questionId: event.questionId, value: event.value });
+          if (event.value.kind === "region") writes.push({ type: "response.region", waveId: event.waveId, regionCode: event.value.code });
+          break;
+        case "AnswerRetracted":
+          writes.push({ type: "answer.delete", waveId: event.waveId, questionId: event.questionId });
+          break;
+        case "ResponseCompleted":
+          writes.push({ type: "response.complete", waveId: event.waveId });
+          break;
+        case "ResponseAbandoned":
+          writes.push({ type: "response.abandon", waveId: event.waveId });
+          break;
+        case "SuggestionSubmitted":
+          writes.push({ type: "suggestion.add", waveId: event.waveId, text: event.text, lang: state.lang });
+          break;
+        case "LanguageChanged":
+          writes.push({ type: "resident.update", lang: event.lang });
+          break;
+        case "DeletionRequested":
+          writes.push({ type: "resident.erase" });
+          break;
+        case "OptedOut":
+          writes.push({ type: "resident.update", optedOut: true });
+          break;
+        case "OptedIn":
+          writes.push({ type: "resident.update", optedOut: false });
+          break;
+        case "QuestionSkipped":
+        case "MenuRequested":
+          break;
+      }
+    }
+    return writes;
+  }
+
+  private async replaceMenuPlaceholders(residentId: string, lang: Lang, events: EngineEvent[], messages: OutMessage[]): Promise<OutMessage[]> {
+    const request = events.find((event): event is Extract<EngineEvent, { type: "MenuRequested" }> => event.type === "MenuRequested");
+    const handler = request ? this.options.menuHandlers?.[request.item] : undefined;
+    if (!request || !handler) return messages;
+    return (await handler({ residentId, lang, item: request.item })) ?? messages;
+  }
+}
+
+/** Builds the engine's region tree from the stored flat list (parents listed before children). */
+export function buildRegionTree(regions: RegionRecord[]): RegionNode[] {
+  const nodes = new Map<string, RegionNode & { children: RegionNode[] }>();
+  const roots: RegionNode[] = [];
+  for (const region of regions) {
+    const node = { code: region.code, name: region.name, children: [] };
+    nodes.set(region.id, node);
+    const parent = region.parentId ? nodes.get(region.parentId) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+function isSessionState(value: unknown): value is SessionState {
+  return typeof value === "object" && value !== null && (value as { v?: unknown }).v === 1;
+}

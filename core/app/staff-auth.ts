@@ -9,6 +9,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ResidentRecord, Role, Store } from "../../prisma/store.js";
+import { hasRole } from "./roles.js";
+
+export { hasRole };
 
 /** Name of the staff session cookie. */
 export const STAFF_COOKIE = "anxin_staff";
@@ -43,12 +46,6 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return cookies?.[STAFF_COOKIE];
 }
 
-const RANK: Record<Role, number> = { resident: 0, officer: 1, admin: 2 };
-
-/** True when `role` is at least `needed` (admins may do what officers may). */
-export function hasRole(role: Role, needed: Role): boolean {
-  return RANK[role] >= RANK[needed];
-}
 
 /**
  * A fastify preHandler that admits staff of at least `needed` role: 401 without a valid token,

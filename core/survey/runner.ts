@@ -13,6 +13,9 @@ import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, S
 import { QuestionnaireCache } from "./questionnaires.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { LruMap } from "../util/lru-map.js";
+import { parseStaffCommand, type StaffCommand, type StaffReply } from "./staff-commands.js";
+import { staffText } from "./staff-i18n.js";
+import { hasRole } from "../app/roles.js";
 
 /** A message from any channel, normalised by its adapter. */
 export interface InboundMessage {
@@ -36,6 +39,8 @@ export interface RunnerReply {
   /** The resident's language after this message. */
   lang: Lang;
   messages: OutMessage[];
+  /** Images (charts) to send after the messages, where the channel can show them. */
+  images?: { png: Uint8Array; caption: string }[];
   /** The message id was handled before: nothing was changed and there is nothing to send. */
   duplicate: boolean;
   events: EngineEvent[];
@@ -61,6 +66,10 @@ export interface RunnerOptions {
   menuHandlers?: Partial<Record<"tips" | "cases", MenuHandler>>;
   /** Language before a resident's platform tells us one. */
   defaultLang?: Lang;
+  /** Staff chat commands (/suggestions, /stats, /broadcast …), checked before the engine. */
+  staffCommands?: StaffCommand[];
+  /** Where command failures are reported. */
+  onError?: (error: unknown, context: { command: string }) => void;
 }
 
 const MAX_CONFLICT_RETRIES = 8;
@@ -113,6 +122,19 @@ export class ConversationRunner {
       const session = await this.session(key, message);
       const { residentId, state, revision } = session;
       const now = this.now();
+      const command = this.staffCommandOf(message);
+      if (command) {
+        const reply = await this.runStaffCommand(command.handler, command.args, session, now);
+        const outcome = await this.store.commitTurn({ residentId, channel: message.platform, inbound, state, expectedRevision: revision, writes: [], now });
+        if (outcome === "duplicate") return this.duplicateReply(message, residentId);
+        if (outcome === "conflict") {
+          this.sessions.delete(key);
+          if (attempt < MAX_CONFLICT_RETRIES) continue;
+          throw new Error(`resident ${residentId}: session kept changing under ${MAX_CONFLICT_RETRIES} attempts`);
+        }
+        this.sessions.set(key, { residentId, state, revision: revision + 1 });
+        return { residentId, lang: state.lang, messages: reply.messages, images: reply.images, duplicate: false, events: [] };
+      }
       const ctx = await this.context(state, now);
       const result = this.step(ctx, state, message.input);
       const writes = await this.writesFor(result.events, result.state, now);
@@ -140,6 +162,29 @@ export class ConversationRunner {
       else this.sessions.set(key, { residentId, state: result.state, revision: revision + 1 });
       const messages = await this.replaceMenuPlaceholders(residentId, result.state.lang, result.events, result.messages);
       return { residentId, lang: result.state.lang, messages, duplicate: false, events: result.events };
+    }
+  }
+
+  private staffCommandOf(message: InboundMessage): { handler: StaffCommand; args: string } | undefined {
+    if (message.input.kind !== "text" || !this.options.staffCommands?.length) return undefined;
+    const parsed = parseStaffCommand(message.input.text, this.options.botName);
+    const handler = parsed ? this.options.staffCommands.find((c) => c.name === parsed.name) : undefined;
+    return handler && parsed ? { handler, args: parsed.args } : undefined;
+  }
+
+  /** Runs a staff command for someone allowed to, or refuses politely; never throws. */
+  private async runStaffCommand(handler: StaffCommand, args: string, session: CachedSession, now: Date): Promise<StaffReply> {
+    const lang = session.state.lang;
+    const resident = await this.store.getResident(session.residentId);
+    if (!resident || !hasRole(resident.role, handler.role)) {
+      const role = staffText(lang, handler.role === "admin" ? "role_admin" : "role_officer");
+      return { messages: [{ kind: "error", text: staffText(lang, "not_allowed", { role }) }] };
+    }
+    try {
+      return await handler.run({ staff: resident, args, lang, now });
+    } catch (error) {
+      this.options.onError?.(error, { command: handler.name });
+      return { messages: [{ kind: "error", text: staffText(lang, "failed") }] };
     }
   }
 

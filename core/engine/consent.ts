@@ -1,0 +1,38 @@
+/**
+ * Consent: what is collected and why, accept / decline (and a language button, because this is
+ * the very first thing a resident sees).
+ */
+import { t } from "./i18n.js";
+import { encodePayload } from "./payload.js";
+import { parseYesNo } from "./normalize.js";
+import { pickIndex } from "./questions/common.js";
+import { SUPPORTED_LANGS } from "./types.js";
+import type { Lang, OutMessage } from "./types.js";
+
+/** The consent request with its buttons. */
+export function consentMessage(lang: Lang): OutMessage {
+  return {
+    kind: "menu",
+    text: t(lang, "consent.text"),
+    options: [
+      { key: "1", label: t(lang, "consent.accept"), payload: encodePayload({ op: "consent", accept: true }) },
+      { key: "2", label: t(lang, "consent.decline"), payload: encodePayload({ op: "consent", accept: false }) },
+      { key: "3", label: t(lang, "consent.language"), payload: encodePayload({ op: "menu", item: "lang" }) },
+    ],
+  };
+}
+
+/** A typed answer to the consent request: accept, decline, language, or undefined. */
+export function parseConsentReply(text: string): "accept" | "decline" | "lang" | undefined {
+  const all = (key: "consent.accept" | "consent.decline" | "consent.language"): string[] => SUPPORTED_LANGS.map((l) => t(l, key));
+  const index = pickIndex(text, [
+    [...all("consent.accept"), "同意参加", "同意參加", "agree"],
+    [...all("consent.decline"), "不参加", "不參加", "decline"],
+    all("consent.language"),
+  ]);
+  if (index === 0) return "accept";
+  if (index === 1) return "decline";
+  if (index === 2) return "lang";
+  const yes = parseYesNo(text);
+  return yes === undefined ? undefined : yes ? "accept" : "decline";
+}

@@ -1,0 +1,149 @@
+/**
+ * Which questions are asked, in which order: relevance, the next question, the previous one for
+ * /back, progress, and dropping answers that became irrelevant.
+ */
+import { isAnswerable } from "./definition.js";
+import { evaluate, parseExpression, truthy } from "./expression.js";
+import type { EvalEnv, Expr, ExprValue } from "./expression.js";
+import type { AnswerValue, QuestionDefinition, Questionnaire, RegionNode, SurveyProgress } from "./types.js";
+
+// Parsed expressions per questionnaire object; validated questionnaires never change, so a
+// WeakMap cache is invisible to callers (and lets old versions be garbage-collected).
+const compiled = new WeakMap<Questionnaire, Map<string, Expr | null>>();
+
+/** The parsed form of an expression of `questionnaire` (null if it does not parse). */
+export function compiledExpression(questionnaire: Questionnaire, source: string): Expr | null {
+  let cache = compiled.get(questionnaire);
+  if (!cache) {
+    cache = new Map();
+    compiled.set(questionnaire, cache);
+  }
+  let expr = cache.get(source);
+  if (expr === undefined) {
+    const parsed = parseExpression(source);
+    expr = parsed.ok ? parsed.expr : null;
+    cache.set(source, expr);
+  }
+  return expr;
+}
+
+/** How an answer reads in expressions (see expression.ts). */
+export function answerToExprValue(value: AnswerValue | undefined): ExprValue {
+  if (!value) return null;
+  switch (value.kind) {
+    case "choice":
+      return value.option;
+    case "choices":
+      return [...value.options];
+    case "number":
+      return value.value;
+    case "text":
+      return value.value;
+    case "bool":
+      return value.value ? "yes" : "no";
+    case "region":
+      return value.code;
+  }
+}
+
+/** An evaluation environment over a set of answers. */
+export function answersEnv(answers: Record<string, AnswerValue>, self?: ExprValue): EvalEnv {
+  return {
+    ref: (name) => (Object.hasOwn(answers, name) ? answerToExprValue(answers[name]) : null),
+    ...(self === undefined ? {} : { self }),
+  };
+}
+
+/**
+ * Is the question asked, given the answers so far? Notes count too (they are shown). A region
+ * question without any regions configured is never asked.
+ */
+export function isRelevant(
+  questionnaire: Questionnaire,
+  question: QuestionDefinition,
+  answers: Record<string, AnswerValue>,
+  regions: readonly RegionNode[],
+): boolean {
+  if (question.type === "region" && regions.length === 0) return false;
+  if (question.relevant === undefined) return true;
+  const expr = compiledExpression(questionnaire, question.relevant);
+  // A validated questionnaire always parses; if not, asking is safer than silently skipping.
+  if (!expr) return true;
+  return truthy(evaluate(expr, answersEnv(answers)));
+}
+
+/** Questions that take an answer and are currently relevant, in order. */
+export function askableQuestions(
+  questionnaire: Questionnaire,
+  answers: Record<string, AnswerValue>,
+  regions: readonly RegionNode[],
+): QuestionDefinition[] {
+  return questionnaire.questions.filter((q) => isAnswerable(q) && isRelevant(questionnaire, q, answers, regions));
+}
+
+/** Index of a question id in the questionnaire (-1 when unknown). */
+export function questionIndex(questionnaire: Questionnaire, id: string | null | undefined): number {
+  if (!id) return -1;
+  return questionnaire.questions.findIndex((q) => q.id === id);
+}
+
+/** Has the question been answered or skipped in this response? */
+export function isDone(survey: SurveyProgress, id: string): boolean {
+  return Object.hasOwn(survey.answers, id) || survey.skipped.includes(id);
+}
+
+/** The first askable question not yet answered or skipped; undefined when the survey is complete. */
+export function nextQuestion(
+  questionnaire: Questionnaire,
+  survey: SurveyProgress,
+  regions: readonly RegionNode[],
+): QuestionDefinition | undefined {
+  return askableQuestions(questionnaire, survey.answers, regions).find((q) => !isDone(survey, q.id));
+}
+
+/** The askable question before `currentId` that was answered or skipped (for /back). */
+export function previousQuestion(
+  questionnaire: Questionnaire,
+  survey: SurveyProgress,
+  currentId: string | null,
+  regions: readonly RegionNode[],
+): QuestionDefinition | undefined {
+  const current = questionIndex(questionnaire, currentId);
+  const limit = current < 0 ? questionnaire.questions.length : current;
+  const candidates = askableQuestions(questionnaire, survey.answers, regions).filter(
+    (q) => questionIndex(questionnaire, q.id) < limit && isDone(survey, q.id),
+  );
+  return candidates[candidates.length - 1];
+}
+
+/** "3/18": the position of `id` among the currently askable questions. */
+export function progressOf(
+  questionnaire: Questionnaire,
+  survey: SurveyProgress,
+  id: string,
+  regions: readonly RegionNode[],
+): { index: number; total: number } {
+  const askable = askableQuestions(questionnaire, survey.answers, regions);
+  const at = askable.findIndex((q) => q.id === id);
+  return { index: at < 0 ? askable.length : at + 1, total: Math.max(askable.length, 1) };
+}
+
+/**
+ * Removes answers and skips of questions that are no longer relevant (in order, because relevance
+ * depends on earlier answers). Returns the ids whose answers were removed. Mutates `survey`
+ * (callers pass their own copy).
+ */
+export function dropIrrelevant(questionnaire: Questionnaire, survey: SurveyProgress, regions: readonly RegionNode[]): string[] {
+  const retracted: string[] = [];
+  for (const q of questionnaire.questions) {
+    if (!isAnswerable(q) || !isDone(survey, q.id)) continue;
+    if (isRelevant(questionnaire, q, survey.answers, regions)) continue;
+    if (Object.hasOwn(survey.answers, q.id)) {
+      delete survey.answers[q.id];
+      retracted.push(q.id);
+    }
+    survey.skipped = survey.skipped.filter((id) => id !== q.id);
+    survey.order = survey.order.filter((id) => id !== q.id);
+  }
+  return retracted;
+}

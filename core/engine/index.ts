@@ -1,0 +1,39 @@
+/**
+ * Public API of the Anxin dialogue engine (pure: no I/O, no clock, no randomness).
+ * Import from here rather than from the individual modules.
+ */
+export * from "./types.js";
+export { step } from "./step.js";
+export { parseSessionState, isAnswerValue, AnswerValueSchema, SessionStateSchema } from "./state.js";
+export {
+  parseQuestionnaire,
+  validateQuestionnaire,
+  checkQuestionnaire,
+  questionnaireJsonSchema,
+  questionnaireChecksum,
+  QuestionnaireSchema,
+  DefinitionError,
+  formatIssue,
+  isAnswerable,
+  isRequired,
+  scaleScores,
+  scaleRateTop,
+  scaleScoreOf,
+  multipleBounds,
+  textMaxLength,
+  regionDepth,
+  isIntegerOnly,
+  localize,
+  DEFAULT_SCALE_SCORES,
+} from "./definition.js";
+export type { DefinitionIssue, CheckResult } from "./definition.js";
+export { isValidAnswer } from "./answer-check.js";
+export { isRelevant, askableQuestions } from "./flow.js";
+export { parseExpression, evaluate } from "./expression.js";
+export type { Expr, ExprValue, EvalEnv, ParseResult } from "./expression.js";
+export { encodePayload, decodePayload, MAX_PAYLOAD_BYTES } from "./payload.js";
+export type { Payload, MenuItem } from "./payload.js";
+export { t } from "./i18n.js";
+export type { BotKey, BotVars } from "./i18n.js";
+export { describeAnswer } from "./questions/describe.js";
+export { sha256Hex, canonicalJson } from "./sha256.js";

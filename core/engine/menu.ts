@@ -1,0 +1,51 @@
+/**
+ * The main menu: take (or continue) the survey, safety tips, my cases, language, privacy, help.
+ */
+import { t } from "./i18n.js";
+import type { BotKey } from "./i18n.js";
+import { encodePayload } from "./payload.js";
+import type { MenuItem } from "./payload.js";
+import { pickIndex } from "./questions/common.js";
+import { SUPPORTED_LANGS } from "./types.js";
+import type { Lang, OutMessage, SessionState, WaveInfo } from "./types.js";
+
+/** Menu entries in display order. */
+const ENTRIES: readonly { item: MenuItem; key: BotKey }[] = [
+  { item: "survey", key: "menu.survey" },
+  { item: "tips", key: "menu.tips" },
+  { item: "cases", key: "menu.cases" },
+  { item: "lang", key: "menu.language" },
+  { item: "privacy", key: "menu.privacy" },
+  { item: "help", key: "menu.help" },
+];
+
+/** Is there an unfinished response the resident can continue in the running wave? */
+export function canResume(s: SessionState, wave: WaveInfo | null): boolean {
+  return s.survey !== null && wave !== null && wave.open && wave.id === s.survey.waveId;
+}
+
+/** The main menu message; `intro` replaces the usual "What would you like to do?". */
+export function menuMessage(s: SessionState, wave: WaveInfo | null, intro?: string): OutMessage {
+  const lang = s.lang;
+  return {
+    kind: "menu",
+    text: intro ?? t(lang, "menu.title"),
+    options: ENTRIES.map((e, i) => ({
+      key: String(i + 1),
+      label: t(lang, e.item === "survey" && canResume(s, wave) ? "menu.survey_resume" : e.key),
+      payload: encodePayload({ op: "menu", item: e.item }),
+    })),
+  };
+}
+
+/** Which menu entry a typed text means (number or label in any language); undefined if none. */
+export function parseMenuChoice(text: string): MenuItem | undefined {
+  const labels = ENTRIES.map((e) =>
+    SUPPORTED_LANGS.flatMap((lang: Lang) => [t(lang, e.key), ...(e.item === "survey" ? [t(lang, "menu.survey_resume")] : [])]),
+  );
+  const index = pickIndex(text, labels);
+  return ENTRIES[index]?.item;
+}
+
+/** How many entries the menu has (for "type a number from 1 to N"). */
+export const MENU_SIZE = ENTRIES.length;

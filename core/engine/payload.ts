@@ -1,0 +1,126 @@
+/**
+ * Button payloads: compact ASCII strings (≤ 40 bytes, Telegram's callback_data allows 64) that say
+ * what a button does and carry enough to detect buttons from an older message.
+ *
+ * Survey buttons:  <op>:<version>:<ck>:<q>[:…]
+ *   version = questionnaire version, ck = first 4 hex digits of its checksum,
+ *   q = index of the question in the questionnaire.
+ *   a:1:1c07:0:3        answer / toggle option 3 (yesno: 0 = yes, 1 = no)
+ *   d:1:1c07:3          Done (multiple choice)
+ *   s:1:1c07:15         Skip (optional question)
+ *   r:1:1c07:12:1:9f2a:4  region: pick child 4 at level 1 whose parent code hashes to 9f2a
+ *   u:1:1c07:12:1       region: up one level from level 1
+ * Other buttons:
+ *   m:<item>            main menu (survey, tips, cases, lang, privacy, help, menu)
+ *   c:y | c:n           consent accept / decline
+ *   l:<lang>            language (zh-CN, zh-TW, en)
+ *   p:del | p:yes | p:no  privacy: ask to delete / confirm / cancel
+ */
+import { isLang } from "./types.js";
+import type { Lang } from "./types.js";
+
+/** Longest payload the engine produces, in bytes. */
+export const MAX_PAYLOAD_BYTES = 40;
+
+/** Main-menu items. */
+export type MenuItem = "survey" | "tips" | "cases" | "lang" | "privacy" | "help" | "menu";
+const MENU_ITEMS: readonly MenuItem[] = ["survey", "tips", "cases", "lang", "privacy", "help", "menu"];
+
+/** Identifies the question a survey button belongs to. */
+export interface QuestionRef {
+  version: number;
+  ck: string;
+  q: number;
+}
+
+/** A decoded payload. `invalid` = not something this engine ever produced. */
+export type Payload =
+  | ({ op: "answer"; option: number } & QuestionRef)
+  | ({ op: "done" } & QuestionRef)
+  | ({ op: "skip" } & QuestionRef)
+  | ({ op: "region"; level: number; parent: string; child: number } & QuestionRef)
+  | ({ op: "up"; level: number } & QuestionRef)
+  | { op: "menu"; item: MenuItem }
+  | { op: "consent"; accept: boolean }
+  | { op: "lang"; lang: Lang }
+  | { op: "privacy"; action: "del" | "yes" | "no" }
+  | { op: "invalid" };
+
+/** First 4 hex digits of a checksum, as carried in payloads. */
+export function checksumTag(checksum: string): string {
+  return /^[0-9a-f]{4}/.test(checksum) ? checksum.slice(0, 4) : "0000";
+}
+
+/** 4-hex-digit FNV-1a hash of a region code ("-" for the top level), to tell parents apart. */
+export function parentTag(code: string | undefined): string {
+  if (code === undefined) return "-";
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) {
+    h ^= code.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h & 0xffff).toString(16).padStart(4, "0");
+}
+
+const ref = (r: QuestionRef): string => `${r.version}:${r.ck}:${r.q}`;
+
+/** Encodes a payload (the inverse of {@link decodePayload}). */
+export function encodePayload(p: Exclude<Payload, { op: "invalid" }>): string {
+  switch (p.op) {
+    case "answer":
+      return `a:${ref(p)}:${p.option}`;
+    case "done":
+      return `d:${ref(p)}`;
+    case "skip":
+      return `s:${ref(p)}`;
+    case "region":
+      return `r:${ref(p)}:${p.level}:${p.parent}:${p.child}`;
+    case "up":
+      return `u:${ref(p)}:${p.level}`;
+    case "menu":
+      return `m:${p.item}`;
+    case "consent":
+      return p.accept ? "c:y" : "c:n";
+    case "lang":
+      return `l:${p.lang}`;
+    case "privacy":
+      return `p:${p.action}`;
+  }
+}
+
+const INT = /^(0|[1-9][0-9]{0,5})$/;
+
+/** Decodes a payload; anything malformed (or too long) is `{ op: "invalid" }`. Never throws. */
+export function decodePayload(payload: unknown): Payload {
+  if (typeof payload !== "string" || payload.length > 64) return { op: "invalid" };
+  const parts = payload.split(":");
+  const [op, a, b, c, d, e, f] = parts;
+  switch (op) {
+    case "m":
+      return parts.length === 2 && MENU_ITEMS.includes(a as MenuItem) ? { op: "menu", item: a as MenuItem } : { op: "invalid" };
+    case "c":
+      return parts.length === 2 && (a === "y" || a === "n") ? { op: "consent", accept: a === "y" } : { op: "invalid" };
+    case "l":
+      return parts.length === 2 && isLang(a) ? { op: "lang", lang: a } : { op: "invalid" };
+    case "p":
+      return parts.length === 2 && (a === "del" || a === "yes" || a === "no") ? { op: "privacy", action: a } : { op: "invalid" };
+  }
+  if (!a || !INT.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
+  const qref: QuestionRef = { version: Number(a), ck: b, q: Number(c) };
+  switch (op) {
+    case "a":
+      return parts.length === 5 && d && INT.test(d) ? { op: "answer", ...qref, option: Number(d) } : { op: "invalid" };
+    case "d":
+      return parts.length === 4 ? { op: "done", ...qref } : { op: "invalid" };
+    case "s":
+      return parts.length === 4 ? { op: "skip", ...qref } : { op: "invalid" };
+    case "u":
+      return parts.length === 5 && d && INT.test(d) ? { op: "up", ...qref, level: Number(d) } : { op: "invalid" };
+    case "r":
+      return parts.length === 7 && d && INT.test(d) && e && /^(-|[0-9a-f]{4})$/.test(e) && f && INT.test(f)
+        ? { op: "region", ...qref, level: Number(d), parent: e, child: Number(f) }
+        : { op: "invalid" };
+    default:
+      return { op: "invalid" };
+  }
+}

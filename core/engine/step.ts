@@ -1,0 +1,385 @@
+/**
+ * The engine's entry point: one resident input in, the new state, replies and events out.
+ * Pure: no I/O, no clock, no randomness; never throws; never mutates its arguments.
+ */
+import { parseCommand } from "./commands.js";
+import type { Command } from "./commands.js";
+import { consentMessage, parseConsentReply } from "./consent.js";
+import { t } from "./i18n.js";
+import { languageMessage, parseLanguageChoice } from "./language.js";
+import { MENU_SIZE, menuMessage, parseMenuChoice } from "./menu.js";
+import { decodePayload } from "./payload.js";
+import type { MenuItem, Payload } from "./payload.js";
+import { confirmDeletionMessage, parseConfirmReply, parsePrivacyReply, privacyMessage } from "./privacy.js";
+import { parseSessionState } from "./state.js";
+import { activeSurvey, askCurrent, enterSurvey, handleSurveyButton, handleSurveyText, surveyBack, surveySkip } from "./survey.js";
+import { emit, say, send } from "./turn.js";
+import type { Turn } from "./turn.js";
+import { initialState, normalizeLang } from "./types.js";
+import type { EngineContext, Input, Lang, SessionState, StepResult } from "./types.js";
+
+/** Longest text input looked at; the rest of a huge message is ignored. */
+const MAX_INPUT_LENGTH = 20_000;
+
+/**
+ * Handles one input. The returned state is a new object; `state`, `ctx` and `input` are left
+ * untouched. On an unexpected internal error it apologises and keeps the previous state.
+ */
+export function step(ctx: EngineContext, state: SessionState, input: Input): StepResult {
+  let kept: SessionState = initialState();
+  try {
+    kept = parseSessionState(state);
+    const turn: Turn = { ctx, s: structuredClone(kept), messages: [], events: [] };
+    dispatch(turn, input);
+    // A JSON round trip drops undefined members and proves the result is storable as is.
+    return { state: JSON.parse(JSON.stringify(turn.s)) as SessionState, messages: turn.messages, events: turn.events };
+  } catch (err) {
+    return {
+      state: kept,
+      messages: [{ kind: "error", text: t(kept.lang, "error.internal") }],
+      events: [],
+      internalError: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    };
+  }
+}
+
+function dispatch(turn: Turn, input: Input): void {
+  const kind = input !== null && typeof input === "object" ? input.kind : undefined;
+  if (kind === "start") {
+    const arg = (input as { arg?: unknown }).arg;
+    return handleStart(turn, typeof arg === "string" ? arg.slice(0, 200) : undefined);
+  }
+  if (kind === "button") {
+    return handleButton(turn, decodePayload((input as { payload?: unknown }).payload));
+  }
+  const raw = kind === "text" ? (input as { text?: unknown }).text : undefined;
+  const text = typeof raw === "string" ? raw.slice(0, MAX_INPUT_LENGTH) : "";
+  const command = parseCommand(text, turn.ctx.botName);
+  if (command) return handleCommand(turn, command);
+  handleText(turn, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start / deep links
+// ---------------------------------------------------------------------------------------------
+
+/** Reads a start parameter: "survey", "lang_en", "en", "zh-TW", "survey_lang_en" … */
+function parseStartArg(arg: string | undefined): { lang?: Lang; survey: boolean } {
+  if (!arg) return { survey: false };
+  const lower = arg.toLowerCase();
+  const m = /(?:^|[_\s])(?:lang[-_]?)?(zh[-_](?:cn|tw|hk|hans|hant)|zh|en)(?:$|[_\s])/.exec(lower);
+  return { ...(m?.[1] ? { lang: normalizeLang(m[1]) } : {}), survey: /survey|wenjuan|^s$/.test(lower) };
+}
+
+function handleStart(turn: Turn, arg: string | undefined): void {
+  const { s } = turn;
+  const { lang, survey } = parseStartArg(arg);
+  if (lang) changeLanguage(turn, lang, false);
+  if (s.optedOut) {
+    s.optedOut = false;
+    emit(turn, { type: "OptedIn" });
+    say(turn, "info", "broadcast.opted_in");
+  }
+  if (s.consent !== "given") {
+    if (survey) s.wantsSurvey = true;
+    s.mode = "consent";
+    send(turn, consentMessage(s.lang));
+    return;
+  }
+  if (s.survey || survey) return enterSurvey(turn);
+  s.mode = "menu";
+  send(turn, menuMessage(s, turn.ctx.wave));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+function handleCommand(turn: Turn, command: Command): void {
+  const { s } = turn;
+  switch (command.name) {
+    case "start":
+      return handleStart(turn, command.arg);
+    case "menu":
+      if (s.mode === "survey" && s.survey) say(turn, "info", "survey.paused");
+      return showMenu(turn);
+    case "lang": {
+      const lang = command.arg ? parseLanguageChoice(command.arg) : undefined;
+      if (lang) return chooseLanguage(turn, lang);
+      return openLanguagePicker(turn);
+    }
+    case "back":
+      if (s.mode === "survey" && s.survey) return surveyBack(turn);
+      if (s.mode === "language") return leaveLanguagePicker(turn);
+      if (s.mode === "privacy" || s.mode === "confirmDeletion") return showMenu(turn);
+      return prompt(turn);
+    case "skip":
+      if (s.mode === "survey" && s.survey) return surveySkip(turn);
+      say(turn, "info", "survey.nothing_to_skip");
+      return prompt(turn);
+    case "stop":
+      if (s.optedOut) say(turn, "info", "broadcast.already_out");
+      else {
+        s.optedOut = true;
+        emit(turn, { type: "OptedOut" });
+        say(turn, "info", "broadcast.opted_out");
+      }
+      return s.mode === "new" ? undefined : prompt(turn);
+    case "subscribe":
+      if (!s.optedOut) say(turn, "info", "broadcast.already_in");
+      else {
+        s.optedOut = false;
+        emit(turn, { type: "OptedIn" });
+        say(turn, "info", "broadcast.opted_in");
+      }
+      return s.mode === "new" ? undefined : prompt(turn);
+    case "help":
+      say(turn, "info", "help.text");
+      return prompt(turn);
+    case "privacy":
+      return openMenuItem(turn, "privacy");
+    case "survey":
+      return enterSurvey(turn);
+    case "unknown":
+      say(turn, "error", "command.unknown", { command: command.text });
+      return prompt(turn);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed text by mode
+// ---------------------------------------------------------------------------------------------
+
+function handleText(turn: Turn, text: string): void {
+  const { s } = turn;
+  switch (s.mode) {
+    case "new":
+      s.mode = "consent";
+      send(turn, consentMessage(s.lang));
+      return;
+    case "consent": {
+      const reply = parseConsentReply(text);
+      if (reply === "accept") return acceptConsent(turn);
+      if (reply === "decline") return declineConsent(turn);
+      if (reply === "lang") return openLanguagePicker(turn);
+      say(turn, "error", "consent.reprompt");
+      send(turn, consentMessage(s.lang));
+      return;
+    }
+    case "menu": {
+      const item = parseMenuChoice(text);
+      if (item) return openMenuItem(turn, item);
+      say(turn, "error", "menu.reprompt", { max: MENU_SIZE });
+      return showMenu(turn);
+    }
+    case "survey":
+      if (!s.survey) return showMenu(turn);
+      return handleSurveyText(turn, text);
+    case "language": {
+      const lang = parseLanguageChoice(text);
+      if (lang) return chooseLanguage(turn, lang);
+      say(turn, "error", "language.reprompt", { max: 3 });
+      send(turn, languageMessage(s.lang));
+      return;
+    }
+    case "privacy": {
+      const reply = parsePrivacyReply(text);
+      if (reply === "delete") return askDeletion(turn);
+      if (reply === "back") return showMenu(turn);
+      say(turn, "error", "privacy.reprompt");
+      send(turn, privacyMessage(s.lang));
+      return;
+    }
+    case "confirmDeletion": {
+      const yes = parseConfirmReply(text);
+      if (yes === true) return deleteData(turn);
+      if (yes === false) return keepData(turn);
+      say(turn, "error", "privacy.reprompt");
+      send(turn, confirmDeletionMessage(s.lang));
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buttons
+// ---------------------------------------------------------------------------------------------
+
+function handleButton(turn: Turn, payload: Payload): void {
+  const { s } = turn;
+  switch (payload.op) {
+    case "invalid":
+      say(turn, "error", "survey.stale_button");
+      return prompt(turn);
+    case "menu":
+      return openMenuItem(turn, payload.item);
+    case "consent":
+      if (s.consent === "given") {
+        // An old consent message: consent stands (withdrawal is "delete my data").
+        return payload.accept ? afterConsent(turn) : staleThenPrompt(turn);
+      }
+      return payload.accept ? acceptConsent(turn) : declineConsent(turn);
+    case "lang":
+      return chooseLanguage(turn, payload.lang);
+    case "privacy":
+      if (payload.action === "del") return askDeletion(turn);
+      if (payload.action === "no") return s.mode === "confirmDeletion" ? keepData(turn) : showMenu(turn);
+      // A confirmation from an old message must not delete anything: ask again.
+      if (s.mode !== "confirmDeletion") return askDeletion(turn);
+      return deleteData(turn);
+    case "answer":
+    case "done":
+    case "skip":
+    case "region":
+    case "up":
+      if (!s.survey) return staleThenPrompt(turn);
+      return handleSurveyButton(turn, payload);
+  }
+}
+
+function staleThenPrompt(turn: Turn): void {
+  say(turn, "error", "survey.stale_button");
+  prompt(turn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+// ---------------------------------------------------------------------------------------------
+
+/** Re-shows whatever the resident is in the middle of. */
+function prompt(turn: Turn): void {
+  const { s } = turn;
+  switch (s.mode) {
+    case "new":
+    case "consent":
+      s.mode = "consent";
+      send(turn, consentMessage(s.lang));
+      return;
+    case "menu":
+      return showMenu(turn);
+    case "survey": {
+      const active = activeSurvey(turn);
+      if (active) askCurrent(turn, active);
+      else if (turn.messages.every((m) => m.kind !== "menu")) showMenu(turn);
+      return;
+    }
+    case "language":
+      send(turn, languageMessage(s.lang));
+      return;
+    case "privacy":
+      send(turn, privacyMessage(s.lang));
+      return;
+    case "confirmDeletion":
+      send(turn, confirmDeletionMessage(s.lang));
+      return;
+  }
+}
+
+function showMenu(turn: Turn): void {
+  turn.s.mode = "menu";
+  turn.s.returnMode = undefined;
+  send(turn, menuMessage(turn.s, turn.ctx.wave));
+}
+
+function openMenuItem(turn: Turn, item: MenuItem): void {
+  const { s } = turn;
+  switch (item) {
+    case "survey":
+      return enterSurvey(turn);
+    case "tips":
+    case "cases":
+      emit(turn, { type: "MenuRequested", item });
+      // The runner may replace this first message with the real content.
+      say(turn, "info", item === "tips" ? "menu.tips_placeholder" : "menu.cases_placeholder");
+      return showMenu(turn);
+    case "lang":
+      return openLanguagePicker(turn);
+    case "privacy":
+      s.mode = "privacy";
+      send(turn, privacyMessage(s.lang));
+      return;
+    case "help":
+      say(turn, "info", "help.text");
+      return prompt(turn);
+    case "menu":
+      return showMenu(turn);
+  }
+}
+
+function acceptConsent(turn: Turn): void {
+  const { s } = turn;
+  s.consent = "given";
+  emit(turn, { type: "ConsentGiven" });
+  say(turn, "info", "consent.thanks");
+  afterConsent(turn);
+}
+
+/**
+ * After consent: straight into the survey (the consent text invited to it); enterSurvey explains
+ * and shows the menu when there is none to take.
+ */
+function afterConsent(turn: Turn): void {
+  enterSurvey(turn);
+}
+
+function declineConsent(turn: Turn): void {
+  const { s } = turn;
+  if (s.consent !== "declined") emit(turn, { type: "ConsentDeclined" });
+  s.consent = "declined";
+  s.wantsSurvey = undefined;
+  s.mode = "menu";
+  send(turn, menuMessage(s, turn.ctx.wave, t(s.lang, "consent.declined")));
+}
+
+function openLanguagePicker(turn: Turn): void {
+  const { s } = turn;
+  if (s.mode !== "language") {
+    s.returnMode = s.mode === "new" ? "consent" : s.mode;
+    s.mode = "language";
+  }
+  send(turn, languageMessage(s.lang));
+}
+
+function leaveLanguagePicker(turn: Turn): void {
+  const { s } = turn;
+  s.mode = s.returnMode ?? "menu";
+  s.returnMode = undefined;
+  prompt(turn);
+}
+
+/** Switches language (recording the choice) without saying anything. */
+function changeLanguage(turn: Turn, lang: Lang, announce: boolean): void {
+  const { s } = turn;
+  const changed = s.lang !== lang || !s.langChosen;
+  s.lang = lang;
+  s.langChosen = true;
+  if (changed) emit(turn, { type: "LanguageChanged", lang });
+  if (announce) say(turn, "info", "language.changed");
+}
+
+/** A language was picked: switch, confirm, and go back to what the resident was doing. */
+function chooseLanguage(turn: Turn, lang: Lang): void {
+  changeLanguage(turn, lang, true);
+  if (turn.s.mode === "language") return leaveLanguagePicker(turn);
+  prompt(turn);
+}
+
+function askDeletion(turn: Turn): void {
+  turn.s.mode = "confirmDeletion";
+  send(turn, confirmDeletionMessage(turn.s.lang));
+}
+
+function keepData(turn: Turn): void {
+  turn.s.mode = "menu";
+  send(turn, menuMessage(turn.s, turn.ctx.wave, t(turn.s.lang, "privacy.kept")));
+}
+
+/** Deletion confirmed: the runner erases the data; the session starts over (language and opt-out kept). */
+function deleteData(turn: Turn): void {
+  const { s } = turn;
+  emit(turn, { type: "DeletionRequested" });
+  const fresh = initialState(s.lang);
+  fresh.optedOut = s.optedOut;
+  turn.s = fresh;
+  say(turn, "info", "privacy.deleted");
+}

@@ -1,0 +1,446 @@
+/**
+ * Public types of the Anxin dialogue engine.
+ *
+ * Everything here is plain JSON data (no classes, no Dates, no functions inside values) so that
+ * the runner can store it, log it and ship it between processes unchanged. The engine itself is a
+ * pure function: {@link StepFunction}.
+ *
+ * This file is the contract other modules code against: change it only additively.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Languages
+// ---------------------------------------------------------------------------------------------
+
+/** A language the bot speaks. zh-CN = Simplified Chinese, zh-TW = Traditional Chinese. */
+export type Lang = "zh-CN" | "zh-TW" | "en";
+
+/** All languages the bot speaks, in the order the language picker lists them. */
+export const SUPPORTED_LANGS: readonly Lang[] = ["zh-CN", "zh-TW", "en"];
+
+/** Type guard: is `value` one of {@link SUPPORTED_LANGS}? */
+export function isLang(value: unknown): value is Lang {
+  return value === "zh-CN" || value === "zh-TW" || value === "en";
+}
+
+/**
+ * Maps a platform language code (Telegram `language_code`, browser `navigator.language`,
+ * WeChat `language`) to a supported language.
+ *
+ * zh-Hant / zh-TW / zh-HK / zh-MO → zh-TW; any other zh* → zh-CN; en* → en; anything else
+ * (including nothing) → zh-CN, the language of most residents.
+ */
+export function normalizeLang(platformCode?: string): Lang {
+  if (typeof platformCode !== "string") return "zh-CN";
+  const code = platformCode.trim().toLowerCase().replace(/_/g, "-");
+  if (code.startsWith("zh")) {
+    // Script beats region: zh-Hant-CN is still Traditional, zh-Hans-HK still Simplified.
+    if (/(^|-)hant(-|$)/.test(code)) return "zh-TW";
+    if (/(^|-)hans(-|$)/.test(code)) return "zh-CN";
+    if (/(^|-)(tw|hk|mo)(-|$)/.test(code)) return "zh-TW";
+    return "zh-CN";
+  }
+  if (code.startsWith("en")) return "en";
+  return "zh-CN";
+}
+
+/**
+ * A text in several languages, keyed by language code. A questionnaire declares which languages
+ * it must carry ({@link QuestionnaireDefinition.languages}); a missing entry for a declared
+ * language is a load-time error.
+ */
+export type LocalizedText = Partial<Record<Lang, string>>;
+
+// ---------------------------------------------------------------------------------------------
+// Questionnaire definitions (the YAML file format; XLSForm-friendly, snake_case keys)
+// ---------------------------------------------------------------------------------------------
+
+/** One answer option of a `single`, `multiple` or `scale5` question. */
+export interface OptionDefinition {
+  /** Stable id stored in answers and used in expressions: 1–32 chars of `A-Za-z0-9_.-`. */
+  id: string;
+  /** What the resident sees. */
+  label: LocalizedText;
+  /** "Other, please specify": after picking it the engine asks for a short text. */
+  specify?: boolean;
+  /** `multiple` only: picking it clears every other option ("none of these"), and vice versa. */
+  exclusive?: boolean;
+  /**
+   * `scale5` only: `false` marks an extra option that is not a valid level (e.g. "don't know");
+   * it gets no score and is left out of rates. Default true.
+   */
+  valid?: boolean;
+}
+
+/** A titled group of questions (XLSForm `begin_group`). */
+export interface SectionDefinition {
+  /** Id referenced by {@link QuestionBase.section}. */
+  id: string;
+  /** Shown as a short info line when the first question of the section is asked. */
+  title: LocalizedText;
+}
+
+/** Fields every question type has. */
+export interface QuestionBase {
+  /** Stable id: `^[a-z][a-z0-9_]{0,31}$`. Used in answers, events and expressions. */
+  id: string;
+  /** Id of a {@link SectionDefinition}. */
+  section?: string;
+  /** The question text. */
+  label: LocalizedText;
+  /** Extra explanation shown under the question. */
+  hint?: LocalizedText;
+  /** Default true (a `note` is never required). */
+  required?: boolean;
+  /** Re-prompt shown when the resident tries to skip a required question. */
+  required_message?: LocalizedText;
+  /** Expression over earlier answers; the question is asked only while it is true. */
+  relevant?: string;
+}
+
+/** Pick exactly one option. Answer: `{ kind: "choice" }`. */
+export interface SingleQuestion extends QuestionBase {
+  type: "single";
+  options: OptionDefinition[];
+}
+
+/** Pick several options (toggles + Done). Answer: `{ kind: "choices" }`. */
+export interface MultipleQuestion extends QuestionBase {
+  type: "multiple";
+  options: OptionDefinition[];
+  /** Fewest selections accepted; default 1 when required, 0 when optional. */
+  min?: number;
+  /** Most selections accepted; default: the number of options. */
+  max?: number;
+}
+
+/**
+ * Five ordered levels, best first (e.g. very safe … unsafe), plus optional extra options marked
+ * `valid: false` ("don't know"). Answer: `{ kind: "choice" }`.
+ */
+export interface Scale5Question extends QuestionBase {
+  type: "scale5";
+  /** Exactly five options without `valid: false`, top → bottom, then any invalid extras. */
+  options: OptionDefinition[];
+  /** Index score of each of the five valid levels; default [100, 80, 60, 40, 20]. */
+  scores?: number[];
+  /** How many top levels count as "positive" in a rate; default 3. */
+  rate_top?: number;
+}
+
+/** Yes / no. Answer: `{ kind: "bool" }`; in expressions the value reads as 'yes' or 'no'. */
+export interface YesNoQuestion extends QuestionBase {
+  type: "yesno";
+  /** Override of the default "Yes" label. */
+  yes_label?: LocalizedText;
+  /** Override of the default "No" label. */
+  no_label?: LocalizedText;
+}
+
+/** A number typed by the resident. Answer: `{ kind: "number" }`. */
+export interface NumberQuestion extends QuestionBase {
+  type: "number";
+  min?: number;
+  max?: number;
+  /** Default true: decimals are refused. */
+  integer?: boolean;
+  /** Expression with `.` = the typed number; the answer is refused while it is false. */
+  constraint?: string;
+  /** Shown when `constraint` refuses an answer. */
+  constraint_message?: LocalizedText;
+}
+
+/** Free text. Answer: `{ kind: "text" }`. */
+export interface TextQuestion extends QuestionBase {
+  type: "text";
+  /** Longest text accepted, in characters; default 500. */
+  max_length?: number;
+  /** Expression with `.` = the typed text. */
+  constraint?: string;
+  /** Shown when `constraint` refuses an answer. */
+  constraint_message?: LocalizedText;
+  /** The engine also emits `SuggestionSubmitted` for this answer (read by the office). */
+  suggestion?: boolean;
+}
+
+/** Cascading pick through {@link EngineContext.regions}. Answer: `{ kind: "region" }`. */
+export interface RegionQuestion extends QuestionBase {
+  type: "region";
+  /** How many levels down to go (1 = a top-level region suffices); default 1. */
+  depth?: number;
+}
+
+/** Text shown before the next question; takes no answer. */
+export interface NoteQuestion extends QuestionBase {
+  type: "note";
+}
+
+/** Any question of a questionnaire. */
+export type QuestionDefinition =
+  | SingleQuestion
+  | MultipleQuestion
+  | Scale5Question
+  | YesNoQuestion
+  | NumberQuestion
+  | TextQuestion
+  | RegionQuestion
+  | NoteQuestion;
+
+/** The names of the question types. */
+export type QuestionType = QuestionDefinition["type"];
+
+/** A questionnaire as written in YAML (or produced by the XLSForm importer). */
+export interface QuestionnaireDefinition {
+  /** Stable id, e.g. `public-safety`: `^[a-z0-9][a-z0-9_-]{0,39}$`. */
+  id: string;
+  /** Positive integer; bump it for any change once a wave has used the questionnaire. */
+  version: number;
+  title: LocalizedText;
+  /** Languages every label must be given in; the first is the fallback. */
+  languages: Lang[];
+  /** Shown once when a resident starts the survey. */
+  intro?: LocalizedText;
+  /** Shown when a resident completes the survey (a default thank-you otherwise). */
+  outro?: LocalizedText;
+  sections?: SectionDefinition[];
+  /** Asked in this order (subject to `relevant`). */
+  questions: QuestionDefinition[];
+}
+
+/**
+ * A validated questionnaire. `checksum` = lowercase hex sha256 of the canonical JSON (keys sorted,
+ * no whitespace) of the validated definition, computed by a pure JS sha256 at validation time;
+ * YAML comments, formatting and key order do not change it.
+ */
+export interface Questionnaire extends QuestionnaireDefinition {
+  checksum: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regions
+// ---------------------------------------------------------------------------------------------
+
+/** A node of the region tree (district → town/street → village/community …). */
+export interface RegionNode {
+  /** Stable code (e.g. an administrative division code). */
+  code: string;
+  /** One name for all languages, or a name per language. */
+  name: string | LocalizedText;
+  children?: RegionNode[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A recorded answer. One variant per question type family:
+ * - `choice`: `single` and `scale5` (option id; `other` = the "please specify" text)
+ * - `choices`: `multiple` (option ids in definition order)
+ * - `number`: `number`
+ * - `text`: `text`
+ * - `bool`: `yesno`
+ * - `region`: `region` (`code` = picked node, `path` = codes from the top level down to it)
+ */
+export type AnswerValue =
+  | { kind: "choice"; option: string; other?: string }
+  | { kind: "choices"; options: string[]; other?: string }
+  | { kind: "number"; value: number }
+  | { kind: "text"; value: string }
+  | { kind: "bool"; value: boolean }
+  | { kind: "region"; code: string; path: string[] };
+
+// ---------------------------------------------------------------------------------------------
+// Input and output
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What the resident did. Commands ("/menu", "菜单", …) arrive as `text`; the engine parses them.
+ * `start` is first contact or a deep link (`arg` = the start parameter, e.g. "survey", "lang_en").
+ */
+export type Input =
+  | { kind: "text"; text: string }
+  | { kind: "button"; payload: string }
+  | { kind: "start"; arg?: string };
+
+/** One choice offered with a message; adapters render buttons or numbered lines. */
+export interface OutOption {
+  /** What the resident can type instead of tapping: "1", "2", …; "0" for Done / Skip. */
+  key: string;
+  /** Button text (plain text). */
+  label: string;
+  /** Engine-defined, compact, at most 40 ASCII bytes; see `core/engine/payload.ts`. */
+  payload: string;
+  /** Multiple choice: this option is currently ticked. */
+  selected?: boolean;
+}
+
+/**
+ * One message to the resident. Plain text only (adapters escape).
+ * - `question`: a survey question (`questionId`, `progress` set; the text already shows "3/18")
+ * - `menu`: anything else with options (main menu, consent, language picker, confirmations)
+ * - `info`: plain information
+ * - `error`: why an input was refused; always followed by the re-asked question or menu
+ */
+export interface OutMessage {
+  kind: "question" | "info" | "error" | "menu";
+  text: string;
+  options?: OutOption[];
+  /** Options are toggles; the resident finishes with the Done option. */
+  multi?: boolean;
+  /** Replace the last question message in place (multiple-choice toggles, region levels). */
+  editsPrevious?: boolean;
+  /** 1-based position among the currently relevant questions that take an answer. */
+  progress?: { index: number; total: number };
+  questionId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (facts for the runner to persist; all JSON-serializable)
+// ---------------------------------------------------------------------------------------------
+
+/** Something the runner must record. Emitted in the order they happened. */
+export type EngineEvent =
+  | { type: "ConsentGiven" }
+  | { type: "ConsentDeclined" }
+  | { type: "ResponseStarted"; waveId: string; questionnaireId: string; version: number }
+  /** A new or changed answer; the latest one for a question wins. */
+  | { type: "AnswerRecorded"; waveId: string; questionId: string; value: AnswerValue }
+  /** An earlier answer no longer stands (changed after /back, skipped, or became irrelevant). */
+  | { type: "AnswerRetracted"; waveId: string; questionId: string }
+  /** An optional question was skipped (item non-response, distinct from "never reached"). */
+  | { type: "QuestionSkipped"; waveId: string; questionId: string }
+  | { type: "ResponseCompleted"; waveId: string }
+  /**
+   * An unfinished response can no longer be finished: its wave closed or was replaced by another.
+   * Answers recorded so far stay as they are.
+   */
+  | { type: "ResponseAbandoned"; waveId: string; reason: "wave-closed" | "wave-changed" }
+  | { type: "SuggestionSubmitted"; waveId: string; questionId: string; text: string }
+  | { type: "LanguageChanged"; lang: Lang }
+  /** The resident confirmed "delete my data"; the runner erases it. */
+  | { type: "DeletionRequested" }
+  | { type: "OptedOut" }
+  | { type: "OptedIn" }
+  /** The resident opened a menu item a later feature fills; the runner may replace the reply. */
+  | { type: "MenuRequested"; item: "tips" | "cases" };
+
+/** The `type` names of {@link EngineEvent}. */
+export type EngineEventType = EngineEvent["type"];
+
+// ---------------------------------------------------------------------------------------------
+// Session state
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What the resident is doing right now.
+ * - `new`: never talked to us (or data deleted)
+ * - `consent`: shown the consent text, waiting for accept / decline
+ * - `menu`: at (or returned to) the main menu
+ * - `survey`: answering {@link SessionState.survey}
+ * - `language`: shown the language picker
+ * - `privacy`: shown the privacy text with "delete my data"
+ * - `confirmDeletion`: asked to confirm deletion
+ */
+export type Mode = "new" | "consent" | "menu" | "survey" | "language" | "privacy" | "confirmDeletion";
+
+/** A half-finished answer to the current question, waiting for more input. */
+export type PendingInput =
+  /** `multiple`: options ticked so far (before Done). */
+  | { kind: "multi"; questionId: string; selected: string[] }
+  /** `region`: codes picked so far, top level first. */
+  | { kind: "region"; questionId: string; path: string[] }
+  /** An option with `specify: true` was picked; waiting for its text. */
+  | { kind: "other"; questionId: string; value: { kind: "choice"; option: string } | { kind: "choices"; options: string[] } };
+
+/** A survey response in progress. */
+export interface SurveyProgress {
+  waveId: string;
+  questionnaireId: string;
+  /** Pinned when the response started; later questionnaire versions don't affect it. */
+  version: number;
+  /** ISO time the response started. */
+  startedAt: string;
+  /** Answers so far, by question id (only currently relevant questions). */
+  answers: Record<string, AnswerValue>;
+  /** Optional questions the resident skipped. */
+  skipped: string[];
+  /** Ids of answered or skipped questions in the order they were first answered. */
+  order: string[];
+  /** The question being asked (may be an answered one after /back); null before the first. */
+  current: string | null;
+  pending: PendingInput | null;
+}
+
+/** Everything the engine remembers about one resident. Plain JSON; `v` is the format version. */
+export interface SessionState {
+  v: 1;
+  lang: Lang;
+  /** The resident picked the language (otherwise it came from the platform). */
+  langChosen: boolean;
+  consent: "unknown" | "given" | "declined";
+  /** Opted out of broadcasts (tips, notices). */
+  optedOut: boolean;
+  mode: Mode;
+  /** Where the language picker returns to. */
+  returnMode?: Mode;
+  /** First contact came with a "take the survey" deep link: start it right after consent. */
+  wantsSurvey?: boolean;
+  survey: SurveyProgress | null;
+  /** Waves this resident has completed (one response per resident per wave). */
+  completedWaves: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context and step
+// ---------------------------------------------------------------------------------------------
+
+/** The survey wave currently running (or the last one, with `open: false`). */
+export interface WaveInfo {
+  id: string;
+  questionnaireId: string;
+  version: number;
+  open: boolean;
+}
+
+/** Everything outside the session the engine may look at. Supplied by the runner per step. */
+export interface EngineContext {
+  /** The current time, ISO 8601. The engine never reads the clock itself. */
+  now: string;
+  wave: WaveInfo | null;
+  /** Looks up a validated questionnaire; undefined when it doesn't exist. */
+  questionnaire(id: string, version: number): Questionnaire | undefined;
+  /** The region tree for `region` questions (top level first). */
+  regions: RegionNode[];
+  /** The bot's username, to accept "/menu@SomeBot". */
+  botName?: string;
+}
+
+/** What one step produced. `state` is a new object; the input state is never mutated. */
+export interface StepResult {
+  state: SessionState;
+  messages: OutMessage[];
+  events: EngineEvent[];
+  /**
+   * Set only when the engine hit a bug and answered with a generic apology (state unchanged);
+   * the runner should log it.
+   */
+  internalError?: string;
+}
+
+/** The engine's entry point: never throws, never mutates its arguments. */
+export type StepFunction = (ctx: EngineContext, state: SessionState, input: Input) => StepResult;
+
+/** A fresh session for a resident we have never talked to. */
+export function initialState(lang: Lang = "zh-CN"): SessionState {
+  return {
+    v: 1,
+    lang,
+    langChosen: false,
+    consent: "unknown",
+    optedOut: false,
+    mode: "new",
+    survey: null,
+    completedWaves: [],
+  };
+}

@@ -38,6 +38,7 @@ export async function benchRunner(options: { residents?: number; concurrency?: n
     const runnerRate = answers / runnerSeconds;
 
     // The same rows by hand: per turn one transaction with the message id, the session state and the answer.
+    if (fx.db.target.provider !== "sqlite") throw new Error("the runner benchmark runs on SQLite");
     const raw = openSqliteFile(fx.db.target.file);
     const rawRate = rawAnswersPerSecond(raw, answers, turns);
     raw.close();

@@ -115,6 +115,92 @@ export interface SuggestionRecord {
   createdAt: Date;
 }
 
+/** Where a suggestion stands in the office's handling. */
+export type SuggestionStatus = "new" | "read" | "forwarded" | "answered";
+
+/** The suggestion statuses, in handling order. */
+export const SUGGESTION_STATUSES: readonly SuggestionStatus[] = ["new", "read", "forwarded", "answered"];
+
+/** Filter of {@link Store.querySuggestions}; every field optional. */
+export interface SuggestionQuery {
+  waveId?: string;
+  /** A region subtree: the Region.path prefix, e.g. "/330102/330102001/". */
+  regionPath?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  status?: SuggestionStatus | readonly SuggestionStatus[];
+  /** Carries this tag. */
+  tag?: string;
+  /** Text contains this (case-insensitive for Latin letters on both backends). */
+  search?: string;
+  /** Keyset paging: continue after the suggestion with this id (order: newest first). */
+  cursor?: string;
+  /** Page size; default 100, at most 1000. */
+  limit?: number;
+}
+
+/** A suggestion as admins see it: with its region and handling state. */
+export interface AdminSuggestionRecord extends SuggestionRecord {
+  status: SuggestionStatus;
+  regionCode: string | null;
+  regionPath: string | null;
+  regionName: Record<string, string> | null;
+  updatedAt: Date;
+}
+
+/** Filter of response paging and counting for statistics and exports. */
+export interface ResponseQuery {
+  /** One wave or several. */
+  waveIds?: readonly string[];
+  statuses?: readonly ResponseRecord["status"][];
+  /** A region subtree: the Region.path prefix. */
+  regionPath?: string;
+  channel?: string;
+}
+
+/** A response with its region's code and path, for statistics and exports. */
+export interface ResponseWithRegion extends ResponseRecord {
+  regionCode: string | null;
+  /** Region.path ("/district/town/village/"), or null when the response has no region. */
+  regionPath: string | null;
+}
+
+/** The outcome of a spot check. */
+export type SpotCheckOutcomeValue = "consistent" | "inconsistent" | "unreachable";
+
+/** A drawn spot check with what a verifier needs to call the resident. */
+export interface SpotCheckRecord {
+  id: string;
+  waveId: string;
+  responseId: string;
+  seed: string;
+  method: string;
+  outcome: SpotCheckOutcomeValue | null;
+  verifier: string | null;
+  notes: string | null;
+  drawnAt: Date;
+  checkedAt: Date | null;
+  channel: string;
+  regionCode: string | null;
+  regionPath: string | null;
+  completedAt: Date | null;
+  /** The telephone number the resident chose to share for spot checks, if any. */
+  phone: string | null;
+  /** The resident's language, to call them in it. */
+  lang: string;
+}
+
+/** An officer's household: one Assignment row. */
+export interface AssignmentRecord {
+  id: string;
+  officerId: string;
+  householdId: string;
+  regionId: string | null;
+  createdAt: Date;
+}
+
 /** The engine's session state of one resident, with the revision that guards concurrent writes. */
 export interface ConversationRecord {
   state: unknown;
@@ -127,6 +213,7 @@ export type DomainWrite =
   | { type: "answer.put"; waveId: string; questionId: string; value: unknown }
   | { type: "answer.delete"; waveId: string; questionId: string }
   | { type: "response.complete"; waveId: string }
+  | { type: "response.abandon"; waveId: string }
   | { type: "response.region"; waveId: string; regionCode: string }
   | { type: "suggestion.add"; waveId?: string | null; text: string; lang: string }
   | { type: "resident.update"; lang?: string; consentAt?: Date | null; consentDeclinedAt?: Date | null; optedOut?: boolean }
@@ -274,6 +361,11 @@ export class Store {
     }
   }
 
+  /** The platform account, or null. */
+  async findIdentity(platform: string, platformUserId: string): Promise<IdentityRecord | null> {
+    return this.client.identity.findUnique({ where: { platform_platformUserId: { platform, platformUserId } } });
+  }
+
   /** The resident with this id, or null. */
   async getResident(id: string): Promise<ResidentRecord | null> {
     const row = await this.client.resident.findUnique({ where: { id } });
@@ -309,6 +401,36 @@ export class Store {
     await this.client.identity.update({
       where: { id: identityId },
       data: { reachable, unreachableAt: reachable ? null : now, unreachableWhy: reachable ? null : why },
+    });
+  }
+
+  /**
+   * Records that a platform account just wrote to us: it is reachable again, and `lastInboundAt`
+   * moves to `at` (never backwards, so a late redelivery cannot shorten WeChat's reply window).
+   * Null when the account is unknown.
+   */
+  async recordInbound(platform: string, platformUserId: string, at: Date): Promise<IdentityRecord | null> {
+    const found = await this.findIdentity(platform, platformUserId);
+    if (!found) return null;
+    const latest = found.lastInboundAt && found.lastInboundAt > at ? found.lastInboundAt : at;
+    return this.client.identity.update({
+      where: { id: found.id },
+      data: { lastInboundAt: latest, reachable: true, unreachableAt: null, unreachableWhy: null },
+      select: IDENTITY_FIELDS,
+    });
+  }
+
+  /**
+   * {@link setReachable} by platform account (e.g. a WeChat follower unfollowed). Null, and nothing
+   * stored, when the account is unknown.
+   */
+  async setAccountReachable(platform: string, platformUserId: string, reachable: boolean, why: string | null, now: Date): Promise<IdentityRecord | null> {
+    const found = await this.findIdentity(platform, platformUserId);
+    if (!found) return null;
+    return this.client.identity.update({
+      where: { id: found.id },
+      data: { reachable, unreachableAt: reachable ? null : now, unreachableWhy: reachable ? null : why },
+      select: IDENTITY_FIELDS,
     });
   }
 
@@ -519,6 +641,227 @@ export class Store {
     }));
   }
 
+  // ---------------------------------------------------------------- officers and households
+
+  /** The officer or admin with this id; null when there is none, it is a resident, or it was erased. */
+  async getOfficer(id: string): Promise<ResidentRecord | null> {
+    const row = await this.client.resident.findFirst({ where: { id, role: { in: ["officer", "admin"] }, deletedAt: null } });
+    return row ? toResident(row) : null;
+  }
+
+  /** The residents with these ids, in the order asked; unknown ids are left out. */
+  async getResidentsById(ids: readonly string[]): Promise<ResidentRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.client.resident.findMany({ where: { id: { in: [...new Set(ids)] } } });
+    const byId = new Map(rows.map((row) => [row.id, toResident(row)]));
+    return ids.flatMap((id) => {
+      const found = byId.get(id);
+      return found ? [found] : [];
+    });
+  }
+
+  /** The region with this code, or null. */
+  async getRegionByCode(code: string): Promise<RegionRecord | null> {
+    const row = await this.client.region.findUnique({ where: { code } });
+    return row ? { ...row, name: parse<Record<string, string>>(row.name, {}) } : null;
+  }
+
+  /**
+   * Makes a resident one of an officer's households in a region, and gives the household's
+   * unfinished responses that have no officer yet this officer (and this region where they have
+   * none), in one transaction. Idempotent; assigning again moves the household to the new region.
+   * Refuses an officer id that is not an officer or admin, and an officer as their own household.
+   */
+  async assignHousehold(input: { officerId: string; householdId: string; regionId: string | null }): Promise<{ assignment: AssignmentRecord; created: boolean }> {
+    if (input.officerId === input.householdId) throw new Error(`resident ${input.officerId} cannot be their own household`);
+    return this.client.$transaction(async (tx) => {
+      const officer = await tx.resident.findFirst({ where: { id: input.officerId, role: { in: ["officer", "admin"] }, deletedAt: null }, select: { id: true } });
+      if (!officer) throw new Error(`${input.officerId} is not an officer`);
+      const existing = await tx.assignment.findUnique({ where: { officerId_householdId: { officerId: input.officerId, householdId: input.householdId } } });
+      const assignment = existing
+        ? await tx.assignment.update({ where: { id: existing.id }, data: { regionId: input.regionId } })
+        : await tx.assignment.create({ data: { officerId: input.officerId, householdId: input.householdId, regionId: input.regionId } });
+      await attributeOpenResponses(tx, input.householdId, input.officerId, input.regionId);
+      return { assignment, created: !existing };
+    });
+  }
+
+  /**
+   * Gives a household's unfinished responses that have no officer yet the officer and region of
+   * its most recent assignment (a response started after the household was assigned). Returns how
+   * many responses changed.
+   */
+  async attributeResponses(householdId: string): Promise<number> {
+    return this.client.$transaction(async (tx) => {
+      const latest = await tx.assignment.findFirst({ where: { householdId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      if (!latest) return 0;
+      return attributeOpenResponses(tx, householdId, latest.officerId, latest.regionId);
+    });
+  }
+
+  /** The households assigned to an officer, oldest first. */
+  async listHouseholds(officerId: string): Promise<AssignmentRecord[]> {
+    return this.client.assignment.findMany({ where: { officerId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  }
+
+  // ---------------------------------------------------------------- admin: suggestions, responses, spot checks
+
+  /** Suggestions matching a filter, newest first, one page (keyset paging by `cursor`). */
+  async querySuggestions(query: SuggestionQuery = {}): Promise<AdminSuggestionRecord[]> {
+    const take = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    const rows = await this.client.suggestion.findMany({
+      where: await this.suggestionWhere(query),
+      include: { region: { select: { code: true, path: true, name: true } } },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take,
+      ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+    });
+    return rows.map(toAdminSuggestion);
+  }
+
+  /** How many suggestions match a filter (paging fields ignored). */
+  async countSuggestions(query: SuggestionQuery = {}): Promise<number> {
+    return this.client.suggestion.count({ where: await this.suggestionWhere(query) });
+  }
+
+  /** One suggestion, or null. */
+  async getSuggestion(id: string): Promise<AdminSuggestionRecord | null> {
+    const row = await this.client.suggestion.findUnique({ where: { id }, include: { region: { select: { code: true, path: true, name: true } } } });
+    return row ? toAdminSuggestion(row) : null;
+  }
+
+  /** Sets a suggestion's status and/or tags (audited); null when there is no such suggestion. */
+  async updateSuggestion(id: string, change: { status?: SuggestionStatus; tags?: readonly string[] }, actorId: string | null): Promise<AdminSuggestionRecord | null> {
+    if (change.status !== undefined && !SUGGESTION_STATUSES.includes(change.status)) throw new Error(`unknown suggestion status ${String(change.status)}`);
+    const tags = change.tags === undefined ? undefined : normaliseTags(change.tags);
+    return this.client.$transaction(async (tx) => {
+      const existing = await tx.suggestion.findUnique({ where: { id }, select: { id: true } });
+      if (!existing) return null;
+      const row = await tx.suggestion.update({
+        where: { id },
+        data: { ...(change.status !== undefined ? { status: change.status } : {}), ...(tags !== undefined ? { tags: json(tags) } : {}) },
+        include: { region: { select: { code: true, path: true, name: true } } },
+      });
+      await tx.auditLog.create({ data: { actorId, action: "suggestion.update", target: id, details: json({ status: change.status, tags }) } });
+      return toAdminSuggestion(row);
+    });
+  }
+
+  private async suggestionWhere(query: SuggestionQuery): Promise<Prisma.SuggestionWhereInput> {
+    const statuses = query.status === undefined ? undefined : typeof query.status === "string" ? [query.status] : [...query.status];
+    const where: Prisma.SuggestionWhereInput = {
+      ...(query.waveId ? { waveId: query.waveId } : {}),
+      ...(query.regionPath ? { region: { path: { startsWith: query.regionPath } } } : {}),
+      ...(query.since || query.until ? { createdAt: { ...(query.since ? { gte: query.since } : {}), ...(query.until ? { lt: query.until } : {}) } } : {}),
+      ...(statuses ? { status: { in: statuses } } : {}),
+      // Tags are a JSON array in a string column; quoting the tag matches a whole element.
+      ...(query.tag ? { tags: { contains: json(normaliseTags([query.tag])[0] ?? "") } } : {}),
+    };
+    const search = query.search?.trim();
+    if (search) {
+      if (this.provider === "postgresql") {
+        // ILIKE (Prisma's mode "insensitive", absent from the SQLite client's types); backslash
+        // is PostgreSQL's default LIKE escape, so % and _ stay literal.
+        where.text = { contains: search.replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } as Prisma.StringFilter;
+      } else if (/[%_\\]/.test(search)) {
+        // SQLite's LIKE has no escape character unless the query names one, and Prisma does
+        // not: a term with wildcards is matched literally with instr() instead.
+        const rows = await this.client.$queryRawUnsafe<{ id: string }[]>("SELECT id FROM Suggestion WHERE instr(lower(text), lower(?)) > 0", search);
+        where.id = { in: rows.map((row) => row.id) };
+      } else {
+        // SQLite's LIKE already ignores the case of Latin letters.
+        where.text = { contains: search };
+      }
+    }
+    return where;
+  }
+
+  /** How many responses match (for progress bars and spot-check planning). */
+  async countResponses(query: ResponseQuery = {}): Promise<number> {
+    return this.client.response.count({ where: responseWhere(query) });
+  }
+
+  /** How many responses match, per region id (null: responses without a region). */
+  async countResponsesByRegion(query: ResponseQuery = {}): Promise<{ regionId: string | null; count: number }[]> {
+    const rows = await this.client.response.groupBy({ by: ["regionId"], where: responseWhere(query), _count: { _all: true } });
+    return rows.map((row) => ({ regionId: row.regionId, count: row._count._all }));
+  }
+
+  /**
+   * One page of responses with answers and region, in id order, after `afterId`. Exports and
+   * statistics page through with this so that memory stays flat however many responses exist.
+   */
+  async pageResponses(query: ResponseQuery, afterId: string | null, take: number): Promise<ResponseWithRegion[]> {
+    const where = responseWhere(query);
+    const rows = await this.client.response.findMany({
+      where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
+      include: { answers: { select: { questionId: true, value: true } }, region: { select: { code: true, path: true } } },
+      orderBy: { id: "asc" },
+      take: Math.min(Math.max(take, 1), 5000),
+    });
+    return rows.map((row) => ({ ...toResponse(row), regionCode: row.region?.code ?? null, regionPath: row.region?.path ?? null }));
+  }
+
+  /**
+   * Records drawn spot checks for a wave (audited). Responses already drawn for the wave keep
+   * their first draw; returns how many were new.
+   */
+  async createSpotChecks(input: { waveId: string; seed: string; method?: string; responseIds: readonly string[]; actorId?: string | null; now: Date }): Promise<{ created: number; existing: number }> {
+    return this.client.$transaction(async (tx) => {
+      const existing = await tx.spotCheck.findMany({ where: { waveId: input.waveId, responseId: { in: [...input.responseIds] } }, select: { responseId: true } });
+      const taken = new Set(existing.map((row) => row.responseId));
+      const fresh = [...new Set(input.responseIds)].filter((id) => !taken.has(id));
+      if (fresh.length > 0) {
+        await tx.spotCheck.createMany({
+          data: fresh.map((responseId) => ({ waveId: input.waveId, responseId, seed: input.seed, method: input.method ?? "phone", drawnAt: input.now })),
+        });
+      }
+      await tx.auditLog.create({
+        data: { actorId: input.actorId ?? null, action: "spotcheck.draw", target: input.waveId, details: json({ seed: input.seed, drawn: fresh.length, alreadyDrawn: taken.size }), at: input.now },
+      });
+      return { created: fresh.length, existing: taken.size };
+    });
+  }
+
+  /** The spot checks of a wave, with the resident's shared phone number, in drawing order. */
+  async listSpotChecks(waveId: string): Promise<SpotCheckRecord[]> {
+    const rows = await this.client.spotCheck.findMany({
+      where: { waveId },
+      include: {
+        response: {
+          select: { channel: true, completedAt: true, region: { select: { code: true, path: true } }, resident: { select: { phone: true, lang: true, deletedAt: true } } },
+        },
+      },
+      orderBy: [{ drawnAt: "asc" }, { id: "asc" }],
+    });
+    return rows.map(toSpotCheck);
+  }
+
+  /** Records a spot check's outcome (audited); null when there is no such spot check. */
+  async recordSpotCheck(id: string, input: { outcome: SpotCheckOutcomeValue; verifier?: string | null; notes?: string | null; actorId?: string | null; now: Date }): Promise<SpotCheckRecord | null> {
+    if (!["consistent", "inconsistent", "unreachable"].includes(input.outcome)) throw new Error(`unknown spot-check outcome ${String(input.outcome)}`);
+    return this.client.$transaction(async (tx) => {
+      const found = await tx.spotCheck.findUnique({ where: { id }, select: { id: true } });
+      if (!found) return null;
+      const row = await tx.spotCheck.update({
+        where: { id },
+        data: { outcome: input.outcome, verifier: input.verifier ?? null, notes: input.notes ?? null, checkedAt: input.now },
+        include: {
+          response: {
+            select: { channel: true, completedAt: true, region: { select: { code: true, path: true } }, resident: { select: { phone: true, lang: true, deletedAt: true } } },
+          },
+        },
+      });
+      await tx.auditLog.create({ data: { actorId: input.actorId ?? null, action: "spotcheck.record", target: id, details: json({ outcome: input.outcome }), at: input.now } });
+      return toSpotCheck(row);
+    });
+  }
+
+  /** Sets the telephone number a resident shared for spot checks (null removes it). */
+  async setResidentPhone(residentId: string, phone: string | null): Promise<void> {
+    await this.client.resident.update({ where: { id: residentId }, data: { phone } });
+  }
+
   // ---------------------------------------------------------------- audit
 
   /** Appends to the audit log. */
@@ -534,6 +877,117 @@ export class Store {
 }
 
 class TurnConflict extends Error {}
+
+/** Trims tags, drops empty and duplicate ones; refuses characters that would break the JSON-contains tag filter. */
+function normaliseTags(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (tag === "") continue;
+    if (tag.length > 32 || /["\\\u0000-\u001f]/.test(tag)) throw new Error(`invalid tag ${JSON.stringify(tag)}: at most 32 characters, no quotes or backslashes`);
+    if (!out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+function responseWhere(query: ResponseQuery): Prisma.ResponseWhereInput {
+  return {
+    ...(query.waveIds ? { waveId: { in: [...query.waveIds] } } : {}),
+    ...(query.statuses ? { status: { in: [...query.statuses] } } : {}),
+    ...(query.regionPath ? { region: { path: { startsWith: query.regionPath } } } : {}),
+    ...(query.channel ? { channel: query.channel } : {}),
+  };
+}
+
+function toAdminSuggestion(row: {
+  id: string;
+  residentId: string | null;
+  waveId: string | null;
+  regionId: string | null;
+  text: string;
+  lang: string;
+  status: string;
+  tags: string;
+  createdAt: Date;
+  updatedAt: Date;
+  region: { code: string; path: string; name: string } | null;
+}): AdminSuggestionRecord {
+  const status = (SUGGESTION_STATUSES as readonly string[]).includes(row.status) ? (row.status as SuggestionStatus) : "new";
+  return {
+    id: row.id,
+    residentId: row.residentId,
+    waveId: row.waveId,
+    regionId: row.regionId,
+    text: row.text,
+    lang: row.lang,
+    status,
+    tags: parse<string[]>(row.tags, []),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    regionCode: row.region?.code ?? null,
+    regionPath: row.region?.path ?? null,
+    regionName: row.region ? parse<Record<string, string>>(row.region.name, {}) : null,
+  };
+}
+
+function toSpotCheck(row: {
+  id: string;
+  waveId: string;
+  responseId: string;
+  seed: string;
+  method: string;
+  outcome: string | null;
+  verifier: string | null;
+  notes: string | null;
+  drawnAt: Date;
+  checkedAt: Date | null;
+  response: {
+    channel: string;
+    completedAt: Date | null;
+    region: { code: string; path: string } | null;
+    resident: { phone: string | null; lang: string; deletedAt: Date | null };
+  };
+}): SpotCheckRecord {
+  const outcome = row.outcome === "consistent" || row.outcome === "inconsistent" || row.outcome === "unreachable" ? row.outcome : null;
+  return {
+    id: row.id,
+    waveId: row.waveId,
+    responseId: row.responseId,
+    seed: row.seed,
+    method: row.method,
+    outcome,
+    verifier: row.verifier,
+    notes: row.notes,
+    drawnAt: row.drawnAt,
+    checkedAt: row.checkedAt,
+    channel: row.response.channel,
+    regionCode: row.response.region?.code ?? null,
+    regionPath: row.response.region?.path ?? null,
+    completedAt: row.response.completedAt,
+    phone: row.response.resident.deletedAt ? null : row.response.resident.phone,
+    lang: row.response.resident.lang,
+  };
+}
+
+// The columns of an IdentityRecord, so callers never see more of the row than the type promises.
+const IDENTITY_FIELDS = {
+  id: true,
+  residentId: true,
+  platform: true,
+  platformUserId: true,
+  chatId: true,
+  reachable: true,
+  lastInboundAt: true,
+} as const;
+
+/** Sets officer (and region, where missing) on a household's in-progress responses without an officer. */
+async function attributeOpenResponses(tx: Tx, householdId: string, officerId: string, regionId: string | null): Promise<number> {
+  const open = { residentId: householdId, status: "in_progress", officerId: null };
+  // Two updates because a region the resident answered themselves must not be overwritten.
+  const withRegion = regionId ? await tx.response.updateMany({ where: { ...open, regionId: null }, data: { officerId, regionId } }) : { count: 0 };
+  const rest = await tx.response.updateMany({ where: open, data: { officerId } });
+  return withRegion.count + rest.count;
+}
 
 function toWave(row: {
   id: string;
@@ -635,6 +1089,11 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       case "response.complete": {
         const id = await responseId(write.waveId);
         await tx.response.update({ where: { id }, data: { status: "completed", completedAt: turn.now } });
+        break;
+      }
+      case "response.abandon": {
+        const id = await responseId(write.waveId);
+        await tx.response.updateMany({ where: { id, status: "in_progress" }, data: { status: "abandoned" } });
         break;
       }
       case "response.region": {

@@ -1,0 +1,488 @@
+/**
+ * The framework-independent core of the Telegram channel: turns a raw Telegram `Update` (from
+ * grammY, telegraf or a webhook body — treated as untrusted JSON) into runner input, and the
+ * runner's reply into Telegram messages.
+ *
+ * Two modes:
+ * - `standalone`: the bot is Anxin's own; every private-chat update is Anxin's. In groups it
+ *   answers a command or mention once with a link to the private chat; everything else is ignored.
+ * - `embedded`: Anxin lives inside an office's existing bot and claims only what is its own:
+ *   its signed buttons, its entry commands (`/survey`), `/start anxin…` deep links, and — while a
+ *   resident is in the middle of an Anxin conversation (consent, survey, language, privacy) — their
+ *   plain text, `/back`, `/skip` and media. Everything else goes to the host bot (`next()`).
+ *
+ * Ordering: updates of one Telegram user are handled one at a time, in arrival order (a keyed
+ * queue around claim → runner → queueing the replies); different users never wait for each other.
+ * Idempotency: the runner gets `messageId = "<botId>:<update_id>"`, so a redelivered update
+ * (webhook retry, restart) changes nothing twice; a small in-memory set also drops redeliveries
+ * before they reach the database.
+ */
+import type { Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { PushResult } from "../../core/app/channels.js";
+import { t } from "../../core/engine/i18n.js";
+import { isLang, normalizeLang } from "../../core/engine/types.js";
+import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
+import { KeyedQueue } from "../../core/survey/keyed-queue.js";
+import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
+import type { Store } from "../../prisma/store.js";
+import { CallbackSigner, isAnxinCallbackData } from "./callback-data.js";
+import { TelegramSender, type SenderLogger } from "./sender.js";
+
+/** The platform name of Telegram identities. */
+export const TELEGRAM_PLATFORM = "telegram";
+
+/** Session modes in which a resident is "talking to Anxin" (embedded mode claims their text). */
+const ACTIVE_MODES = new Set(["consent", "survey", "language", "privacy", "confirmDeletion"]);
+
+/** Message contents a resident can send that Anxin cannot read (answered with a polite hint). */
+const UNREADABLE_CONTENT = [
+  "photo",
+  "sticker",
+  "voice",
+  "audio",
+  "video",
+  "video_note",
+  "document",
+  "animation",
+  "location",
+  "venue",
+  "contact",
+  "poll",
+  "dice",
+  "game",
+  "story",
+  "paid_media",
+  "checklist",
+] as const;
+
+/** What {@link TelegramAdapter.handleUpdate} did with an update. */
+export type UpdateOutcome =
+  /** Anxin handled it (a turn was committed and its replies queued, or a hint was queued). */
+  | "handled"
+  /** Not relevant to Anxin and (standalone) nobody else's either: dropped. */
+  | "ignored"
+  /** Already handled before (redelivery). */
+  | "duplicate"
+  /** Embedded mode: not Anxin's; the host bot should handle it. */
+  | "passed"
+  /** Embedded mode: Anxin took note (e.g. the resident blocked the bot) and the host may too. */
+  | "shared";
+
+/** Which updates Anxin claims inside an existing bot. */
+export interface EmbeddedOptions {
+  /** Commands that open Anxin's survey, without the slash; default `["survey"]`. */
+  entryCommands?: string[];
+  /**
+   * Deep-link prefix: `/start anxin` opens Anxin, `/start anxin_survey` (or `anxin-survey`) passes
+   * `survey` on as the start parameter; default `"anxin"`.
+   */
+  startPrefix?: string;
+  /** Commands claimed only while the resident is in an Anxin conversation; default `["back", "skip"]`. */
+  activeCommands?: string[];
+}
+
+/** Options of {@link TelegramAdapter}. */
+export interface TelegramAdapterOptions {
+  runner: ConversationRunner;
+  store: Store;
+  /** The app secret; callback data is signed with a key derived from it. */
+  secret: string;
+  /** The Api every send goes through; install the bounded 429 retry on it ({@link installAutoRetry}). */
+  api: Api;
+  /** pino's Logger fits. */
+  logger: SenderLogger;
+  /** Default `standalone`. */
+  mode?: "standalone" | "embedded";
+  embedded?: EmbeddedOptions;
+  /** The clock (for reachability timestamps). */
+  now?: () => Date;
+  /** Chats sent to at the same time; default 8. */
+  sendConcurrency?: number;
+}
+
+/** The bot's own account as far as the adapter needs it. */
+export interface BotIdentity {
+  id?: number;
+  username?: string;
+}
+
+interface Sender {
+  id: number;
+  languageCode?: string;
+}
+
+type Route =
+  | { kind: "ignore"; reason: string }
+  | {
+      kind: "turn";
+      updateId: number;
+      from: Sender;
+      chatId: number;
+      input: Input;
+      claim: "always" | "if-active";
+      callback?: { queryId: string; messageId?: number };
+    }
+  | { kind: "bad-button"; updateId: number; from: Sender; queryId: string; reason: string }
+  | { kind: "unreadable"; updateId: number; from: Sender; chatId: number; claim: "always" | "if-active" }
+  | { kind: "group"; updateId: number; from: Sender; chatId: number; username?: string }
+  | { kind: "membership"; updateId: number; userId: number; reachable: boolean };
+
+/** See the module comment. */
+export class TelegramAdapter {
+  /** Signs and verifies button data. */
+  readonly signer: CallbackSigner;
+  /** The sending side (queue, edits, pushes). */
+  readonly sender: TelegramSender;
+  private readonly lanes = new KeyedQueue();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly recentUpdates = new Set<number>();
+  private readonly greetedGroups = new Set<number>();
+  private readonly mode: "standalone" | "embedded";
+  private readonly entryCommands: Set<string>;
+  private readonly activeCommands: Set<string>;
+  private readonly startPrefix: string;
+  private readonly now: () => Date;
+  private readonly botId: number;
+  private readonly log: SenderLogger;
+  private botInfo: Promise<string | undefined> | undefined;
+
+  constructor(private readonly options: TelegramAdapterOptions) {
+    this.signer = new CallbackSigner(options.secret);
+    this.mode = options.mode ?? "standalone";
+    this.entryCommands = new Set((options.embedded?.entryCommands ?? ["survey"]).map((c) => c.replace(/^\//, "").toLowerCase()));
+    this.activeCommands = new Set((options.embedded?.activeCommands ?? ["back", "skip"]).map((c) => c.replace(/^\//, "").toLowerCase()));
+    this.startPrefix = (options.embedded?.startPrefix ?? "anxin").toLowerCase();
+    this.now = options.now ?? (() => new Date());
+    this.botId = Number(options.api.token.split(":")[0]) || 0;
+    this.log = options.logger;
+    this.sender = new TelegramSender({
+      api: options.api,
+      signer: this.signer,
+      logger: options.logger,
+      concurrency: options.sendConcurrency,
+      onBlocked: (chatId) => this.markReachable(chatId, false),
+    });
+  }
+
+  /**
+   * Handles one raw update. Resolves once the resulting turn is committed and its replies are
+   * queued (not yet sent); never rejects. In embedded mode, `"passed"` and `"shared"` mean the
+   * host bot should handle the update too.
+   */
+  handleUpdate(update: unknown, me: BotIdentity = {}): Promise<UpdateOutcome> {
+    const work = this.route(update, me);
+    this.track(work);
+    return work;
+  }
+
+  /** Sends messages to a resident outside a reply (bulk priority, after waiting replies). */
+  push(chatId: string, _lang: Lang, messages: OutMessage[]): Promise<PushResult> {
+    const id = Number(chatId);
+    if (!Number.isSafeInteger(id) || id === 0) return Promise.resolve({ ok: false, error: `not a Telegram chat id: ${chatId}`, permanent: true });
+    // Buttons in a push are signed for the chat's user: Anxin pushes to private chats only.
+    return this.sender.push(id, id, messages);
+  }
+
+  /** Resolves when every update being handled and every queued send is done. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.sender.idle();
+  }
+
+  /** Drains, then refuses further sends. */
+  async close(): Promise<void> {
+    await this.drain();
+    this.sender.close();
+  }
+
+  // ------------------------------------------------------------------------------- routing
+
+  private async route(update: unknown, me: BotIdentity): Promise<UpdateOutcome> {
+    let route: Route;
+    try {
+      route = this.classify(update, me);
+    } catch (error) {
+      // classify() reads untrusted JSON defensively; this is a last line of defence.
+      this.log.warn({ err: error }, "unreadable Telegram update ignored");
+      return this.mode === "embedded" ? "passed" : "ignored";
+    }
+    if (route.kind === "ignore") {
+      this.log.debug({ reason: route.reason }, "telegram update ignored");
+      return this.mode === "embedded" ? "passed" : "ignored";
+    }
+    if (this.recentUpdates.has(route.updateId)) return "duplicate";
+    const laneKey = route.kind === "group" ? `chat:${route.chatId}` : `user:${route.kind === "membership" ? route.userId : route.from.id}`;
+    try {
+      const outcome = await this.lanes.run(laneKey, () =>
+        // Checked again in the lane: a redelivery that arrived while the first copy was running.
+        this.recentUpdates.has(route.updateId) ? Promise.resolve<UpdateOutcome>("duplicate") : this.perform(route),
+      );
+      if (outcome === "handled" || outcome === "shared") this.remember(route.updateId);
+      return outcome;
+    } catch (error) {
+      this.log.error({ err: error, updateId: route.updateId }, "telegram update failed");
+      // Embedded: when Anxin cannot tell (database down), the host bot must still get its updates.
+      return this.mode === "embedded" ? "passed" : "handled";
+    }
+  }
+
+  private async perform(route: Exclude<Route, { kind: "ignore" }>): Promise<UpdateOutcome> {
+    switch (route.kind) {
+      case "membership":
+        await this.markReachable(route.userId, route.reachable);
+        return this.mode === "embedded" ? "shared" : "handled";
+      case "bad-button": {
+        const lang = await this.languageOf(route.from);
+        this.log.warn({ userId: route.from.id, reason: route.reason }, "refused a Telegram button");
+        await this.sender.answerCallback(route.queryId, t(lang, "telegram.button_invalid"));
+        return "handled";
+      }
+      case "group":
+        this.greetGroup(route, route.username ?? (await this.botUsername()));
+        return "handled";
+      case "unreadable": {
+        const active = route.claim === "always" ? undefined : await this.activeSession(route.from.id);
+        if (route.claim === "if-active" && !active?.active) return "passed";
+        const lang = active?.lang ?? (await this.languageOf(route.from));
+        this.track(this.sender.notice(route.chatId, t(lang, "telegram.media_unsupported")));
+        return "handled";
+      }
+      case "turn":
+        return this.turn(route);
+    }
+  }
+
+  private async turn(route: Extract<Route, { kind: "turn" }>): Promise<UpdateOutcome> {
+    if (route.claim === "if-active" && !(await this.activeSession(route.from.id)).active) return "passed";
+    // Stop the button's spinner at once; the answer itself comes as messages.
+    if (route.callback) this.track(this.sender.answerCallback(route.callback.queryId));
+    let reply: RunnerReply;
+    try {
+      reply = await this.options.runner.handle({
+        platform: TELEGRAM_PLATFORM,
+        platformUserId: String(route.from.id),
+        chatId: String(route.chatId),
+        messageId: `${this.botId}:${route.updateId}`,
+        // No display name or username: the consent text promises residents anonymity.
+        ...(route.from.languageCode ? { langCode: route.from.languageCode } : {}),
+        input: route.input,
+      });
+    } catch (error) {
+      this.log.error({ err: error, userId: route.from.id }, "the runner failed on a Telegram update");
+      const lang = normalizeLang(route.from.languageCode);
+      this.track(this.sender.notice(route.chatId, t(lang, "error.internal")));
+      return "handled";
+    }
+    if (reply.duplicate) return "duplicate";
+    this.track(
+      this.sender.reply({ chatId: route.chatId, userId: route.from.id, ...(route.callback?.messageId !== undefined ? { pressedMessageId: route.callback.messageId } : {}) }, reply.messages),
+    );
+    return "handled";
+  }
+
+  /** Reads an untrusted update. Pure: no I/O. */
+  private classify(raw: unknown, me: BotIdentity): Route {
+    if (!isRecord(raw)) return ignore("not an object");
+    const updateId = raw.update_id;
+    if (typeof updateId !== "number" || !Number.isSafeInteger(updateId) || updateId < 0) return ignore("no update_id");
+    if (isRecord(raw.callback_query)) return this.classifyCallback(updateId, raw.callback_query);
+    if (isRecord(raw.message)) return this.classifyMessage(updateId, raw.message, me);
+    if (isRecord(raw.my_chat_member)) return classifyMembership(updateId, raw.my_chat_member);
+    const kind = Object.keys(raw).find((key) => key !== "update_id") ?? "empty";
+    // edited_message (the answer was already taken), channel posts, inline queries, polls, chat
+    // members, join requests, reactions, boosts, payments (Anxin sells nothing): not Anxin's.
+    return ignore(kind);
+  }
+
+  private classifyCallback(updateId: number, query: Record<string, unknown>): Route {
+    const from = readSender(query.from);
+    const queryId = query.id;
+    if (!from || typeof queryId !== "string" || queryId === "") return ignore("callback without sender");
+    const data = query.data;
+    if (this.mode === "embedded" && !isAnxinCallbackData(data)) return ignore("host bot's callback");
+    const message = isRecord(query.message) ? query.message : undefined;
+    const chat = message && isRecord(message.chat) ? message.chat : undefined;
+    const chatId = chat?.id;
+    if (!chat || chat.type !== "private" || typeof chatId !== "number" || !Number.isSafeInteger(chatId)) {
+      return { kind: "bad-button", updateId, from, queryId, reason: "not in a private chat" };
+    }
+    const verified = this.signer.verify(data, from.id);
+    if (!verified.ok) return { kind: "bad-button", updateId, from, queryId, reason: verified.reason };
+    const messageId = typeof message?.message_id === "number" ? message.message_id : undefined;
+    return {
+      kind: "turn",
+      updateId,
+      from,
+      chatId,
+      input: { kind: "button", payload: verified.payload },
+      claim: "always",
+      callback: { queryId, ...(messageId !== undefined ? { messageId } : {}) },
+    };
+  }
+
+  private classifyMessage(updateId: number, message: Record<string, unknown>, me: BotIdentity): Route {
+    const chat = isRecord(message.chat) ? message.chat : undefined;
+    const chatId = chat?.id;
+    if (!chat || typeof chatId !== "number" || !Number.isSafeInteger(chatId)) return ignore("message without chat");
+    const from = readSender(message.from);
+    if (!from) return ignore("message without a human sender");
+    const text = typeof message.text === "string" ? message.text : undefined;
+    if (chat.type === "group" || chat.type === "supergroup") {
+      if (this.mode === "embedded") return ignore("group message (host bot's)");
+      return text !== undefined && addressesBot(text, message.entities, me.username)
+        ? { kind: "group", updateId, from, chatId, ...(me.username ? { username: me.username } : {}) }
+        : ignore("group chatter");
+    }
+    if (chat.type !== "private" || chatId !== from.id) return ignore(`message in a ${String(chat.type)} chat`);
+    if (text === undefined) {
+      const unreadable = UNREADABLE_CONTENT.some((key) => message[key] !== undefined);
+      // Service messages (pins, shared users, write access …) need no answer.
+      if (!unreadable) return ignore("service message");
+      return { kind: "unreadable", updateId, from, chatId, claim: this.mode === "embedded" ? "if-active" : "always" };
+    }
+    return this.classifyText(updateId, from, chatId, text, me);
+  }
+
+  private classifyText(updateId: number, from: Sender, chatId: number, text: string, me: BotIdentity): Route {
+    const turn = (input: Input, claim: "always" | "if-active"): Route => ({ kind: "turn", updateId, from, chatId, input, claim });
+    const command = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+    if (!command) return turn({ kind: "text", text }, this.mode === "embedded" ? "if-active" : "always");
+    const [, rawName = "", mention, rest] = command;
+    const name = rawName.toLowerCase();
+    if (mention && me.username && mention.toLowerCase() !== me.username.toLowerCase()) return ignore("command for another bot");
+    const arg = rest?.trim() || undefined;
+    // The engine reads "/menu" itself; "@ThisBot" is dropped so it need not know our name.
+    const plain = arg === undefined ? `/${rawName}` : `/${rawName} ${arg}`;
+    if (this.mode === "standalone") {
+      if (name === "start") return turn(arg === undefined ? { kind: "start" } : { kind: "start", arg: arg.slice(0, 64) }, "always");
+      return turn({ kind: "text", text: plain }, "always");
+    }
+    if (name === "start") {
+      const startArg = arg?.toLowerCase();
+      if (startArg === undefined || !startArg.startsWith(this.startPrefix)) return ignore("host bot's /start");
+      const tail = startArg.slice(this.startPrefix.length);
+      if (tail === "") return turn({ kind: "start" }, "always");
+      if (tail.startsWith("_") || tail.startsWith("-")) return turn({ kind: "start", arg: tail.slice(1, 65) }, "always");
+      return ignore("host bot's /start");
+    }
+    if (this.entryCommands.has(name)) return turn({ kind: "text", text: "/survey" }, "always");
+    if (this.activeCommands.has(name)) return turn({ kind: "text", text: plain }, "if-active");
+    return ignore("host bot's command");
+  }
+
+  // ------------------------------------------------------------------------------- helpers
+
+  /** Is the resident behind this Telegram user in an Anxin conversation, and in which language? */
+  private async activeSession(userId: number): Promise<{ active: boolean; lang?: Lang }> {
+    const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(userId));
+    if (!identity) return { active: false };
+    const conversation = await this.options.store.loadConversation(identity.residentId);
+    const state = isRecord(conversation?.state) ? conversation.state : undefined;
+    const mode = state?.mode;
+    const lang = isLang(state?.lang) ? state.lang : undefined;
+    return { active: typeof mode === "string" && ACTIVE_MODES.has(mode), ...(lang ? { lang } : {}) };
+  }
+
+  /** The resident's chosen language, else the one their Telegram app reports. */
+  private async languageOf(from: Sender): Promise<Lang> {
+    try {
+      const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(from.id));
+      const resident = identity ? await this.options.store.getResident(identity.residentId) : null;
+      if (resident && isLang(resident.lang)) return resident.lang;
+    } catch (error) {
+      this.log.warn({ err: error }, "could not read a resident's language");
+    }
+    return normalizeLang(from.languageCode);
+  }
+
+  /** Records that a Telegram user blocked (or unblocked) the bot; unknown users are not created. */
+  private async markReachable(userId: number, reachable: boolean): Promise<void> {
+    const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(userId));
+    if (!identity || identity.reachable === reachable) return;
+    await this.options.store.setReachable(identity.id, reachable, reachable ? null : "blocked the bot", this.now());
+    this.log.debug({ userId, reachable }, "telegram reachability changed");
+  }
+
+  private greetGroup(route: Extract<Route, { kind: "group" }>, username: string | undefined): void {
+    // At most once per group (per process): a survey bot must not become a nuisance in a group.
+    if (this.greetedGroups.has(route.chatId)) return;
+    this.greetedGroups.add(route.chatId);
+    if (this.greetedGroups.size > 10_000) this.greetedGroups.delete(this.greetedGroups.values().next().value as number);
+    const lang = normalizeLang(route.from.languageCode);
+    const keyboard: InlineKeyboardMarkup | undefined = username
+      ? { inline_keyboard: [[{ text: t(lang, "telegram.open_private"), url: `https://t.me/${username}?start=survey` }]] }
+      : undefined;
+    this.track(this.sender.notice(route.chatId, t(lang, "telegram.group_private_only"), keyboard));
+  }
+
+  private botUsername(): Promise<string | undefined> {
+    this.botInfo ??= this.options.api.getMe().then(
+      (me) => me.username,
+      (error: unknown) => {
+        this.botInfo = undefined;
+        this.log.warn({ err: error }, "getMe failed");
+        return undefined;
+      },
+    );
+    return this.botInfo;
+  }
+
+  private remember(updateId: number): void {
+    this.recentUpdates.add(updateId);
+    if (this.recentUpdates.size > 4096) this.recentUpdates.delete(this.recentUpdates.values().next().value as number);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined);
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+  }
+}
+
+// --------------------------------------------------------------------------------- parsing
+
+function ignore(reason: string): Route {
+  return { kind: "ignore", reason };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function readSender(value: unknown): Sender | undefined {
+  if (!isRecord(value)) return undefined;
+  const id = value.id;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || value.is_bot === true) return undefined;
+  const languageCode = typeof value.language_code === "string" && value.language_code.length <= 35 ? value.language_code : undefined;
+  return { id, ...(languageCode ? { languageCode } : {}) };
+}
+
+function classifyMembership(updateId: number, change: Record<string, unknown>): Route {
+  const chat = isRecord(change.chat) ? change.chat : undefined;
+  const from = readSender(change.from);
+  const status = isRecord(change.new_chat_member) ? change.new_chat_member.status : undefined;
+  // Only a private chat's membership says anything about a resident: kicked = blocked the bot.
+  if (!chat || chat.type !== "private" || !from || chat.id !== from.id) return ignore("membership change outside a private chat");
+  if (status === "kicked") return { kind: "membership", updateId, userId: from.id, reachable: false };
+  if (status === "member") return { kind: "membership", updateId, userId: from.id, reachable: true };
+  return ignore(`membership ${String(status)}`);
+}
+
+/** In a group: is this text a command for us (bare or @us) or an @mention of us? */
+function addressesBot(text: string, entities: unknown, username: string | undefined): boolean {
+  const command = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?:\s|$)/.exec(text);
+  if (command) {
+    const [, name = "", mention] = command;
+    if (mention) return username !== undefined && mention.toLowerCase() === username.toLowerCase();
+    // A bare command in a group could be for any bot there; only ours are answered.
+    return ["start", "survey", "menu", "help"].includes(name.toLowerCase());
+  }
+  if (!username || !Array.isArray(entities)) return false;
+  return entities.some((entity) => {
+    if (!isRecord(entity) || entity.type !== "mention") return false;
+    const { offset, length } = entity;
+    if (typeof offset !== "number" || typeof length !== "number") return false;
+    return text.slice(offset, offset + length).toLowerCase() === `@${username.toLowerCase()}`;
+  });
+}

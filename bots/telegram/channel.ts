@@ -1,0 +1,224 @@
+/**
+ * The standalone Telegram bot (grammY), started by `anxin start` when TELEGRAM_BOT_TOKEN is set.
+ *
+ * - Long polling by default, with grammY's built-in loop. Its loop waits for the middleware of
+ *   each update before fetching the next, so the middleware only hands the update to the
+ *   {@link TelegramAdapter} and returns: residents never wait for each other, while the adapter
+ *   keeps each resident's updates in order.
+ * - Webhook mode when TELEGRAM_WEBHOOK_URL is set: a POST route on the app's fastify server at the
+ *   URL's path, checking `X-Telegram-Bot-Api-Secret-Token` on every request (TELEGRAM_WEBHOOK_SECRET,
+ *   or one derived from the app secret when unset). The answer is sent once the turn is committed,
+ *   so an update Telegram has seen acknowledged is never lost; a retried delivery is a duplicate.
+ * - TELEGRAM_API_ROOT points grammY at a local Bot API server.
+ */
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Channel, ChannelContext, ChannelFactory, PushResult } from "../../core/app/channels.js";
+import type { Lang, OutMessage } from "../../core/engine/types.js";
+import type { ConversationRunner } from "../../core/survey/runner.js";
+import type { Store } from "../../prisma/store.js";
+import { TelegramAdapter, TELEGRAM_PLATFORM } from "./adapter.js";
+import { registerCommands } from "./commands.js";
+import { installAutoRetry, type SenderLogger } from "./sender.js";
+
+/** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+/** The header Telegram puts the webhook secret in. */
+export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+
+/** Options of {@link createTelegramChannel}. */
+export interface TelegramChannelOptions {
+  token: string;
+  /** A local Bot API server instead of https://api.telegram.org. */
+  apiRoot?: string;
+  /** Webhook mode: the public URL Telegram posts to (its path is the route) and the secret token. */
+  webhook?: { url: string; secret?: string };
+  runner: ConversationRunner;
+  store: Store;
+  /** The app secret: signs buttons (and derives the webhook secret when none is configured). */
+  secret: string;
+  logger: SenderLogger & { info(obj: object, msg?: string): void };
+  /** Where the webhook route is mounted; required in webhook mode. */
+  server?: FastifyInstance;
+  /** Long-polling timeout in seconds; default 30. */
+  pollingTimeoutSeconds?: number;
+  /** Skip getMe (tests, or a bot whose info is known). */
+  botInfo?: UserFromGetMe;
+}
+
+/** A running standalone Telegram bot. */
+export class TelegramChannel implements Channel {
+  /** Always "telegram". */
+  readonly platform = TELEGRAM_PLATFORM;
+  /** The grammY bot (its `api` carries the bounded 429 retry). */
+  readonly bot: Bot;
+  /** The update handling and sending core. */
+  readonly adapter: TelegramAdapter;
+  /** The webhook route path, in webhook mode. */
+  readonly webhookPath: string | undefined;
+  /** The secret token Telegram must send, in webhook mode. */
+  readonly webhookSecret: string | undefined;
+  private polling: Promise<void> | undefined;
+  private started = false;
+  private stopped = false;
+
+  /** Use {@link createTelegramChannel}, which also mounts the webhook route. */
+  constructor(private readonly options: TelegramChannelOptions) {
+    this.bot = new Bot(options.token, {
+      ...(options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {}),
+      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    });
+    installAutoRetry(this.bot.api);
+    this.adapter = new TelegramAdapter({ runner: options.runner, store: options.store, secret: options.secret, api: this.bot.api, logger: options.logger });
+    // Hand the update over and return at once (see the module comment).
+    this.bot.use((ctx) => {
+      void this.adapter.handleUpdate(ctx.update, ctx.me);
+    });
+    this.bot.catch((error) => options.logger.error({ err: error.error }, "telegram middleware failed"));
+    if (options.webhook) {
+      this.webhookPath = webhookPath(options.webhook.url);
+      this.webhookSecret = options.webhook.secret ?? deriveWebhookSecret(options.secret);
+    }
+  }
+
+  /** Mounts the webhook route (webhook mode); must run before the server listens. */
+  mount(server: FastifyInstance): void {
+    const path = this.webhookPath;
+    const expected = this.webhookSecret;
+    if (path === undefined || expected === undefined) return;
+    server.post(
+      path,
+      {
+        // Telegram's updates can exceed the app's small default body limit (long texts, replies).
+        bodyLimit: 1024 * 1024,
+        // Refuse before the body is even parsed.
+        onRequest: async (request, reply) => {
+          if (!sameSecret(request.headers[SECRET_HEADER], expected)) {
+            this.options.logger.warn({ ip: request.ip }, "telegram webhook request with a wrong or missing secret token");
+            return reply.code(401).send({ ok: false, error: "unauthorized" });
+          }
+        },
+      },
+      async (request, reply) => {
+        if (!this.started || this.stopped) return reply.code(503).send({ ok: false, error: "not running" });
+        const body: unknown = request.body;
+        if (typeof body !== "object" || body === null || Array.isArray(body)) return reply.code(400).send({ ok: false, error: "expected an Update object" });
+        await this.adapter.handleUpdate(body, this.bot.isInited() ? this.bot.botInfo : {});
+        // An empty body: a method call in the webhook response would bypass the send queue.
+        return reply.code(200).send();
+      },
+    );
+  }
+
+  /** Fetches the bot's info, registers the command menu, then polls or sets the webhook. */
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    await this.bot.init();
+    try {
+      await registerCommands(this.bot.api);
+    } catch (error) {
+      logger.warn({ err: error }, "could not register the Telegram command menu");
+    }
+    if (this.options.webhook && this.webhookSecret) {
+      this.started = true;
+      await this.bot.api.setWebhook(this.options.webhook.url, {
+        secret_token: this.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+      logger.info({ username: this.bot.botInfo.username, path: this.webhookPath }, "telegram webhook set");
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      let running = false;
+      this.polling = this.bot
+        .start({
+          allowed_updates: [...ALLOWED_UPDATES],
+          timeout: this.options.pollingTimeoutSeconds ?? 30,
+          onStart: (me) => {
+            running = true;
+            this.started = true;
+            logger.info({ username: me.username }, "telegram long polling started");
+            resolve();
+          },
+        })
+        .catch((error: unknown) => {
+          if (!running) reject(error);
+          // 401 (token revoked) or 409 (another instance polls, or a webhook was set): grammY
+          // stops; say so loudly rather than failing silently.
+          else logger.error({ err: error }, "telegram long polling stopped");
+        });
+    });
+  }
+
+  /** Stops receiving, lets handled updates finish sending, then stops sending. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.bot.isRunning()) {
+      try {
+        await this.bot.stop();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, "while stopping telegram polling");
+      }
+    }
+    await this.polling;
+    await this.adapter.close();
+  }
+
+  /** Sends messages to a resident's chat outside a reply (after waiting replies). */
+  push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
+    if (this.stopped) return Promise.resolve({ ok: false, error: "the Telegram channel is stopped", permanent: false });
+    return this.adapter.push(chatId, lang, messages);
+  }
+}
+
+/** Creates the standalone bot and mounts its webhook route when in webhook mode. */
+export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
+  const channel = new TelegramChannel(options);
+  if (options.webhook) {
+    if (!options.server) throw new Error("telegram webhook mode needs the HTTP server");
+    channel.mount(options.server);
+  }
+  return channel;
+}
+
+/** The {@link ChannelFactory} for `core/app/channel-registry.ts`: runs when TELEGRAM_BOT_TOKEN is set. */
+export const telegramChannelFactory: ChannelFactory = async (context: ChannelContext) => {
+  const telegram = context.config.telegram;
+  if (!telegram) return undefined;
+  return createTelegramChannel({
+    token: telegram.token,
+    ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
+    ...(telegram.webhookUrl ? { webhook: { url: telegram.webhookUrl, ...(telegram.webhookSecret ? { secret: telegram.webhookSecret } : {}) } } : {}),
+    runner: context.runner,
+    store: context.store,
+    secret: context.secret,
+    logger: context.logger.child({ channel: TELEGRAM_PLATFORM }),
+    server: context.server,
+  });
+};
+
+/** The route path of a webhook URL; a bare host would put the webhook on the site's root page. */
+export function webhookPath(url: string): string {
+  const path = new URL(url).pathname;
+  if (path === "/" || path === "") {
+    throw new Error(`TELEGRAM_WEBHOOK_URL needs a path of its own, e.g. ${new URL("/telegram/webhook", url).toString()}`);
+  }
+  return path;
+}
+
+/** A webhook secret derived from the app secret (A–Z, a–z, 0–9, _ and -, as Telegram requires). */
+export function deriveWebhookSecret(appSecret: string): string {
+  return createHmac("sha256", appSecret).update("anxin/telegram/webhook-secret/v1").digest("base64url");
+}
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,281 @@
+/**
+ * Everything Anxin sends to Telegram goes through here: replies to a resident's turn (with
+ * multiple-choice edits in place), pushes, callback answers and short notices. Sends are queued
+ * in a {@link SendQueue} (replies before bulk, one at a time per chat); 429s are retried by the
+ * `@grammyjs/auto-retry` transformer installed on the {@link Api} (see {@link installAutoRetry}).
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { Api, GrammyError, HttpError } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { OutMessage } from "../../core/engine/types.js";
+import type { PushResult } from "../../core/app/channels.js";
+import type { CallbackSigner } from "./callback-data.js";
+import { renderMessage, type RenderedPart } from "./render.js";
+import { SendQueue, type SendPriority } from "./send-queue.js";
+
+/** The bounds of the 429 retries: Telegram's `retry_after` is honoured, but not forever. */
+export const AUTO_RETRY_OPTIONS = {
+  /** At most this many retries of one call (a burst of 429s on the same send). */
+  maxRetryAttempts: 5,
+  /** A `retry_after` longer than this fails the call instead of holding a send slot for minutes. */
+  maxDelaySeconds: 60,
+  // auto-retry retries network errors and 5xx forever with growing pauses (up to an hour);
+  // we want every failure to surface, bounded, to the code that decides what to do about it.
+  rethrowHttpErrors: true,
+  rethrowInternalServerErrors: true,
+} as const;
+
+/** Installs the bounded 429 retry on an Api (once per Api instance). */
+export function installAutoRetry(api: Api): Api {
+  api.config.use(autoRetry(AUTO_RETRY_OPTIONS));
+  return api;
+}
+
+/** A grammY Api for sending, with the bounded 429 retry installed. */
+export function createSendingApi(token: string, apiRoot?: string): Api {
+  return installAutoRetry(new Api(token, apiRoot ? { apiRoot } : undefined));
+}
+
+/** How a failed Bot API call should be treated. */
+export interface SendFailure {
+  /** The resident blocked the bot (or deleted their account): stop writing to them. */
+  blocked: boolean;
+  /** Retrying the same call will not help (bad request, chat not found, blocked). */
+  permanent: boolean;
+  /** Telegram asked to wait this long (after the bounded retries gave up). */
+  retryAfterMs?: number;
+  /** One line for the log / PushResult. */
+  message: string;
+}
+
+/** Classifies an error thrown by a grammY Api call. */
+export function classifySendError(error: unknown): SendFailure {
+  if (error instanceof GrammyError) {
+    const message = `${error.method}: ${error.error_code} ${error.description}`;
+    if (error.error_code === 403) return { blocked: true, permanent: true, message };
+    if (error.error_code === 429) {
+      const retryAfter = error.parameters.retry_after;
+      return { blocked: false, permanent: false, message, ...(typeof retryAfter === "number" ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    }
+    if (error.error_code >= 500) return { blocked: false, permanent: false, message };
+    return { blocked: false, permanent: true, message };
+  }
+  if (error instanceof HttpError) return { blocked: false, permanent: false, message: `network: ${error.message}` };
+  return { blocked: false, permanent: false, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Minimal logger interface (pino's), so that tests can pass a silent one. */
+export interface SenderLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** Options of {@link TelegramSender}. */
+export interface TelegramSenderOptions {
+  api: Api;
+  signer: CallbackSigner;
+  logger: SenderLogger;
+  /** Called (once per failed send) when Telegram says the chat blocked the bot. */
+  onBlocked: (chatId: number) => Promise<void>;
+  /** Chats sent to at the same time; default 8. */
+  concurrency?: number;
+  /** How many chats' "last question message" ids to remember for edits; default 20,000. */
+  rememberChats?: number;
+  /** Transient failures (network, 5xx) of a reply are retried this many times; default 2. */
+  transientRetries?: number;
+  /** Pause before such a retry, in ms (doubling); default 500. */
+  transientDelayMs?: number;
+}
+
+/** Where a turn's reply goes and what it may edit. */
+export interface ReplyTarget {
+  chatId: number;
+  /** The Telegram user the buttons are signed for (the chat id in private chats). */
+  userId: number;
+  /** The message whose button was pressed: the natural one to edit for `editsPrevious`. */
+  pressedMessageId?: number;
+}
+
+const NOT_MODIFIED = /message is not modified/i;
+
+/** See the module comment. */
+export class TelegramSender {
+  /** The queue, exposed for draining on shutdown and for tests. */
+  readonly queue: SendQueue;
+  private readonly lastQuestion = new Map<number, number>();
+  private readonly remember: number;
+  private readonly transientRetries: number;
+  private readonly transientDelayMs: number;
+
+  constructor(private readonly options: TelegramSenderOptions) {
+    this.queue = new SendQueue(options.concurrency ?? 8);
+    this.remember = options.rememberChats ?? 20_000;
+    this.transientRetries = options.transientRetries ?? 2;
+    this.transientDelayMs = options.transientDelayMs ?? 500;
+  }
+
+  /** Queues the replies of one turn at reply priority; resolves when they are sent (never rejects). */
+  reply(target: ReplyTarget, messages: readonly OutMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return this.queue
+      .enqueue(String(target.chatId), "reply", async () => {
+        const failure = await this.deliver(target, messages, "reply");
+        if (failure) this.options.logger.warn({ chatId: target.chatId, failure: failure.message }, "telegram reply not delivered");
+      })
+      .catch((error: unknown) => this.options.logger.warn({ err: error, chatId: target.chatId }, "telegram reply dropped"));
+  }
+
+  /** Queues one plain text (with an optional keyboard) at reply priority; never rejects. */
+  notice(chatId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
+    return this.queue
+      .enqueue(String(chatId), "reply", async () => {
+        try {
+          await this.withTransientRetries(() => this.options.api.sendMessage(chatId, text, sendOptions(keyboard)));
+        } catch (error) {
+          await this.failed(chatId, error, "notice");
+        }
+      })
+      .catch((error: unknown) => this.options.logger.warn({ err: error, chatId }, "telegram notice dropped"));
+  }
+
+  /** Sends messages outside a reply (bulk priority) and reports the outcome. */
+  async push(chatId: number, userId: number, messages: readonly OutMessage[]): Promise<PushResult> {
+    try {
+      return await this.queue.enqueue(String(chatId), "bulk", async (): Promise<PushResult> => {
+        const sent: number[] = [];
+        const failure = await this.deliver({ chatId, userId }, messages, "bulk", sent);
+        if (failure) {
+          return {
+            ok: false,
+            error: failure.message,
+            permanent: failure.permanent,
+            ...(failure.blocked ? { blocked: true } : {}),
+            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          };
+        }
+        const last = sent[sent.length - 1];
+        return last !== undefined ? { ok: true, platformMessageId: String(last) } : { ok: true };
+      });
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error), permanent: false };
+    }
+  }
+
+  /** Answers a callback query (stops the button's spinner); errors are logged, never thrown. */
+  async answerCallback(queryId: string, text?: string): Promise<void> {
+    try {
+      await this.options.api.answerCallbackQuery(queryId, text ? { text: text.slice(0, 200) } : undefined);
+    } catch (error) {
+      // An old or already answered query: nothing the resident can see depends on it.
+      this.options.logger.debug({ err: error, queryId }, "answerCallbackQuery failed");
+    }
+  }
+
+  /** Resolves once every queued send is done. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Stops accepting sends; queued ones are dropped. */
+  close(): void {
+    this.queue.close();
+  }
+
+  /**
+   * Sends (or edits) the messages in order. Returns the failure that stopped it, if any: a
+   * blocked chat stops everything, a refused single message is logged and skipped.
+   */
+  private async deliver(target: ReplyTarget, messages: readonly OutMessage[], priority: SendPriority, sent: number[] = []): Promise<SendFailure | undefined> {
+    const { api } = this.options;
+    let lastFailure: SendFailure | undefined;
+    for (const message of messages) {
+      const rendered = renderMessage(message, this.options.signer, target.userId);
+      if (rendered.droppedButtons > 0) {
+        this.options.logger.error({ chatId: target.chatId, dropped: rendered.droppedButtons }, "button payloads too long to sign; buttons left out");
+      }
+      try {
+        const only = rendered.parts.length === 1 ? rendered.parts[0] : undefined;
+        const editId = rendered.editsPrevious && only ? (target.pressedMessageId ?? this.lastQuestion.get(target.chatId)) : undefined;
+        if (only && editId !== undefined && (await this.tryEdit(target.chatId, editId, only))) {
+          this.rememberQuestion(target.chatId, editId);
+          sent.push(editId);
+          continue;
+        }
+        let lastId: number | undefined;
+        for (const part of rendered.parts) {
+          const result = await this.withTransientRetries(() => api.sendMessage(target.chatId, part.text, sendOptions(part.keyboard)), priority);
+          lastId = result.message_id;
+          sent.push(lastId);
+        }
+        if (rendered.hasButtons && lastId !== undefined) this.rememberQuestion(target.chatId, lastId);
+      } catch (error) {
+        const failure = await this.failed(target.chatId, error, priority);
+        if (failure.blocked || !failure.permanent) return failure;
+        lastFailure = failure;
+      }
+    }
+    return lastFailure;
+  }
+
+  /** Edits a question in place; false when the edit is impossible and a new message should be sent. */
+  private async tryEdit(chatId: number, messageId: number, part: RenderedPart): Promise<boolean> {
+    try {
+      await this.withTransientRetries(() =>
+        this.options.api.editMessageText(chatId, messageId, part.text, {
+          ...(part.keyboard ? { reply_markup: part.keyboard } : {}),
+          link_preview_options: { is_disabled: true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof GrammyError && NOT_MODIFIED.test(error.description)) return true;
+      // Too old, deleted, not ours: a fresh message shows the same thing.
+      if (error instanceof GrammyError && error.error_code === 400) return false;
+      throw error;
+    }
+  }
+
+  private async failed(chatId: number, error: unknown, what: string): Promise<SendFailure> {
+    const failure = classifySendError(error);
+    if (failure.blocked) {
+      try {
+        await this.options.onBlocked(chatId);
+      } catch (hookError) {
+        this.options.logger.error({ err: hookError, chatId }, "could not mark the Telegram chat unreachable");
+      }
+    } else {
+      this.options.logger.warn({ chatId, what, failure: failure.message }, "telegram send failed");
+    }
+    return failure;
+  }
+
+  private async withTransientRetries<T>(call: () => Promise<T>, priority: SendPriority = "reply"): Promise<T> {
+    // Pushes report transient failures to their caller (who has its own retry schedule).
+    const retries = priority === "reply" ? this.transientRetries : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const failure = classifySendError(error);
+        if (failure.permanent || failure.retryAfterMs !== undefined || attempt >= retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.transientDelayMs * 2 ** attempt));
+      }
+    }
+  }
+
+  private rememberQuestion(chatId: number, messageId: number): void {
+    // Re-inserting keeps the Map in least-recently-used order, so the oldest chat is dropped first.
+    this.lastQuestion.delete(chatId);
+    this.lastQuestion.set(chatId, messageId);
+    if (this.lastQuestion.size > this.remember) {
+      const oldest = this.lastQuestion.keys().next();
+      if (!oldest.done) this.lastQuestion.delete(oldest.value);
+    }
+  }
+}
+
+function sendOptions(keyboard: InlineKeyboardMarkup | undefined) {
+  // No parse_mode: text is shown literally (see render.ts). No link previews of typed URLs.
+  return { ...(keyboard ? { reply_markup: keyboard } : {}), link_preview_options: { is_disabled: true } };
+}

@@ -1,0 +1,227 @@
+/**
+ * Shared pieces of the Telegram tests: a migrated and seeded SQLite database with a runner, and a
+ * driver that plays the default survey through the fake Bot API the way a resident would (tapping
+ * the buttons it sees, typing where there are none).
+ */
+import { createServer } from "node:net";
+import type { Message, InlineKeyboardButton } from "grammy/types";
+import { expect } from "vitest";
+import { migrate } from "../../prisma/migrate.js";
+import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
+import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
+import { decodePayload, type Payload } from "../../core/engine/payload.js";
+import type { AnswerValue } from "../../core/engine/types.js";
+import { ConversationRunner } from "../../core/survey/runner.js";
+import { CALLBACK_PREFIX } from "../../bots/telegram/callback-data.js";
+import type { SenderLogger } from "../../bots/telegram/sender.js";
+import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { CallRecord, FakeTelegram, UserLike } from "../support/fake-telegram.js";
+
+/** A test app secret (≥ 32 characters, like APP_SECRET). */
+export const TEST_SECRET = "telegram-tests-secret-0123456789abcdef";
+
+/** A fresh database with the default survey running, a store and a runner on it. */
+export interface AnxinFixture {
+  db: TestDatabase;
+  store: Store;
+  runner: ConversationRunner;
+  wave: WaveRecord;
+  close(): Promise<void>;
+}
+
+/** Migrates a fresh SQLite file, seeds the default survey and creates a runner. */
+export async function anxinFixture(): Promise<AnxinFixture> {
+  const db = freshSqlite();
+  await migrate(db.target);
+  const store = await openStore(db.target);
+  const seeded = await ensureDefaultSurvey(store, new Date());
+  if (!seeded.wave) throw new Error("the seed opened no wave");
+  const runner = new ConversationRunner({ store });
+  return {
+    db,
+    store,
+    runner,
+    wave: seeded.wave,
+    async close() {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A logger that keeps what was logged, for assertions, and prints nothing. */
+export function recordingLogger(): RecordingLogger {
+  const lines: { level: string; msg?: string; obj: object }[] = [];
+  const logger: RecordingLogger = {
+    lines,
+    warn: (obj, msg) => void lines.push({ level: "warn", obj, ...(msg ? { msg } : {}) }),
+    error: (obj, msg) => void lines.push({ level: "error", obj, ...(msg ? { msg } : {}) }),
+    debug: (obj, msg) => void lines.push({ level: "debug", obj, ...(msg ? { msg } : {}) }),
+    info: (obj, msg) => void lines.push({ level: "info", obj, ...(msg ? { msg } : {}) }),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** See {@link recordingLogger}. */
+export type RecordingLogger = SenderLogger & { info(obj: object, msg?: string): void; child(): RecordingLogger; lines: { level: string; msg?: string; obj: object }[] };
+
+/** A TCP port free right now (for a webhook URL that must be known before the server listens). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The engine payload inside Anxin's callback data (signature not checked). */
+export function payloadOf(data: string | undefined): string | undefined {
+  if (!data?.startsWith(CALLBACK_PREFIX)) return undefined;
+  return data.slice(CALLBACK_PREFIX.length + 12);
+}
+
+/** A button as the driver reads it. */
+export interface SeenButton {
+  text: string;
+  data: string;
+  payload: Payload;
+}
+
+/** The callback buttons of a message. */
+export function buttonsOf(message: Message | undefined): SeenButton[] {
+  const rows: InlineKeyboardButton[][] = message?.reply_markup?.inline_keyboard ?? [];
+  return rows.flat().flatMap((button) => {
+    const data = "callback_data" in button ? button.callback_data : undefined;
+    if (typeof data !== "string") return [];
+    return [{ text: button.text, data, payload: decodePayload(payloadOf(data)) }];
+  });
+}
+
+/** Is this call a successful send or edit into `chatId`? */
+export function isDelivery(call: CallRecord, chatId: number): boolean {
+  return call.ok && (call.method === "sendMessage" || call.method === "editMessageText") && Number(call.params.chat_id) === chatId;
+}
+
+/** What the resident types for the free-text question: everything that breaks a parse mode. */
+export const SUGGESTION_TEXT = "多装路灯 <b>please</b> & *more* _patrols_ [x](http://e.x) \\ `code` 🚓";
+
+/** Options the driver ticks in multiple-choice questions (by index). */
+const MULTI_PICKS = [0, 2];
+
+/**
+ * Plays the survey as a resident through the fake Bot API: after each action it waits for the
+ * bot's next message (or edit) with buttons, then taps what a cooperative resident would: "I
+ * agree", the first option of every question ("yes" for yes/no, so every follow-up is asked),
+ * options 1 and 3 of multiple choice then Done, and types {@link SUGGESTION_TEXT} for free text.
+ */
+export class SurveyDriver {
+  /** Every action taken, for failure messages. */
+  readonly log: string[] = [];
+
+  constructor(
+    private readonly tg: FakeTelegram,
+    readonly user: UserLike,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  /** Does `action` and resolves with the resident's view of the bot message that got buttons next. */
+  async act(label: string, action: () => void): Promise<Message> {
+    const since = this.tg.cursor();
+    this.log.push(label);
+    action();
+    const call = await this.tg.waitFor((c) => isDelivery(c, this.user.id) && c.params.reply_markup !== undefined, this.timeoutMs, { since });
+    const messageId = call.method === "sendMessage" ? (call.result as Message).message_id : Number(call.params.message_id);
+    const seen = this.tg.message(this.user.id, messageId);
+    if (!seen) throw new Error(`message ${messageId} vanished`);
+    return seen;
+  }
+
+  /** Taps the button whose payload satisfies `which` on `message`. */
+  press(message: Message, which: (button: SeenButton) => boolean): Promise<Message> {
+    const button = buttonsOf(message).find(which);
+    if (!button) throw new Error(`no such button on message ${message.message_id}: ${JSON.stringify(buttonsOf(message).map((b) => b.text))}\n${this.log.join("\n")}`);
+    return this.act(`tap ${button.text} (${JSON.stringify(button.payload)})`, () => {
+      this.tg.pressButton(this.user, message.message_id, button.data);
+    });
+  }
+
+  /** Types `text` and waits for the next message with buttons. */
+  type(text: string): Promise<Message> {
+    return this.act(`type ${text}`, () => {
+      this.tg.sendText(this.user, text);
+    });
+  }
+
+  /**
+   * Answers from `first` (the first message with buttons, e.g. the consent request) until the
+   * bot shows the main menu after the thank-you. Returns the menu message.
+   */
+  async playFrom(first: Message): Promise<Message> {
+    let message = first;
+    for (let turns = 0; turns < 80; turns++) {
+      const buttons = buttonsOf(message);
+      const ops = new Set(buttons.map((b) => b.payload.op));
+      if (ops.has("consent")) {
+        message = await this.press(message, (b) => b.payload.op === "consent" && b.payload.accept);
+      } else if (ops.has("done")) {
+        const ticked = buttons.filter((b) => b.payload.op === "answer" && b.text.startsWith("✅")).length;
+        const next = MULTI_PICKS[ticked];
+        message =
+          next === undefined
+            ? await this.press(message, (b) => b.payload.op === "done")
+            : await this.press(message, (b) => b.payload.op === "answer" && b.payload.option === next);
+      } else if (ops.has("answer")) {
+        message = await this.press(message, (b) => b.payload.op === "answer" && b.payload.option === 0);
+      } else if (ops.has("skip")) {
+        message = await this.type(SUGGESTION_TEXT);
+      } else if (ops.has("menu")) {
+        return message;
+      } else {
+        throw new Error(`don't know what to do with ${JSON.stringify(message)}\n${this.log.join("\n")}`);
+      }
+    }
+    throw new Error(`the survey did not end\n${this.log.join("\n")}`);
+  }
+}
+
+/** The answers {@link SurveyDriver} gives to the default questionnaire (no regions configured). */
+export function expectedAnswers(): Record<string, AnswerValue> {
+  const expected: Record<string, AnswerValue> = {};
+  for (const question of loadDefaultQuestionnaire().questions) {
+    switch (question.type) {
+      case "single":
+      case "scale5":
+        expected[question.id] = { kind: "choice", option: question.options[0]?.id ?? "?" };
+        break;
+      case "multiple":
+        expected[question.id] = { kind: "choices", options: MULTI_PICKS.map((i) => question.options[i]?.id ?? "?") };
+        break;
+      case "yesno":
+        expected[question.id] = { kind: "bool", value: true };
+        break;
+      case "text":
+        expected[question.id] = { kind: "text", value: SUGGESTION_TEXT };
+        break;
+      default:
+        // region questions are not asked without regions; notes take no answer.
+        break;
+    }
+  }
+  return expected;
+}
+
+/** Asserts that the Telegram user completed the wave with exactly the driver's answers. */
+export async function expectCompleted(store: Store, wave: WaveRecord, userId: number): Promise<void> {
+  const identity = await store.findIdentity("telegram", String(userId));
+  expect(identity, `identity of ${userId}`).not.toBeNull();
+  const response = await store.getResponse(identity?.residentId ?? "", wave.id);
+  expect(response?.status).toBe("completed");
+  expect(response?.channel).toBe("telegram");
+  expect(response?.answers).toEqual(expectedAnswers());
+}

@@ -1,0 +1,462 @@
+/**
+ * The WeChat channel: a Wechaty bot on whichever puppet is configured (Official Account,
+ * personal account through wechat4u, or the mock for tests). The dialogue code never asks which
+ * puppet runs; only set-up does (the Official Account's callback URL and 48-hour rule on pushes,
+ * the personal account's saved login session).
+ *
+ * Inbound: one-to-one text messages go to the runner with the platform message id (so a
+ * redelivery is handled once); group chats never run surveys. Outbound: numbered options,
+ * compact re-prompts and size-limited messages (render.ts), one chat at a time in order.
+ */
+import { join } from "node:path";
+import QRCode from "qrcode";
+import { ScanStatus, WechatyBuilder, log as wechatyLog, types } from "wechaty";
+import type { Contact, ContactSelf, Message, Room, Wechaty } from "wechaty";
+import type { FastifyInstance } from "fastify";
+import type { Channel, PushResult } from "../../core/app/channels.js";
+import type { WechatConfig } from "../../core/app/config.js";
+import type { Logger } from "../../core/app/log.js";
+import { t } from "../../core/engine/i18n.js";
+import type { Lang, OutMessage } from "../../core/engine/types.js";
+import { KeyedQueue } from "../../core/survey/keyed-queue.js";
+import type { ConversationRunner } from "../../core/survey/runner.js";
+import { ensureDir } from "../../core/util/ensure-dir.js";
+import type { Store } from "../../prisma/store.js";
+import { mountOfficialAccountCallback, type FollowEvent, type Forwarder } from "./oa-callback.js";
+import { constructPuppet, freePort, loadPuppetClass, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
+import { renderReply, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
+import { WECHAT_STRINGS } from "./strings.js";
+import { Supervisor, type RestartPolicy, type Sleep, type SupervisorState } from "./supervisor.js";
+
+/** The `platform` of WeChat identities, whichever puppet runs. */
+export const WECHAT_PLATFORM = "wechat";
+
+/** How long after a follower's last message an Official Account may still message them. */
+export const OFFICIAL_ACCOUNT_REPLY_WINDOW_MS = 48 * 60 * 60 * 1000;
+
+/** The push error outside that window (recorded by the caller like any refused delivery). */
+export const OUTSIDE_WINDOW_ERROR = "outside the 48-hour customer-service window";
+
+/** Chats whose last prompt is remembered for compact re-prompts (oldest forgotten first). */
+const PROMPT_MEMORY = 10_000;
+
+/** Options of {@link WechatChannel}. */
+export interface WechatChannelOptions {
+  settings: WechatConfig;
+  runner: ConversationRunner;
+  store: Store;
+  logger: Logger;
+  /** Language of texts sent before a resident's language is known (group hints). */
+  defaultLang?: Lang;
+  /** The app's HTTP server, where the Official Account callback is mounted. */
+  server?: FastifyInstance;
+  /** Where the personal-account puppet keeps its login session (so a restart needs no new scan). */
+  dataDir?: string;
+  /** Creates a puppet per (re)start instead of the configured one: tests pass mock or failing puppets. */
+  createPuppet?: () => Promise<WechatyPuppet>;
+  /** Replaces `import()` of puppet packages (tests simulate a missing package). */
+  importer?: ModuleImporter;
+  restart?: Partial<RestartPolicy>;
+  sleep?: Sleep;
+  now?: () => Date;
+  /**
+   * Pushes only reach residents who wrote within this window; default: 48 h on the Official
+   * Account, no limit otherwise. `null` turns the rule off.
+   */
+  replyWindowMs?: number | null;
+  maxMessageBytes?: number;
+  /** Console output for the personal account's login QR code. */
+  print?: (text: string) => void;
+  /** Passes Official Account callbacks on to the puppet (tests). */
+  forward?: Forwarder;
+  /** Called after each inbound message is dealt with (replies sent): lets tests wait without timers. */
+  onHandled?: (event: HandledEvent) => void;
+}
+
+/** What became of one inbound message. */
+export interface HandledEvent {
+  /** The resident's contact id, or the room id for group messages. */
+  chatId: string;
+  messageId: string;
+  /** answered: replies sent; duplicate: handled before; ignored: group chat or not for us; failed: see the log. */
+  outcome: "answered" | "duplicate" | "ignored" | "failed";
+}
+
+/** A WeChat channel. Create with {@link createWechatChannel} or the factory in index.ts. */
+export class WechatChannel implements Channel {
+  readonly platform = WECHAT_PLATFORM;
+  private readonly supervisor: Supervisor;
+  private readonly queue = new KeyedQueue();
+  private readonly prompts = new Map<string, PromptKey>();
+  private readonly langs = new Map<string, Lang>();
+  private readonly now: () => Date;
+  private readonly windowMs: number | undefined;
+  private readonly maxBytes: number;
+  private readonly print: (text: string) => void;
+  private bot: Wechaty | undefined;
+  private puppet: WechatyPuppet | undefined;
+  /** The puppet built (and so validated) by prepare(), used by the first start. */
+  private prepared: WechatyPuppet | undefined;
+  private loggedIn = false;
+  /** Port of the Official Account puppet's own server while WECHAT_OA_PATH forwards to it. */
+  private puppetPort: number | undefined;
+  /** The callback port of the puppet being built, until it runs. */
+  private nextPuppetPort: number | undefined;
+
+  constructor(private readonly options: WechatChannelOptions) {
+    this.now = options.now ?? (() => new Date());
+    const defaultWindow = options.settings.puppet === "wechaty-puppet-official-account" ? OFFICIAL_ACCOUNT_REPLY_WINDOW_MS : undefined;
+    this.windowMs = options.replyWindowMs === null ? undefined : (options.replyWindowMs ?? defaultWindow);
+    this.maxBytes = options.maxMessageBytes ?? WECHAT_MAX_MESSAGE_BYTES;
+    this.print = options.print ?? ((text) => console.log(text));
+    this.supervisor = new Supervisor({
+      name: "WeChat",
+      run: () => this.run(),
+      halt: () => this.halt(),
+      logger: options.logger,
+      policy: options.restart,
+      sleep: options.sleep,
+      now: () => this.now().getTime(),
+    });
+  }
+
+  /** The puppet of the current run (tests reach the mock's `mocker` through it). */
+  get currentPuppet(): WechatyPuppet | undefined {
+    return this.puppet;
+  }
+
+  /** Where the connection is: running, waiting to restart, given up … */
+  get state(): SupervisorState {
+    return this.supervisor.state;
+  }
+
+  /** Resolves when the connection reaches one of `states`. */
+  until(...states: SupervisorState[]): Promise<SupervisorState> {
+    return this.supervisor.until(...states);
+  }
+
+  /** True between the puppet's login and logout. */
+  get isLoggedIn(): boolean {
+    return this.loggedIn;
+  }
+
+  /**
+   * Loads the puppet package and builds the first puppet (which checks its options, offline),
+   * and mounts the Official Account callback. Call before the HTTP server listens.
+   */
+  async prepare(): Promise<void> {
+    // Wechaty logs to the console on its own; Anxin logs through pino, so only its errors stay.
+    if (process.env.WECHATY_LOG === undefined) wechatyLog.level("error");
+    this.prepared = await this.makePuppet();
+    const oa = this.options.settings.officialAccount;
+    if (oa?.path !== undefined) {
+      if (!this.options.server) throw new Error("WECHAT_OA_PATH needs the app's HTTP server");
+      mountOfficialAccountCallback(this.options.server, {
+        path: oa.path,
+        token: oa.token,
+        puppetUrl: () => (this.puppetPort === undefined ? undefined : `http://127.0.0.1:${this.puppetPort}`),
+        onFollow: (event) => this.followed(event),
+        onUnfollow: (event) => this.unfollowed(event),
+        logger: this.options.logger,
+        forward: this.options.forward,
+      });
+    }
+  }
+
+  /** Starts the bot; a failed start is retried in the background (see supervisor.ts). */
+  async start(): Promise<void> {
+    const oa = this.options.settings.officialAccount;
+    if (oa) {
+      this.options.logger.info(
+        oa.path !== undefined ? { path: oa.path } : { port: oa.port },
+        oa.path !== undefined
+          ? "WeChat Official Account: enter PUBLIC_URL followed by this path as the server URL (服务器地址) on mp.weixin.qq.com"
+          : "WeChat Official Account: the puppet serves WeChat's callbacks on its own port",
+      );
+    }
+    await this.supervisor.start();
+  }
+
+  /** Stops the bot and any pending restart. */
+  async stop(): Promise<void> {
+    await this.supervisor.stop();
+  }
+
+  /**
+   * Sends messages outside a reply. On the Official Account, only to residents who wrote (or
+   * followed) within 48 hours: WeChat refuses the rest, so they are refused here, permanently,
+   * for the caller to record.
+   */
+  async push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
+    return this.queue.run(chatId, async () => {
+      if (!this.puppet || !this.loggedIn) return { ok: false, permanent: false, error: "WeChat is not connected" };
+      const identity = await this.options.store.findIdentity(WECHAT_PLATFORM, chatId);
+      if (identity && !identity.reachable) {
+        return { ok: false, permanent: true, blocked: true, error: "the resident unfollowed or cannot be reached" };
+      }
+      if (this.windowMs !== undefined) {
+        const last = identity?.lastInboundAt ?? null;
+        if (last === null || this.now().getTime() - last.getTime() > this.windowMs) {
+          this.options.logger.warn({ chatId, lastInboundAt: last?.toISOString() ?? null }, `WeChat push refused: ${OUTSIDE_WINDOW_ERROR}`);
+          return { ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR };
+        }
+      }
+      try {
+        // A push is not an answer to what the resident was last asked: keep that prompt.
+        const { texts } = renderReply(messages, lang, undefined, this.maxBytes);
+        for (const text of texts) await this.sendText(chatId, text);
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, permanent: false, error: errorMessage(error) };
+      }
+    });
+  }
+
+  /**
+   * A follower followed the Official Account (called by the callback route): reachable again,
+   * the 48-hour window opens, and they are greeted as on first contact (`scene` = QR parameter).
+   */
+  async followed(event: FollowEvent): Promise<void> {
+    const chatId = event.openId;
+    await this.queue.run(chatId, async () => {
+      const reply = await this.options.runner.handle({
+        platform: WECHAT_PLATFORM,
+        platformUserId: chatId,
+        chatId,
+        messageId: `follow:${chatId}:${event.createTime}`,
+        input: event.scene ? { kind: "start", arg: event.scene } : { kind: "start" },
+      });
+      if (reply.duplicate) return;
+      await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, this.now());
+      this.options.logger.info({ chatId }, "WeChat: new follower");
+      this.langs.set(chatId, reply.lang);
+      await this.sendReply(chatId, reply.lang, reply.messages);
+    });
+  }
+
+  /** A follower unfollowed: not reachable until they follow again. */
+  async unfollowed(event: FollowEvent): Promise<void> {
+    const chatId = event.openId;
+    await this.queue.run(chatId, async () => {
+      const identity = await this.options.store.setAccountReachable(WECHAT_PLATFORM, chatId, false, "unfollowed", this.now());
+      this.prompts.delete(chatId);
+      this.options.logger.info({ chatId, known: identity !== null }, "WeChat: follower unfollowed");
+    });
+  }
+
+  // -------------------------------------------------------------------------------- lifecycle
+
+  private async makePuppet(): Promise<WechatyPuppet> {
+    if (this.options.createPuppet) return this.options.createPuppet();
+    const { settings } = this.options;
+    const Puppet = await loadPuppetClass(settings.puppet, this.options.importer);
+    const oa = settings.officialAccount;
+    if (settings.puppet === "wechaty-puppet-official-account" && oa) {
+      const port = oa.port ?? (await freePort());
+      const puppet = constructPuppet(settings.puppet, Puppet, officialAccountPuppetOptions(oa, port));
+      this.nextPuppetPort = oa.path !== undefined ? port : undefined;
+      return puppet;
+    }
+    return constructPuppet(settings.puppet, Puppet, {});
+  }
+
+  private async run(): Promise<void> {
+    const puppet = this.prepared ?? (await this.makePuppet());
+    this.prepared = undefined;
+    const personal = this.options.settings.puppet === "wechaty-puppet-wechat4u" && this.options.dataDir !== undefined;
+    if (personal && this.options.dataDir) ensureDir(this.options.dataDir);
+    const bot = WechatyBuilder.build({
+      puppet,
+      ...(personal && this.options.dataDir ? { name: join(this.options.dataDir, "wechaty-wechat4u") } : {}),
+    });
+    let startError: unknown;
+    this.bot = bot;
+    this.puppet = puppet;
+    this.loggedIn = false;
+    this.listen(bot, (error) => (startError ??= error));
+    await bot.start();
+    if (this.bot !== bot) return;
+    if (!puppet.state.active()) throw startError instanceof Error ? startError : new Error(startError ? errorMessage(startError) : "the puppet did not start");
+    this.puppetPort = this.nextPuppetPort;
+  }
+
+  private async halt(): Promise<void> {
+    const bot = this.bot;
+    this.bot = undefined;
+    this.puppet = undefined;
+    this.loggedIn = false;
+    this.puppetPort = undefined;
+    if (bot) await bot.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, "WeChat: error while stopping the puppet"));
+  }
+
+  private listen(bot: Wechaty, onStartError: (error: unknown) => void): void {
+    const { logger } = this.options;
+    const current = () => this.bot === bot;
+    let everLoggedIn = false;
+    bot.on("scan", (qrcode: string, status: ScanStatus) => {
+      if (!current()) return;
+      const name = ScanStatus[status] ?? String(status);
+      logger.info({ status: name }, "WeChat: login QR code");
+      this.printScan(qrcode, status, name);
+    });
+    bot.on("login", (user: ContactSelf) => {
+      if (!current()) return;
+      this.loggedIn = true;
+      everLoggedIn = true;
+      logger.info({ user: safeName(user) }, "WeChat: logged in");
+    });
+    bot.on("logout", (user: ContactSelf, reason?: string) => {
+      if (!current()) return;
+      this.loggedIn = false;
+      logger.warn({ user: safeName(user), reason }, "WeChat: logged out");
+    });
+    bot.on("error", (error: Error) => {
+      logger.error({ err: error }, "WeChat: puppet error");
+      if (!current()) return;
+      if (this.supervisor.state !== "running") {
+        onStartError(error);
+        return;
+      }
+      // Puppets report recoverable trouble as errors too; restart only when this one went down
+      // or lost its login, after it has had the chance to update its state.
+      setImmediate(() => {
+        if (!current()) return;
+        const healthy = bot.puppet.state.active() && (!everLoggedIn || bot.isLoggedIn);
+        if (!healthy) this.supervisor.failed(error);
+      });
+    });
+    bot.on("message", (message: Message) => {
+      if (!current()) return;
+      void this.onMessage(message).catch((error: unknown) => logger.error({ err: error }, "WeChat: message handling failed"));
+    });
+  }
+
+  private printScan(qrcode: string, status: ScanStatus, name: string): void {
+    if (status !== ScanStatus.Waiting && status !== ScanStatus.Timeout) {
+      this.print(`WeChat login: ${name}`);
+      return;
+    }
+    const line = `WeChat login (${name}): scan this QR code with the WeChat app of the bot account, or open ${qrcode}`;
+    QRCode.toString(qrcode, { type: "terminal", small: true }).then(
+      (art) => this.print(`${art}\n${line}`),
+      () => this.print(line),
+    );
+  }
+
+  // -------------------------------------------------------------------------------- messages
+
+  private async onMessage(message: Message): Promise<void> {
+    if (message.self()) return;
+    const room = message.room();
+    if (room) {
+      const outcome = await this.onRoomMessage(message, room).catch((error: unknown) => {
+        this.options.logger.error({ err: error, room: room.id }, "WeChat: group message handling failed");
+        return "failed" as const;
+      });
+      this.options.onHandled?.({ chatId: room.id, messageId: message.id, outcome });
+      return;
+    }
+    const talker = message.talker();
+    const chatId = talker.id;
+    // Other Official Accounts and WeCom contacts talk to a personal account too; never survey them.
+    if (talker.type() === types.Contact.Official || talker.type() === types.Contact.Corporation) {
+      this.options.onHandled?.({ chatId, messageId: message.id, outcome: "ignored" });
+      return;
+    }
+    const outcome = await this.queue.run(chatId, async (): Promise<HandledEvent["outcome"]> => {
+      try {
+        return await this.handleDirect(message, talker);
+      } catch (error) {
+        this.options.logger.error({ err: error, chatId }, "WeChat: could not answer");
+        const lang = this.langs.get(chatId) ?? this.options.defaultLang ?? "zh-CN";
+        await this.sendText(chatId, t(lang, "error.internal")).catch(() => undefined);
+        return "failed";
+      }
+    });
+    this.options.onHandled?.({ chatId, messageId: message.id, outcome });
+  }
+
+  private async handleDirect(message: Message, talker: Contact): Promise<HandledEvent["outcome"]> {
+    const chatId = talker.id;
+    const received = this.now();
+    if (message.type() !== types.Message.Text) {
+      if (!TEXT_ONLY_HINT_TYPES.has(message.type())) return "ignored";
+      await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, received);
+      const lang = this.langs.get(chatId) ?? this.options.defaultLang ?? "zh-CN";
+      await this.sendText(chatId, WECHAT_STRINGS[lang].textOnly);
+      return "answered";
+    }
+    const reply = await this.options.runner.handle({
+      platform: WECHAT_PLATFORM,
+      platformUserId: chatId,
+      chatId,
+      messageId: message.id,
+      // No displayName: Anxin promises residents it keeps no names, and a nickname is one.
+      input: { kind: "text", text: message.text() },
+    });
+    if (reply.duplicate) {
+      this.options.logger.debug({ chatId, messageId: message.id }, "WeChat: message already handled");
+      return "duplicate";
+    }
+    this.langs.set(chatId, reply.lang);
+    await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, received);
+    await this.sendReply(chatId, reply.lang, reply.messages);
+    return "answered";
+  }
+
+  /** Group chats never reach the runner: a survey there would expose answers to the whole group. */
+  private async onRoomMessage(message: Message, room: Room): Promise<HandledEvent["outcome"]> {
+    if (this.options.settings.rooms !== "hint") return "ignored";
+    if (message.type() !== types.Message.Text || !(await message.mentionSelf())) return "ignored";
+    const lang = this.options.defaultLang ?? "zh-CN";
+    await this.queue.run(room.id, () => this.sendText(room.id, WECHAT_STRINGS[lang].roomHint));
+    return "answered";
+  }
+
+  private async sendReply(chatId: string, lang: Lang, messages: readonly OutMessage[]): Promise<void> {
+    const rendered = renderReply(messages, lang, this.prompts.get(chatId), this.maxBytes);
+    this.prompts.delete(chatId);
+    if (rendered.lastPrompt !== undefined) {
+      this.prompts.set(chatId, rendered.lastPrompt);
+      if (this.prompts.size > PROMPT_MEMORY) {
+        const oldest = this.prompts.keys().next().value;
+        if (oldest !== undefined) this.prompts.delete(oldest);
+      }
+    }
+    for (const text of rendered.texts) await this.sendText(chatId, text);
+  }
+
+  private async sendText(conversationId: string, text: string): Promise<void> {
+    const puppet = this.puppet;
+    if (!puppet) throw new Error("WeChat is not connected");
+    await puppet.messageSendText(conversationId, text);
+  }
+}
+
+/** Messages that get "please type" instead of silence. */
+const TEXT_ONLY_HINT_TYPES = new Set<types.Message>([
+  types.Message.Audio,
+  types.Message.Image,
+  types.Message.Video,
+  types.Message.Emoticon,
+  types.Message.Attachment,
+]);
+
+function safeName(user: ContactSelf): string {
+  try {
+    return user.name();
+  } catch {
+    return user.id;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates and prepares a channel (mounts routes, loads the puppet); does not start it. */
+export async function createWechatChannel(options: WechatChannelOptions): Promise<WechatChannel> {
+  const channel = new WechatChannel(options);
+  await channel.prepare();
+  return channel;
+}

@@ -1,0 +1,58 @@
+/**
+ * What the chat page receives: the engine's messages, copied field by field so that nothing but
+ * what the page renders ever leaves the server.
+ */
+import type { Lang, OutMessage } from "../../core/engine/types.js";
+
+/** One button under a bot message. */
+export interface WebOption {
+  key: string;
+  label: string;
+  /** Sent back unchanged as `{ kind: "button", payload }`. */
+  payload: string;
+  selected?: boolean;
+}
+
+/** One bot message as the page renders it (plain text: the page sets it with textContent). */
+export interface WebMessage {
+  kind: OutMessage["kind"];
+  text: string;
+  options?: WebOption[];
+  multi?: boolean;
+  editsPrevious?: boolean;
+  progress?: { index: number; total: number };
+  questionId?: string;
+}
+
+/** Messages pushed outside a reply (a broadcast, a case update). */
+export interface WebPush {
+  lang: Lang;
+  messages: WebMessage[];
+}
+
+/** Converts engine messages for the page. */
+export function toWebMessages(messages: readonly OutMessage[]): WebMessage[] {
+  return messages.map((message) => {
+    const out: WebMessage = { kind: message.kind, text: message.text };
+    if (message.options && message.options.length > 0) {
+      out.options = message.options.map((option) => ({
+        key: option.key,
+        label: option.label,
+        payload: option.payload,
+        ...(option.selected ? { selected: true } : {}),
+      }));
+    }
+    if (message.multi) out.multi = true;
+    if (message.editsPrevious) out.editsPrevious = true;
+    if (message.progress) out.progress = { index: message.progress.index, total: message.progress.total };
+    if (message.questionId) out.questionId = message.questionId;
+    return out;
+  });
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}

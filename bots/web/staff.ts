@@ -1,0 +1,201 @@
+/**
+ * Staff routes: an officer's QR code (PNG, SVG) and printable A5 leaflet for one region.
+ *
+ * Authentication is the app's staff token (core/app/staff-auth.ts, printed by
+ * `anxin admin token <platform:user-id>`): `Authorization: Bearer <token>`, the `anxin_staff`
+ * cookie, or `?token=` in a signed staff link an officer opens in a browser. The holder's role is
+ * read from the database on every request: without a token the answer is 401 (403 for a
+ * resident's chat session), and a token of someone who is not staff gets 403.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import QRCode from "qrcode";
+import type { Config } from "../../core/app/config.js";
+import { issueStaffToken, tokenOf, verifyStaffToken } from "../../core/app/staff-auth.js";
+import { isLang, type Lang } from "../../core/engine/types.js";
+import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import { requestLang, webText, WEB_RESOURCES } from "./i18n.js";
+import { WebError } from "./http.js";
+import { escapeHtml } from "./messages.js";
+import { signLeafletCode, type WebKeys } from "./signing.js";
+
+/** What the staff routes need from the web chat. */
+export interface StaffRouteContext {
+  store: Store;
+  keys: WebKeys;
+  /** The app secret, which signs staff tokens. */
+  secret: string;
+  config: Config;
+  now: () => Date;
+  /** Does the request carry a valid resident chat session? (Such a visitor gets 403, not 401.) */
+  readSession: (request: FastifyRequest) => boolean;
+  staffPerMinute: number;
+}
+
+interface StaffQuery {
+  officer?: string;
+  region?: string;
+  lang?: string;
+  token?: string;
+}
+
+/** An authorised request: who asks, for which officer's code, in which region. */
+interface LeafletTarget {
+  staff: ResidentRecord;
+  officer: ResidentRecord;
+  region: RegionRecord;
+  /** The token came in the query string, so links on the page must carry it too. */
+  linkToken: string | undefined;
+}
+
+/** The address a resident's phone opens for an officer's leaflet in a region. */
+export function leafletUrl(keys: WebKeys, baseUrl: string, officerId: string, regionCode: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/q/${signLeafletCode(keys, { officerId, regionCode })}`;
+}
+
+/**
+ * A signed staff link to an officer's leaflet page, valid for `days` (default 30): what an admin
+ * hands an officer. It carries a staff token, so it is as secret as one.
+ */
+export function staffLeafletLink(secret: string, baseUrl: string, staffId: string, regionCode: string, now: Date, days = 30): string {
+  const token = issueStaffToken(secret, staffId, now, days * 24 * 3600 * 1000);
+  const query = new URLSearchParams({ region: regionCode, token });
+  return `${baseUrl.replace(/\/+$/, "")}/web/staff/leaflet?${query.toString()}`;
+}
+
+/** Mounts the staff routes on the web chat's scope. */
+export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRouteContext): Promise<void> {
+  const { store, keys, config } = context;
+  const limit = { rateLimit: { max: context.staffPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `staff:${request.ip}` } };
+
+  const baseUrl = (request: FastifyRequest): string => config.publicUrl ?? `${request.protocol}://${request.host}`;
+
+  const authorise = async (request: FastifyRequest<{ Querystring: StaffQuery }>): Promise<LeafletTarget> => {
+    const carried = tokenOf(request);
+    const queryToken = typeof request.query.token === "string" && request.query.token !== "" ? request.query.token : undefined;
+    const token = carried ?? queryToken;
+    if (!token) throw new WebError(context.readSession(request) ? 403 : 401, context.readSession(request) ? "error.staff_only" : "error.staff_login");
+    const residentId = token.length <= 300 ? verifyStaffToken(context.secret, token, context.now()) : null;
+    if (!residentId) throw new WebError(401, "error.staff_login");
+    const staff = await store.getResident(residentId);
+    if (!staff || staff.deletedAt || staff.role === "resident") throw new WebError(403, "error.staff_only");
+
+    const officerId = typeof request.query.officer === "string" && request.query.officer !== "" ? request.query.officer : staff.id;
+    if (staff.role === "officer" && officerId !== staff.id) throw new WebError(403, "error.staff_other_officer");
+    const officer = officerId === staff.id ? staff : await store.getOfficer(officerId);
+    if (!officer) throw new WebError(400, "error.staff_no_officer");
+
+    const regions = await store.listRegions();
+    const code = typeof request.query.region === "string" && request.query.region !== "" ? request.query.region : regions.find((r) => r.id === officer.regionId)?.code;
+    const region = code ? regions.find((r) => r.code === code) : undefined;
+    if (!region) throw new WebError(400, "error.staff_region");
+    // An officer with an area of their own hands out leaflets inside it only; an admin may send
+    // an officer elsewhere (covering for a colleague, say).
+    const area = staff.role === "officer" && officer.regionId ? regions.find((r) => r.id === officer.regionId) : undefined;
+    if (area && !region.path.startsWith(area.path)) throw new WebError(403, "error.staff_region");
+    return { staff, officer, region, linkToken: carried ? undefined : queryToken };
+  };
+
+  const qrOptions = { errorCorrectionLevel: "M" as const, margin: 2 };
+
+  scope.get<{ Querystring: StaffQuery }>("/web/staff/qr.png", { config: limit }, async (request, reply) => {
+    const target = await authorise(request);
+    const png = await QRCode.toBuffer(leafletUrl(keys, baseUrl(request), target.officer.id, target.region.code), { ...qrOptions, type: "png", width: 600 });
+    return download(reply, "image/png", png, `anxin-qr-${target.region.code}.png`);
+  });
+
+  scope.get<{ Querystring: StaffQuery }>("/web/staff/qr.svg", { config: limit }, async (request, reply) => {
+    const target = await authorise(request);
+    const svg = await QRCode.toString(leafletUrl(keys, baseUrl(request), target.officer.id, target.region.code), { ...qrOptions, type: "svg" });
+    return download(reply, "image/svg+xml", svg, `anxin-qr-${target.region.code}.svg`);
+  });
+
+  scope.get<{ Querystring: StaffQuery }>("/web/staff/leaflet", { config: limit }, async (request, reply) => {
+    const target = await authorise(request);
+    const lang: Lang = typeof request.query.lang === "string" && isLang(request.query.lang) ? request.query.lang : requestLang(request.headers, config.defaultLang);
+    const url = leafletUrl(keys, baseUrl(request), target.officer.id, target.region.code);
+    const svg = await QRCode.toString(url, { ...qrOptions, type: "svg" });
+    const query = (extra: Record<string, string>) =>
+      new URLSearchParams({ officer: target.officer.id, region: target.region.code, ...(target.linkToken ? { token: target.linkToken } : {}), ...extra }).toString();
+    return reply.type("text/html; charset=utf-8").send(
+      leafletPage({
+        lang,
+        url,
+        qrSvg: svg,
+        officerName: target.officer.displayName,
+        regionName: regionName(target.region, lang),
+        pngHref: `/web/staff/qr.png?${query({})}`,
+        svgHref: `/web/staff/qr.svg?${query({})}`,
+        langHref: (l) => `/web/staff/leaflet?${query({ lang: l })}`,
+      }),
+    );
+  });
+}
+
+function download(reply: FastifyReply, type: string, body: Buffer | string, filename: string): FastifyReply {
+  return reply
+    .type(type)
+    .header("content-disposition", `inline; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`)
+    .header("cache-control", "private, no-store")
+    .send(body);
+}
+
+/** A region's name in `lang`, falling back to any name it has, then to its code. */
+export function regionName(region: RegionRecord, lang: Lang): string {
+  return region.name[lang] ?? region.name["zh-CN"] ?? Object.values(region.name)[0] ?? region.code;
+}
+
+/** The printable A5 leaflet (everything escaped; the QR is our own SVG). */
+export function leafletPage(input: {
+  lang: Lang;
+  url: string;
+  qrSvg: string;
+  officerName: string | null;
+  regionName: string;
+  pngHref: string;
+  svgHref: string;
+  langHref: (lang: Lang) => string;
+}): string {
+  const t = WEB_RESOURCES[input.lang].leaflet;
+  const e = escapeHtml;
+  const svg = input.qrSvg.replace("<svg ", `<svg role="img" aria-label="${e(t.qr_alt)}" class="qr" `);
+  const langLinks = (["zh-CN", "zh-TW", "en"] as const)
+    .map((l) => `<a href="${e(input.langHref(l))}"${l === input.lang ? ' aria-current="page"' : ""}>${e(LANG_NAMES[l])}</a>`)
+    .join(" · ");
+  return `<!doctype html>
+<html lang="${e(input.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(t.title)} · ${e(input.regionName)}</title>
+<link rel="stylesheet" href="/web/static/leaflet.css">
+<script src="/web/static/leaflet.js" defer></script>
+</head>
+<body>
+<nav class="tools" aria-label="${e(t.title)}">
+<button type="button" id="print">${e(t.print)}</button>
+<a href="${e(input.pngHref)}" download>${e(t.download_png)}</a>
+<a href="${e(input.svgHref)}" download>${e(t.download_svg)}</a>
+<span class="langs">${langLinks}</span>
+</nav>
+<main class="sheet">
+<p class="brand">${e(webText(input.lang, "page.brand"))}</p>
+<h1>${e(t.heading)}</h1>
+<p class="sub">${e(t.subheading)}</p>
+<div class="qr-box">${svg}</div>
+<ol class="steps">
+<li>${e(t.step1)}</li>
+<li>${e(t.step2)}</li>
+<li>${e(t.step3)}</li>
+</ol>
+<p class="who">${e(webText(input.lang, "leaflet.region", { region: input.regionName }))}${
+    input.officerName ? `<br>${e(webText(input.lang, "leaflet.officer", { name: input.officerName }))}` : ""
+  }</p>
+<p class="link">${e(t.link)}<br><span class="url">${e(input.url)}</span></p>
+<p class="foot">${e(t.footer)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };

@@ -1,0 +1,124 @@
+/**
+ * Staff routes: QR codes (PNG, SVG) and the printable leaflet, for officers and admins only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyLeafletCode } from "../../bots/web/signing.js";
+import { issueStaffToken } from "../../core/app/staff-auth.js";
+import { staffLeafletLink } from "../../bots/web/staff.js";
+import { ApiClient, rowCounts, staffFixture, startWebChat, type StaffFixture, type WebTestApp } from "./support.js";
+
+describe("staff QR codes and leaflets", () => {
+  let app: WebTestApp;
+  let staff: StaffFixture;
+
+  beforeAll(async () => {
+    app = await startWebChat({}, { PUBLIC_URL: "https://anxin.example.gov.cn" });
+    staff = await staffFixture(app, `李警官<script>alert("x")</script>`);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${app.url}${path}`, { headers });
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it("draws an officer's QR code as PNG and SVG, leading to a signed link for their region", async () => {
+    const png = await get(`/web/staff/qr.png?region=${staff.street.code}`, bearer(staff.officerToken));
+    expect(png.status).toBe(200);
+    expect(png.headers.get("content-type")).toBe("image/png");
+    const bytes = Buffer.from(await png.arrayBuffer());
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+    const svg = await get(`/web/staff/qr.svg?region=${staff.street.code}`, bearer(staff.officerToken));
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
+  it("prints an A5 leaflet with the QR code, the link, the region and the escaped officer name", async () => {
+    const response = await get(`/web/staff/leaflet?region=${staff.street.code}&lang=zh-CN`, bearer(staff.officerToken));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await response.text();
+    expect(html).toContain("公众安全感和满意度调查");
+    expect(html).toContain("地区：清波街道");
+    expect(html).toContain("联系民警：李警官&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(html).not.toContain("<script>alert");
+    expect(html).toContain('<svg role="img" aria-label="参加调查的二维码"');
+    const link = /<span class="url">(https:\/\/anxin\.example\.gov\.cn\/q\/[^<]+)<\/span>/.exec(html)?.[1];
+    expect(link).toBeDefined();
+    const code = verifyLeafletCode(app.chat.keys, decodeURIComponent(link!.split("/q/")[1]!));
+    expect(code).toEqual({ officerId: staff.officer.id, regionCode: staff.street.code });
+  });
+
+  it("defaults to the officer's own area and takes the token from a signed staff link", async () => {
+    const link = staffLeafletLink(app.secret, app.url, staff.officer.id, staff.street.code, new Date());
+    const response = await fetch(link);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    // Links on the page carry the token, so the downloads work from the same browser.
+    expect(html).toMatch(/href="\/web\/staff\/qr\.png\?officer=[^"]+&amp;region=330102001&amp;token=v1\./);
+    const noRegion = await get(`/web/staff/qr.svg`, bearer(staff.officerToken));
+    expect(noRegion.status).toBe(200);
+  });
+
+  it("accepts the app's staff cookie as well", async () => {
+    const response = await get(`/web/staff/qr.svg?region=${staff.street.code}`, { cookie: `anxin_staff=${staff.officerToken}` });
+    expect(response.status).toBe(200);
+  });
+
+  it("lets an admin make codes for any officer and region", async () => {
+    const response = await get(`/web/staff/leaflet?officer=${staff.officer.id}&region=${staff.otherStreet.code}&lang=en`, bearer(staff.adminToken));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("Area: Hubin Street");
+  });
+
+  describe("refuses, changing nothing", () => {
+    async function refused(path: string, headers: Record<string, string>, status: number, message: string) {
+      const before = rowCounts(app.dbFile);
+      const response = await get(path, { "accept-language": "en", ...headers });
+      expect(response.status, path).toBe(status);
+      const text = await response.text();
+      expect(text).toContain(message);
+      expect(rowCounts(app.dbFile)).toEqual(before);
+    }
+
+    it("anonymous visitors (401)", async () => {
+      await refused(`/web/staff/qr.png?region=${staff.street.code}`, {}, 401, "Please open this page with your officer or admin link.");
+      await refused(`/web/staff/leaflet?region=${staff.street.code}`, {}, 401, "Please open this page with your officer or admin link.");
+    });
+
+    it("residents with a chat session (403)", async () => {
+      const resident = new ApiClient(app.url);
+      await resident.session({});
+      await refused(`/web/staff/qr.svg?region=${staff.street.code}`, { cookie: resident.cookie! }, 403, "This page is for officers and admins only.");
+    });
+
+    it("forged, expired and foreign tokens (401)", async () => {
+      const expired = issueStaffToken(app.secret, staff.officer.id, new Date(Date.now() - 7200_000), 3600_000);
+      const foreign = issueStaffToken("another-secret-".padEnd(40, "y"), staff.officer.id, new Date());
+      const tampered = staff.officerToken.replace(staff.officer.id, staff.admin.id);
+      for (const token of [expired, foreign, tampered, "v1.abc.99999999999.short", "garbage", "x".repeat(5000)]) {
+        await refused(`/web/staff/qr.png?region=${staff.street.code}`, bearer(token), 401, "officer or admin link");
+        await refused(`/web/staff/leaflet?region=${staff.street.code}&token=${encodeURIComponent(token)}`, {}, 401, "officer or admin link");
+      }
+    });
+
+    it("a valid token of someone who is not staff (403)", async () => {
+      const { resident } = await app.store.resolveIdentity({ platform: "web", platformUserId: "plain-resident", chatId: "plain-resident" });
+      const token = issueStaffToken(app.secret, resident.id, new Date());
+      await refused(`/web/staff/qr.png?region=${staff.street.code}`, bearer(token), 403, "for officers and admins only");
+    });
+
+    it("an officer asking for another officer's code or a region outside their area (403)", async () => {
+      await refused(`/web/staff/qr.png?officer=${staff.admin.id}&region=${staff.street.code}`, bearer(staff.officerToken), 403, "only make QR codes for themselves");
+      await refused(`/web/staff/qr.png?region=${staff.otherStreet.code}`, bearer(staff.officerToken), 403, "outside your area");
+      await refused(`/web/staff/qr.png?region=nowhere`, bearer(staff.officerToken), 400, "no such region");
+    });
+
+    it("an admin naming someone who is not an officer (400)", async () => {
+      const { resident } = await app.store.resolveIdentity({ platform: "web", platformUserId: "plain-2", chatId: "plain-2" });
+      await refused(`/web/staff/qr.png?officer=${resident.id}&region=${staff.street.code}`, bearer(staff.adminToken), 400, "no such officer");
+    });
+  });
+});

@@ -6,6 +6,7 @@ import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
 import { StartupError, openDatabase } from "./database.js";
 import { startApp } from "./start.js";
 import { runChat, type ChatOptions } from "./chat-command.js";
+import { registerSurveyCommands } from "./survey-command.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import type { Role } from "../../prisma/store.js";
 import { issueStaffToken } from "./staff-auth.js";
@@ -43,6 +44,8 @@ export function buildCli(): Command {
     .action(async (options: ChatOptions) => {
       await runChat(options, { input: process.stdin, output: process.stdout, isTTY: Boolean(process.stdin.isTTY) });
     });
+
+  registerSurveyCommands(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")

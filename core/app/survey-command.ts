@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import { QuestionnaireConflictError } from "../../prisma/store.js";
-import { formatReport, importXlsForm, questionnaireToYaml, XlsFormImportError } from "../definitions/xlsform.js";
+import { formatReport, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../definitions/xlsform.js";
 import { isLang, SUPPORTED_LANGS } from "../engine/types.js";
 import type { Lang } from "../engine/types.js";
 import { loadConfig } from "./config.js";
@@ -60,7 +60,7 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
   const err = io.err ?? ((text: string) => console.error(text));
   const now = (io.now ?? (() => new Date()))();
 
-  let imported;
+  let imported: XlsFormImport;
   try {
     imported = await importXlsForm(file, { sourceName: file, ...(options.lang ? { defaultLanguage: options.lang } : {}) });
   } catch (error) {
@@ -88,7 +88,7 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
   const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
   const { store } = await openDatabase(target);
   try {
-    let stored;
+    let stored: Awaited<ReturnType<typeof storeQuestionnaire>>;
     try {
       stored = await storeQuestionnaire(store, definition, "xlsform");
     } catch (error) {

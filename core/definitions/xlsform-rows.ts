@@ -1,0 +1,322 @@
+/**
+ * The tables and small pure helpers of the XLSForm importer (core/definitions/xlsform.ts): column
+ * names and aliases, survey row types, engine ids, texts the importer adds, and the shapes of
+ * select_multiple constraints the engine can express.
+ */
+import type { Expr } from "../engine/expression.js";
+import type { Lang, QuestionDefinition } from "../engine/types.js";
+import type { ReportSheet } from "./xlsform-report.js";
+import type { SheetColumn, SheetRow } from "./xlsform-sheets.js";
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+// ---------------------------------------------------------------------------------------------
+
+/** Columns that may carry `::language`. */
+export const TRANSLATABLE = new Set(["label", "hint", "guidance_hint", "constraint_message", "required_message", "image", "audio", "video", "big-image", "media"]);
+
+/** Translatable columns that hold text (the others hold media file names). */
+export const TEXT_COLUMNS = new Set(["label", "hint", "constraint_message", "required_message"]);
+
+/** Other spellings pyxform accepts for the same column. */
+export const ALIASES: Record<string, string> = {
+  "jr:constraintmsg": "constraint_message",
+  "jr:requiredmsg": "required_message",
+  "constraint message": "constraint_message",
+  "required message": "required_message",
+  "guidance hint": "guidance_hint",
+  relevance: "relevant",
+  readonly: "read_only",
+  "read only": "read_only",
+  "list name": "list_name",
+  "choice filter": "choice_filter",
+  "repeat count": "repeat_count",
+  "jr:count": "repeat_count",
+};
+
+/** A column with its meaning. */
+export interface Column {
+  col: SheetColumn;
+  /** Lowercased base name after aliases: `label`, `relevant`, `media` … */
+  base: string;
+  /** Text after `::` (the language), or null for a column without one. */
+  suffix: string | null;
+}
+
+/** Reads a header: base name (aliases applied) and language suffix. */
+export function parseColumn(col: SheetColumn): Column {
+  const header = col.header.trim();
+  const at = header.indexOf("::");
+  const rawBase = (at < 0 ? header : header.slice(0, at)).trim().toLowerCase();
+  const aliased = Object.hasOwn(ALIASES, rawBase) ? (ALIASES[rawBase] as string) : rawBase;
+  // Only translatable columns take a language after '::'; bind::…, body::… keep their full name.
+  if (!TRANSLATABLE.has(aliased)) return { col, base: at < 0 ? aliased : header.toLowerCase(), suffix: null };
+  const base = aliased;
+  let suffix = at < 0 ? null : header.slice(at + 2).trim();
+  // media::image::English (en): the language comes after the media type.
+  if (base === "media" && suffix !== null) {
+    const second = suffix.indexOf("::");
+    suffix = second < 0 ? null : suffix.slice(second + 2).trim();
+  }
+  return { col, base, suffix };
+}
+
+/** A sheet with parsed columns. */
+export interface Sheet {
+  kind: ReportSheet;
+  name: string;
+  columns: Column[];
+  rows: SheetRow[];
+}
+
+/** The trimmed text of `row` in `column` ("" when empty or no such column). */
+export function cell(row: SheetRow, column: Column | undefined): string {
+  return column ? (row.cells.get(column.col.index) ?? "").trim() : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Survey row types
+// ---------------------------------------------------------------------------------------------
+
+/** The XLSForm question types the importer converts. */
+export type QuestionKind = "select_one" | "select_multiple" | "integer" | "decimal" | "text" | "note" | "range";
+
+/** What a survey row is, from its `type` cell. */
+export type RowType =
+  | { kind: "question"; qtype: QuestionKind; list?: string; orOther?: boolean }
+  | { kind: "begin_group" | "end_group" | "begin_repeat" | "end_repeat" }
+  | { kind: "skip"; type: string; why: string }
+  | { kind: "bad"; why: string };
+
+/** Metadata types: collected by ODK clients, not asked; skipped. */
+export const METADATA = new Set([
+  "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit",
+  "start-geopoint", "instanceid", "uri:deviceid", "uri:email", "uri:username", "uri:subscriberid", "uri:simserial", "uri:phonenumber",
+]);
+
+/** Question types the engine has no counterpart for, with the reason; skipped. */
+export const UNSUPPORTED: Record<string, string> = {
+  calculate: "calculations are not supported",
+  hidden: "hidden fields are not supported",
+  date: "dates are not supported by the engine",
+  time: "times are not supported by the engine",
+  datetime: "date-times are not supported by the engine",
+  geopoint: "locations are not collected in chat",
+  geotrace: "locations are not collected in chat",
+  geoshape: "locations are not collected in chat",
+  "background-geopoint": "locations are not collected in chat",
+  image: "photos are not collected in chat",
+  audio: "recordings are not collected in chat",
+  "background-audio": "recordings are not collected in chat",
+  video: "videos are not collected in chat",
+  file: "file uploads are not collected in chat",
+  barcode: "barcodes are not collected in chat",
+  acknowledge: "acknowledge questions are not supported",
+  trigger: "acknowledge questions are not supported",
+  rank: "ranking questions are not supported",
+  "xml-external": "external data is not supported",
+  "csv-external": "external data is not supported",
+  osm: "map questions are not supported",
+};
+
+/** Parses a `type` cell (`select_one list or_other`, `begin group`, `integer` …). */
+export function parseRowType(raw: string): RowType {
+  const t = raw.trim().replace(/\s+/g, " ");
+  const lower = t.toLowerCase();
+  const select = /^(select_one|select one|select_multiple|select multiple|select all that apply)(?: (\S+)(?: (or_other))?)?$/i.exec(t);
+  if (select) {
+    const multiple = !/^select[_ ]one$/i.test(select[1] ?? "");
+    if (!select[2]) return { kind: "bad", why: `'${t}' needs a choice list name, e.g. 'select_one yes_no'` };
+    return { kind: "question", qtype: multiple ? "select_multiple" : "select_one", list: select[2], orOther: select[3] !== undefined };
+  }
+  if (/^(select_one_from_file|select_multiple_from_file|select_one_external|select_multiple_external)\b/.test(lower)) {
+    return { kind: "skip", type: lower.split(" ")[0] ?? lower, why: "choices from external files are not supported" };
+  }
+  if (/^rank\b/.test(lower)) return { kind: "skip", type: "rank", why: "ranking questions are not supported" };
+  switch (lower) {
+    case "begin group":
+    case "begin_group":
+      return { kind: "begin_group" };
+    case "end group":
+    case "end_group":
+      return { kind: "end_group" };
+    case "begin repeat":
+    case "begin_repeat":
+      return { kind: "begin_repeat" };
+    case "end repeat":
+    case "end_repeat":
+      return { kind: "end_repeat" };
+    case "integer":
+    case "int":
+      return { kind: "question", qtype: "integer" };
+    case "decimal":
+      return { kind: "question", qtype: "decimal" };
+    case "text":
+    case "string":
+      return { kind: "question", qtype: "text" };
+    case "note":
+      return { kind: "question", qtype: "note" };
+    case "range":
+      return { kind: "question", qtype: "range" };
+  }
+  if (METADATA.has(lower)) return { kind: "skip", type: lower, why: "form metadata, which the chat survey does not collect" };
+  if (Object.hasOwn(UNSUPPORTED, lower)) return { kind: "skip", type: lower, why: UNSUPPORTED[lower] as string };
+  return { kind: "bad", why: `unknown question type '${t}'` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and ids
+// ---------------------------------------------------------------------------------------------
+
+/** The engine's question (and section) id pattern. */
+export const QUESTION_ID = /^[a-z][a-z0-9_]{0,31}$/;
+/** The engine's option id pattern. */
+export const OPTION_ID = /^[A-Za-z0-9_.-]{1,32}$/;
+/** Words of the engine's expression language, which cannot be ids. */
+export const RESERVED = new Set(["and", "or", "not", "true", "false"]);
+
+/** Can the engine use this XLSForm name as an id unchanged? */
+export function isEngineId(name: string): boolean {
+  return QUESTION_ID.test(name) && !RESERVED.has(name);
+}
+
+/** An engine id for an XLSForm name that is not one, unique among `used`. */
+export function engineIdFor(name: string, used: Set<string>): string {
+  let base = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/_+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  if (!/^[a-z]/.test(base)) base = `q_${base}`.replace(/_+$/, "");
+  base = base.slice(0, 32).replace(/_+$/, "");
+  if (RESERVED.has(base)) base = `${base}_q`;
+  let id = base;
+  for (let n = 2; used.has(id); n++) id = `${base.slice(0, 32 - String(n).length - 1)}_${n}`;
+  return id;
+}
+
+/** What a survey-sheet name stands for. */
+export interface NameEntry {
+  name: string;
+  row: number;
+  kind: "question" | "note" | "group" | "skipped";
+  /** The engine id (questions, notes, groups). */
+  id?: string;
+  /** Position among imported questions and notes. */
+  order?: number;
+  /** The XLSForm type, for messages. */
+  type: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed texts
+// ---------------------------------------------------------------------------------------------
+
+/** Label of the option or_other adds (XLSForm only says "Other"). */
+export const OTHER_LABEL: Record<Lang, string> = { "zh-CN": "其他（请说明）", "zh-TW": "其他（請說明）", en: "Other (please specify)" };
+
+/** Columns the importer knows to be harmless to ignore, with the reason given in the report. */
+export const IGNORED_COLUMNS: Record<string, string> = {
+  appearance: "appearance (how ODK lays out a question) has no meaning in a chat; ignored",
+  guidance_hint: "guidance hints are for interviewers; ignored",
+  image: "media are not shown in chat; ignored",
+  audio: "media are not shown in chat; ignored",
+  video: "media are not shown in chat; ignored",
+  "big-image": "media are not shown in chat; ignored",
+  media: "media are not shown in chat; ignored",
+  default: "default answers are not supported: the resident gives the answer; ignored",
+  trigger: "trigger recalculates calculate rows, which are not imported; ignored",
+  calculation: "calculation only applies to calculate rows, which are not imported; ignored",
+  parameters: "these parameters have no meaning in a chat; ignored",
+  autoplay: "media are not played in chat; ignored",
+  "body::accuracythreshold": "location settings have no meaning in a chat; ignored",
+  note: "comment column; ignored",
+  notes: "comment column; ignored",
+  comment: "comment column; ignored",
+  comments: "comment column; ignored",
+};
+
+/** Settings that only matter to ODK servers and clients. */
+export const MEANINGLESS_SETTINGS = new Set([
+  "instance_name", "style", "submission_url", "auto_send", "auto_delete", "name", "namespaces", "allow_choice_duplicates", "clean_text_values",
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** yes/true/1 → true, no/false/0 → false, anything else (an expression) → undefined. */
+export function parseFlag(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (["yes", "true", "1", "true()", "y"].includes(t)) return true;
+  if (["no", "false", "0", "false()", "n", ""].includes(t)) return false;
+  return undefined;
+}
+
+/** `count-selected(.) <op> N` (either way round) as bounds on the number of choices. */
+export function countBound(e: Expr): { min?: number; max?: number } | undefined {
+  if (e.t !== "bin" || !["<", "<=", ">", ">=", "=="].includes(e.op)) return undefined;
+  const isCount = (x: Expr): boolean => x.t === "call" && x.fn === "count" && x.args[0]?.t === "self";
+  const isInt = (x: Expr): x is Extract<Expr, { t: "lit" }> & { value: number } =>
+    x.t === "lit" && typeof x.value === "number" && Number.isInteger(x.value) && x.value >= 0;
+  let op = e.op;
+  let n: number;
+  if (isCount(e.left) && isInt(e.right)) n = e.right.value;
+  else if (isCount(e.right) && isInt(e.left)) {
+    n = e.left.value;
+    op = op === "<" ? ">" : op === "<=" ? ">=" : op === ">" ? "<" : op === ">=" ? "<=" : op;
+  } else return undefined;
+  switch (op) {
+    case "<":
+      return n >= 1 ? { max: n - 1 } : undefined;
+    case "<=":
+      return { max: n };
+    case ">":
+      return { min: n + 1 };
+    case ">=":
+      return { min: n };
+    case "==":
+      return { min: n, max: n };
+    default:
+      return undefined;
+  }
+}
+
+/** `not(selected(., 'x') and count-selected(.) > 1)` (either order; `>= 2` too) → 'x'. */
+export function exclusiveOption(e: Expr): string | undefined {
+  if (e.t !== "not" || e.arg.t !== "bin" || e.arg.op !== "and") return undefined;
+  const { left, right } = e.arg;
+  const selectedOf = (x: Expr): string | undefined =>
+    x.t === "call" && x.fn === "selected" && x.args[0]?.t === "self" && x.args[1]?.t === "lit" ? String(x.args[1].value) : undefined;
+  const moreThanOne = (x: Expr): boolean => {
+    const bound = countBound(x);
+    return bound !== undefined && bound.min === 2 && bound.max === undefined;
+  };
+  const a = selectedOf(left);
+  if (a !== undefined && moreThanOne(right)) return a;
+  const b = selectedOf(right);
+  if (b !== undefined && moreThanOne(left)) return b;
+  return undefined;
+}
+
+/** Key order of a question in YAML. */
+export const QUESTION_KEYS = ["id", "type", "section", "label", "hint", "required", "required_message", "relevant", "constraint", "constraint_message", "min", "max", "integer", "options"];
+/** Key order of an option in YAML. */
+export const OPTION_KEYS = ["id", "label", "specify", "exclusive", "valid"];
+
+/** A copy of `value` with keys in `order` first (undefined members dropped). */
+export function withKeyOrder<T extends object>(value: T, order: readonly string[]): T {
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (source[key] !== undefined) out[key] = source[key];
+  for (const [key, v] of Object.entries(source)) if (out[key] === undefined && v !== undefined) out[key] = v;
+  return out as T;
+}
+
+/** Puts a question's keys (and its options') in the order people read them in YAML. */
+export function reorder(q: QuestionDefinition): QuestionDefinition {
+  const out = withKeyOrder(q, QUESTION_KEYS);
+  if ("options" in out) out.options = out.options.map((o) => withKeyOrder(o, OPTION_KEYS));
+  return out;
+}

@@ -1144,6 +1144,8 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         await tx.response.deleteMany({ where: { residentId: turn.residentId } });
         await tx.suggestion.deleteMany({ where: { residentId: turn.residentId } });
         await tx.delivery.deleteMany({ where: { residentId: turn.residentId } });
+        await tx.webInboxItem.deleteMany({ where: { residentId: turn.residentId } });
+        await tx.tipQuizAnswer.deleteMany({ where: { residentId: turn.residentId } });
         await tx.assignment.deleteMany({ where: { householdId: turn.residentId } });
         await tx.resident.update({
           where: { id: turn.residentId },

@@ -42,7 +42,11 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
   try {
     const seeded = await ensureDefaultSurvey(store, new Date());
     if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
-    const runner = new ConversationRunner({ store, defaultLang: config.defaultLang });
+    const runner = new ConversationRunner({
+      store,
+      defaultLang: config.defaultLang,
+      onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
+    });
     const server = await buildServer({ store, logger });
     closers.push(() => server.close());
     const channels: Channel[] = [];

@@ -68,7 +68,7 @@ export interface RunnerOptions {
   defaultLang?: Lang;
   /** Staff chat commands (/suggestions, /stats, /broadcast …), checked before the engine. */
   staffCommands?: StaffCommand[];
-  /** Where command failures are reported. */
+  /** Where failures inside a staff command or the engine ("engine") are reported. */
   onError?: (error: unknown, context: { command: string }) => void;
 }
 
@@ -137,6 +137,7 @@ export class ConversationRunner {
       }
       const ctx = await this.context(state, now);
       const result = this.step(ctx, state, message.input);
+      if (result.internalError) this.options.onError?.(new Error(result.internalError), { command: "engine" });
       const writes = await this.writesFor(result.events, result.state, now);
       const outcome = await this.store.commitTurn({
         residentId,

@@ -64,9 +64,9 @@ export class AutoResident {
     if (!last) return undefined;
     if (last.kind !== "question") {
       const consent = last.options?.find((o) => o.payload === "c:y");
-      if (consent) return { input: { kind: "button", payload: consent.payload } };
+      if (consent) return { input: this.style === "type" ? { kind: "text", text: consent.key } : { kind: "button", payload: consent.payload } };
       const survey = last.options?.find((o) => o.payload === "m:survey");
-      if (survey) return { input: { kind: "button", payload: survey.payload } };
+      if (survey) return { input: this.style === "type" ? { kind: "text", text: survey.key } : { kind: "button", payload: survey.payload } };
       return undefined;
     }
     const question = this.questionnaire.questions.find((q) => q.id === last.questionId);

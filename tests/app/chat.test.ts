@@ -1,0 +1,70 @@
+/**
+ * `anxin chat` fed on stdin: a scripted resident completes the default survey in each language,
+ * and the answers stored in the database are exactly the script's choices.
+ */
+import { describe, expect, it } from "vitest";
+import { AutoResident } from "../support/auto-resident.js";
+import { surveyFixture } from "../support/survey-fixture.js";
+import { runAnxin } from "../support/anxin-process.js";
+import { openStore } from "../../prisma/store.js";
+import { freshSqlite } from "../support/databases.js";
+import type { Lang } from "../../core/engine/types.js";
+
+/** Plays a typing resident in-process and returns its lines and expected answers. */
+async function script(lang: Lang, seed: number): Promise<{ lines: string[]; resident: AutoResident }> {
+  const fx = await surveyFixture();
+  try {
+    const resident = new AutoResident(fx.questionnaire, fx.regions, seed, "type", "terminal");
+    const lines: string[] = [];
+    let reply = await fx.runner.handle({ platform: "cli", platformUserId: "terminal", chatId: "terminal", langCode: lang, input: { kind: "start" } });
+    for (;;) {
+      const planned = resident.plan(reply.messages);
+      if (!planned || planned.input.kind !== "text") break;
+      lines.push(planned.input.text);
+      reply = await fx.runner.handle({ platform: "cli", platformUserId: "terminal", chatId: "terminal", input: planned.input });
+      resident.acknowledge(planned, reply.events.some((e) => e.type === "ResponseCompleted"));
+    }
+    expect(resident.done).toBe(true);
+    return { lines, resident };
+  } finally {
+    await fx.close();
+  }
+}
+
+describe("anxin chat on stdin", () => {
+  it.each([["zh-CN"], ["zh-TW"], ["en"]] as const)("completes the default survey in %s with the script's answers stored", async (lang) => {
+    const { lines, resident } = await script(lang, 31 + lang.length);
+    // The chat's own database, seeded like the reference run (same regions, same survey).
+    const seededDb = await surveyFixture({ db: freshSqlite() });
+    const url = seededDb.db.target.url;
+    await seededDb.store.close();
+    const result = await runAnxin(["chat", "--db", url, "--lang", lang], { cwd: process.cwd(), input: `${lines.join("\n")}\n` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("---");
+    const store = await openStore(seededDb.db.target);
+    try {
+      const identity = await store.findIdentity("cli", "terminal");
+      const wave = await store.currentWave(new Date());
+      const response = await store.getResponse(identity!.residentId, wave!.id);
+      expect(response?.status).toBe("completed");
+      expect(response?.answers).toEqual(resident.acknowledged);
+      expect((await store.getResident(identity!.residentId))?.lang).toBe(lang);
+    } finally {
+      await store.close();
+      await seededDb.db.drop();
+    }
+  });
+
+  it("prints numbered options as plain text", async () => {
+    const result = await runAnxin(["chat", "--lang", "en"], { cwd: process.cwd(), input: "1\n" });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Do you agree to take part\?\n  1\. I agree\n  2\. No, thanks/);
+    expect(result.stdout).toMatch(/\(1\/\d+\)/);
+  });
+
+  it("refuses an unknown language with one line", async () => {
+    const result = await runAnxin(["chat", "--lang", "fr"], { cwd: process.cwd() });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('anxin: --lang must be zh-CN, zh-TW or en (got "fr")');
+  });
+});

@@ -40,6 +40,10 @@ const schema = z.object({
     message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -",
   }),
   WECHATY_PUPPET: optionalText,
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true" || value === "1"),
   WECHATY_PUPPET_OA_APP_ID: optionalText.refine((value) => value === undefined || /^wx[0-9A-Za-z]{16}$/.test(value), {
     message: "must be the Official Account's AppID (wx and 16 letters or digits, 设置与开发 → 基本配置)",
   }),
@@ -99,6 +103,8 @@ export interface Config {
   appSecret: string | undefined;
   telegram: { token: string; apiRoot: string | undefined; webhookUrl: string | undefined; webhookSecret: string | undefined } | undefined;
   wechatyPuppet: string | undefined;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits need it). */
+  trustProxy: boolean;
   wechat: WechatConfig | undefined;
 }
 
@@ -146,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
         }
       : undefined,
     wechatyPuppet: values.WECHATY_PUPPET,
+    trustProxy: values.TRUST_PROXY,
     wechat,
   };
 }
@@ -203,6 +210,7 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["DEFAULT_LANG", "zh-CN", "language before a resident chooses one: zh-CN, zh-TW or en"],
   ["DATA_DIR", "./data", "folder for the generated secret and other local files"],
   ["APP_SECRET", "(generated into DATA_DIR)", "≥ 32 characters; signs cookies, QR codes and buttons"],
+  ["TRUST_PROXY", "false", "true behind a reverse proxy (nginx …), so rate limits see residents' addresses"],
   ["TELEGRAM_BOT_TOKEN", "(none)", "starts the Telegram bot"],
   ["TELEGRAM_API_ROOT", "https://api.telegram.org", "a local Bot API server instead of Telegram's"],
   ["TELEGRAM_WEBHOOK_URL", "(none: long polling)", "public https URL for webhook mode"],

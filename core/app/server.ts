@@ -10,10 +10,11 @@ import type { Store } from "../../prisma/store.js";
 export type HttpMount = (app: FastifyInstance) => Promise<void> | void;
 
 /** Builds (does not start) the server. */
-export async function buildServer(options: { store: Store; logger: Logger; mounts?: HttpMount[]; bodyLimit?: number }): Promise<FastifyInstance> {
+export async function buildServer(options: { store: Store; logger: Logger; mounts?: HttpMount[]; bodyLimit?: number; trustProxy?: boolean }): Promise<FastifyInstance> {
   // pino's Logger and fastify's logger interface differ only in typing details.
   const app: FastifyInstance = Fastify({ loggerInstance: options.logger as unknown as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? 64 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: options.trustProxy ?? false,
   });
   app.get("/healthz", async (_request, reply) => {
     try {

@@ -47,7 +47,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       defaultLang: config.defaultLang,
       onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
     });
-    const server = await buildServer({ store, logger });
+    const server = await buildServer({ store, logger, trustProxy: config.trustProxy });
     closers.push(() => server.close());
     const channels: Channel[] = [];
     for (const factory of CHANNEL_FACTORIES) {

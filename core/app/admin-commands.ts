@@ -1,0 +1,336 @@
+/**
+ * Admin commands of the `anxin` CLI: exports (suggestions, raw responses, statistics, spot
+ * checks), spot-check sampling and outcomes, and wave targets. Wired into cli.ts with
+ * `registerAdminCommands(program)`.
+ *
+ * Exports stream page by page to a file or stdout, with a progress bar on stderr when stderr is
+ * a terminal.
+ */
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseDatabaseUrl } from "../../prisma/database-url.js";
+import type { Store, SuggestionQuery, SuggestionStatus } from "../../prisma/store.js";
+import { SUGGESTION_STATUSES } from "../../prisma/store.js";
+import { loadConfig } from "./config.js";
+import { openDatabase, StartupError } from "./database.js";
+import { isLang, type Lang } from "../engine/types.js";
+import { at } from "../admin/i18n.js";
+import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportTable } from "../admin/export-writers.js";
+import { computeReport, ReportRequestError, resolveWave, waveMeasures } from "../admin/stats-service.js";
+import { responsesTable, spotChecksTable, statsTables, suggestionsTable } from "../admin/tables.js";
+import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../admin/spot-checks.js";
+import { measureName } from "../admin/measures.js";
+import { adminSettings } from "../admin/settings.js";
+
+interface DbOption {
+  db?: string;
+}
+
+interface ExportOptions extends DbOption {
+  wave?: string;
+  region?: string;
+  since?: string;
+  status?: string;
+  tag?: string;
+  search?: string;
+  level?: number;
+  excludeFlagged?: boolean;
+  minGroup?: number;
+  format: ExportFormat;
+  out?: string;
+  lang: Lang;
+}
+
+async function withStore<T>(options: DbOption, run: (store: Store) => Promise<T>): Promise<T> {
+  const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
+  const { store } = await openDatabase(target);
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const integer = (name: string, min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+  return n;
+};
+
+const share = (value: string): number => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("must be between 0 and 1, e.g. 0.05");
+  return n;
+};
+
+const langOption = () =>
+  new Option("--lang <lang>", "language of headers and labels: zh-CN, zh-TW or en").default("zh-CN").argParser((value: string) => {
+    if (!isLang(value)) throw new InvalidArgumentError("zh-CN, zh-TW or en");
+    return value;
+  });
+
+const formatOption = () => new Option("--format <format>", "csv (UTF-8 with BOM), xlsx or json (JSON lines)").choices(EXPORT_FORMATS as string[]).default("csv");
+
+/** A progress bar on stderr (only when stderr is a terminal). */
+export function progressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): { tick(): void; done(): void } {
+  if (!stream.isTTY) return { tick() {}, done() {} };
+  let count = 0;
+  let last = 0;
+  const draw = () => {
+    const ratio = total > 0 ? Math.min(1, count / total) : 1;
+    const width = 30;
+    const filled = Math.round(ratio * width);
+    stream.write(`\r${label} [${"█".repeat(filled)}${"░".repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${count}/${total}`);
+  };
+  draw();
+  return {
+    tick() {
+      count += 1;
+      const t = Date.now();
+      if (t - last > 100) {
+        last = t;
+        draw();
+      }
+    },
+    done() {
+      draw();
+      stream.write("\n");
+    },
+  };
+}
+
+async function runExport(store: Store, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
+  const lang = options.lang;
+  const now = new Date();
+  const settings = adminSettings(options.minGroup ? { minGroupSize: options.minGroup } : {});
+  const waves = await store.listWaves();
+  const waveNames = new Map(waves.map((w) => [w.id, w.name]));
+  const region = options.region ? await store.getRegionByCode(options.region) : null;
+  if (options.region && !region) throw new StartupError(`no region with code ${options.region}`);
+  let tables: ExportTable[];
+  let total = 0;
+  switch (kind) {
+    case "suggestions": {
+      const query: SuggestionQuery = {};
+      if (options.wave) {
+        const wave = await resolveWave(store, options.wave, now);
+        if (!wave) throw new StartupError(`no wave ${options.wave}`);
+        query.waveId = wave.id;
+      }
+      if (region) query.regionPath = region.path;
+      if (options.since) {
+        const since = new Date(options.since);
+        if (Number.isNaN(since.getTime())) throw new StartupError(`--since: not a date: ${options.since}`);
+        query.since = since;
+      }
+      if (options.status) {
+        const statuses = options.status.split(",");
+        const bad = statuses.filter((s) => !(SUGGESTION_STATUSES as readonly string[]).includes(s));
+        if (bad.length > 0) throw new StartupError(`--status: ${bad.join(", ")} (use ${SUGGESTION_STATUSES.join(", ")})`);
+        query.status = statuses as SuggestionStatus[];
+      }
+      if (options.tag) query.tag = options.tag;
+      if (options.search) query.search = options.search;
+      total = await store.countSuggestions(query);
+      tables = [suggestionsTable(store, query, lang, waveNames)];
+      break;
+    }
+    case "responses": {
+      const wave = await resolveWave(store, options.wave, now);
+      if (!wave) throw new StartupError(options.wave ? `no wave ${options.wave}` : "there is no survey wave yet");
+      const { questionnaire, quality } = await waveMeasures(store, wave, settings);
+      const query = { waveIds: [wave.id], ...(region ? { regionPath: region.path } : {}) };
+      total = await store.countResponses(query);
+      tables = [
+        await responsesTable(store, {
+          query,
+          questionnaire,
+          lang,
+          regions: await store.listRegions(),
+          quality,
+          minGroupSize: settings.minGroupSize,
+          waveNames,
+        }),
+      ];
+      break;
+    }
+    case "stats": {
+      try {
+        const report = await computeReport(store, {
+          ...(options.wave ? { waveId: options.wave } : {}),
+          ...(region ? { regionCode: region.code } : {}),
+          ...(options.level !== undefined ? { level: options.level } : {}),
+          excludeFlagged: options.excludeFlagged ?? false,
+          settings,
+          now,
+        });
+        tables = statsTables(report, lang);
+      } catch (error) {
+        if (error instanceof ReportRequestError) throw new StartupError(error.message);
+        throw error;
+      }
+      break;
+    }
+    case "spot-checks": {
+      const wave = await resolveWave(store, options.wave, now);
+      if (!wave) throw new StartupError("no such wave");
+      const checks = await store.listSpotChecks(wave.id);
+      total = checks.length;
+      tables = [spotChecksTable(checks, lang, new Map((await store.listRegions()).map((r) => [r.code, r])))];
+      break;
+    }
+  }
+  if (options.format === "xlsx" && !options.out && process.stdout.isTTY) throw new StartupError("--out <file> is needed for xlsx (a spreadsheet cannot be shown in a terminal)");
+  const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+  const bar = progressBar(total, at(lang, "cli.progress"));
+  const { rows } = await writeExport(tables, options.format, out, { onRow: () => bar.tick() });
+  bar.done();
+  if (options.out) process.stderr.write(`${at(lang, "cli.exported", { rows, file: options.out })}\n`);
+}
+
+/** Adds `export`, `sample` and `targets` commands to the `anxin` program. */
+export function registerAdminCommands(program: Command): Command {
+  const exportCommand = program.command("export").description("export suggestions, raw responses, statistics or spot checks (CSV with BOM, XLSX or JSON lines)");
+  for (const kind of ["suggestions", "responses", "stats", "spot-checks"] as const) {
+    const command = exportCommand
+      .command(kind)
+      .description(
+        {
+          suggestions: "residents' suggestions, newest first",
+          responses: "raw answers: one row per response, question and option labels in --lang",
+          stats: "every figure with n and 95% CI: overall against targets, trend, regions, channels, hot problems, quality",
+          "spot-checks": "the spot-check list for verifiers, with the phone numbers residents shared",
+        }[kind],
+      )
+      .option("--db <url>", "database URL instead of DATABASE_URL")
+      .option("--wave <id-or-name>", "survey wave (default: the current one)")
+      .option("--region <code>", "only this region and the regions under it")
+      .addOption(formatOption())
+      .addOption(langOption())
+      .option("--out <file>", "write to this file (default: stdout)");
+    if (kind === "suggestions") {
+      command
+        .option("--since <date>", "created on or after, e.g. 2026-11-01")
+        .option("--status <list>", `comma-separated: ${SUGGESTION_STATUSES.join(", ")}`)
+        .option("--tag <tag>", "with this tag")
+        .option("--search <text>", "text contains");
+    }
+    if (kind === "stats") {
+      command.option("--level <n>", "region level to break down by (0 = top)", integer("--level", 0)).option("--exclude-flagged", "leave out speeders and straight-liners");
+    }
+    if (kind === "stats" || kind === "responses") command.option("--min-group <n>", "suppress groups smaller than this (default 10)", integer("--min-group", 2));
+    command.action(async (options: ExportOptions) => {
+      await withStore(options, (store) => runExport(store, kind, options));
+    });
+  }
+
+  const sample = program.command("sample").description("telephone spot checks of completed questionnaires");
+  sample
+    .command("draw")
+    .description("draw a stratified random sample of completed responses (stored with its seed)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .option("--share <p>", "share of completed responses, 0–1", share, 0.05)
+    .option("--min-per-stratum <n>", "at least this many per stratum", integer("--min-per-stratum", 0), 2)
+    .option("--level <n>", "region level of the strata (0 = top)", integer("--level", 0), 1)
+    .option("--seed <text>", "seed (default: random; printed so the draw can be repeated)")
+    .action(async (options: DbOption & { wave?: string; share: number; minPerStratum: number; level: number; seed?: string }) => {
+      await withStore(options, async (store) => {
+        const wave = await resolveWave(store, options.wave, new Date());
+        if (!wave) throw new StartupError("no such wave");
+        const result = await drawSpotChecks(store, { waveId: wave.id, share: options.share, minPerStratum: options.minPerStratum, level: options.level, ...(options.seed ? { seed: options.seed } : {}), now: new Date() });
+        console.log(`wave ${wave.name}: drew ${result.created} new spot check(s) from ${result.sample.population} completed responses in ${result.sample.strata.length} strata (${result.existing} already drawn); seed ${result.seed}`);
+      });
+    });
+  sample
+    .command("list")
+    .description("list the spot checks of a wave for verifiers (CSV on stdout, or --format/--out)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .addOption(formatOption())
+    .addOption(langOption())
+    .option("--out <file>", "write to this file (default: stdout)")
+    .action(async (options: ExportOptions) => {
+      await withStore(options, (store) => runExport(store, "spot-checks", options));
+    });
+  sample
+    .command("record")
+    .description("record the outcome of a spot check")
+    .argument("<spot-check-id>", "the id from `anxin sample list`")
+    .argument("<outcome>", "consistent, inconsistent or unreachable")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--verifier <name>", "who made the call")
+    .option("--notes <text>", "notes")
+    .action(async (id: string, outcome: string, options: DbOption & { verifier?: string; notes?: string }) => {
+      if (!isOutcome(outcome)) throw new StartupError(`outcome must be consistent, inconsistent or unreachable (got ${JSON.stringify(outcome)})`);
+      await withStore(options, async (store) => {
+        const saved = await store.recordSpotCheck(id, { outcome, verifier: options.verifier ?? null, notes: options.notes ?? null, now: new Date() });
+        if (!saved) throw new StartupError(`no spot check ${id}`);
+        console.log(`spot check ${id}: ${outcome}`);
+      });
+    });
+  sample
+    .command("report")
+    .description("the consistency rate of a wave's spot checks, with its 95% CI")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .action(async (options: DbOption & { wave?: string }) => {
+      await withStore(options, async (store) => {
+        const wave = await resolveWave(store, options.wave, new Date());
+        if (!wave) throw new StartupError("no such wave");
+        const checks = await store.listSpotChecks(wave.id);
+        const c = spotCheckConsistency(checks);
+        const pending = checks.filter((x) => !x.outcome).length;
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        console.log(
+          c.rate
+            ? `wave ${wave.name}: consistency ${pct(c.rate.value)} (95% CI ${pct(c.rate.ci.lower)}–${pct(c.rate.ci.upper)}, n=${c.rate.n}); consistent ${c.consistent}, inconsistent ${c.inconsistent}, unreachable ${c.unreachable}, not yet checked ${pending}`
+            : `wave ${wave.name}: no spot check reached a resident yet (${checks.length} drawn, ${pending} not yet checked)`,
+        );
+      });
+    });
+
+  const targets = program.command("targets").description("benchmark figures (e.g. provincial and municipal averages) per wave");
+  targets
+    .command("list")
+    .description("the measures of a wave (ids to set targets for) and the targets already set")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .addOption(langOption())
+    .action(async (options: DbOption & { wave?: string; lang: Lang }) => {
+      await withStore(options, async (store) => {
+        const wave = await resolveWave(store, options.wave, new Date());
+        if (!wave) throw new StartupError("no such wave");
+        const report = await computeReport(store, { waveId: wave.id });
+        const set = await store.waveTargets(wave.id);
+        console.log(`wave ${wave.name} (${wave.id})`);
+        for (const m of report.measures.filter((x) => x.scalar)) {
+          const mine = set.filter((t) => t.measureId === m.spec.id).map((t) => `${t.label}=${t.value}`);
+          console.log(`  ${m.spec.id.padEnd(28)} ${measureName(m, options.lang)}${mine.length > 0 ? `  [${mine.join(", ")}]` : ""}`);
+        }
+      });
+    });
+  targets
+    .command("set")
+    .description("set a target, e.g. anxin targets set --measure safety_overall.rate --label 省均 --value 0.953 (rates as 0–1)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .requiredOption("--measure <id>", "measure id from `anxin targets list`")
+    .requiredOption("--label <label>", "e.g. 省均 (provincial average)")
+    .requiredOption("--value <number>", "rates as proportions 0–1, indices as scores", (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new InvalidArgumentError("a number");
+      return n;
+    })
+    .action(async (options: DbOption & { wave?: string; measure: string; label: string; value: number }) => {
+      await withStore(options, async (store) => {
+        const wave = await resolveWave(store, options.wave, new Date());
+        if (!wave) throw new StartupError("no such wave");
+        await store.setWaveTarget(wave.id, options.measure, options.label, options.value);
+        await store.audit(null, "target.set", wave.id, { measure: options.measure, label: options.label, value: options.value, via: "cli" });
+        console.log(`wave ${wave.name}: ${options.measure} ${options.label} = ${options.value}`);
+      });
+    });
+  return program;
+}

@@ -6,12 +6,14 @@
  * as the SQLite one, which is sound because tools/derive-postgres-schema.mjs only changes the
  * provider and the output folder.
  */
+import { randomUUID } from "node:crypto";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
 import type { DatabaseTarget } from "./database-url.js";
 import { openSqliteFile } from "./migrate.js";
+import { BulkReader } from "./bulk-reader.js";
 
 type Client = InstanceType<typeof SqliteClient>;
 type Tx = Prisma.TransactionClient;
@@ -288,7 +290,11 @@ function toQuestionnaire(row: {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  // Raw statements report the driver's error instead (used on the per-message hot path).
+  const cause = (error.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause;
+  return error.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
 }
 
 /** Domain operations over one database. Create with {@link openStore}. */
@@ -297,6 +303,8 @@ export class Store {
     private readonly client: Client,
     /** Which backend this store runs on. */
     readonly provider: DatabaseTarget["provider"],
+    /** Where the database is, for bulk reads that bypass Prisma (see {@link Store.streamResponses}). */
+    private readonly target?: DatabaseTarget,
   ) {}
 
   /** Connects to the target (already migrated) and applies the SQLite settings that matter. */
@@ -310,13 +318,13 @@ export class Store {
       await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
       await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
       await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-      return new Store(client, "sqlite");
+      return new Store(client, "sqlite", target);
     }
     const client = new PostgresClient({
       adapter: new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: 5000 }),
     }) as unknown as Client;
     await client.$connect();
-    return new Store(client, "postgresql");
+    return new Store(client, "postgresql", target);
   }
 
   /** Throws when the database does not answer. */
@@ -571,10 +579,11 @@ export class Store {
   async commitTurn(turn: Turn): Promise<TurnOutcome> {
     try {
       return await this.client.$transaction(async (tx) => {
+        // Every message passes here, so the three statements it always runs are plain SQL (valid
+        // on SQLite and PostgreSQL alike): Prisma's model queries cost several times more.
         if (turn.inbound) {
-          await tx.processedMessage.create({
-            data: { platform: turn.inbound.platform, messageId: turn.inbound.messageId, residentId: turn.residentId, processedAt: turn.now },
-          });
+          await tx.$executeRaw`INSERT INTO "ProcessedMessage" ("platform", "messageId", "residentId", "processedAt")
+            VALUES (${turn.inbound.platform}, ${turn.inbound.messageId}, ${turn.residentId}, ${turn.now})`;
         }
         const stateText = json(turn.state);
         if (turn.expectedRevision === 0) {
@@ -582,11 +591,10 @@ export class Store {
           if (existing) throw new TurnConflict();
           await tx.conversation.create({ data: { residentId: turn.residentId, state: stateText, revision: 1 } });
         } else {
-          const updated = await tx.conversation.updateMany({
-            where: { residentId: turn.residentId, revision: turn.expectedRevision },
-            data: { state: stateText, revision: turn.expectedRevision + 1 },
-          });
-          if (updated.count !== 1) throw new TurnConflict();
+          const updated = await tx.$executeRaw`UPDATE "Conversation"
+            SET "state" = ${stateText}, "revision" = ${turn.expectedRevision + 1}, "updatedAt" = ${turn.now}
+            WHERE "residentId" = ${turn.residentId} AND "revision" = ${turn.expectedRevision}`;
+          if (updated !== 1) throw new TurnConflict();
         }
         await applyWrites(tx, turn);
         return "committed" as const;
@@ -803,6 +811,32 @@ export class Store {
   }
 
   /**
+   * Every response matching `query` with answers and region, in id order, read in keyset pages
+   * by plain SQL on a separate read-only connection ({@link BulkReader}): exports and statistics
+   * of whole waves must not pay Prisma's per-row memory (see prisma/bulk-reader.ts).
+   */
+  async *streamResponses(query: ResponseQuery = {}, pageSize = 500): AsyncGenerator<ResponseWithRegion> {
+    if (!this.target) throw new Error("streamResponses needs a store opened with Store.open");
+    const reader = await BulkReader.open(this.target);
+    try {
+      yield* reader.streamResponses(query, pageSize);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** Every suggestion matching `query`, newest first, streamed like {@link Store.streamResponses}. */
+  async *streamSuggestions(query: SuggestionQuery = {}, pageSize = 500): AsyncGenerator<AdminSuggestionRecord> {
+    if (!this.target) throw new Error("streamSuggestions needs a store opened with Store.open");
+    const reader = await BulkReader.open(this.target);
+    try {
+      yield* reader.streamSuggestions(query, pageSize);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /**
    * Records drawn spot checks for a wave (audited). Responses already drawn for the wave keep
    * their first draw; returns how many were new.
    */
@@ -860,6 +894,478 @@ export class Store {
   /** Sets the telephone number a resident shared for spot checks (null removes it). */
   async setResidentPhone(residentId: string, phone: string | null): Promise<void> {
     await this.client.resident.update({ where: { id: residentId }, data: { phone } });
+  }
+
+  // ---------------------------------------------------------------- outreach: invitations and staff
+
+  /** Stores a one-time staff invitation (audited). `code` is the canonical code (core/outreach/codes.ts). */
+  async createInvitation(input: { code: string; role: Role; regionId: string | null; createdById: string | null; expiresAt: Date; now: Date }): Promise<InvitationRecord> {
+    return this.client.$transaction(async (tx) => {
+      const row = await tx.invitation.create({
+        data: { code: input.code, role: input.role, regionId: input.regionId, createdById: input.createdById, expiresAt: input.expiresAt, createdAt: input.now },
+        include: INVITATION_INCLUDE,
+      });
+      await tx.auditLog.create({
+        data: { actorId: input.createdById, action: "invitation.create", target: row.id, details: json({ role: input.role, region: row.region?.code ?? null, expiresAt: input.expiresAt.toISOString() }), at: input.now },
+      });
+      return toInvitation(row);
+    });
+  }
+
+  /** The invitation with this canonical code, or null. */
+  async findInvitation(code: string): Promise<InvitationRecord | null> {
+    const row = await this.client.invitation.findUnique({ where: { code }, include: INVITATION_INCLUDE });
+    return row ? toInvitation(row) : null;
+  }
+
+  /** Invitations, newest first; `open`: only those neither used, revoked nor expired at `now`. */
+  async listInvitations(filter: { open?: boolean; now: Date; limit?: number }): Promise<InvitationRecord[]> {
+    const rows = await this.client.invitation.findMany({
+      where: filter.open ? { usedAt: null, revokedAt: null, expiresAt: { gt: filter.now } } : {},
+      include: INVITATION_INCLUDE,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: Math.min(Math.max(filter.limit ?? 50, 1), 500),
+    });
+    return rows.map(toInvitation);
+  }
+
+  /**
+   * Redeems an invitation for a resident: in one transaction the invitation is marked used and
+   * the resident gets its role and region (audited). A used, revoked or expired invitation grants
+   * nothing; redeeming again by the resident who used it is reported as `already` and changes
+   * nothing (a redelivered message).
+   */
+  async redeemInvitation(code: string, residentId: string, now: Date): Promise<RedeemOutcome> {
+    return this.client.$transaction(async (tx) => {
+      const found = await tx.invitation.findUnique({ where: { code }, include: INVITATION_INCLUDE });
+      if (!found) return { ok: false, reason: "unknown" } as const;
+      if (found.revokedAt) return { ok: false, reason: "revoked" } as const;
+      if (found.usedAt) {
+        if (found.usedById !== residentId) return { ok: false, reason: "used" } as const;
+        const resident = await tx.resident.findUniqueOrThrow({ where: { id: residentId } });
+        return { ok: true, already: true, resident: toResident(resident), invitation: toInvitation(found) } as const;
+      }
+      if (found.expiresAt <= now) return { ok: false, reason: "expired" } as const;
+      // The guard repeats the checks, so two residents racing for one code cannot both win.
+      const claimed = await tx.invitation.updateMany({ where: { id: found.id, usedAt: null, revokedAt: null }, data: { usedAt: now, usedById: residentId } });
+      if (claimed.count !== 1) return { ok: false, reason: "used" } as const;
+      const before = await tx.resident.findUniqueOrThrow({ where: { id: residentId } });
+      const role = found.role === "admin" ? "admin" : "officer";
+      // Redeeming an officer invitation never demotes an admin.
+      const newRole = before.role === "admin" ? "admin" : role;
+      const resident = await tx.resident.update({ where: { id: residentId }, data: { role: newRole, regionId: found.regionId ?? before.regionId } });
+      await tx.auditLog.create({
+        data: { actorId: residentId, action: "invitation.redeem", target: found.id, details: json({ from: before.role, to: newRole, region: found.region?.code ?? null, invitedBy: found.createdById }), at: now },
+      });
+      const used = await tx.invitation.findUniqueOrThrow({ where: { id: found.id }, include: INVITATION_INCLUDE });
+      return { ok: true, already: false, resident: toResident(resident), invitation: toInvitation(used) } as const;
+    });
+  }
+
+  /** Revokes an unused invitation (audited); null when there is none with this code, or it was used. */
+  async revokeInvitation(code: string, actorId: string | null, now: Date): Promise<InvitationRecord | null> {
+    return this.client.$transaction(async (tx) => {
+      const updated = await tx.invitation.updateMany({ where: { code, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+      if (updated.count !== 1) return null;
+      const row = await tx.invitation.findUniqueOrThrow({ where: { code }, include: INVITATION_INCLUDE });
+      await tx.auditLog.create({ data: { actorId, action: "invitation.revoke", target: row.id, details: json({ role: row.role, region: row.region?.code ?? null }), at: now } });
+      return toInvitation(row);
+    });
+  }
+
+  /** Officers and admins with their accounts, region and number of households, oldest first. */
+  async listStaff(): Promise<StaffMemberRecord[]> {
+    const rows = await this.client.resident.findMany({
+      where: { role: { in: ["officer", "admin"] }, deletedAt: null },
+      include: { identities: { select: { platform: true, platformUserId: true }, orderBy: { createdAt: "asc" } }, region: { select: { code: true } }, _count: { select: { households: true } } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    return rows.map((row) => ({
+      ...toResident(row),
+      regionCode: row.region?.code ?? null,
+      accounts: row.identities.map((identity) => `${identity.platform}:${identity.platformUserId}`),
+      households: row._count.households,
+    }));
+  }
+
+  /** Ids of every officer and admin (for a cheap "is this staff?" check). */
+  async staffIds(): Promise<string[]> {
+    const rows = await this.client.resident.findMany({ where: { role: { in: ["officer", "admin"] }, deletedAt: null }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Makes the staff member behind a platform account a resident again (audited). Their
+   * households stay assigned to them (history), but they can no longer broadcast or see
+   * coverage. Null when the account is unknown or not staff.
+   */
+  async revokeStaff(platform: string, platformUserId: string, actorId: string | null, now: Date): Promise<ResidentRecord | null> {
+    return this.client.$transaction(async (tx) => {
+      const identity = await tx.identity.findUnique({ where: { platform_platformUserId: { platform, platformUserId } }, include: { resident: true } });
+      if (!identity || identity.resident.role === "resident") return null;
+      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { role: "resident" } });
+      await tx.auditLog.create({
+        data: { actorId, action: "staff.revoke", target: `${platform}:${platformUserId}`, details: json({ residentId: identity.residentId, from: identity.resident.role }), at: now },
+      });
+      return toResident(resident);
+    });
+  }
+
+  // ---------------------------------------------------------------- outreach: broadcasts
+
+  /** Creates a broadcast (a draft unless `status` says otherwise). */
+  async createBroadcast(input: { authorId: string | null; content: unknown; audience: unknown; status?: BroadcastStatus; scheduledAt?: Date | null; now: Date }): Promise<BroadcastRecord> {
+    const row = await this.client.broadcast.create({
+      data: { authorId: input.authorId, content: json(input.content), audience: json(input.audience), status: input.status ?? "draft", scheduledAt: input.scheduledAt ?? null, createdAt: input.now },
+    });
+    return toBroadcast(row);
+  }
+
+  /** Replaces a draft's content and audience; null when it is no longer a draft. */
+  async updateDraft(id: string, change: { content?: unknown; audience?: unknown }): Promise<BroadcastRecord | null> {
+    const updated = await this.client.broadcast.updateMany({
+      where: { id, status: "draft" },
+      data: { ...(change.content !== undefined ? { content: json(change.content) } : {}), ...(change.audience !== undefined ? { audience: json(change.audience) } : {}) },
+    });
+    return updated.count === 1 ? this.getBroadcast(id) : null;
+  }
+
+  /** The broadcast with this id, or null. */
+  async getBroadcast(id: string): Promise<BroadcastRecord | null> {
+    const row = await this.client.broadcast.findUnique({ where: { id } });
+    return row ? toBroadcast(row) : null;
+  }
+
+  /** The newest draft of an author created at or after `since`, or null. */
+  async findDraft(authorId: string, since: Date): Promise<BroadcastRecord | null> {
+    const row = await this.client.broadcast.findFirst({ where: { authorId, status: "draft", createdAt: { gte: since } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    return row ? toBroadcast(row) : null;
+  }
+
+  /** Deletes an author's drafts (a draft is the compose dialogue's scratch pad, never sent). */
+  async deleteDrafts(authorId: string): Promise<number> {
+    const deleted = await this.client.broadcast.deleteMany({ where: { authorId, status: "draft" } });
+    return deleted.count;
+  }
+
+  /** Broadcasts, newest first, with delivery counts; only one author's when `authorId` is given. Drafts are left out. */
+  async listBroadcasts(filter: { authorId?: string; limit?: number } = {}): Promise<BroadcastSummary[]> {
+    const rows = await this.client.broadcast.findMany({
+      where: { status: { not: "draft" }, ...(filter.authorId ? { authorId: filter.authorId } : {}) },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: Math.min(Math.max(filter.limit ?? 20, 1), 500),
+    });
+    const counts = await this.deliveryCounts(rows.map((row) => row.id));
+    return rows.map((row) => ({ ...toBroadcast(row), counts: counts.get(row.id) ?? emptyCounts() }));
+  }
+
+  /** Delivery counts by status (and read) of each broadcast. */
+  async deliveryCounts(broadcastIds: readonly string[]): Promise<Map<string, DeliveryCounts>> {
+    const out = new Map<string, DeliveryCounts>();
+    if (broadcastIds.length === 0) return out;
+    const ids = [...new Set(broadcastIds)];
+    const [byStatus, read] = await Promise.all([
+      this.client.delivery.groupBy({ by: ["broadcastId", "status"], where: { broadcastId: { in: ids } }, _count: { _all: true } }),
+      this.client.delivery.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, readAt: { not: null } }, _count: { _all: true } }),
+    ]);
+    for (const row of byStatus) {
+      const counts = out.get(row.broadcastId) ?? emptyCounts();
+      const status = row.status as DeliveryStatus;
+      if (status in counts) counts[status] += row._count._all;
+      counts.total += row._count._all;
+      out.set(row.broadcastId, counts);
+    }
+    for (const row of read) {
+      const counts = out.get(row.broadcastId) ?? emptyCounts();
+      counts.read = row._count._all;
+      out.set(row.broadcastId, counts);
+    }
+    return out;
+  }
+
+  /** Moves a draft to `scheduled` for `at` (now or later), audited; null when it is not a draft. */
+  async scheduleBroadcast(id: string, at: Date, actorId: string | null, now: Date): Promise<BroadcastRecord | null> {
+    return this.client.$transaction(async (tx) => {
+      const updated = await tx.broadcast.updateMany({ where: { id, status: "draft" }, data: { status: "scheduled", scheduledAt: at } });
+      if (updated.count !== 1) return null;
+      const row = await tx.broadcast.findUniqueOrThrow({ where: { id } });
+      await tx.auditLog.create({ data: { actorId, action: "broadcast.schedule", target: id, details: json({ at: at.toISOString(), audience: parse<unknown>(row.audience, null) }), at: now } });
+      return toBroadcast(row);
+    });
+  }
+
+  /**
+   * Cancels a scheduled or sending broadcast (audited): deliveries not yet attempted are marked
+   * skipped at once; one being sent right now finishes. Null when it is already done or cancelled.
+   */
+  async cancelBroadcast(id: string, actorId: string | null, now: Date): Promise<BroadcastRecord | null> {
+    return this.client.$transaction(async (tx) => {
+      const updated = await tx.broadcast.updateMany({ where: { id, status: { in: ["draft", "scheduled", "sending"] } }, data: { status: "cancelled", finishedAt: now } });
+      if (updated.count !== 1) return null;
+      const skipped = await tx.delivery.updateMany({ where: { broadcastId: id, status: "pending" }, data: { status: "skipped", lastError: "cancelled", nextAttemptAt: null } });
+      await tx.auditLog.create({ data: { actorId, action: "broadcast.cancel", target: id, details: json({ skipped: skipped.count }), at: now } });
+      return toBroadcast(await tx.broadcast.findUniqueOrThrow({ where: { id } }));
+    });
+  }
+
+  /** Scheduled broadcasts whose time has come, oldest first. */
+  async dueBroadcasts(now: Date, limit = 20): Promise<BroadcastRecord[]> {
+    const rows = await this.client.broadcast.findMany({ where: { status: "scheduled", scheduledAt: { lte: now } }, orderBy: [{ scheduledAt: "asc" }, { id: "asc" }], take: limit });
+    return rows.map(toBroadcast);
+  }
+
+  /**
+   * The residents an audience reaches, with their accounts: one officer's households (in a
+   * region subtree, when given), a region subtree (residents living, assigned or answering
+   * there) or everyone; with `unfinishedWaveId`,
+   * only those without a completed response to that wave. Staff and erased residents are left out.
+   */
+  async audienceMembers(query: AudienceQuery): Promise<AudienceMember[]> {
+    const where: Prisma.ResidentWhereInput = { role: "resident", deletedAt: null };
+    const inRegion = query.regionPath ? { path: { startsWith: query.regionPath } } : undefined;
+    if (query.officerId) where.officers = { some: { officerId: query.officerId, ...(inRegion ? { region: inRegion } : {}) } };
+    else if (inRegion) where.OR = [{ region: inRegion }, { officers: { some: { region: inRegion } } }, { responses: { some: { region: inRegion } } }];
+    if (query.unfinishedWaveId) where.responses = { none: { waveId: query.unfinishedWaveId, status: "completed" } };
+    const rows = await this.client.resident.findMany({
+      where,
+      select: { id: true, lang: true, optedOut: true, identities: { select: IDENTITY_FIELDS, orderBy: { createdAt: "asc" } } },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((row) => ({ residentId: row.id, lang: row.lang, optedOut: row.optedOut, identities: row.identities }));
+  }
+
+  /**
+   * Writes the outbox of a scheduled broadcast — one Delivery per recipient — and moves it to
+   * `sending`, in one transaction: a crash leaves either no rows or all of them. False when the
+   * broadcast is no longer scheduled (another sender got there first, or it was cancelled).
+   */
+  async fanOutBroadcast(id: string, plans: readonly DeliveryPlan[], now: Date): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      const updated = await tx.broadcast.updateMany({ where: { id, status: "scheduled" }, data: { status: "sending", startedAt: now } });
+      if (updated.count !== 1) return false;
+      const seen = new Set<string>();
+      const data = plans
+        .filter((plan) => !seen.has(plan.residentId) && seen.add(plan.residentId))
+        .map((plan) => ({ broadcastId: id, residentId: plan.residentId, identityId: plan.identityId, status: plan.status, lastError: plan.lastError ?? null, createdAt: now }));
+      for (let i = 0; i < data.length; i += 1000) await tx.delivery.createMany({ data: data.slice(i, i + 1000) });
+      return true;
+    }, { timeout: 60_000 });
+  }
+
+  /**
+   * Deliveries a sender should work on now, oldest first: pending ones of broadcasts being sent
+   * whose time has come, and `sending` ones whose lease ran out (their send may or may not have
+   * happened; see core/outreach/README.md). Residents in `excludeResidentIds` are left out.
+   */
+  async nextDeliveries(input: { now: Date; limit: number; excludeResidentIds?: readonly string[] }): Promise<DeliveryJob[]> {
+    const due = { OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: input.now } }] };
+    const rows = await this.client.delivery.findMany({
+      where: {
+        OR: [{ status: "pending", broadcast: { status: "sending" }, ...due }, { status: "sending", nextAttemptAt: { lte: input.now } }],
+        ...(input.excludeResidentIds && input.excludeResidentIds.length > 0 ? { residentId: { notIn: [...input.excludeResidentIds] } } : {}),
+      },
+      include: {
+        resident: { select: { lang: true, optedOut: true, deletedAt: true } },
+        identity: { select: IDENTITY_FIELDS },
+        broadcast: { select: { status: true } },
+      },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: Math.min(Math.max(input.limit, 1), 5000),
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      broadcastId: row.broadcastId,
+      residentId: row.residentId,
+      identityId: row.identityId,
+      status: row.status === "sending" ? "sending" : "pending",
+      attempts: row.attempts,
+      platformMessageId: row.platformMessageId,
+      broadcastStatus: toBroadcastStatus(row.broadcast.status),
+      resident: { lang: row.resident.lang, optedOut: row.resident.optedOut, deleted: row.resident.deletedAt !== null },
+      identity: row.identity,
+    }));
+  }
+
+  /**
+   * Claims a pending delivery for sending: committed before the platform call, so that after a
+   * crash the row says "may have been sent". Refused (false) when the row is no longer pending
+   * or the resident has another delivery being sent (one at a time per resident, which keeps the
+   * last-known message id of the chat a safe probe anchor). `note` goes to platformMessageId
+   * while sending (e.g. "after:<message id>").
+   */
+  async claimDelivery(id: string, input: { leaseUntil: Date; note?: string | null }): Promise<boolean> {
+    const claimed = await this.client.delivery.updateMany({
+      where: { id, status: "pending", resident: { deliveries: { none: { status: "sending" } } } },
+      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: input.leaseUntil, platformMessageId: input.note ?? null },
+    });
+    return claimed.count === 1;
+  }
+
+  /**
+   * Records what became of a delivery that was `from` (default `sending`); false when it had
+   * moved on meanwhile (nothing written). A blocked outcome also marks the account unreachable.
+   */
+  async settleDelivery(id: string, outcome: DeliverySettlement, now: Date, from: "pending" | "sending" = "sending"): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      const data: Prisma.DeliveryUpdateManyMutationInput = { status: outcome.status, nextAttemptAt: outcome.nextAttemptAt ?? null };
+      if (outcome.lastError !== undefined) data.lastError = outcome.lastError;
+      if (outcome.platformMessageId !== undefined) data.platformMessageId = outcome.platformMessageId;
+      if (outcome.status === "sent") data.sentAt = now;
+      const updated = await tx.delivery.updateMany({ where: { id, status: from }, data });
+      if (updated.count !== 1) return false;
+      if (outcome.status === "blocked") {
+        const row = await tx.delivery.findUniqueOrThrow({ where: { id }, select: { identityId: true } });
+        if (row.identityId) {
+          await tx.identity.update({ where: { id: row.identityId }, data: { reachable: false, unreachableAt: now, unreachableWhy: outcome.lastError ?? "blocked" } });
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Web chat delivery, atomic with the outbox: the push goes into the resident's web inbox and
+   * the delivery is marked sent in one transaction. False when the delivery was not pending.
+   */
+  async deliverToWebInbox(deliveryId: string, item: { sessionId: string; residentId: string; lang: string; messages: unknown[] }, now: Date): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      const updated = await tx.delivery.updateMany({ where: { id: deliveryId, status: "pending" }, data: { status: "sent", sentAt: now, attempts: { increment: 1 }, nextAttemptAt: null } });
+      if (updated.count !== 1) return false;
+      await tx.webInboxItem.create({ data: { sessionId: item.sessionId, residentId: item.residentId, lang: item.lang, messages: json(item.messages), createdAt: now } });
+      return true;
+    });
+  }
+
+  /** The message ids of the newest deliveries sent to an account, newest first (probe anchors). */
+  async sentMessageIds(identityId: string, limit = 20): Promise<string[]> {
+    const rows = await this.client.delivery.findMany({
+      where: { identityId, status: "sent", platformMessageId: { not: null } },
+      select: { platformMessageId: true },
+      orderBy: [{ sentAt: "desc" }, { id: "desc" }],
+      take: limit,
+    });
+    return rows.flatMap((row) => (row.platformMessageId ? [row.platformMessageId] : []));
+  }
+
+  /** Moves a pending delivery's next attempt (e.g. the chat's own rate limit); false when it is not pending. */
+  async deferDelivery(id: string, until: Date): Promise<boolean> {
+    const updated = await this.client.delivery.updateMany({ where: { id, status: "pending" }, data: { nextAttemptAt: until } });
+    return updated.count === 1;
+  }
+
+  /** Marks `sending` broadcasts with nothing left to send as done; returns their ids. */
+  async finishBroadcasts(now: Date): Promise<string[]> {
+    const open = await this.client.broadcast.findMany({
+      where: { status: "sending", deliveries: { none: { status: { in: ["pending", "sending"] } } } },
+      select: { id: true },
+    });
+    const done: string[] = [];
+    for (const { id } of open) {
+      const updated = await this.client.broadcast.updateMany({
+        where: { id, status: "sending", deliveries: { none: { status: { in: ["pending", "sending"] } } } },
+        data: { status: "done", finishedAt: now },
+      });
+      if (updated.count === 1) done.push(id);
+    }
+    return done;
+  }
+
+  /**
+   * A resident confirmed reading a delivery ("I've read it ✓"). A delivery still `sending` is
+   * thereby proven sent. "unknown": no such delivery of this resident.
+   */
+  async markDeliveryRead(deliveryId: string, residentId: string, now: Date): Promise<"read" | "already" | "unknown"> {
+    return this.client.$transaction(async (tx) => {
+      const row = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { residentId: true, readAt: true, status: true } });
+      if (!row || row.residentId !== residentId) return "unknown" as const;
+      if (row.readAt) return "already" as const;
+      await tx.delivery.update({
+        where: { id: deliveryId },
+        data: { readAt: now, ...(row.status === "sending" || row.status === "pending" ? { status: "sent", sentAt: now, nextAttemptAt: null } : {}) },
+      });
+      return "read" as const;
+    });
+  }
+
+  /** Marks the newest unread delivery sent to a resident at or after `since` as read; its id, or null when there is none. */
+  async markLatestDeliveryRead(residentId: string, since: Date, now: Date): Promise<string | null> {
+    const row = await this.client.delivery.findFirst({
+      where: { residentId, status: "sent", readAt: null, sentAt: { gte: since } },
+      orderBy: [{ sentAt: "desc" }, { id: "desc" }],
+      select: { id: true },
+    });
+    if (!row) return null;
+    const updated = await this.client.delivery.updateMany({ where: { id: row.id, readAt: null }, data: { readAt: now } });
+    return updated.count === 1 ? row.id : null;
+  }
+
+  /**
+   * The rows of the coverage report: every household assignment (of current officers and admins)
+   * with whether the household was reached (a delivery sent) and confirmed (read) — counting
+   * deliveries of one broadcast, or of any broadcast since `since`.
+   */
+  async coverageRows(query: CoverageQuery = {}): Promise<CoverageRow[]> {
+    const assignments = await this.client.assignment.findMany({
+      where: {
+        officer: { role: { in: ["officer", "admin"] }, deletedAt: null },
+        household: { deletedAt: null },
+        ...(query.officerId ? { officerId: query.officerId } : {}),
+        ...(query.regionPath ? { region: { path: { startsWith: query.regionPath } } } : {}),
+      },
+      include: { officer: { select: { displayName: true } }, region: { select: { code: true, path: true, name: true } } },
+      orderBy: [{ officerId: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+    });
+    const households = [...new Set(assignments.map((row) => row.householdId))];
+    const reached = new Set<string>();
+    const confirmed = new Set<string>();
+    for (let i = 0; i < households.length; i += 1000) {
+      const slice = households.slice(i, i + 1000);
+      const rows = await this.client.delivery.findMany({
+        where: {
+          residentId: { in: slice },
+          status: "sent",
+          ...(query.broadcastId ? { broadcastId: query.broadcastId } : {}),
+          ...(query.since ? { sentAt: { gte: query.since } } : {}),
+        },
+        select: { residentId: true, readAt: true },
+      });
+      for (const row of rows) {
+        reached.add(row.residentId);
+        if (row.readAt) confirmed.add(row.residentId);
+      }
+    }
+    return assignments.map((row) => ({
+      officerId: row.officerId,
+      officerName: row.officer.displayName,
+      householdId: row.householdId,
+      regionId: row.regionId,
+      regionCode: row.region?.code ?? null,
+      regionPath: row.region?.path ?? null,
+      regionName: row.region ? parse<Record<string, string>>(row.region.name, {}) : null,
+      reached: reached.has(row.householdId),
+      confirmed: confirmed.has(row.householdId),
+    }));
+  }
+
+  // ---------------------------------------------------------------- outreach: web inbox
+
+  /** Keeps a push for a web session whose page is closed. */
+  async putWebInbox(item: { sessionId: string; residentId?: string | null; lang: string; messages: unknown[]; now: Date }): Promise<void> {
+    await this.client.webInboxItem.create({ data: { sessionId: item.sessionId, residentId: item.residentId ?? null, lang: item.lang, messages: json(item.messages), createdAt: item.now } });
+  }
+
+  /**
+   * Removes and returns up to `limit` waiting pushes of a web session, oldest first. Each item is
+   * deleted on its own, so two pages opening at once never both get the same one.
+   */
+  async takeWebInbox(sessionId: string, limit: number): Promise<WebInboxRecord[]> {
+    const rows = await this.client.webInboxItem.findMany({ where: { sessionId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: Math.min(Math.max(limit, 1), 500) });
+    const taken: WebInboxRecord[] = [];
+    for (const row of rows) {
+      const deleted = await this.client.webInboxItem.deleteMany({ where: { id: row.id } });
+      if (deleted.count === 1) taken.push({ id: row.id, sessionId: row.sessionId, residentId: row.residentId, lang: row.lang, messages: parse<unknown[]>(row.messages, []), createdAt: row.createdAt });
+    }
+    return taken;
   }
 
   // ---------------------------------------------------------------- audit
@@ -1043,10 +1549,7 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
   const responseId = async (waveId: string): Promise<string> => {
     const cached = responseIds.get(waveId);
     if (cached) return cached;
-    const row = await tx.response.findUnique({
-      where: { residentId_waveId: { residentId: turn.residentId, waveId } },
-      select: { id: true },
-    });
+    const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Response" WHERE "residentId" = ${turn.residentId} AND "waveId" = ${waveId}`;
     if (!row) throw new Error(`no response of resident ${turn.residentId} to wave ${waveId}`);
     responseIds.set(waveId, row.id);
     return row.id;
@@ -1074,11 +1577,9 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       }
       case "answer.put": {
         const id = await responseId(write.waveId);
-        await tx.answer.upsert({
-          where: { responseId_questionId: { responseId: id, questionId: write.questionId } },
-          create: { responseId: id, questionId: write.questionId, value: json(write.value), answeredAt: turn.now },
-          update: { value: json(write.value), answeredAt: turn.now },
-        });
+        await tx.$executeRaw`INSERT INTO "Answer" ("id", "responseId", "questionId", "value", "answeredAt")
+          VALUES (${randomUUID()}, ${id}, ${write.questionId}, ${json(write.value)}, ${turn.now})
+          ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt"`;
         break;
       }
       case "answer.delete": {
@@ -1156,6 +1657,208 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       }
     }
   }
+}
+
+// ---------------------------------------------------------------- outreach types and helpers
+
+/** A one-time staff invitation. `code` is canonical (upper case, no separators). */
+export interface InvitationRecord {
+  id: string;
+  code: string;
+  role: Role;
+  regionId: string | null;
+  regionCode: string | null;
+  createdById: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+  usedById: string | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/** The outcome of {@link Store.redeemInvitation}. */
+export type RedeemOutcome =
+  | { ok: true; already: boolean; resident: ResidentRecord; invitation: InvitationRecord }
+  | { ok: false; reason: "unknown" | "used" | "revoked" | "expired" };
+
+/** An officer or admin as the staff list shows them. */
+export interface StaffMemberRecord extends ResidentRecord {
+  regionCode: string | null;
+  /** "platform:userId" of each account. */
+  accounts: string[];
+  households: number;
+}
+
+/** Where a broadcast stands. */
+export type BroadcastStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
+
+/** A broadcast; `content` and `audience` are the parsed JSON (shaped by core/outreach). */
+export interface BroadcastRecord {
+  id: string;
+  authorId: string | null;
+  content: unknown;
+  audience: unknown;
+  status: BroadcastStatus;
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+}
+
+/** Where one delivery of the outbox stands. */
+export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "blocked" | "skipped" | "undeliverable";
+
+/** Deliveries of a broadcast counted by status; `read`: confirmed by the resident. */
+export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number; read: number };
+
+/** A broadcast with its delivery counts. */
+export interface BroadcastSummary extends BroadcastRecord {
+  counts: DeliveryCounts;
+}
+
+/** Who a broadcast goes to; see {@link Store.audienceMembers}. */
+export interface AudienceQuery {
+  officerId?: string;
+  regionPath?: string;
+  unfinishedWaveId?: string;
+}
+
+/** A resident an audience reaches. */
+export interface AudienceMember {
+  residentId: string;
+  lang: string;
+  optedOut: boolean;
+  identities: IdentityRecord[];
+}
+
+/** One outbox row to write at fan-out. */
+export interface DeliveryPlan {
+  residentId: string;
+  identityId: string | null;
+  status: "pending" | "skipped" | "undeliverable" | "blocked";
+  lastError?: string;
+}
+
+/** A delivery a sender works on, with what it needs to decide and send. */
+export interface DeliveryJob {
+  id: string;
+  broadcastId: string;
+  residentId: string;
+  identityId: string | null;
+  status: "pending" | "sending";
+  attempts: number;
+  platformMessageId: string | null;
+  broadcastStatus: BroadcastStatus;
+  resident: { lang: string; optedOut: boolean; deleted: boolean };
+  identity: IdentityRecord | null;
+}
+
+/** The outcome of a delivery attempt, for {@link Store.settleDelivery}. */
+export interface DeliverySettlement {
+  status: DeliveryStatus;
+  platformMessageId?: string | null;
+  lastError?: string | null;
+  /** When to try again (pending) or when the lease ends (sending). */
+  nextAttemptAt?: Date | null;
+}
+
+/** Filter of {@link Store.coverageRows}. */
+export interface CoverageQuery {
+  officerId?: string;
+  /** Only assignments in this region subtree (Region.path prefix). */
+  regionPath?: string;
+  /** Count deliveries of this broadcast only. */
+  broadcastId?: string;
+  /** Count deliveries sent at or after this time only. */
+  since?: Date;
+}
+
+/** One household assignment with its outreach state. */
+export interface CoverageRow {
+  officerId: string;
+  officerName: string | null;
+  householdId: string;
+  regionId: string | null;
+  regionCode: string | null;
+  regionPath: string | null;
+  regionName: Record<string, string> | null;
+  reached: boolean;
+  confirmed: boolean;
+}
+
+/** A push waiting in a web session's inbox. */
+export interface WebInboxRecord {
+  id: string;
+  sessionId: string;
+  residentId: string | null;
+  lang: string;
+  messages: unknown[];
+  createdAt: Date;
+}
+
+const INVITATION_INCLUDE = { region: { select: { code: true } } } as const;
+
+function toInvitation(row: {
+  id: string;
+  code: string;
+  role: string;
+  regionId: string | null;
+  createdById: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+  usedById: string | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+  region: { code: string } | null;
+}): InvitationRecord {
+  const role: Role = row.role === "admin" ? "admin" : row.role === "officer" ? "officer" : "resident";
+  return {
+    id: row.id,
+    code: row.code,
+    role,
+    regionId: row.regionId,
+    regionCode: row.region?.code ?? null,
+    createdById: row.createdById,
+    expiresAt: row.expiresAt,
+    usedAt: row.usedAt,
+    usedById: row.usedById,
+    revokedAt: row.revokedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+const BROADCAST_STATUSES: readonly BroadcastStatus[] = ["draft", "scheduled", "sending", "done", "cancelled"];
+
+function toBroadcastStatus(status: string): BroadcastStatus {
+  return (BROADCAST_STATUSES as readonly string[]).includes(status) ? (status as BroadcastStatus) : "draft";
+}
+
+function toBroadcast(row: {
+  id: string;
+  authorId: string | null;
+  content: string;
+  audience: string;
+  status: string;
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+}): BroadcastRecord {
+  return {
+    id: row.id,
+    authorId: row.authorId,
+    content: parse<unknown>(row.content, null),
+    audience: parse<unknown>(row.audience, null),
+    status: toBroadcastStatus(row.status),
+    scheduledAt: row.scheduledAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+function emptyCounts(): DeliveryCounts {
+  return { pending: 0, sending: 0, sent: 0, failed: 0, blocked: 0, skipped: 0, undeliverable: 0, total: 0, read: 0 };
 }
 
 /** Opens a store for an already-migrated database. */

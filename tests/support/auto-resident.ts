@@ -4,19 +4,11 @@
  * answers with its choices. The same seed gives the same choices, whatever happens in between
  * (restarts, redeliveries), because only answers consume randomness.
  */
+import { mulberry32 } from "../../core/stats/sampling.js";
 import type { AnswerValue, Input, Lang, OutMessage, OutOption, Questionnaire, RegionNode } from "../../core/engine/types.js";
 
-/** A seeded PRNG (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, the one the spot-check sampler uses). */
+export const seeded = mulberry32;
 
 /** One planned input and the answer it should record when acknowledged. */
 export interface PlannedInput {

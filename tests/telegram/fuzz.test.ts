@@ -12,21 +12,12 @@ import { CallbackSigner } from "../../bots/telegram/callback-data.js";
 import { createTelegramChannel } from "../../bots/telegram/channel.js";
 import { createSendingApi } from "../../bots/telegram/sender.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
+import { mulberry32 } from "../../core/stats/sampling.js";
 import { anxinFixture, buttonsOf, payloadOf, recordingLogger, TEST_SECRET, type AnxinFixture } from "./support.js";
 
 const SEED = 20_261_128;
 
-/** mulberry32: a tiny seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const prng = mulberry32;
 
 const OUTCOMES: UpdateOutcome[] = ["handled", "ignored", "duplicate"];
 const victim = { id: 9_400_000_001, is_bot: false, first_name: "Victim", language_code: "zh-hans" };

@@ -3,8 +3,12 @@
  * (ratios are what to quote; absolute numbers depend on the machine and its load).
  */
 import { benchRunner } from "./runner.js";
+import { benchExport } from "./export.js";
 
-const sections: [string, () => Promise<string[]>][] = [["Conversation runner", () => benchRunner()]];
+const sections: [string, () => Promise<string[]>][] = [
+  ["Conversation runner", () => benchRunner()],
+  ["Exports (200,000 responses)", () => benchExport()],
+];
 
 for (const [title, run] of sections) {
   console.log(`\n== ${title}`);

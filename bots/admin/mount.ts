@@ -32,7 +32,7 @@ import { officerCoverage } from "../../core/admin/coverage.js";
 import { reportCharts } from "../../core/admin/charts.js";
 import { measureName } from "../../core/admin/measures.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
-import { deniedPage, loginPage, overviewPage, reportPage, spotChecksPage, suggestionsPage, type OverviewParams, type PageContext } from "./pages.js";
+import { deniedPage, loginPage, notFoundPage, overviewPage, reportPage, spotChecksPage, suggestionsPage, type OverviewParams, type PageContext } from "./pages.js";
 
 /** What the admin surface needs from the app. */
 export interface AdminMountContext {
@@ -601,5 +601,5 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
 }
 
 function deniedPageText(lang: Lang, message: string): string {
-  return loginPage(lang, message).replace('<form method="post" action="/admin/login">', '<form method="post" action="/admin/login" hidden>');
+  return notFoundPage(lang, message);
 }

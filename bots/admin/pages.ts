@@ -80,6 +80,12 @@ export function deniedPage(lang: Lang, status: 401 | 403): string {
 <body class="login"><main class="login-box"><p class="notice">${text}</p><p><a href="/admin/login?lang=${lang}">${at(lang, "login.submit")}</a></p></main></body></html>`}`;
 }
 
+/** A page for an unknown wave or region (a link back to the overview). */
+export function notFoundPage(lang: Lang, message: string): string {
+  return `<!doctype html>${html`<html lang="${lang}"><head><meta charset="utf-8"><title>${message}</title><link rel="stylesheet" href="/admin/static/admin.css"></head>
+<body class="login"><main class="login-box"><p class="notice" role="alert">${message}</p><p><a href="/admin?lang=${lang}">${at(lang, "app.overview")} →</a></p></main></body></html>`}`;
+}
+
 // ------------------------------------------------------------------------------------ pieces
 
 function figureCells(figure: Figure, lang: Lang, min: number): SafeHtml {

@@ -10,10 +10,12 @@ import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
+import type { DatabaseTarget } from "../../prisma/database-url.js";
 import type { Store, SuggestionQuery, SuggestionStatus } from "../../prisma/store.js";
-import { SUGGESTION_STATUSES } from "../../prisma/store.js";
+import { BulkReader } from "../../prisma/bulk-reader.js";
+import { migrate } from "../../prisma/migrate.js";
 import { loadConfig } from "./config.js";
-import { openDatabase, StartupError } from "./database.js";
+import type { ExportSource } from "../admin/source.js";
 import { isLang, type Lang } from "../engine/types.js";
 import { at } from "../admin/i18n.js";
 import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportTable } from "../admin/export-writers.js";
@@ -42,13 +44,36 @@ interface ExportOptions extends DbOption {
   lang: Lang;
 }
 
+/** A one-line CLI error (runCli prints its message). */
+class AdminCliError extends Error {}
+
+// Deliberately not imported at the top: loading Prisma costs ~50 MB, and exports of raw responses
+// and suggestions run without it (see bench/export.ts).
+const SUGGESTION_STATUSES: readonly SuggestionStatus[] = ["new", "read", "forwarded", "answered"];
+
+function targetOf(options: DbOption): DatabaseTarget {
+  return options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
+}
+
 async function withStore<T>(options: DbOption, run: (store: Store) => Promise<T>): Promise<T> {
-  const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
-  const { store } = await openDatabase(target);
+  const { openDatabase } = await import("./database.js");
+  const { store } = await openDatabase(targetOf(options));
   try {
     return await run(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Runs with a plain-SQL read-only connection (no Prisma) on a migrated database. */
+async function withReader<T>(options: DbOption, run: (reader: BulkReader) => Promise<T>): Promise<T> {
+  const target = targetOf(options);
+  await migrate(target);
+  const reader = await BulkReader.open(target);
+  try {
+    return await run(reader);
+  } finally {
+    await reader.close();
   }
 }
 
@@ -100,54 +125,54 @@ export function progressBar(total: number, label: string, stream: NodeJS.WriteSt
   };
 }
 
-async function runExport(store: Store, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
+async function runExport(source: ExportSource, store: Store | null, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
   const lang = options.lang;
   const now = new Date();
   const settings = adminSettings(options.minGroup ? { minGroupSize: options.minGroup } : {});
-  const waves = await store.listWaves();
+  const waves = await source.listWaves();
   const waveNames = new Map(waves.map((w) => [w.id, w.name]));
-  const region = options.region ? await store.getRegionByCode(options.region) : null;
-  if (options.region && !region) throw new StartupError(`no region with code ${options.region}`);
+  const region = options.region ? await source.getRegionByCode(options.region) : null;
+  if (options.region && !region) throw new AdminCliError(`no region with code ${options.region}`);
   let tables: ExportTable[];
   let total = 0;
   switch (kind) {
     case "suggestions": {
       const query: SuggestionQuery = {};
       if (options.wave) {
-        const wave = await resolveWave(store, options.wave, now);
-        if (!wave) throw new StartupError(`no wave ${options.wave}`);
+        const wave = await resolveWave(source, options.wave, now);
+        if (!wave) throw new AdminCliError(`no wave ${options.wave}`);
         query.waveId = wave.id;
       }
       if (region) query.regionPath = region.path;
       if (options.since) {
         const since = new Date(options.since);
-        if (Number.isNaN(since.getTime())) throw new StartupError(`--since: not a date: ${options.since}`);
+        if (Number.isNaN(since.getTime())) throw new AdminCliError(`--since: not a date: ${options.since}`);
         query.since = since;
       }
       if (options.status) {
         const statuses = options.status.split(",");
         const bad = statuses.filter((s) => !(SUGGESTION_STATUSES as readonly string[]).includes(s));
-        if (bad.length > 0) throw new StartupError(`--status: ${bad.join(", ")} (use ${SUGGESTION_STATUSES.join(", ")})`);
+        if (bad.length > 0) throw new AdminCliError(`--status: ${bad.join(", ")} (use ${SUGGESTION_STATUSES.join(", ")})`);
         query.status = statuses as SuggestionStatus[];
       }
       if (options.tag) query.tag = options.tag;
       if (options.search) query.search = options.search;
-      total = await store.countSuggestions(query);
-      tables = [suggestionsTable(store, query, lang, waveNames)];
+      total = await source.countSuggestions(query);
+      tables = [suggestionsTable(source, query, lang, waveNames)];
       break;
     }
     case "responses": {
-      const wave = await resolveWave(store, options.wave, now);
-      if (!wave) throw new StartupError(options.wave ? `no wave ${options.wave}` : "there is no survey wave yet");
-      const { questionnaire, quality } = await waveMeasures(store, wave, settings);
+      const wave = await resolveWave(source, options.wave, now);
+      if (!wave) throw new AdminCliError(options.wave ? `no wave ${options.wave}` : "there is no survey wave yet");
+      const { questionnaire, quality } = await waveMeasures(source, wave, settings);
       const query = { waveIds: [wave.id], ...(region ? { regionPath: region.path } : {}) };
-      total = await store.countResponses(query);
+      total = await source.countResponses(query);
       tables = [
-        await responsesTable(store, {
+        await responsesTable(source, {
           query,
           questionnaire,
           lang,
-          regions: await store.listRegions(),
+          regions: await source.listRegions(),
           quality,
           minGroupSize: settings.minGroupSize,
           waveNames,
@@ -156,6 +181,7 @@ async function runExport(store: Store, kind: "suggestions" | "responses" | "stat
       break;
     }
     case "stats": {
+      if (!store) throw new AdminCliError("statistics need the store");
       try {
         const report = await computeReport(store, {
           ...(options.wave ? { waveId: options.wave } : {}),
@@ -167,21 +193,22 @@ async function runExport(store: Store, kind: "suggestions" | "responses" | "stat
         });
         tables = statsTables(report, lang);
       } catch (error) {
-        if (error instanceof ReportRequestError) throw new StartupError(error.message);
+        if (error instanceof ReportRequestError) throw new AdminCliError(error.message);
         throw error;
       }
       break;
     }
     case "spot-checks": {
-      const wave = await resolveWave(store, options.wave, now);
-      if (!wave) throw new StartupError("no such wave");
+      if (!store) throw new AdminCliError("spot checks need the store");
+      const wave = await resolveWave(source, options.wave, now);
+      if (!wave) throw new AdminCliError("no such wave");
       const checks = await store.listSpotChecks(wave.id);
       total = checks.length;
       tables = [spotChecksTable(checks, lang, new Map((await store.listRegions()).map((r) => [r.code, r])))];
       break;
     }
   }
-  if (options.format === "xlsx" && !options.out && process.stdout.isTTY) throw new StartupError("--out <file> is needed for xlsx (a spreadsheet cannot be shown in a terminal)");
+  if (options.format === "xlsx" && !options.out && process.stdout.isTTY) throw new AdminCliError("--out <file> is needed for xlsx (a spreadsheet cannot be shown in a terminal)");
   const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
   const bar = progressBar(total, at(lang, "cli.progress"));
   const { rows } = await writeExport(tables, options.format, out, { onRow: () => bar.tick() });
@@ -221,7 +248,8 @@ export function registerAdminCommands(program: Command): Command {
     }
     if (kind === "stats" || kind === "responses") command.option("--min-group <n>", "suppress groups smaller than this (default 10)", integer("--min-group", 2));
     command.action(async (options: ExportOptions) => {
-      await withStore(options, (store) => runExport(store, kind, options));
+      if (kind === "responses" || kind === "suggestions") await withReader(options, (reader) => runExport(reader, null, kind, options));
+      else await withStore(options, (store) => runExport(store, store, kind, options));
     });
   }
 
@@ -238,7 +266,7 @@ export function registerAdminCommands(program: Command): Command {
     .action(async (options: DbOption & { wave?: string; share: number; minPerStratum: number; level: number; seed?: string }) => {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
-        if (!wave) throw new StartupError("no such wave");
+        if (!wave) throw new AdminCliError("no such wave");
         const result = await drawSpotChecks(store, { waveId: wave.id, share: options.share, minPerStratum: options.minPerStratum, level: options.level, ...(options.seed ? { seed: options.seed } : {}), now: new Date() });
         console.log(`wave ${wave.name}: drew ${result.created} new spot check(s) from ${result.sample.population} completed responses in ${result.sample.strata.length} strata (${result.existing} already drawn); seed ${result.seed}`);
       });
@@ -252,7 +280,7 @@ export function registerAdminCommands(program: Command): Command {
     .addOption(langOption())
     .option("--out <file>", "write to this file (default: stdout)")
     .action(async (options: ExportOptions) => {
-      await withStore(options, (store) => runExport(store, "spot-checks", options));
+      await withStore(options, (store) => runExport(store, store, "spot-checks", options));
     });
   sample
     .command("record")
@@ -263,10 +291,10 @@ export function registerAdminCommands(program: Command): Command {
     .option("--verifier <name>", "who made the call")
     .option("--notes <text>", "notes")
     .action(async (id: string, outcome: string, options: DbOption & { verifier?: string; notes?: string }) => {
-      if (!isOutcome(outcome)) throw new StartupError(`outcome must be consistent, inconsistent or unreachable (got ${JSON.stringify(outcome)})`);
+      if (!isOutcome(outcome)) throw new AdminCliError(`outcome must be consistent, inconsistent or unreachable (got ${JSON.stringify(outcome)})`);
       await withStore(options, async (store) => {
         const saved = await store.recordSpotCheck(id, { outcome, verifier: options.verifier ?? null, notes: options.notes ?? null, now: new Date() });
-        if (!saved) throw new StartupError(`no spot check ${id}`);
+        if (!saved) throw new AdminCliError(`no spot check ${id}`);
         console.log(`spot check ${id}: ${outcome}`);
       });
     });
@@ -278,7 +306,7 @@ export function registerAdminCommands(program: Command): Command {
     .action(async (options: DbOption & { wave?: string }) => {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
-        if (!wave) throw new StartupError("no such wave");
+        if (!wave) throw new AdminCliError("no such wave");
         const checks = await store.listSpotChecks(wave.id);
         const c = spotCheckConsistency(checks);
         const pending = checks.filter((x) => !x.outcome).length;
@@ -301,7 +329,7 @@ export function registerAdminCommands(program: Command): Command {
     .action(async (options: DbOption & { wave?: string; lang: Lang }) => {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
-        if (!wave) throw new StartupError("no such wave");
+        if (!wave) throw new AdminCliError("no such wave");
         const report = await computeReport(store, { waveId: wave.id });
         const set = await store.waveTargets(wave.id);
         console.log(`wave ${wave.name} (${wave.id})`);
@@ -326,7 +354,7 @@ export function registerAdminCommands(program: Command): Command {
     .action(async (options: DbOption & { wave?: string; measure: string; label: string; value: number }) => {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
-        if (!wave) throw new StartupError("no such wave");
+        if (!wave) throw new AdminCliError("no such wave");
         await store.setWaveTarget(wave.id, options.measure, options.label, options.value);
         await store.audit(null, "target.set", wave.id, { measure: options.measure, label: options.label, value: options.value, via: "cli" });
         console.log(`wave ${wave.name}: ${options.measure} ${options.label} = ${options.value}`);

@@ -7,6 +7,7 @@ import { StartupError, openDatabase } from "./database.js";
 import { startApp } from "./start.js";
 import { runChat, type ChatOptions } from "./chat-command.js";
 import { registerSurveyCommands } from "./survey-command.js";
+import { registerAdminCommands } from "./admin-commands.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import type { Role } from "../../prisma/store.js";
 import { issueStaffToken } from "./staff-auth.js";
@@ -46,6 +47,7 @@ export function buildCli(): Command {
     });
 
   registerSurveyCommands(program);
+  registerAdminCommands(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")

@@ -1,0 +1,274 @@
+/**
+ * Charts of a report as SVG, rendered on the server by ECharts (no browser script, so the
+ * dashboard keeps a strict CSP; chat gets the same charts rasterised). Suppressed groups are
+ * never drawn: only figures core/stats shows make it into a series.
+ */
+import * as echarts from "echarts";
+import type { CustomSeriesRenderItem, EChartsOption } from "echarts";
+import { isScalarValue, isShown, type Breakdown, type Figure, type ScalarValue, type Shown } from "../stats/index.js";
+import type { Lang } from "../engine/types.js";
+import { at } from "./i18n.js";
+import { measureName, optionName, type AdminMeasure } from "./measures.js";
+import type { StatsReport } from "./stats-service.js";
+import { groupLabel } from "./tables.js";
+
+/** A rendered chart. */
+export interface Chart {
+  /** Stable id (file names, element ids). */
+  id: string;
+  title: string;
+  svg: string;
+  width: number;
+  height: number;
+  /** Groups left out because they are suppressed (for a footnote; no other detail). */
+  suppressedGroups: number;
+}
+
+const FONT = "'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC','Source Han Sans SC',sans-serif";
+const COLORS = ["#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"];
+const TARGET_SYMBOLS = ["diamond", "triangle", "rect", "pin"];
+const TARGET_COLORS = ["#c0392b", "#8e44ad", "#16a085", "#7f8c8d"];
+
+function render(option: EChartsOption, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  try {
+    chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, backgroundColor: "#ffffff", ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** Percent scale for proportions, raw for an index (both read 0–100). */
+function scaled(measure: AdminMeasure, x: number): number {
+  return Math.round((measure.spec.kind === "index" ? x : x * 100) * 10) / 10;
+}
+
+/** Vertical (or horizontal) error bars from [category index, lower, upper] data. */
+function errorBars(horizontal: boolean): CustomSeriesRenderItem {
+  return (_params, api) => {
+    const category = api.value(0) as number;
+    const low = api.value(1) as number;
+    const high = api.value(2) as number;
+    const a = horizontal ? api.coord([low, category]) : api.coord([category, low]);
+    const b = horizontal ? api.coord([high, category]) : api.coord([category, high]);
+    const size = api.size?.([1, 1]) as number[] | undefined;
+    const cap = Math.max(3, ((horizontal ? size?.[1] : size?.[0]) ?? 20) * 0.12);
+    const style = { stroke: "#222", lineWidth: 1.4 };
+    const [x1, y1] = a as [number, number];
+    const [x2, y2] = b as [number, number];
+    return {
+      type: "group",
+      children: horizontal
+        ? [
+            { type: "line", shape: { x1, y1, x2, y2 }, style },
+            { type: "line", shape: { x1, y1: y1 - cap, x2: x1, y2: y1 + cap }, style },
+            { type: "line", shape: { x1: x2, y1: y2 - cap, x2, y2: y2 + cap }, style },
+          ]
+        : [
+            { type: "line", shape: { x1, y1, x2, y2 }, style },
+            { type: "line", shape: { x1: x1 - cap, y1, x2: x1 + cap, y2: y1 }, style },
+            { type: "line", shape: { x1: x2 - cap, y1: y2, x2: x2 + cap, y2 }, style },
+          ],
+    };
+  };
+}
+
+function scalarOf(figure: Figure): Shown<ScalarValue> | null {
+  if (!isShown(figure) || !isScalarValue(figure)) return null;
+  return figure;
+}
+
+/** Rates and indices of the wave with 95 % intervals and the wave's targets. */
+export function ratesChart(report: StatsReport, lang: Lang): Chart | null {
+  const items = report.overall.flatMap(({ measure, figure, comparisons }) => {
+    const shown = scalarOf(figure);
+    if (!shown || !measure.scalar) return [];
+    if (measure.spec.kind === "victimisation" || measure.spec.kind === "reporting") return [];
+    return [{ measure, value: shown, comparisons }];
+  });
+  if (items.length === 0) return null;
+  const labels = [...new Set(items.flatMap((i) => i.comparisons.map((c) => c.label)))];
+  const width = Math.max(640, items.length * 90);
+  const height = 400;
+  const svg = render(
+    {
+      title: { text: at(lang, "chat.chart_rates"), left: "center", textStyle: { fontSize: 16 } },
+      legend: { bottom: 0, data: labels },
+      grid: { left: 50, right: 20, top: 50, bottom: 80 },
+      xAxis: { type: "category", data: items.map((i) => measureName(i.measure, lang)), axisLabel: { interval: 0, width: 80, overflow: "break", fontSize: 11 } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(Math.min(v.min, 100) / 10) * 10 - 10), max: 100 },
+      series: [
+        {
+          type: "bar",
+          barMaxWidth: 46,
+          data: items.map((i) => scaled(i.measure, i.value.value)),
+          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
+          itemStyle: { color: COLORS[0] },
+        },
+        {
+          type: "custom",
+          renderItem: errorBars(false),
+          data: items.map((i, k) => [k, scaled(i.measure, i.value.ci.lower), scaled(i.measure, i.value.ci.upper)]),
+          z: 10,
+          silent: true,
+        },
+        ...labels.map((label, k) => ({
+          type: "scatter" as const,
+          name: label,
+          symbol: TARGET_SYMBOLS[k % TARGET_SYMBOLS.length],
+          symbolSize: 13,
+          itemStyle: { color: TARGET_COLORS[k % TARGET_COLORS.length] },
+          z: 11,
+          data: items.map((i, idx) => {
+            const c = i.comparisons.find((x) => x.label === label);
+            return c ? [idx, scaled(i.measure, c.target)] : [idx, null];
+          }),
+        })),
+      ],
+    },
+    width,
+    height,
+  );
+  return { id: "rates", title: at(lang, "chat.chart_rates"), svg, width, height, suppressedGroups: report.overall.filter((o) => o.measure.scalar && !isShown(o.figure)).length };
+}
+
+/** Headline rates (scale rates and yes-shares) by wave, oldest first; suppressed waves are gaps. */
+export function trendChart(report: StatsReport, lang: Lang): Chart | null {
+  const lines = report.trend.flatMap((b) => {
+    const measure = report.measures.find((m) => m.spec.id === b.measureId);
+    if (!measure || measure.spec.kind !== "rate") return [];
+    return [{ measure, b }];
+  });
+  let suppressed = 0;
+  const series = lines.map(({ measure, b }) => ({
+    type: "line" as const,
+    name: measureName(measure, lang),
+    connectNulls: false,
+    symbolSize: 8,
+    label: { show: true, fontSize: 10, formatter: "{c}" },
+    data: b.groups.map((g) => {
+      const shown = scalarOf(g.figure);
+      if (!shown) {
+        suppressed += 1;
+        return null;
+      }
+      return scaled(measure, shown.value);
+    }),
+  }));
+  // A measure with no shown wave at all would only add an empty legend entry.
+  const drawn = series.filter((s) => s.data.some((v) => v !== null));
+  if (drawn.length === 0) return null;
+  const width = 720;
+  const height = 380;
+  const svg = render(
+    {
+      title: { text: at(lang, "chat.chart_trend"), left: "center", textStyle: { fontSize: 16 } },
+      legend: { bottom: 0 },
+      grid: { left: 50, right: 30, top: 50, bottom: 70 },
+      xAxis: { type: "category", data: report.waves.map((w) => w.name), axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      series: drawn,
+    },
+    width,
+    height,
+  );
+  return { id: "trend", title: at(lang, "chat.chart_trend"), svg, width, height, suppressedGroups: suppressed };
+}
+
+/** One scalar measure by region, with intervals and the wave's targets as lines. */
+export function regionChart(report: StatsReport, measureId: string, lang: Lang): Chart | null {
+  const b: Breakdown | undefined = report.byRegion.find((x) => x.measureId === measureId);
+  const measure = report.measures.find((m) => m.spec.id === measureId);
+  if (!b || !measure || !measure.scalar) return null;
+  const shown = b.groups.flatMap((g) => {
+    const s = scalarOf(g.figure);
+    return s ? [{ key: g.key, value: s }] : [];
+  });
+  if (shown.length === 0) return null;
+  const targets = report.targets.filter((t) => t.waveId === report.wave.id && t.measureId === measureId);
+  const width = Math.max(640, shown.length * 70);
+  const height = 400;
+  const title = `${at(lang, "chat.chart_regions")} — ${measureName(measure, lang)}`;
+  const svg = render(
+    {
+      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
+      grid: { left: 50, right: 90, top: 50, bottom: 90 },
+      xAxis: { type: "category", data: shown.map((s) => groupLabel(report, b, s.key, lang)), axisLabel: { interval: 0, width: 70, overflow: "break", fontSize: 11 } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      series: [
+        {
+          type: "bar",
+          barMaxWidth: 40,
+          data: shown.map((s) => scaled(measure, s.value.value)),
+          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
+          itemStyle: { color: COLORS[0] },
+          markLine: {
+            symbol: "none",
+            label: { formatter: "{b}: {c}", position: "end", fontSize: 10 },
+            lineStyle: { type: "dashed" },
+            data: targets.map((t, k) => ({ name: t.label, yAxis: scaled(measure, t.value), lineStyle: { color: TARGET_COLORS[k % TARGET_COLORS.length] } })),
+          },
+        },
+        {
+          type: "custom",
+          renderItem: errorBars(false),
+          data: shown.map((s, k) => [k, scaled(measure, s.value.ci.lower), scaled(measure, s.value.ci.upper)]),
+          z: 10,
+          silent: true,
+        },
+      ],
+    },
+    width,
+    height,
+  );
+  return { id: `region-${measureId}`, title, svg, width, height, suppressedGroups: b.groups.length - shown.length };
+}
+
+/** The hot problems: ranked shares of residents naming each, with intervals. */
+export function hotChart(report: StatsReport, lang: Lang): Chart | null {
+  const entry = report.overall.find((o) => o.measure.spec.kind === "multi");
+  if (!entry || !isShown(entry.figure) || entry.figure.kind !== "multi") return null;
+  const options = [...entry.figure.options].reverse();
+  const width = 720;
+  const height = Math.max(300, options.length * 30 + 80);
+  const svg = render(
+    {
+      title: { text: at(lang, "chat.chart_hot"), left: "center", textStyle: { fontSize: 16 } },
+      grid: { left: 150, right: 40, top: 45, bottom: 30 },
+      yAxis: { type: "category", data: options.map((o) => optionName(entry.measure, o.option, lang)), axisLabel: { fontSize: 11, width: 140, overflow: "truncate" } },
+      xAxis: { type: "value", min: 0, max: 100 },
+      series: [
+        { type: "bar", barMaxWidth: 20, data: options.map((o) => Math.round(o.value * 1000) / 10), label: { show: true, position: "insideRight", color: "#fff", fontSize: 11, fontWeight: "bold", formatter: (p: { value?: unknown }) => (typeof p.value === "number" && p.value >= 8 ? `${p.value}%` : "") }, itemStyle: { color: COLORS[1] } },
+        {
+          type: "custom",
+          renderItem: errorBars(true),
+          data: options.map((o, k) => [k, Math.round(o.ci.lower * 1000) / 10, Math.round(o.ci.upper * 1000) / 10]),
+          encode: { x: [1, 2], y: 0 },
+          z: 10,
+          silent: true,
+        },
+      ],
+    },
+    width,
+    height,
+  );
+  return { id: "hot", title: at(lang, "chat.chart_hot"), svg, width, height, suppressedGroups: 0 };
+}
+
+/** The headline measure for region charts: the first rate (the sense of security). */
+export function headlineMeasureId(report: StatsReport): string | undefined {
+  return report.measures.find((m) => m.spec.kind === "rate")?.spec.id;
+}
+
+/** Every chart of the report that has something to show. */
+export function reportCharts(report: StatsReport, lang: Lang, regionMeasureId = headlineMeasureId(report)): Chart[] {
+  return [ratesChart(report, lang), trendChart(report, lang), regionMeasureId ? regionChart(report, regionMeasureId, lang) : null, hotChart(report, lang)].filter(
+    (c): c is Chart => c !== null,
+  );
+}
+
+/** A data: URI of an SVG (for <img> under a CSP without inline styles). */
+export function svgDataUri(svg: string): string {
+  return `data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * Admin chat commands: `/suggestions [region] [since]` and `/stats [region]`. Each declares the
+ * admin role (the runner refuses anyone below it) and checks it again itself, so that a wiring
+ * mistake can never leak figures or residents' words to a resident or an officer.
+ */
+import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
+import type { Lang, OutMessage } from "../engine/types.js";
+import { hasRole } from "../app/staff-auth.js";
+import { formatFigure, isShown } from "../stats/index.js";
+import { at } from "./i18n.js";
+import { measureName } from "./measures.js";
+import { computeReport, ReportRequestError } from "./stats-service.js";
+import { reportCharts } from "./charts.js";
+import { svgsToPng } from "./rasterize.js";
+import { regionName } from "./tables.js";
+import type { AdminSettings } from "./settings.js";
+
+/** What the admin chat commands need. */
+export interface AdminCommandDeps {
+  store: Store;
+  settings?: Partial<AdminSettings>;
+  /** Renders chart SVGs to PNG; default headless Chromium. Return [] to send text only. */
+  rasterize?: (svgs: { svg: string; width: number; height: number }[]) => Promise<Uint8Array[]>;
+  /** How many suggestions a chat reply lists (default 10). */
+  suggestionsShown?: number;
+}
+
+const info = (text: string): OutMessage => ({ kind: "info", text });
+
+/** A refusal when the caller is not an admin (defence in depth: the runner checks first). */
+function refuse(staff: ResidentRecord, lang: Lang): StaffReply | undefined {
+  if (staff.deletedAt || !hasRole(staff.role, "admin")) return { messages: [{ kind: "error", text: at(lang, "chat.forbidden") }] };
+  return undefined;
+}
+
+/** Finds a region by code or by a name in any language. */
+export function findRegion(regions: readonly RegionRecord[], text: string): RegionRecord | undefined {
+  const wanted = text.trim().toLowerCase();
+  return regions.find((r) => r.code === text.trim()) ?? regions.find((r) => Object.values(r.name).some((n) => n.toLowerCase() === wanted));
+}
+
+/** Parses "2026-11-01" or "7d" (the last 7 days) relative to `now`; undefined when it is neither. */
+export function parseSince(text: string, now: Date): Date | undefined {
+  const days = /^(\d{1,4})d$/i.exec(text);
+  if (days?.[1]) return new Date(now.getTime() - Number(days[1]) * 86_400_000);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const date = new Date(`${text}T00:00:00Z`);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+const looksLikeDate = (token: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(token) || /^\d{1,4}d$/i.test(token);
+
+/** Splits "[region] [since]" arguments. */
+export function parseSuggestionArgs(args: string): { region?: string; since?: string } {
+  const tokens = args.split(/\s+/).filter((t) => t !== "");
+  const since = tokens.find(looksLikeDate);
+  const region = tokens.filter((t) => t !== since).join(" ");
+  return { ...(region ? { region } : {}), ...(since ? { since } : {}) };
+}
+
+function shortDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The admin staff commands over a store. */
+export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[] {
+  const shownCount = deps.suggestionsShown ?? 10;
+  const suggestions: StaffCommand = {
+    name: "suggestions",
+    role: "admin",
+    description: { "zh-CN": at("zh-CN", "chat.suggestions_description"), "zh-TW": at("zh-TW", "chat.suggestions_description"), en: at("en", "chat.suggestions_description") },
+    async run({ staff, args, lang, now }) {
+      const refused = refuse(staff, lang);
+      if (refused) return refused;
+      const parsed = parseSuggestionArgs(args);
+      let region: RegionRecord | undefined;
+      if (parsed.region) {
+        region = findRegion(await deps.store.listRegions(), parsed.region);
+        if (!region) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_unknown_region", { region: parsed.region }) }] };
+      }
+      const since = parsed.since ? parseSince(parsed.since, now) : undefined;
+      if (parsed.since && !since) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_bad_since", { since: parsed.since }) }] };
+      const query = { ...(region ? { regionPath: region.path } : {}), ...(since ? { since } : {}) };
+      const total = await deps.store.countSuggestions(query);
+      const list = await deps.store.querySuggestions({ ...query, limit: shownCount });
+      const where = [region ? regionName(region, lang) : "", since ? `≥ ${shortDate(since)}` : ""].filter((x) => x !== "").join(" ");
+      const lines = [at(lang, "suggestions.chat_header", { where: where ? ` (${where})` : "", count: total })];
+      if (total === 0) lines.push(at(lang, "suggestions.none"));
+      for (const s of list) {
+        const place = s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? s.regionCode ?? "") : "";
+        lines.push(`• ${shortDate(s.createdAt)}${place ? ` ${place}` : ""} [${at(lang, `status.${s.status}`)}] ${s.text}`);
+      }
+      if (total > list.length) lines.push(at(lang, "suggestions.chat_more", { count: total - list.length }));
+      return { messages: [info(lines.join("\n"))] };
+    },
+  };
+
+  const stats: StaffCommand = {
+    name: "stats",
+    role: "admin",
+    description: { "zh-CN": at("zh-CN", "chat.stats_description"), "zh-TW": at("zh-TW", "chat.stats_description"), en: at("en", "chat.stats_description") },
+    async run({ staff, args, lang, now }) {
+      const refused = refuse(staff, lang);
+      if (refused) return refused;
+      let regionCode: string | undefined;
+      if (args.trim() !== "") {
+        const region = findRegion(await deps.store.listRegions(), args);
+        if (!region) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_unknown_region", { region: args.trim() }) }] };
+        regionCode = region.code;
+      }
+      let report;
+      try {
+        report = await computeReport(deps.store, { ...(regionCode ? { regionCode } : {}), now, ...(deps.settings ? { settings: deps.settings } : {}) });
+      } catch (error) {
+        if (error instanceof ReportRequestError) return { messages: [info(at(lang, "chat.stats_no_wave"))] };
+        throw error;
+      }
+      const min = report.settings.minGroupSize;
+      const where = report.region ? ` (${regionName(report.region, lang)})` : "";
+      const lines = [at(lang, "chat.stats_header", { where, wave: report.wave.name, n: report.counts.completed ?? `<${min}` })];
+      for (const { measure, figure, comparisons } of report.overall) {
+        if (!measure.scalar) continue;
+        const name = measureName(measure, lang);
+        if (!isShown(figure)) {
+          lines.push(at(lang, "chat.stats_suppressed", { measure: name, min }));
+          continue;
+        }
+        const [cells] = formatFigure(figure, { decimals: 1 });
+        if (!cells) continue;
+        lines.push(at(lang, "chat.stats_line", { measure: name, value: cells.value, ci: cells.ci, n: cells.n }));
+        for (const c of comparisons) {
+          if (c.suppressed) continue;
+          const target = measure.spec.kind === "index" ? c.target.toFixed(1) : `${(c.target * 100).toFixed(1)}%`;
+          lines.push(at(lang, "chat.stats_target", { label: c.label, target, direction: at(lang, `direction.${c.direction}`) }));
+        }
+      }
+      const charts = reportCharts(report, lang);
+      let images: { png: Uint8Array; caption: string }[] = [];
+      try {
+        const pngs = await (deps.rasterize ?? svgsToPng)(charts);
+        images = pngs.map((png, i) => ({ png, caption: charts[i]?.title ?? "" }));
+      } catch {
+        // Without a browser the figures still go out as text.
+        images = [];
+      }
+      return { messages: [info(lines.join("\n"))], ...(images.length > 0 ? { images } : {}) };
+    },
+  };
+  return [suggestions, stats];
+}

@@ -1,0 +1,248 @@
+/**
+ * The statistics service: reads responses from the store page by page, converts them for
+ * core/stats and computes every figure an admin report shows — overall against targets, the
+ * trend over waves, breakdowns by region and channel, hot problems, quality flags and the
+ * spot-check consistency rate — with suppression applied by core/stats.
+ */
+import type { RegionRecord, ResponseQuery, Store, WaveRecord } from "../../prisma/store.js";
+import { validateQuestionnaire } from "../engine/definition.js";
+import type { Questionnaire } from "../engine/types.js";
+import {
+  breakdown,
+  compareWithTargets,
+  computeFigure,
+  consistencyRate,
+  flagResponses,
+  scaleQuestionsFromMeasures,
+  selectResponses,
+  type Breakdown,
+  type ConsistencyRate,
+  type Figure,
+  type QualityConfig,
+  type StatResponse,
+  type Target,
+  type TargetComparison,
+} from "../stats/index.js";
+import { StatConverter, regionCodes } from "./convert.js";
+import { measuresFromDefinition, type AdminMeasure } from "./measures.js";
+import { adminSettings, type AdminSettings } from "./settings.js";
+import type { ExportSource } from "./source.js";
+import { collectGarbage, GC_EVERY } from "./memory.js";
+
+/** What to compute. */
+export interface ReportRequest {
+  /** The wave; default the wave open now, else the newest. */
+  waveId?: string;
+  /** Only this region's subtree (a region code). */
+  regionCode?: string;
+  /** Region level to break down by (0 = top); default the first level below the filter with several regions. */
+  level?: number;
+  /** Leave out speeders and straight-liners. */
+  excludeFlagged?: boolean;
+  /** Count in-progress responses too (their answers so far). */
+  includeInProgress?: boolean;
+  /** Suppression and quality thresholds. */
+  settings?: Partial<AdminSettings>;
+  /** The clock (to find the current wave). */
+  now?: Date;
+}
+
+/** One measure's figures in a report. */
+export interface MeasureFigures {
+  measure: AdminMeasure;
+  /** Overall figure of the wave (filtered to the region). */
+  figure: Figure;
+  /** Against this wave's targets (scalar measures only). */
+  comparisons: TargetComparison[];
+}
+
+/** Everything a dashboard, a printable report, an export or a chat reply shows. */
+export interface StatsReport {
+  wave: WaveRecord;
+  /** Waves of the same questionnaire, oldest first (the trend's order). */
+  waves: WaveRecord[];
+  questionnaire: Questionnaire;
+  /** The region filter, or null for everything. */
+  region: RegionRecord | null;
+  /** The region level of the region breakdown. */
+  level: number;
+  /** Every region, by code (names for labels). */
+  regions: Map<string, RegionRecord>;
+  settings: AdminSettings;
+  excludeFlagged: boolean;
+  includeInProgress: boolean;
+  /** Response counts of the wave in the region filter; a count below the minimum group size is null. */
+  counts: { completed: number | null; inProgress: number | null; abandoned: number | null };
+  measures: AdminMeasure[];
+  /** Overall figures of every measure, in questionnaire order. */
+  overall: MeasureFigures[];
+  /** Scalar measures by wave (oldest first). */
+  trend: Breakdown[];
+  /** Targets of every wave of the trend. */
+  targets: Target[];
+  /** Scalar and multiple-choice measures by region at {@link level}. */
+  byRegion: Breakdown[];
+  /** Scalar measures by channel. */
+  byChannel: Breakdown[];
+  /** Quality flags among the wave's completed responses (null below the minimum group size). */
+  quality: { completed: number; speeders: number; straightLiners: number; flagged: number } | null;
+  /** The spot checks of the wave (in the region filter). */
+  consistency: ConsistencyRate;
+  generatedAt: Date;
+}
+
+/** The quality thresholds for a set of measures (scale questions = those with a rate). */
+export function qualityConfig(measures: readonly AdminMeasure[], settings: AdminSettings): QualityConfig {
+  const scales = scaleQuestionsFromMeasures(measures.filter((m) => m.spec.kind === "rate").map((m) => m.spec));
+  return {
+    speeder: { minSecondsPerAnswer: settings.speederSecondsPerAnswer },
+    straightLine: { minQuestions: Math.max(2, Math.min(settings.straightLineMinQuestions, Math.max(scales.length, 2))), scales },
+  };
+}
+
+/** The wave a request means: the given id, else the one open now, else the newest. */
+export async function resolveWave(store: Pick<ExportSource, "listWaves" | "currentWave">, waveId: string | undefined, now: Date): Promise<WaveRecord | null> {
+  const waves = await store.listWaves();
+  if (waveId) return waves.find((w) => w.id === waveId || w.name === waveId) ?? null;
+  return (await store.currentWave(now)) ?? waves[0] ?? null;
+}
+
+/** The validated questionnaire of a wave. */
+export async function waveQuestionnaire(store: Pick<ExportSource, "getQuestionnaireById">, wave: WaveRecord): Promise<Questionnaire> {
+  const record = await store.getQuestionnaireById(wave.questionnaireId);
+  if (!record) throw new Error(`questionnaire ${wave.questionnaireKey} v${wave.questionnaireVersion} of wave ${wave.name} is not stored`);
+  return validateQuestionnaire(record.definition, `${record.key} v${record.version}`);
+}
+
+/** Thrown for a request that names something that does not exist (unknown wave or region). */
+export class ReportRequestError extends Error {}
+
+/** Reads every response matching `query` (streamed page by page), converted for statistics. */
+export async function loadStatResponses(store: Pick<ExportSource, "streamResponses">, query: ResponseQuery, converter: StatConverter): Promise<StatResponse[]> {
+  const out: StatResponse[] = [];
+  for await (const row of store.streamResponses(query)) {
+    out.push(converter.convert(row));
+    if (out.length % GC_EVERY === 0) collectGarbage();
+  }
+  return out;
+}
+
+/** The measures and quality thresholds of a wave's questionnaire (no data read). */
+export async function waveMeasures(store: Pick<ExportSource, "getQuestionnaireById">, wave: WaveRecord, partial: Partial<AdminSettings> = {}): Promise<{ questionnaire: Questionnaire; measures: AdminMeasure[]; quality: QualityConfig; settings: AdminSettings }> {
+  const settings = adminSettings(partial);
+  const questionnaire = await waveQuestionnaire(store, wave);
+  const measures = measuresFromDefinition(questionnaire, settings.measureOverrides);
+  return { questionnaire, measures, quality: qualityConfig(measures, settings), settings };
+}
+
+function defaultLevel(regions: readonly RegionRecord[], filter: RegionRecord | null): number {
+  const inside = filter ? regions.filter((r) => r.path.startsWith(filter.path)) : regions;
+  const byLevel = new Map<number, number>();
+  for (const r of inside) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
+  const levels = [...byLevel.keys()].sort((a, b) => a - b);
+  const from = filter ? filter.level + 1 : 0;
+  const several = levels.find((l) => l >= from && (byLevel.get(l) ?? 0) >= 2);
+  if (several !== undefined) return several;
+  return levels.filter((l) => l >= from)[0] ?? filter?.level ?? 0;
+}
+
+/** Computes the report. @throws ReportRequestError for an unknown wave or region. */
+export async function computeReport(store: Store, request: ReportRequest = {}): Promise<StatsReport> {
+  const settings = adminSettings(request.settings);
+  const now = request.now ?? new Date();
+  const wave = await resolveWave(store, request.waveId, now);
+  if (!wave) throw new ReportRequestError(request.waveId ? `no wave ${request.waveId}` : "there is no survey wave yet");
+  const questionnaire = await waveQuestionnaire(store, wave);
+  const measures = measuresFromDefinition(questionnaire, settings.measureOverrides);
+  const allRegions = await store.listRegions();
+  const regions = new Map(allRegions.map((r) => [r.code, r]));
+  const region = request.regionCode ? (regions.get(request.regionCode) ?? null) : null;
+  if (request.regionCode && !region) throw new ReportRequestError(`no region ${request.regionCode}`);
+  const level = request.level ?? defaultLevel(allRegions, region);
+  const includeInProgress = request.includeInProgress ?? false;
+  const excludeFlagged = request.excludeFlagged ?? false;
+
+  const waves = (await store.listWaves()).filter((w) => w.questionnaireKey === wave.questionnaireKey).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime());
+  const keep = new Set(measures.flatMap((m) => [m.questionId, ...(m.spec.among ? [m.spec.among.questionId] : [])]));
+  const statuses: ("completed" | "in_progress")[] = includeInProgress ? ["completed", "in_progress"] : ["completed"];
+  const loaded = await loadStatResponses(
+    store,
+    { waveIds: waves.map((w) => w.id), statuses, ...(region ? { regionPath: region.path } : {}) },
+    new StatConverter(keep),
+  );
+  const quality = qualityConfig(measures, settings);
+  const exclude = excludeFlagged ? { speeders: true, straightLiners: true, quality } : undefined;
+  // Selected once here; the breakdowns below then only group.
+  const selected = selectResponses(loaded, { includeInProgress, ...(exclude ? { exclude } : {}) });
+  const inWave = selected.filter((r) => r.waveId === wave.id);
+  const options = { minGroupSize: settings.minGroupSize, includeInProgress };
+
+  const targets: Target[] = [];
+  for (const w of waves) for (const t of await store.waveTargets(w.id)) targets.push({ waveId: w.id, ...t });
+
+  // Every breakdown copies and groups the whole wave; on a large wave, collect the copies as we
+  // go instead of letting the heap grow with them (memory: bench/export.ts).
+  const large = loaded.length >= 50_000;
+  const tidy = <T>(value: T): T => {
+    if (large) collectGarbage();
+    return value;
+  };
+  tidy(null);
+  const overall = measures.map((measure): MeasureFigures => {
+    const figure = tidy(computeFigure(inWave, measure.spec, options));
+    return { measure, figure, comparisons: measure.scalar ? compareWithTargets(figure, targets, measure.spec.id, wave.id) : [] };
+  });
+  const scalar = measures.filter((m) => m.scalar);
+  const trend = scalar.map((m) => tidy(breakdown(selected, m.spec, { kind: "wave", order: waves.map((w) => w.id) }, options)));
+  const byRegion = measures
+    .filter((m) => m.scalar || m.spec.kind === "multi")
+    .map((m) => tidy(breakdown(inWave, m.spec, { kind: "region", level }, options)));
+  const byChannel = scalar.map((m) => tidy(breakdown(inWave, m.spec, { kind: "channel" }, options)));
+
+  const waveCompleted = loaded.filter((r) => r.waveId === wave.id && r.status === "completed");
+  const flags = tidy(flagResponses(waveCompleted, quality));
+  let speeders = 0;
+  let straightLiners = 0;
+  let flagged = 0;
+  for (const f of flags.values()) {
+    if (f.speeder) speeders += 1;
+    if (f.straightLiner) straightLiners += 1;
+    if (f.speeder || f.straightLiner) flagged += 1;
+  }
+  const shown = (count: number): number | null => (count >= settings.minGroupSize ? count : null);
+  const countQuery = { waveIds: [wave.id], ...(region ? { regionPath: region.path } : {}) };
+  const counts = {
+    completed: shown(await store.countResponses({ ...countQuery, statuses: ["completed"] })),
+    inProgress: shown(await store.countResponses({ ...countQuery, statuses: ["in_progress"] })),
+    abandoned: shown(await store.countResponses({ ...countQuery, statuses: ["abandoned"] })),
+  };
+  const checks = (await store.listSpotChecks(wave.id)).filter((c) => !region || (c.regionPath ?? "").startsWith(region.path));
+  const outcomes = checks.flatMap((c) => (c.outcome ? [c.outcome] : []));
+
+  return {
+    wave,
+    waves,
+    questionnaire,
+    region,
+    level,
+    regions,
+    settings,
+    excludeFlagged,
+    includeInProgress,
+    counts,
+    measures,
+    overall,
+    trend,
+    targets,
+    byRegion,
+    byChannel,
+    quality: waveCompleted.length >= settings.minGroupSize ? { completed: waveCompleted.length, speeders, straightLiners, flagged } : null,
+    consistency: consistencyRate(outcomes),
+    generatedAt: now,
+  };
+}
+
+/** The region path (codes) of a region record, for labels of breakdown groups. */
+export function regionPathCodes(region: RegionRecord): string[] {
+  return regionCodes(region.path);
+}

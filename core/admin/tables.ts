@@ -1,0 +1,342 @@
+/**
+ * The tables admins export: suggestions, raw responses (one row per response, question and
+ * option labels in the chosen language), statistics and spot checks. Each table pages through
+ * the store lazily, so an export holds one page at a time.
+ *
+ * Suppression: statistics tables leave suppressed groups out entirely (core/stats'
+ * figureRows/matchFigure decide what is shown). The raw response table generalises the region of
+ * a response to the nearest enclosing region with at least the minimum group size among the
+ * exported responses (or leaves it blank), so that no region smaller than that can be read off.
+ */
+import type { RegionRecord, ResponseQuery, SpotCheckRecord, SuggestionQuery } from "../../prisma/store.js";
+import type { ExportSource } from "./source.js";
+import { localize } from "../engine/definition.js";
+import type { Lang, QuestionDefinition, Questionnaire } from "../engine/types.js";
+import { figureRows, isShown, qualityFlags, type Breakdown, type FigureRow, type QualityConfig } from "../stats/index.js";
+import { StatConverter, regionCodes, toStatAnswer } from "./convert.js";
+import type { Cell, Column, ExportTable } from "./export-writers.js";
+import { at, type AdminKey } from "./i18n.js";
+import { measureName, optionName, type AdminMeasure } from "./measures.js";
+import type { StatsReport } from "./stats-service.js";
+
+
+function columns(lang: Lang, keys: readonly (readonly [string, AdminKey])[]): Column[] {
+  return keys.map(([key, label]) => ({ key, header: at(lang, label) }));
+}
+
+/** A region's name in a language (its code when it has none). */
+export function regionName(region: RegionRecord | undefined | null, lang: Lang, code = ""): string {
+  if (!region) return code;
+  return region.name[lang] ?? (lang === "zh-TW" ? region.name["zh-CN"] : region.name["zh-TW"]) ?? region.name["zh-CN"] ?? region.name.en ?? region.code;
+}
+
+// ------------------------------------------------------------------------------------ suggestions
+
+/** The suggestions table. */
+export function suggestionsTable(store: Pick<ExportSource, "streamSuggestions">, query: Omit<SuggestionQuery, "cursor" | "limit">, lang: Lang, waveNames: ReadonlyMap<string, string> = new Map()): ExportTable {
+  return {
+    name: at(lang, "app.suggestions"),
+    columns: columns(lang, [
+      ["id", "table.suggestion_id"],
+      ["created_at", "table.created_at"],
+      ["wave", "table.wave"],
+      ["region_code", "table.region_code"],
+      ["region", "table.region"],
+      ["status", "table.status"],
+      ["tags", "table.tags"],
+      ["lang", "table.lang"],
+      ["text", "table.text"],
+    ]),
+    rows: (async function* () {
+      for await (const s of store.streamSuggestions(query)) {
+        yield [
+          s.id,
+          s.createdAt,
+          s.waveId ? (waveNames.get(s.waveId) ?? s.waveId) : null,
+          s.regionCode,
+          s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? s.regionCode) : null,
+          at(lang, `status.${s.status}`),
+          s.tags.join(", "),
+          s.lang,
+          s.text,
+        ] satisfies Cell[];
+      }
+    })(),
+  };
+}
+
+// ------------------------------------------------------------------------------------ responses
+
+/**
+ * For each region code, the code to publish: itself when its subtree holds at least `min` of the
+ * counted responses, else the nearest ancestor that does, else null.
+ */
+export function generalisedRegions(regions: readonly RegionRecord[], counts: readonly { regionId: string | null; count: number }[], min: number): Map<string, string | null> {
+  const byId = new Map(regions.map((r) => [r.id, r]));
+  const subtree = new Map<string, number>();
+  for (const { regionId, count } of counts) {
+    const region = regionId ? byId.get(regionId) : undefined;
+    if (!region) continue;
+    for (const code of regionCodes(region.path)) subtree.set(code, (subtree.get(code) ?? 0) + count);
+  }
+  const out = new Map<string, string | null>();
+  for (const r of regions) {
+    const path = regionCodes(r.path);
+    let published: string | null = null;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const code = path[i] as string;
+      if ((subtree.get(code) ?? 0) >= min) {
+        published = code;
+        break;
+      }
+    }
+    out.set(r.code, published);
+  }
+  return out;
+}
+
+function answerText(question: QuestionDefinition, value: unknown, lang: Lang, fallbacks: readonly Lang[]): Cell {
+  const answer = toStatAnswer(value);
+  if (!answer) return null;
+  const label = (id: string): string => {
+    if ("options" in question) {
+      const option = question.options.find((o) => o.id === id);
+      if (option) return localize(option.label, lang, fallbacks);
+    }
+    return id;
+  };
+  const separator = lang === "en" ? "; " : "；";
+  switch (answer.kind) {
+    case "choice":
+      return answer.other ? `${label(answer.option)}${separator}${answer.other}` : label(answer.option);
+    case "choices":
+      return [...answer.options.map(label), ...(answer.other ? [answer.other] : [])].join(separator);
+    case "bool":
+      if (question.type === "yesno") {
+        const custom = answer.value ? question.yes_label : question.no_label;
+        if (custom) return localize(custom, lang, fallbacks);
+      }
+      return answer.value ? (lang === "en" ? "Yes" : "是") : lang === "en" ? "No" : "否";
+    case "number":
+      return answer.value;
+    case "text":
+      return answer.value;
+    case "region":
+      // Region answers are personal location data: they are published like the response's region.
+      return null;
+  }
+}
+
+/** Options of {@link responsesTable}. */
+export interface ResponsesTableOptions {
+  query: ResponseQuery;
+  questionnaire: Questionnaire;
+  lang: Lang;
+  regions: readonly RegionRecord[];
+  quality: QualityConfig;
+  minGroupSize: number;
+  waveNames?: ReadonlyMap<string, string>;
+}
+
+/** The raw answers: one row per response, question labels as headers, option labels as values. */
+export async function responsesTable(store: Pick<ExportSource, "countResponsesByRegion" | "streamResponses">, options: ResponsesTableOptions): Promise<ExportTable> {
+  const { questionnaire, lang, quality } = options;
+  const fallbacks = questionnaire.languages;
+  const questions = questionnaire.questions.filter((q) => q.type !== "note" && q.type !== "region");
+  const regionByCode = new Map(options.regions.map((r) => [r.code, r]));
+  const publish = generalisedRegions(options.regions, await store.countResponsesByRegion(options.query), options.minGroupSize);
+  const converter = new StatConverter();
+  return {
+    name: at(lang, "app.overview"),
+    columns: [
+      ...columns(lang, [
+        ["response_id", "table.response_id"],
+        ["wave", "table.wave"],
+        ["status", "table.status"],
+        ["channel", "table.channel"],
+        ["region_code", "table.region_code"],
+        ["region", "table.region"],
+        ["started_at", "table.started_at"],
+        ["completed_at", "table.completed_at"],
+        ["speeder", "table.speeder"],
+        ["straight_liner", "table.straight_liner"],
+      ]),
+      ...questions.map((q) => ({ key: q.id, header: `${q.id} ${localize(q.label, lang, fallbacks)}` })),
+    ],
+    rows: (async function* () {
+      for await (const r of store.streamResponses(options.query)) {
+        const flags = qualityFlags(converter.convert(r), quality);
+        const code = r.regionCode ? (publish.get(r.regionCode) ?? null) : null;
+        yield [
+          r.id,
+          options.waveNames?.get(r.waveId) ?? r.waveId,
+          at(lang, `status.${r.status}`),
+          r.channel,
+          code,
+          code ? regionName(regionByCode.get(code), lang, code) : null,
+          r.startedAt,
+          r.completedAt,
+          flags.speeder,
+          flags.straightLiner,
+          ...questions.map((q) => (q.id in r.answers ? answerText(q, r.answers[q.id], lang, fallbacks) : null)),
+        ] satisfies Cell[];
+      }
+    })(),
+  };
+}
+
+// ------------------------------------------------------------------------------------ statistics
+
+const STAT_COLUMNS: readonly (readonly [string, AdminKey])[] = [
+  ["section", "table.section"],
+  ["measure_id", "table.measure_id"],
+  ["measure", "table.measure"],
+  ["group_key", "table.group_key"],
+  ["group", "table.group"],
+  ["option_id", "table.option_id"],
+  ["option", "table.option"],
+  ["rank", "table.rank"],
+  ["n", "table.n"],
+  ["numerator", "table.numerator"],
+  ["value", "table.value"],
+  ["ci_lower", "table.ci_lower"],
+  ["ci_upper", "table.ci_upper"],
+  ["target_label", "table.target_label"],
+  ["target", "table.target"],
+  ["difference", "table.difference"],
+  ["direction", "table.direction"],
+  ["significant", "table.significant"],
+];
+
+const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e6) / 1e6);
+
+function figureCells(section: string, measure: AdminMeasure, groupKey: string, group: string, row: FigureRow, lang: Lang): Cell[] {
+  return [
+    section,
+    measure.spec.id,
+    measureName(measure, lang),
+    groupKey,
+    group,
+    row.option,
+    row.option ? optionName(measure, row.option, lang) : null,
+    row.rank,
+    row.n,
+    row.numerator,
+    round(row.value),
+    round(row.lower),
+    round(row.upper),
+    null,
+    null,
+    null,
+    null,
+    null,
+  ];
+}
+
+/** A breakdown group's label: a region's name, a wave's name, or the channel. */
+export function groupLabel(report: StatsReport, breakdownOf: Breakdown, key: string, lang: Lang): string {
+  switch (breakdownOf.by.kind) {
+    case "region":
+      return regionName(report.regions.get(key), lang, key);
+    case "wave":
+      return report.waves.find((w) => w.id === key)?.name ?? key;
+    default:
+      return key === "all" ? at(lang, "app.all") : key;
+  }
+}
+
+function* breakdownRows(report: StatsReport, list: readonly Breakdown[], section: AdminKey, lang: Lang): Generator<Cell[]> {
+  for (const b of list) {
+    const measure = report.measures.find((m) => m.spec.id === b.measureId);
+    if (!measure) continue;
+    for (const g of b.groups) {
+      // Suppressed groups are left out of exports entirely.
+      if (!isShown(g.figure)) continue;
+      for (const row of figureRows(g.figure)) yield figureCells(at(lang, section), measure, g.key, groupLabel(report, b, g.key, lang), row, lang);
+    }
+  }
+}
+
+/** The statistics tables of a report (one XLSX sheet each; one long CSV with a section column). */
+export function statsTables(report: StatsReport, lang: Lang): ExportTable[] {
+  const cols = columns(lang, STAT_COLUMNS);
+  const all = at(lang, "app.all");
+  const where = report.region ? regionName(report.region, lang) : all;
+  const overall: Cell[][] = [];
+  const targets: Cell[][] = [];
+  const hot: Cell[][] = [];
+  for (const { measure, figure, comparisons } of report.overall) {
+    if (!isShown(figure)) continue;
+    const rows = figureRows(figure).map((row) => figureCells(at(lang, measure.spec.kind === "multi" ? "sections.hot" : "sections.overall"), measure, report.region?.code ?? "all", where, row, lang));
+    (measure.spec.kind === "multi" ? hot : overall).push(...rows);
+    for (const c of comparisons) {
+      if (c.suppressed) continue;
+      const base = figureCells(at(lang, "sections.targets"), measure, report.region?.code ?? "all", where, figureRows(figure)[0] as FigureRow, lang);
+      base[13] = c.label;
+      base[14] = c.target;
+      base[15] = round(c.difference);
+      base[16] = at(lang, `direction.${c.direction}`);
+      base[17] = c.significant;
+      targets.push(base);
+    }
+  }
+  const quality: Cell[][] = [];
+  if (report.quality) {
+    const q = report.quality;
+    const row = (key: AdminKey, count: number): Cell[] => [at(lang, "sections.quality"), key.split(".")[1] ?? key, at(lang, key), report.region?.code ?? "all", where, null, null, null, q.completed, count, round(count / q.completed), null, null, null, null, null, null, null];
+    quality.push(row("quality.speeders", q.speeders), row("quality.straight_liners", q.straightLiners), row("quality.flagged", q.flagged));
+  }
+  const c = report.consistency;
+  // The consistency rate describes the verification calls, not a group of residents: no suppression.
+  if (c.rate) {
+    quality.push([at(lang, "sections.quality"), "consistency", at(lang, "spot.consistency"), report.region?.code ?? "all", where, null, null, null, c.rate.n, c.rate.numerator, round(c.rate.value), round(c.rate.ci.lower), round(c.rate.ci.upper), null, null, null, null, null]);
+  }
+  return [
+    { name: at(lang, "sections.overall"), columns: cols, rows: overall },
+    { name: at(lang, "sections.targets"), columns: cols, rows: targets },
+    { name: at(lang, "sections.trend"), columns: cols, rows: breakdownRows(report, report.trend, "sections.trend", lang) },
+    { name: at(lang, "sections.regions"), columns: cols, rows: breakdownRows(report, report.byRegion, "sections.regions", lang) },
+    { name: at(lang, "sections.channels"), columns: cols, rows: breakdownRows(report, report.byChannel, "sections.channels", lang) },
+    { name: at(lang, "sections.hot"), columns: cols, rows: hot },
+    { name: at(lang, "sections.quality"), columns: cols, rows: quality },
+  ];
+}
+
+// ------------------------------------------------------------------------------------ spot checks
+
+/** The spot-check list for verifiers (with the phone number the resident shared). */
+export function spotChecksTable(checks: readonly SpotCheckRecord[], lang: Lang, regions: ReadonlyMap<string, RegionRecord>): ExportTable {
+  return {
+    name: at(lang, "spot.title"),
+    columns: columns(lang, [
+      ["id", "table.spot_check_id"],
+      ["response_id", "table.response_id"],
+      ["region_code", "table.region_code"],
+      ["region", "table.region"],
+      ["channel", "table.channel"],
+      ["completed_at", "table.completed_at"],
+      ["phone", "table.phone"],
+      ["lang", "table.lang"],
+      ["outcome", "table.outcome"],
+      ["verifier", "table.verifier"],
+      ["notes", "table.notes"],
+      ["checked_at", "table.checked_at"],
+      ["seed", "table.seed"],
+    ]),
+    rows: checks.map((c) => [
+      c.id,
+      c.responseId,
+      c.regionCode,
+      c.regionCode ? regionName(regions.get(c.regionCode), lang, c.regionCode) : null,
+      c.channel,
+      c.completedAt,
+      c.phone,
+      c.lang,
+      c.outcome ? at(lang, `spot.${c.outcome}`) : at(lang, "spot.pending"),
+      c.verifier,
+      c.notes,
+      c.checkedAt,
+      c.seed,
+    ]),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The dashboard in headless Chromium (Debian's, driven by playwright-core): sign in with a staff
+ * token, look at every page, use the filters and forms, print the report to PDF. Screenshots go
+ * to tests/artifacts/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { adminEnv, type AdminEnv } from "./support.js";
+import { REGIONS } from "./fixture.js";
+import { CHROMIUM_ARGS, chromiumPath } from "../../core/admin/rasterize.js";
+import { createAdminStaffCommands } from "../../core/admin/staff-commands.js";
+
+const SHOTS = fileURLToPath(new URL("../artifacts/screenshots/", import.meta.url));
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
+  let env: AdminEnv;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    env = await adminEnv();
+    await env.app.listen({ port: 0, host: "127.0.0.1" });
+    const address = env.app.server.address();
+    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  it("refuses the dashboard before sign-in and shows the sign-in page", async () => {
+    const response = await page.goto(`${base}/admin?lang=zh-CN`);
+    expect(response?.status()).toBe(401);
+    await page.waitForURL(/\/admin\/login/);
+    await expect(page.locator("h2").textContent()).resolves.toBe("管理员登录");
+    await page.screenshot({ path: `${SHOTS}admin-login.png` });
+  });
+
+  it("refuses an officer's token", async () => {
+    await page.fill("#token", env.tokens.officer);
+    await page.click("button[type=submit]");
+    await expect(page.locator(".notice").textContent()).resolves.toContain("不是管理员");
+  });
+
+  it("signs in and shows the overview with charts, targets and the coverage placeholder", async () => {
+    await page.goto(`${base}/admin/login?lang=zh-CN`);
+    await page.fill("#token", env.tokens.admin);
+    await Promise.all([page.waitForURL(/\/admin\?lang=zh-CN/), page.click("button[type=submit]")]);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === "anxin_staff")?.httpOnly).toBe(true);
+    await page.goto(`${base}/admin?lang=zh-CN&wave=${env.fx.w2.id}&level=2`);
+    await expect(page.locator("#rates-table").textContent()).resolves.toContain("82.1%");
+    await expect(page.locator("#rates-table").textContent()).resolves.toContain("省均");
+    expect(await page.locator("figure.chart img").count()).toBeGreaterThanOrEqual(4);
+    // Every chart image decoded (no CSP or data-URI problem).
+    const broken = await page.locator("figure.chart img").evaluateAll((imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
+    expect(broken).toBe(0);
+    await expect(page.locator("#region-table").textContent()).resolves.toContain("不予显示");
+    await expect(page.locator("#coverage .placeholder").textContent()).resolves.toContain("暂无数据");
+    await page.screenshot({ path: `${SHOTS}admin-overview.png`, fullPage: true });
+    for (const section of ["rates", "trend", "regions", "hot"]) await page.locator(`#${section}`).screenshot({ path: `${SHOTS}admin-overview-${section}.png` });
+  });
+
+  it("toggles flagged responses out", async () => {
+    await page.check("input[name=clean]");
+    await Promise.all([page.waitForURL(/clean=1/), page.click("#filters button[type=submit]")]);
+    await expect(page.locator("#rates-table").textContent()).resolves.toContain("86.5%");
+    await expect(page.locator("#wave").textContent()).resolves.toContain("已剔除可疑问卷");
+  });
+
+  it("shows the region filter in English", async () => {
+    await page.goto(`${base}/admin?lang=en&wave=${env.fx.w2.id}&region=${REGIONS.townA}&level=2`);
+    await expect(page.locator("#wave h2").textContent()).resolves.toContain("Qingbo");
+    await page.screenshot({ path: `${SHOTS}admin-overview-en-town.png`, fullPage: true });
+  });
+
+  it("filters suggestions and changes their status and tags", async () => {
+    await page.goto(`${base}/admin/suggestions?lang=zh-CN`);
+    expect(await page.locator("#suggestion-table tbody tr").count()).toBe(5);
+    await page.fill("input[name=q]", "巡逻");
+    await page.selectOption("#suggestion-filters select[name=region]", REGIONS.townB);
+    await Promise.all([page.waitForURL(/region=330102002/), page.click("#suggestion-filters button[type=submit]")]);
+    expect(await page.locator("#suggestion-table tbody tr").count()).toBe(1);
+    const row = page.locator("#suggestion-table tbody tr").first();
+    await row.locator("select[name=status]").selectOption("answered");
+    await row.locator("input[name=tags]").fill("巡逻, 夜间");
+    await Promise.all([page.waitForLoadState("load"), row.locator("button").click()]);
+    await expect(page.locator("#suggestion-table tbody tr").first().locator("select[name=status]").inputValue()).resolves.toBe("answered");
+    await expect(page.locator("#suggestion-table tbody tr").first().locator("input[name=tags]").inputValue()).resolves.toBe("巡逻, 夜间");
+    await page.goto(`${base}/admin/suggestions?lang=zh-CN`);
+    await page.screenshot({ path: `${SHOTS}admin-suggestions.png`, fullPage: true });
+  });
+
+  it("draws spot checks and records an outcome", async () => {
+    await page.goto(`${base}/admin/spot-checks?lang=zh-CN&wave=${env.fx.w2.id}`);
+    await page.fill("#draw-form input[name=share]", "0.2");
+    await page.fill("#draw-form input[name=level]", "1");
+    await page.fill("#draw-form input[name=seed]", "browser");
+    await Promise.all([page.waitForLoadState("load"), page.click("#draw-form button")]);
+    await expect(page.locator(".notice").textContent()).resolves.toMatch(/新抽取 \d+ 份/);
+    const rows = page.locator("#spot-table tbody tr");
+    expect(await rows.count()).toBeGreaterThan(0);
+    await rows.first().locator("select[name=outcome]").selectOption("consistent");
+    await Promise.all([page.waitForLoadState("load"), rows.first().locator("button").click()]);
+    await expect(page.locator("#consistency").textContent()).resolves.toContain("100.0%");
+    await page.screenshot({ path: `${SHOTS}admin-spot-checks.png`, fullPage: true });
+  });
+
+  it("prints the report to PDF", async () => {
+    await page.goto(`${base}/admin/report?lang=zh-CN&wave=${env.fx.w2.id}&level=2`);
+    await expect(page.locator(".report h1").textContent()).resolves.toBe("公众安全感和满意度调查报告");
+    await page.screenshot({ path: `${SHOTS}admin-report.png`, fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: `${SHOTS}admin-report-print.png`, fullPage: true });
+    expect(await page.locator("header.top").isVisible()).toBe(false);
+    const pdf = await page.pdf({ format: "A4", printBackground: true });
+    writeFileSync(`${SHOTS}admin-report.pdf`, pdf);
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    await page.emulateMedia({ media: "screen" });
+  });
+
+  it("draws the /stats charts as PNG images for chat", async () => {
+    const admin = await env.store.getResident(env.adminId);
+    if (!admin) throw new Error("admin missing");
+    const [, stats] = createAdminStaffCommands({ store: env.store });
+    const reply = await stats!.run({ staff: admin, args: "", lang: "zh-CN", now: new Date() });
+    expect(reply.images?.length).toBeGreaterThanOrEqual(3);
+    for (const [i, image] of (reply.images ?? []).entries()) {
+      expect([...image.png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      writeFileSync(`${SHOTS}chat-stats-${i + 1}.png`, image.png);
+    }
+  });
+
+  it("saw no CSP violations or script errors", () => {
+    expect(problems.filter((p) => !/401|403|Failed to load resource/.test(p))).toEqual([]);
+  });
+});

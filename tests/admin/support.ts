@@ -1,0 +1,58 @@
+/** Shared set-up of the admin HTTP tests: a seeded SQLite store, staff of every role, the server. */
+import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
+import { migrate } from "../../prisma/migrate.js";
+import { openStore, type Store } from "../../prisma/store.js";
+import { buildServer } from "../../core/app/server.js";
+import { issueStaffToken } from "../../core/app/staff-auth.js";
+import { mountAdmin } from "../../bots/admin/mount.js";
+import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { seedFixture, type Fixture } from "./fixture.js";
+
+/** A running admin test environment. */
+export interface AdminEnv {
+  db: TestDatabase;
+  store: Store;
+  app: FastifyInstance;
+  fx: Fixture;
+  secret: string;
+  tokens: { admin: string; officer: string; resident: string };
+  adminId: string;
+  close(): Promise<void>;
+}
+
+/** The secret the tests sign staff tokens with. */
+export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnop";
+
+/** Seeds the fixture and builds a server with the admin mount. */
+export async function adminEnv(): Promise<AdminEnv> {
+  const db = freshSqlite();
+  await migrate(db.target);
+  const store = await openStore(db.target);
+  const fx = await seedFixture(store);
+  const now = new Date();
+  const admin = await store.setRole("telegram", "admin-1", "admin");
+  const officer = await store.setRole("telegram", "officer-1", "officer");
+  const { resident } = await store.resolveIdentity({ platform: "telegram", platformUserId: "resident-1", chatId: "resident-1" });
+  const logger = pino({ level: "silent" });
+  const app = await buildServer({ store, logger, mounts: [mountAdmin({ store, secret: TEST_SECRET, logger })] });
+  await app.ready();
+  return {
+    db,
+    store,
+    app,
+    fx,
+    secret: TEST_SECRET,
+    adminId: admin.id,
+    tokens: {
+      admin: issueStaffToken(TEST_SECRET, admin.id, now),
+      officer: issueStaffToken(TEST_SECRET, officer.id, now),
+      resident: issueStaffToken(TEST_SECRET, resident.id, now),
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await db.drop();
+    },
+  };
+}

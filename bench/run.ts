@@ -4,9 +4,11 @@
  */
 import { benchRunner } from "./runner.js";
 import { benchExport } from "./export.js";
+import { benchBroadcast } from "./broadcast.js";
 
 const sections: [string, () => Promise<string[]>][] = [
   ["Conversation runner", () => benchRunner()],
+  ["Broadcasts against the local fake Telegram API", () => benchBroadcast()],
   ["Exports (200,000 responses)", () => benchExport()],
 ];
 

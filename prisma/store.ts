@@ -219,7 +219,73 @@ export type DomainWrite =
   | { type: "response.region"; waveId: string; regionCode: string }
   | { type: "suggestion.add"; waveId?: string | null; text: string; lang: string }
   | { type: "resident.update"; lang?: string; consentAt?: Date | null; consentDeclinedAt?: Date | null; optedOut?: boolean }
-  | { type: "resident.erase" };
+  | { type: "resident.erase" }
+  /** A resident's answer to a tip's quiz; only their first answer to a tip is kept. */
+  | { type: "tipQuiz.answer"; tipId: string; option: string; correct: boolean; broadcastId?: string | null }
+  /** The resident reported a concern: a case with status "received" (a taken code is a conflict). */
+  | { type: "case.report"; code: string; title: string }
+  /** The resident rated their closed case 1–5 (ignored for a case that is not theirs or not closed). */
+  | { type: "case.rate"; code: string; rating: number };
+
+/** Where a case stands. */
+export type CaseStatus = "received" | "investigating" | "solved" | "closed";
+
+/** The case statuses, in handling order. */
+export const CASE_STATUSES: readonly CaseStatus[] = ["received", "investigating", "solved", "closed"];
+
+/** A case a resident reported (or an officer registered for them). */
+export interface CaseRecord {
+  id: string;
+  code: string;
+  reporterId: string | null;
+  officerId: string | null;
+  regionId: string | null;
+  title: string;
+  status: CaseStatus;
+  /** The reporter's satisfaction after closing, 1..5. */
+  rating: number | null;
+  createdAt: Date;
+  closedAt: Date | null;
+}
+
+/** A progress note on a case; `deliveredAt` = when it reached the reporter. */
+export interface CaseUpdateRecord {
+  id: string;
+  caseId: string;
+  authorId: string | null;
+  status: CaseStatus;
+  note: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** A case with its newest update. */
+export interface CaseWithLatest extends CaseRecord {
+  latest: CaseUpdateRecord | null;
+}
+
+/** Filter of {@link Store.listCases}. */
+export interface CaseQuery {
+  statuses?: readonly CaseStatus[];
+  officerId?: string;
+  /** Closed at or after / before (cases never closed are left out when either is set). */
+  closedSince?: Date;
+  closedUntil?: Date;
+  /** A region subtree: the Region.path prefix. */
+  regionPath?: string;
+  /** Newest first; default 1000. */
+  limit?: number;
+}
+
+/** One stored quiz answer (the first answer of a resident to a tip). */
+export interface TipQuizAnswerRecord {
+  residentId: string;
+  tipId: string;
+  option: string;
+  correct: boolean;
+  broadcastId: string | null;
+  answeredAt: Date;
+}
 
 /** Everything one inbound message changes, committed atomically. */
 export interface Turn {
@@ -1126,12 +1192,21 @@ export class Store {
     if (query.officerId) where.officers = { some: { officerId: query.officerId, ...(inRegion ? { region: inRegion } : {}) } };
     else if (inRegion) where.OR = [{ region: inRegion }, { officers: { some: { region: inRegion } } }, { responses: { some: { region: inRegion } } }];
     if (query.unfinishedWaveId) where.responses = { none: { waveId: query.unfinishedWaveId, status: "completed" } };
-    const rows = await this.client.resident.findMany({
-      where,
-      select: { id: true, lang: true, optedOut: true, identities: { select: IDENTITY_FIELDS, orderBy: { createdAt: "asc" } } },
-      orderBy: { id: "asc" },
-    });
-    return rows.map((row) => ({ residentId: row.id, lang: row.lang, optedOut: row.optedOut, identities: row.identities }));
+    // Keyset pages: loading the accounts of a page takes one bound parameter per resident, and
+    // SQLite allows only so many in one statement.
+    const members: AudienceMember[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.client.resident.findMany({
+        where: after ? { AND: [where, { id: { gt: after } }] } : where,
+        select: { id: true, lang: true, optedOut: true, identities: { select: IDENTITY_FIELDS, orderBy: { createdAt: "asc" } } },
+        orderBy: { id: "asc" },
+        take: 500,
+      });
+      for (const row of rows) members.push({ residentId: row.id, lang: row.lang, optedOut: row.optedOut, identities: row.identities });
+      if (rows.length < 500) return members;
+      after = rows[rows.length - 1]?.id;
+    }
   }
 
   /**
@@ -1147,7 +1222,7 @@ export class Store {
       const data = plans
         .filter((plan) => !seen.has(plan.residentId) && seen.add(plan.residentId))
         .map((plan) => ({ broadcastId: id, residentId: plan.residentId, identityId: plan.identityId, status: plan.status, lastError: plan.lastError ?? null, createdAt: now }));
-      for (let i = 0; i < data.length; i += 1000) await tx.delivery.createMany({ data: data.slice(i, i + 1000) });
+      for (let i = 0; i < data.length; i += 100) await tx.delivery.createMany({ data: data.slice(i, i + 100) });
       return true;
     }, { timeout: 60_000 });
   }
@@ -1155,13 +1230,15 @@ export class Store {
   /**
    * Deliveries a sender should work on now, oldest first: pending ones of broadcasts being sent
    * whose time has come, and `sending` ones whose lease ran out (their send may or may not have
-   * happened; see core/outreach/README.md). Residents in `excludeResidentIds` are left out.
+   * happened; see core/outreach/README.md). Only accounts on `platform` when given; residents in
+   * `excludeResidentIds` are left out.
    */
-  async nextDeliveries(input: { now: Date; limit: number; excludeResidentIds?: readonly string[] }): Promise<DeliveryJob[]> {
+  async nextDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[] }): Promise<DeliveryJob[]> {
     const due = { OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: input.now } }] };
     const rows = await this.client.delivery.findMany({
       where: {
         OR: [{ status: "pending", broadcast: { status: "sending" }, ...due }, { status: "sending", nextAttemptAt: { lte: input.now } }],
+        ...(input.platform ? { identity: { platform: input.platform } } : {}),
         ...(input.excludeResidentIds && input.excludeResidentIds.length > 0 ? { residentId: { notIn: [...input.excludeResidentIds] } } : {}),
       },
       include: {
@@ -1206,18 +1283,18 @@ export class Store {
    * moved on meanwhile (nothing written). A blocked outcome also marks the account unreachable.
    */
   async settleDelivery(id: string, outcome: DeliverySettlement, now: Date, from: "pending" | "sending" = "sending"): Promise<boolean> {
+    const data: Prisma.DeliveryUpdateManyMutationInput = { status: outcome.status, nextAttemptAt: outcome.nextAttemptAt ?? null };
+    if (outcome.lastError !== undefined) data.lastError = outcome.lastError;
+    if (outcome.platformMessageId !== undefined) data.platformMessageId = outcome.platformMessageId;
+    if (outcome.status === "sent") data.sentAt = now;
+    // The common outcomes are one statement; only "blocked" touches a second table.
+    if (outcome.status !== "blocked") return (await this.client.delivery.updateMany({ where: { id, status: from }, data })).count === 1;
     return this.client.$transaction(async (tx) => {
-      const data: Prisma.DeliveryUpdateManyMutationInput = { status: outcome.status, nextAttemptAt: outcome.nextAttemptAt ?? null };
-      if (outcome.lastError !== undefined) data.lastError = outcome.lastError;
-      if (outcome.platformMessageId !== undefined) data.platformMessageId = outcome.platformMessageId;
-      if (outcome.status === "sent") data.sentAt = now;
       const updated = await tx.delivery.updateMany({ where: { id, status: from }, data });
       if (updated.count !== 1) return false;
-      if (outcome.status === "blocked") {
-        const row = await tx.delivery.findUniqueOrThrow({ where: { id }, select: { identityId: true } });
-        if (row.identityId) {
-          await tx.identity.update({ where: { id: row.identityId }, data: { reachable: false, unreachableAt: now, unreachableWhy: outcome.lastError ?? "blocked" } });
-        }
+      const row = await tx.delivery.findUniqueOrThrow({ where: { id }, select: { identityId: true } });
+      if (row.identityId) {
+        await tx.identity.update({ where: { id: row.identityId }, data: { reachable: false, unreachableAt: now, unreachableWhy: outcome.lastError ?? "blocked" } });
       }
       return true;
     });
@@ -1255,12 +1332,12 @@ export class Store {
 
   /** Marks `sending` broadcasts with nothing left to send as done; returns their ids. */
   async finishBroadcasts(now: Date): Promise<string[]> {
-    const open = await this.client.broadcast.findMany({
-      where: { status: "sending", deliveries: { none: { status: { in: ["pending", "sending"] } } } },
-      select: { id: true },
-    });
+    const sending = await this.client.broadcast.findMany({ where: { status: "sending" }, select: { id: true } });
     const done: string[] = [];
-    for (const { id } of open) {
+    for (const { id } of sending) {
+      // One row still to do is enough to know (the sender calls this often: keep it cheap).
+      const left = await this.client.delivery.findFirst({ where: { broadcastId: id, status: { in: ["pending", "sending"] } }, select: { id: true } });
+      if (left) continue;
       const updated = await this.client.broadcast.updateMany({
         where: { id, status: "sending", deliveries: { none: { status: { in: ["pending", "sending"] } } } },
         data: { status: "done", finishedAt: now },
@@ -1274,16 +1351,16 @@ export class Store {
    * A resident confirmed reading a delivery ("I've read it ✓"). A delivery still `sending` is
    * thereby proven sent. "unknown": no such delivery of this resident.
    */
-  async markDeliveryRead(deliveryId: string, residentId: string, now: Date): Promise<"read" | "already" | "unknown"> {
+  async markDeliveryRead(deliveryId: string, residentId: string, now: Date): Promise<{ outcome: "read" | "already" | "unknown"; broadcastId: string | null }> {
     return this.client.$transaction(async (tx) => {
-      const row = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { residentId: true, readAt: true, status: true } });
-      if (!row || row.residentId !== residentId) return "unknown" as const;
-      if (row.readAt) return "already" as const;
+      const row = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { residentId: true, readAt: true, status: true, broadcastId: true } });
+      if (!row || row.residentId !== residentId) return { outcome: "unknown" as const, broadcastId: null };
+      if (row.readAt) return { outcome: "already" as const, broadcastId: row.broadcastId };
       await tx.delivery.update({
         where: { id: deliveryId },
         data: { readAt: now, ...(row.status === "sending" || row.status === "pending" ? { status: "sent", sentAt: now, nextAttemptAt: null } : {}) },
       });
-      return "read" as const;
+      return { outcome: "read" as const, broadcastId: row.broadcastId };
     });
   }
 
@@ -1318,8 +1395,8 @@ export class Store {
     const households = [...new Set(assignments.map((row) => row.householdId))];
     const reached = new Set<string>();
     const confirmed = new Set<string>();
-    for (let i = 0; i < households.length; i += 1000) {
-      const slice = households.slice(i, i + 1000);
+    for (let i = 0; i < households.length; i += 500) {
+      const slice = households.slice(i, i + 500);
       const rows = await this.client.delivery.findMany({
         where: {
           residentId: { in: slice },
@@ -1368,6 +1445,123 @@ export class Store {
     return taken;
   }
 
+  // ---------------------------------------------------------------- outreach: tip quizzes and cases
+
+  /** Stored quiz answers (one per resident and tip: the first), oldest first. */
+  async listTipQuizAnswers(filter: { since?: Date; until?: Date; tipIds?: readonly string[] } = {}): Promise<TipQuizAnswerRecord[]> {
+    const rows = await this.client.tipQuizAnswer.findMany({
+      where: {
+        ...(filter.tipIds ? { tipId: { in: [...filter.tipIds] } } : {}),
+        ...(filter.since || filter.until ? { answeredAt: { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) } } : {}),
+      },
+      orderBy: [{ answeredAt: "asc" }, { id: "asc" }],
+    });
+    return rows.map((row) => ({ residentId: row.residentId, tipId: row.tipId, option: row.option, correct: row.correct, broadcastId: row.broadcastId, answeredAt: row.answeredAt }));
+  }
+
+  /** The resident whose id ends in `code` (a resident code), if exactly one does and they are not erased. */
+  async findResidentByCode(code: string): Promise<ResidentRecord | null> {
+    const suffix = code.trim().toLowerCase();
+    if (!/^[a-z0-9]{6,25}$/.test(suffix)) return null;
+    const rows = await this.client.resident.findMany({ where: { id: { endsWith: suffix }, deletedAt: null }, take: 2 });
+    const only = rows.length === 1 ? rows[0] : undefined;
+    return only ? toResident(only) : null;
+  }
+
+  /**
+   * Registers a case with status "received" and its first update, in one transaction; the case
+   * takes the reporter's region. Null when the code is taken (draw another).
+   */
+  async createCase(input: { code: string; reporterId: string | null; officerId: string | null; title: string; note?: string | null; now: Date }): Promise<{ case: CaseRecord; update: CaseUpdateRecord } | null> {
+    try {
+      return await this.client.$transaction(async (tx) => {
+        const reporter = input.reporterId ? await tx.resident.findUnique({ where: { id: input.reporterId }, select: { regionId: true } }) : null;
+        const row = await tx.case.create({
+          data: { code: input.code, reporterId: input.reporterId, officerId: input.officerId, regionId: reporter?.regionId ?? null, title: input.title, status: "received", createdAt: input.now },
+        });
+        const update = await tx.caseUpdate.create({ data: { caseId: row.id, authorId: input.officerId, status: "received", note: input.note ?? null, createdAt: input.now } });
+        return { case: toCase(row), update: toCaseUpdate(update) };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The case with this code, or null. */
+  async getCaseByCode(code: string): Promise<CaseWithLatest | null> {
+    const row = await this.client.case.findUnique({ where: { code }, include: { updates: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1 } } });
+    return row ? toCaseWithLatest(row) : null;
+  }
+
+  /**
+   * Posts a progress update: the case takes the new status (closedAt set on closing, cleared on
+   * reopening; an unassigned case gets the author as its officer) and the update is recorded
+   * undelivered, in one transaction. Null when there is no such case.
+   */
+  async addCaseUpdate(input: { code: string; status: CaseStatus; note: string | null; authorId: string | null; now: Date }): Promise<{ case: CaseRecord; update: CaseUpdateRecord } | null> {
+    return this.client.$transaction(async (tx) => {
+      const existing = await tx.case.findUnique({ where: { code: input.code } });
+      if (!existing) return null;
+      const row = await tx.case.update({
+        where: { id: existing.id },
+        data: {
+          status: input.status,
+          closedAt: input.status === "closed" ? (existing.status === "closed" && existing.closedAt ? existing.closedAt : input.now) : null,
+          ...(existing.officerId === null && input.authorId ? { officerId: input.authorId } : {}),
+        },
+      });
+      const update = await tx.caseUpdate.create({ data: { caseId: row.id, authorId: input.authorId, status: input.status, note: input.note, createdAt: input.now } });
+      return { case: toCase(row), update: toCaseUpdate(update) };
+    });
+  }
+
+  /** A resident's cases with their newest update, newest case first. */
+  async listCasesOfReporter(reporterId: string, limit = 20): Promise<CaseWithLatest[]> {
+    const rows = await this.client.case.findMany({
+      where: { reporterId },
+      include: { updates: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1 } },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+    });
+    return rows.map(toCaseWithLatest);
+  }
+
+  /** Cases matching `query`, newest first. */
+  async listCases(query: CaseQuery = {}): Promise<CaseRecord[]> {
+    const closed = query.closedSince || query.closedUntil ? { closedAt: { ...(query.closedSince ? { gte: query.closedSince } : {}), ...(query.closedUntil ? { lt: query.closedUntil } : {}) } } : {};
+    const rows = await this.client.case.findMany({
+      where: {
+        ...(query.statuses ? { status: { in: [...query.statuses] } } : {}),
+        ...(query.officerId ? { officerId: query.officerId } : {}),
+        ...(query.regionPath ? { region: { path: { startsWith: query.regionPath } } } : {}),
+        ...closed,
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: Math.min(Math.max(query.limit ?? 1000, 1), 10_000),
+    });
+    return rows.map(toCase);
+  }
+
+  /**
+   * Updates not yet delivered to a reporter (created at or after `since`), oldest first, with
+   * their case. Cases without a reporter (erased, or registered for nobody) have no one to tell.
+   */
+  async pendingCaseUpdates(filter: { since?: Date; limit?: number } = {}): Promise<{ update: CaseUpdateRecord; case: CaseRecord }[]> {
+    const rows = await this.client.caseUpdate.findMany({
+      where: { deliveredAt: null, case: { reporterId: { not: null } }, ...(filter.since ? { createdAt: { gte: filter.since } } : {}) },
+      include: { case: true },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: filter.limit ?? 200,
+    });
+    return rows.map((row) => ({ update: toCaseUpdate(row), case: toCase(row.case) }));
+  }
+
+  /** Records that an update reached its reporter (first delivery wins). */
+  async markCaseUpdateDelivered(updateId: string, at: Date): Promise<void> {
+    await this.client.caseUpdate.updateMany({ where: { id: updateId, deliveredAt: null }, data: { deliveredAt: at } });
+  }
+
   // ---------------------------------------------------------------- audit
 
   /** Appends to the audit log. */
@@ -1383,6 +1577,34 @@ export class Store {
 }
 
 class TurnConflict extends Error {}
+
+function caseStatus(value: string): CaseStatus {
+  return (CASE_STATUSES as readonly string[]).includes(value) ? (value as CaseStatus) : "received";
+}
+
+function toCase(row: { id: string; code: string; reporterId: string | null; officerId: string | null; regionId: string | null; title: string; status: string; rating: number | null; createdAt: Date; closedAt: Date | null }): CaseRecord {
+  return {
+    id: row.id,
+    code: row.code,
+    reporterId: row.reporterId,
+    officerId: row.officerId,
+    regionId: row.regionId,
+    title: row.title,
+    status: caseStatus(row.status),
+    rating: row.rating,
+    createdAt: row.createdAt,
+    closedAt: row.closedAt,
+  };
+}
+
+function toCaseUpdate(row: { id: string; caseId: string; authorId: string | null; status: string; note: string | null; createdAt: Date; deliveredAt: Date | null }): CaseUpdateRecord {
+  return { id: row.id, caseId: row.caseId, authorId: row.authorId, status: caseStatus(row.status), note: row.note, createdAt: row.createdAt, deliveredAt: row.deliveredAt };
+}
+
+function toCaseWithLatest(row: Parameters<typeof toCase>[0] & { updates: Parameters<typeof toCaseUpdate>[0][] }): CaseWithLatest {
+  const latest = row.updates[0];
+  return { ...toCase(row), latest: latest ? toCaseUpdate(latest) : null };
+}
 
 /** Trims tags, drops empty and duplicate ones; refuses characters that would break the JSON-contains tag filter. */
 function normaliseTags(tags: readonly string[]): string[] {
@@ -1636,6 +1858,31 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         });
         break;
       }
+      case "tipQuiz.answer": {
+        // The first answer counts for the awareness rate: a later one leaves it as it is.
+        await tx.tipQuizAnswer.upsert({
+          where: { residentId_tipId: { residentId: turn.residentId, tipId: write.tipId } },
+          create: { residentId: turn.residentId, tipId: write.tipId, option: write.option, correct: write.correct, broadcastId: write.broadcastId ?? null, answeredAt: turn.now },
+          update: {},
+        });
+        break;
+      }
+      case "case.report": {
+        // The resident was already told this code: a taken one must rerun the turn with another.
+        if (await tx.case.findUnique({ where: { code: write.code }, select: { id: true } })) throw new TurnConflict();
+        const reporter = await tx.resident.findUnique({ where: { id: turn.residentId }, select: { regionId: true } });
+        const created = await tx.case.create({
+          data: { code: write.code, reporterId: turn.residentId, regionId: reporter?.regionId ?? null, title: write.title, status: "received", createdAt: turn.now },
+        });
+        // The resident saw the confirmation in this very turn: nothing left to deliver.
+        await tx.caseUpdate.create({ data: { caseId: created.id, authorId: turn.residentId, status: "received", createdAt: turn.now, deliveredAt: turn.now } });
+        break;
+      }
+      case "case.rate": {
+        if (!Number.isInteger(write.rating) || write.rating < 1 || write.rating > 5) break;
+        await tx.case.updateMany({ where: { code: write.code, reporterId: turn.residentId, status: "closed" }, data: { rating: write.rating } });
+        break;
+      }
       case "resident.erase": {
         // The resident asked for deletion: answers, suggestions, deliveries, accounts and the
         // conversation go; the row stays, emptied, so the audit log still refers to something.
@@ -1647,6 +1894,8 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         await tx.delivery.deleteMany({ where: { residentId: turn.residentId } });
         await tx.webInboxItem.deleteMany({ where: { residentId: turn.residentId } });
         await tx.tipQuizAnswer.deleteMany({ where: { residentId: turn.residentId } });
+        // Cases are the police's records and stay; they just no longer lead back to this person.
+        await tx.case.updateMany({ where: { reporterId: turn.residentId }, data: { reporterId: null } });
         await tx.assignment.deleteMany({ where: { householdId: turn.residentId } });
         await tx.resident.update({
           where: { id: turn.residentId },

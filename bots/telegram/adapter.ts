@@ -33,7 +33,7 @@ import { TelegramSender, type SenderLogger } from "./sender.js";
 export const TELEGRAM_PLATFORM = "telegram";
 
 /** Session modes in which a resident is "talking to Anxin" (embedded mode claims their text). */
-const ACTIVE_MODES = new Set(["consent", "survey", "language", "privacy", "confirmDeletion"]);
+const ACTIVE_MODES = new Set(["consent", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase"]);
 
 /** Message contents a resident can send that Anxin cannot read (answered with a polite hint). */
 const UNREADABLE_CONTENT = [
@@ -137,6 +137,8 @@ export class TelegramAdapter {
   private readonly lanes = new KeyedQueue();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly recentUpdates = new Set<number>();
+  /** Newest message id seen per private chat (the broadcast outbox anchors its crash probe on it). */
+  private readonly newestMessage = new Map<number, number>();
   private readonly greetedGroups = new Set<number>();
   private readonly mode: "standalone" | "embedded";
   private readonly entryCommands: Set<string>;
@@ -162,7 +164,13 @@ export class TelegramAdapter {
       logger: options.logger,
       concurrency: options.sendConcurrency,
       onBlocked: (chatId) => this.markReachable(chatId, false),
+      onSent: (chatId, messageId) => this.noteMessage(chatId, messageId),
     });
+  }
+
+  /** The newest message id this process has seen in a private chat (sent or received), if any. */
+  lastMessageId(chatId: number): number | undefined {
+    return this.newestMessage.get(chatId);
   }
 
   /**
@@ -310,6 +318,7 @@ export class TelegramAdapter {
     const verified = this.signer.verify(data, from.id);
     if (!verified.ok) return { kind: "bad-button", updateId, from, queryId, reason: verified.reason };
     const messageId = typeof message?.message_id === "number" ? message.message_id : undefined;
+    if (messageId !== undefined) this.noteMessage(chatId, messageId);
     return {
       kind: "turn",
       updateId,
@@ -335,6 +344,7 @@ export class TelegramAdapter {
         : ignore("group chatter");
     }
     if (chat.type !== "private" || chatId !== from.id) return ignore(`message in a ${String(chat.type)} chat`);
+    if (typeof message.message_id === "number") this.noteMessage(chatId, message.message_id);
     if (text === undefined) {
       const unreadable = UNREADABLE_CONTENT.some((key) => message[key] !== undefined);
       // Service messages (pins, shared users, write access …) need no answer.
@@ -426,6 +436,14 @@ export class TelegramAdapter {
       },
     );
     return this.botInfo;
+  }
+
+  private noteMessage(chatId: number, messageId: number): void {
+    if (!Number.isSafeInteger(messageId) || messageId <= (this.newestMessage.get(chatId) ?? 0)) return;
+    // Re-inserting keeps the Map in least-recently-used order, so the quietest chat is dropped first.
+    this.newestMessage.delete(chatId);
+    this.newestMessage.set(chatId, messageId);
+    if (this.newestMessage.size > 20_000) this.newestMessage.delete(this.newestMessage.keys().next().value as number);
   }
 
   private remember(updateId: number): void {

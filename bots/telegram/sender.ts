@@ -78,6 +78,8 @@ export interface TelegramSenderOptions {
   logger: SenderLogger;
   /** Called (once per failed send) when Telegram says the chat blocked the bot. */
   onBlocked: (chatId: number) => Promise<void>;
+  /** Called with the id of every message sent or edited (the broadcast outbox's probe anchor). */
+  onSent?: (chatId: number, messageId: number) => void;
   /** Chats sent to at the same time; default 8. */
   concurrency?: number;
   /** How many chats' "last question message" ids to remember for edits; default 20,000. */
@@ -131,7 +133,8 @@ export class TelegramSender {
     return this.queue
       .enqueue(String(chatId), "reply", async () => {
         try {
-          await this.withTransientRetries(() => this.options.api.sendMessage(chatId, text, sendOptions(keyboard)));
+          const result = await this.withTransientRetries(() => this.options.api.sendMessage(chatId, text, sendOptions(keyboard)));
+          this.options.onSent?.(chatId, result.message_id);
         } catch (error) {
           await this.failed(chatId, error, "notice");
         }
@@ -207,6 +210,7 @@ export class TelegramSender {
           const result = await this.withTransientRetries(() => api.sendMessage(target.chatId, part.text, sendOptions(part.keyboard)), priority);
           lastId = result.message_id;
           sent.push(lastId);
+          this.options.onSent?.(target.chatId, lastId);
         }
         if (rendered.hasButtons && lastId !== undefined) this.rememberQuestion(target.chatId, lastId);
       } catch (error) {

@@ -16,7 +16,7 @@ import { isLang, normalizeLang, SUPPORTED_LANGS } from "../../core/engine/types.
 import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
 import type { InboundMessage } from "../../core/survey/runner.js";
 import { requestLang, WEB_RESOURCES } from "./i18n.js";
-import type { WebInbox } from "./inbox.js";
+import { storeWebInbox, type WebInbox } from "./inbox.js";
 import { addSecurityHeaders, installErrorHandler, isSameOrigin, PageFiles, SESSION_COOKIE, WebError } from "./http.js";
 import { LiveHub } from "./live.js";
 import { toWebMessages, type WebMessage, type WebPush } from "./messages.js";
@@ -158,6 +158,11 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
       if (!verifyLeafletCode(keys, request.params.code)) throw new WebError(400, "error.bad_qr");
       return reply.type("text/html; charset=utf-8").send(files.chatPage(requestLang(request.headers, defaultLang)));
     });
+
+    // A staff invitation's web link (/j/INV-…): the page sends the code as the first message.
+    scope.get<{ Params: { code: string } }>("/j/:code", { config: perMinute(limits.sessions, byAddress) }, async (request, reply) =>
+      reply.type("text/html; charset=utf-8").send(files.chatPage(requestLang(request.headers, defaultLang))),
+    );
 
     scope.get<{ Params: { name: string } }>("/web/static/:name", async (request, reply) => files.serve(request.params.name, reply));
 
@@ -341,4 +346,4 @@ function readState(state: unknown): { mode: string; optedOut: boolean } | undefi
  * The registry entry: the web chat always runs. It is what `npm start` serves at `/` on a fresh
  * machine, and where every leaflet's QR code leads.
  */
-export const webChannelFactory: ChannelFactory = (context) => createWebChat(context);
+export const webChannelFactory: ChannelFactory = (context) => createWebChat(context, { inbox: storeWebInbox(context.store) });

@@ -8,6 +8,7 @@ import { startApp } from "./start.js";
 import { runChat, type ChatOptions } from "./chat-command.js";
 import { registerSurveyCommands } from "./survey-command.js";
 import { registerAdminCommands } from "./admin-commands.js";
+import { registerStaffCommands } from "./staff-command-line.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import type { Role } from "../../prisma/store.js";
 import { issueStaffToken } from "./staff-auth.js";
@@ -48,6 +49,7 @@ export function buildCli(): Command {
 
   registerSurveyCommands(program);
   registerAdminCommands(program);
+  registerStaffCommands(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")

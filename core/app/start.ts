@@ -13,6 +13,13 @@ import type { Store } from "../../prisma/store.js";
 import { ConversationRunner } from "../survey/runner.js";
 import type { Channel } from "./channels.js";
 import { CHANNEL_FACTORIES } from "./channel-registry.js";
+import { listTips } from "../outreach/tips.js";
+import { CaseNotifier, casesMenuHandler, pushVia, ratingPromptVia } from "../outreach/cases.js";
+import { caseStaffCommand } from "../outreach/cases-commands.js";
+import { createOutreach } from "../outreach/index.js";
+import { staffLeafletLink } from "../../bots/web/staff.js";
+import { mountAdmin } from "../../bots/admin/mount.js";
+import { createAdminStaffCommands } from "../admin/staff-commands.js";
 
 /** A running app. */
 export interface RunningApp {
@@ -42,14 +49,33 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
   try {
     const seeded = await ensureDefaultSurvey(store, new Date());
     if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
-    const runner = new ConversationRunner({
+    const publicUrl = config.publicUrl;
+    const outreach = createOutreach({
+      store,
+      secret,
+      ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff.id, regionCode, now) } : {}),
+      logger: logger.child({ module: "outreach" }),
+    });
+    const channels: Channel[] = [];
+    // Case updates reach reporters through the channels (created below) and ask for the rating
+    // through the runner, so that the reporter's session expects it.
+    const caseNotifier: CaseNotifier = new CaseNotifier({
+      store,
+      push: pushVia(() => channels),
+      askRating: (identity, code, updateId) => ratingPromptVia(runner)(identity, code, updateId),
+      onError: (error, context) => logger.error({ err: error, ...context }, "a case update could not be delivered"),
+    });
+    const runner: ConversationRunner = new ConversationRunner({
       store,
       defaultLang: config.defaultLang,
+      tips: listTips(),
+      menuHandlers: { cases: casesMenuHandler(store) },
+      staffCommands: [...outreach.staffCommands, caseStaffCommand({ store, notifier: caseNotifier }), ...createAdminStaffCommands({ store })],
+      interceptors: outreach.interceptors,
       onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
     });
-    const server = await buildServer({ store, logger, trustProxy: config.trustProxy });
+    const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ store, secret, logger })] });
     closers.push(() => server.close());
-    const channels: Channel[] = [];
     for (const factory of CHANNEL_FACTORIES) {
       const channel = await factory({ config, runner, store, logger, server, secret });
       if (channel) channels.push(channel);
@@ -60,6 +86,11 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       closers.push(() => channel.stop());
       logger.info({ platform: channel.platform }, "channel started");
     }
+    // After the channels, so the outbox knows which platforms it reaches; stopped before them.
+    await outreach.start({ channels, telegram: config.telegram });
+    closers.push(() => outreach.stop());
+    caseNotifier.start();
+    closers.push(() => caseNotifier.stop());
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;

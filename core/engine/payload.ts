@@ -11,7 +11,15 @@
  *   r:1:1c07:12:1:9f2a:4  region: pick child 4 at level 1 whose parent code hashes to 9f2a
  *   u:1:1c07:12:1       region: up one level from level 1
  * Other buttons:
- *   m:<item>            main menu (survey, tips, cases, lang, privacy, help, menu)
+ *   m:<item>            main menu (survey, tips, cases, lang, privacy, help, menu) and report
+ *                       (report a concern, offered under "My cases")
+ *   t:<tip>             open safety tip <tip>
+ *   t:<tip>:r           "I've read it" under tip <tip>
+ *   q:<tip>:<tag>:<o>   quiz answer: option index o of tip <tip>'s quiz; tag = 4-hex hash of the
+ *                       quiz, so a button of an edited quiz is recognised as out of date
+ *   k:<code>            ask the resident to rate closed case <code> (sent on their behalf when
+ *                       the case closes, so that typed digits are read as the rating)
+ *   k:<code>:<n>        rate case <code> n = 1..5
  *   c:y | c:n           consent accept / decline
  *   l:<lang>            language (zh-CN, zh-TW, en)
  *   p:del | p:yes | p:no  privacy: ask to delete / confirm / cancel
@@ -22,9 +30,15 @@ import type { Lang } from "./types.js";
 /** Longest payload the engine produces, in bytes. */
 export const MAX_PAYLOAD_BYTES = 40;
 
-/** Main-menu items. */
-export type MenuItem = "survey" | "tips" | "cases" | "lang" | "privacy" | "help" | "menu";
-const MENU_ITEMS: readonly MenuItem[] = ["survey", "tips", "cases", "lang", "privacy", "help", "menu"];
+/** Main-menu items (and `report`, "report a concern", offered under "My cases"). */
+export type MenuItem = "survey" | "tips" | "cases" | "lang" | "privacy" | "help" | "menu" | "report";
+const MENU_ITEMS: readonly MenuItem[] = ["survey", "tips", "cases", "lang", "privacy", "help", "menu", "report"];
+
+/** A tip id as it may appear in payloads (also the library's id rule). */
+export const TIP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,27}$/;
+
+/** A case code as it may appear in payloads. */
+export const CASE_CODE_PATTERN = /^[A-Z0-9]{4,12}$/;
 
 /** Identifies the question a survey button belongs to. */
 export interface QuestionRef {
@@ -44,6 +58,11 @@ export type Payload =
   | { op: "consent"; accept: boolean }
   | { op: "lang"; lang: Lang }
   | { op: "privacy"; action: "del" | "yes" | "no" }
+  | { op: "tip"; id: string }
+  | { op: "tipRead"; id: string }
+  | { op: "quiz"; id: string; tag: string; option: number }
+  | { op: "rateAsk"; code: string }
+  | { op: "rate"; code: string; rating: number }
   | { op: "invalid" };
 
 /** First 4 hex digits of a checksum, as carried in payloads. */
@@ -85,6 +104,16 @@ export function encodePayload(p: Exclude<Payload, { op: "invalid" }>): string {
       return `l:${p.lang}`;
     case "privacy":
       return `p:${p.action}`;
+    case "tip":
+      return `t:${p.id}`;
+    case "tipRead":
+      return `t:${p.id}:r`;
+    case "quiz":
+      return `q:${p.id}:${p.tag}:${p.option}`;
+    case "rateAsk":
+      return `k:${p.code}`;
+    case "rate":
+      return `k:${p.code}:${p.rating}`;
   }
 }
 
@@ -104,6 +133,18 @@ export function decodePayload(payload: unknown): Payload {
       return parts.length === 2 && isLang(a) ? { op: "lang", lang: a } : { op: "invalid" };
     case "p":
       return parts.length === 2 && (a === "del" || a === "yes" || a === "no") ? { op: "privacy", action: a } : { op: "invalid" };
+    case "t":
+      if (!a || !TIP_ID_PATTERN.test(a)) return { op: "invalid" };
+      if (parts.length === 2) return { op: "tip", id: a };
+      return parts.length === 3 && b === "r" ? { op: "tipRead", id: a } : { op: "invalid" };
+    case "q":
+      return parts.length === 4 && a && TIP_ID_PATTERN.test(a) && b && /^[0-9a-f]{4}$/.test(b) && c && /^[0-9]$/.test(c)
+        ? { op: "quiz", id: a, tag: b, option: Number(c) }
+        : { op: "invalid" };
+    case "k":
+      if (!a || !CASE_CODE_PATTERN.test(a)) return { op: "invalid" };
+      if (parts.length === 2) return { op: "rateAsk", code: a };
+      return parts.length === 3 && b && /^[1-5]$/.test(b) ? { op: "rate", code: a, rating: Number(b) } : { op: "invalid" };
   }
   if (!a || !INT.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
   const qref: QuestionRef = { version: Number(a), ck: b, q: Number(c) };

@@ -20,7 +20,10 @@ export const AnswerValueSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("region"), code: shortId, path: z.array(shortId).max(20) }),
 ]);
 
-const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion"]);
+const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase"]);
+
+const TipProgressSchema = z.object({ id: shortId, stage: z.enum(["reading", "quiz", "explained"]) });
+const CaseRatingSchema = z.object({ code: shortId, returnMode: ModeSchema });
 
 const PendingSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("multi"), questionId: shortId, selected: z.array(shortId).max(100) }),
@@ -59,6 +62,8 @@ export const SessionStateSchema = z.object({
   wantsSurvey: z.boolean().optional(),
   survey: SurveySchema.nullable(),
   completedWaves: z.array(shortId).max(10_000),
+  tip: TipProgressSchema.optional(),
+  rating: CaseRatingSchema.optional(),
 });
 
 // Fail the build if the schema and the hand-written type drift apart.
@@ -96,5 +101,7 @@ function stripUndefined(s: SessionState): SessionState {
   const out: SessionState = { ...s };
   if (out.returnMode === undefined) delete out.returnMode;
   if (out.wantsSurvey === undefined) delete out.wantsSurvey;
+  if (out.tip === undefined) delete out.tip;
+  if (out.rating === undefined) delete out.rating;
   return out;
 }

@@ -2,6 +2,7 @@
  * The engine's entry point: one resident input in, the new state, replies and events out.
  * Pure: no I/O, no clock, no randomness; never throws; never mutates its arguments.
  */
+import { askRating, openCases, parseCasesChoice, parseRating, promptCases, promptRating, promptReport, rateCase, startReport, submitReport } from "./cases.js";
 import { parseCommand } from "./commands.js";
 import type { Command } from "./commands.js";
 import { consentMessage, parseConsentReply } from "./consent.js";
@@ -13,6 +14,7 @@ import type { MenuItem, Payload } from "./payload.js";
 import { confirmDeletionMessage, parseConfirmReply, parsePrivacyReply, privacyMessage } from "./privacy.js";
 import { parseSessionState } from "./state.js";
 import { activeSurvey, askCurrent, enterSurvey, handleSurveyButton, handleSurveyText, surveyBack, surveySkip } from "./survey.js";
+import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, showTipList, tipsBack, tipsOptionCount } from "./tips.js";
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
 import { initialState, normalizeLang } from "./types.js";
@@ -31,6 +33,7 @@ export function step(ctx: EngineContext, state: SessionState, input: Input): Ste
     kept = parseSessionState(state);
     const turn: Turn = { ctx, s: structuredClone(kept), messages: [], events: [] };
     dispatch(turn, input);
+    tidySideState(turn.s);
     // A JSON round trip drops undefined members and proves the result is storable as is.
     return { state: JSON.parse(JSON.stringify(turn.s)) as SessionState, messages: turn.messages, events: turn.events };
   } catch (err) {
@@ -41,6 +44,13 @@ export function step(ctx: EngineContext, state: SessionState, input: Input): Ste
       internalError: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     };
   }
+}
+
+/** Drops the tip / rating progress once the resident has left those modes (and their language picker). */
+function tidySideState(s: SessionState): void {
+  const within = (mode: SessionState["mode"]) => s.mode === mode || (s.mode === "language" && s.returnMode === mode);
+  if (!within("tips")) s.tip = undefined;
+  if (!within("rateCase")) s.rating = undefined;
 }
 
 function dispatch(turn: Turn, input: Input): void {
@@ -111,10 +121,14 @@ function handleCommand(turn: Turn, command: Command): void {
     case "back":
       if (s.mode === "survey" && s.survey) return surveyBack(turn);
       if (s.mode === "language") return leaveLanguagePicker(turn);
-      if (s.mode === "privacy" || s.mode === "confirmDeletion") return showMenu(turn);
+      if (s.mode === "privacy" || s.mode === "confirmDeletion" || s.mode === "cases") return showMenu(turn);
+      if (s.mode === "tips") return tipsBack(turn) ? undefined : showMenu(turn);
+      if (s.mode === "reportCase") return openCases(turn);
+      if (s.mode === "rateCase") return leaveRating(turn);
       return prompt(turn);
     case "skip":
       if (s.mode === "survey" && s.survey) return surveySkip(turn);
+      if (s.mode === "rateCase") return leaveRating(turn);
       say(turn, "info", "survey.nothing_to_skip");
       return prompt(turn);
     case "stop":
@@ -198,6 +212,35 @@ function handleText(turn: Turn, text: string): void {
       send(turn, confirmDeletionMessage(s.lang));
       return;
     }
+    case "tips": {
+      if (!hasTips(turn)) return showMenu(turn);
+      const outcome = handleTipsText(turn, text);
+      if (outcome === "menu") return showMenu(turn);
+      if (outcome === "done") return;
+      say(turn, "error", "tips.reprompt", { max: tipsOptionCount(turn) });
+      return promptTips(turn);
+    }
+    case "cases": {
+      const choice = parseCasesChoice(text);
+      if (choice === "report") return startReport(turn);
+      if (choice === "menu") return showMenu(turn);
+      say(turn, "error", "cases.reprompt");
+      return promptCases(turn);
+    }
+    case "reportCase":
+      if (submitReport(turn, text) === "cancel") return openCases(turn);
+      // Received (the resident goes to the menu), or refused (the prompt was repeated).
+      if (turn.events.some((e) => e.type === "CaseReported")) showMenu(turn);
+      return;
+    case "rateCase": {
+      const rating = parseRating(text);
+      if (rating !== undefined && s.rating) {
+        rateCase(turn, s.rating.code, rating);
+        return prompt(turn);
+      }
+      say(turn, "error", "cases.rate_reprompt");
+      return prompt(turn);
+    }
   }
 }
 
@@ -234,11 +277,33 @@ function handleButton(turn: Turn, payload: Payload): void {
     case "up":
       if (!s.survey) return staleThenPrompt(turn);
       return handleSurveyButton(turn, payload);
+    case "tip":
+      if (!hasTips(turn)) return staleThenPrompt(turn);
+      return openTip(turn, payload.id);
+    case "tipRead":
+      if (!hasTips(turn)) return staleThenPrompt(turn);
+      return readTip(turn, payload.id);
+    case "quiz":
+      if (!hasTips(turn)) return staleThenPrompt(turn);
+      return answerQuiz(turn, payload.id, payload.option, payload.tag);
+    case "rateAsk":
+      return askRating(turn, payload.code);
+    case "rate":
+      rateCase(turn, payload.code, payload.rating);
+      return prompt(turn);
   }
 }
 
 function staleThenPrompt(turn: Turn): void {
-  say(turn, "error", "survey.stale_button");
+  say(turn, "error", turn.s.mode === "survey" ? "survey.stale_button" : "tips.stale");
+  prompt(turn);
+}
+
+/** Leaves the rating question unanswered, back to where the resident was. */
+function leaveRating(turn: Turn): void {
+  const { s } = turn;
+  s.mode = s.rating?.returnMode ?? "menu";
+  s.rating = undefined;
   prompt(turn);
 }
 
@@ -272,12 +337,22 @@ function prompt(turn: Turn): void {
     case "confirmDeletion":
       send(turn, confirmDeletionMessage(s.lang));
       return;
+    case "tips":
+      return hasTips(turn) ? promptTips(turn) : showMenu(turn);
+    case "cases":
+      return promptCases(turn);
+    case "reportCase":
+      return promptReport(turn);
+    case "rateCase":
+      return s.rating ? promptRating(turn) : showMenu(turn);
   }
 }
 
 function showMenu(turn: Turn): void {
   turn.s.mode = "menu";
   turn.s.returnMode = undefined;
+  turn.s.tip = undefined;
+  turn.s.rating = undefined;
   send(turn, menuMessage(turn.s, turn.ctx.wave));
 }
 
@@ -287,11 +362,15 @@ function openMenuItem(turn: Turn, item: MenuItem): void {
     case "survey":
       return enterSurvey(turn);
     case "tips":
-    case "cases":
+      if (hasTips(turn)) return showTipList(turn);
       emit(turn, { type: "MenuRequested", item });
-      // The runner may replace this first message with the real content.
-      say(turn, "info", item === "tips" ? "menu.tips_placeholder" : "menu.cases_placeholder");
+      // Without a tip library the runner may replace this first message with the real content.
+      say(turn, "info", "menu.tips_placeholder");
       return showMenu(turn);
+    case "cases":
+      return openCases(turn);
+    case "report":
+      return startReport(turn);
     case "lang":
       return openLanguagePicker(turn);
     case "privacy":

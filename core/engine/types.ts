@@ -230,6 +230,41 @@ export interface RegionNode {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Safety tips
+// ---------------------------------------------------------------------------------------------
+
+/** One answer option of a tip's quiz question. */
+export interface TipQuizOption {
+  /** Stable id stored with the answer: 1-16 chars of `a-z0-9_-`. */
+  id: string;
+  label: LocalizedText;
+  /** Exactly one option of a quiz is correct. */
+  correct: boolean;
+}
+
+/** The optional one-question quiz after a tip: did the resident take the point in? */
+export interface TipQuiz {
+  question: LocalizedText;
+  /** 2-4 options, exactly one `correct`. */
+  options: TipQuizOption[];
+  /** Why the correct answer is correct; shown after any answer. */
+  explanation: LocalizedText;
+}
+
+/**
+ * A safety tip as the engine shows it (the tip library in core/tips validates and supplies
+ * these through {@link EngineContext.tips}).
+ */
+export interface TipContent {
+  /** Stable id: `^[a-z0-9][a-z0-9-]{0,27}$` (it goes into button payloads). */
+  id: string;
+  /** Short: it is the button label in the list of tips. */
+  title: LocalizedText;
+  text: LocalizedText;
+  quiz?: TipQuiz;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Answers
 // ---------------------------------------------------------------------------------------------
 
@@ -323,7 +358,18 @@ export type EngineEvent =
   | { type: "OptedOut" }
   | { type: "OptedIn" }
   /** The resident opened a menu item a later feature fills; the runner may replace the reply. */
-  | { type: "MenuRequested"; item: "tips" | "cases" };
+  | { type: "MenuRequested"; item: "tips" | "cases" }
+  /** The resident tapped "I've read it" under a safety tip. */
+  | { type: "TipRead"; tipId: string }
+  /**
+   * The resident answered a tip's quiz (`option` = option id). Emitted for every answer; the
+   * first answer of a resident to a tip is the one that counts for the awareness rate.
+   */
+  | { type: "QuizAnswered"; tipId: string; option: string; correct: boolean }
+  /** The resident reported a concern: a case with status "received" and this code is to be created. */
+  | { type: "CaseReported"; code: string; text: string }
+  /** The resident rated how a closed case was handled, 1 (very dissatisfied) … 5 (very satisfied). */
+  | { type: "CaseRated"; code: string; rating: number };
 
 /** The `type` names of {@link EngineEvent}. */
 export type EngineEventType = EngineEvent["type"];
@@ -341,8 +387,35 @@ export type EngineEventType = EngineEvent["type"];
  * - `language`: shown the language picker
  * - `privacy`: shown the privacy text with "delete my data"
  * - `confirmDeletion`: asked to confirm deletion
+ * - `tips`: the safety tips: the list, or a tip ({@link SessionState.tip})
+ * - `cases`: "My cases" (report a concern / back to the menu)
+ * - `reportCase`: asked to describe a concern in a few words
+ * - `rateCase`: asked to rate how a closed case was handled ({@link SessionState.rating})
  */
-export type Mode = "new" | "consent" | "menu" | "survey" | "language" | "privacy" | "confirmDeletion";
+export type Mode =
+  | "new"
+  | "consent"
+  | "menu"
+  | "survey"
+  | "language"
+  | "privacy"
+  | "confirmDeletion"
+  | "tips"
+  | "cases"
+  | "reportCase"
+  | "rateCase";
+
+/** Where a resident is in one safety tip: reading it, answering its quiz, or seen the explanation. */
+export interface TipProgress {
+  id: string;
+  stage: "reading" | "quiz" | "explained";
+}
+
+/** The closed case a resident is asked to rate, and the mode to go back to afterwards. */
+export interface CaseRatingProgress {
+  code: string;
+  returnMode: Mode;
+}
 
 /** A half-finished answer to the current question, waiting for more input. */
 export type PendingInput =
@@ -389,6 +462,10 @@ export interface SessionState {
   survey: SurveyProgress | null;
   /** Waves this resident has completed (one response per resident per wave). */
   completedWaves: string[];
+  /** Mode `tips` (or the language picker opened from it): the open tip; absent = the list. */
+  tip?: TipProgress;
+  /** Mode `rateCase` (or the language picker opened from it). */
+  rating?: CaseRatingProgress;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,6 +491,16 @@ export interface EngineContext {
   regions: RegionNode[];
   /** The bot's username, to accept "/menu@SomeBot". */
   botName?: string;
+  /**
+   * The safety-tip library, in list order. Without it (or empty) "Safety tips" in the menu emits
+   * `MenuRequested` with a placeholder, as before the library existed.
+   */
+  tips?: readonly TipContent[];
+  /**
+   * A fresh case code for a concern the resident may report in this step (the engine has no
+   * randomness of its own). Without it, reporting a concern is unavailable.
+   */
+  newCaseCode?: string;
 }
 
 /** What one step produced. `state` is a new object; the input state is never mutated. */

@@ -9,7 +9,9 @@
 import type { Store, DomainWrite, RegionRecord, WaveRecord } from "../../prisma/store.js";
 import { step as engineStep } from "../engine/step.js";
 import { initialState, normalizeLang, isLang } from "../engine/types.js";
-import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction } from "../engine/types.js";
+import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction, TipContent } from "../engine/types.js";
+import { listTips } from "../outreach/tips.js";
+import { newCaseCode } from "../outreach/cases-codes.js";
 import { QuestionnaireCache } from "./questionnaires.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { LruMap } from "../util/lru-map.js";
@@ -52,6 +54,35 @@ export interface RunnerReply {
  */
 export type MenuHandler = (request: { residentId: string; lang: Lang; item: "tips" | "cases" }) => Promise<OutMessage[] | undefined>;
 
+/**
+ * A hook that sees every inbound message before staff commands and the engine (invitation codes
+ * in a deep link, a "read" button on a broadcast, an officer's reply in the /broadcast dialogue).
+ * It answers the message itself (`reply`), hands the engine another input (`input`, e.g. a deep
+ * link that also assigns a household) or lets it through (undefined). What it changes must be
+ * idempotent: a redelivered message runs it again, and only then is recognised as a duplicate.
+ */
+export interface InboundInterceptor {
+  /** For logs. */
+  name: string;
+  intercept(request: InterceptRequest): Promise<InterceptResult | undefined>;
+  /** Called after an engine turn is committed (e.g. to attribute a new response to an officer). */
+  afterTurn?(turn: { residentId: string; events: EngineEvent[]; message: InboundMessage }): Promise<void>;
+}
+
+/** What an {@link InboundInterceptor} sees. */
+export interface InterceptRequest {
+  message: InboundMessage;
+  residentId: string;
+  /** The session's language. */
+  lang: Lang;
+  /** The session before this message (read-only). */
+  state: Readonly<SessionState>;
+  now: Date;
+}
+
+/** What an {@link InboundInterceptor} decided. */
+export type InterceptResult = { reply: StaffReply } | { input: Input };
+
 /** Options of {@link ConversationRunner}. */
 export interface RunnerOptions {
   store: Store;
@@ -64,8 +95,12 @@ export interface RunnerOptions {
   /** How long the current wave and the region tree are reused before being read again. */
   cacheMs?: number;
   menuHandlers?: Partial<Record<"tips" | "cases", MenuHandler>>;
+  /** The safety tips the engine offers; default: the bundled library (core/tips). `[]` = none. */
+  tips?: readonly TipContent[];
   /** Language before a resident's platform tells us one. */
   defaultLang?: Lang;
+  /** Checked before staff commands and the engine, in order; see {@link InboundInterceptor}. */
+  interceptors?: InboundInterceptor[];
   /** Staff chat commands (/suggestions, /stats, /broadcast …), checked before the engine. */
   staffCommands?: StaffCommand[];
   /** Where failures inside a staff command or the engine ("engine") are reported. */
@@ -90,6 +125,7 @@ export class ConversationRunner {
   /** Sessions of recently active residents; the revision check in the store keeps them honest. */
   private readonly sessions = new LruMap<string, CachedSession>(10_000);
   private readonly cacheMs: number;
+  private readonly tips: readonly TipContent[];
   private waveCache: { at: number; wave: WaveRecord | null } | undefined;
   private regionCache: { at: number; tree: RegionNode[] } | undefined;
 
@@ -99,6 +135,8 @@ export class ConversationRunner {
     this.step = options.step ?? engineStep;
     this.questionnaires = new QuestionnaireCache(options.store);
     this.cacheMs = options.cacheMs ?? 5_000;
+    // Read (and validated) now: a broken tip file should stop start-up, not a resident's message.
+    this.tips = options.tips ?? listTips();
   }
 
   /** Handles one inbound message; resolves after everything it changed is committed. */
@@ -122,9 +160,17 @@ export class ConversationRunner {
       const session = await this.session(key, message);
       const { residentId, state, revision } = session;
       const now = this.now();
-      const command = this.staffCommandOf(message);
-      if (command) {
-        const reply = await this.runStaffCommand(command.handler, command.args, session, now);
+      // Interceptors and staff commands act on the world (redeem an invitation, register a
+      // case) before anything is committed, so a redelivered message must be caught first.
+      if (inbound && (this.options.staffCommands?.length || this.options.interceptors?.length) && (await this.store.isProcessed(inbound.platform, inbound.messageId))) {
+        return this.duplicateReply(message, residentId);
+      }
+      const intercepted = await this.intercept(message, session, now);
+      const input = intercepted && "input" in intercepted ? intercepted.input : message.input;
+      const handled = intercepted && "reply" in intercepted ? intercepted.reply : undefined;
+      const command = handled ? undefined : this.staffCommandOf({ ...message, input });
+      if (handled || command) {
+        const reply = handled ?? (command ? await this.runStaffCommand(command.handler, command.args, session, now) : { messages: [] });
         const outcome = await this.store.commitTurn({ residentId, channel: message.platform, inbound, state, expectedRevision: revision, writes: [], now });
         if (outcome === "duplicate") return this.duplicateReply(message, residentId);
         if (outcome === "conflict") {
@@ -136,7 +182,7 @@ export class ConversationRunner {
         return { residentId, lang: state.lang, messages: reply.messages, images: reply.images, duplicate: false, events: [] };
       }
       const ctx = await this.context(state, now);
-      const result = this.step(ctx, state, message.input);
+      const result = this.step(ctx, state, input);
       if (result.internalError) this.options.onError?.(new Error(result.internalError), { command: "engine" });
       const writes = await this.writesFor(result.events, result.state, now);
       const outcome = await this.store.commitTurn({
@@ -162,7 +208,29 @@ export class ConversationRunner {
       if (result.events.some((event) => event.type === "DeletionRequested")) this.sessions.delete(key);
       else this.sessions.set(key, { residentId, state: result.state, revision: revision + 1 });
       const messages = await this.replaceMenuPlaceholders(residentId, result.state.lang, result.events, result.messages);
+      await this.afterTurn(residentId, result.events, message);
       return { residentId, lang: result.state.lang, messages, duplicate: false, events: result.events };
+    }
+  }
+
+  /** Runs the interceptors in order; the first that decides wins. A failing one is skipped. */
+  private async intercept(message: InboundMessage, session: CachedSession, now: Date): Promise<InterceptResult | undefined> {
+    for (const interceptor of this.options.interceptors ?? []) {
+      try {
+        const result = await interceptor.intercept({ message, residentId: session.residentId, lang: session.state.lang, state: session.state, now });
+        if (result) return result;
+      } catch (error) {
+        this.options.onError?.(error, { command: interceptor.name });
+      }
+    }
+    return undefined;
+  }
+
+  private async afterTurn(residentId: string, events: EngineEvent[], message: InboundMessage): Promise<void> {
+    for (const interceptor of this.options.interceptors ?? []) {
+      if (!interceptor.afterTurn) continue;
+      // The turn is committed: a failing follow-up must not turn it into an error for the resident.
+      await interceptor.afterTurn({ residentId, events, message }).catch((error: unknown) => this.options.onError?.(error, { command: interceptor.name }));
     }
   }
 
@@ -225,6 +293,9 @@ export class ConversationRunner {
       questionnaire: (id, version) => this.questionnaires.peek(id, version),
       regions,
       botName: this.options.botName,
+      tips: this.tips,
+      // Only a resident describing a concern can need a case code in this step.
+      ...(state.mode === "reportCase" ? { newCaseCode: newCaseCode() } : {}),
     };
   }
 
@@ -290,8 +361,18 @@ export class ConversationRunner {
         case "OptedIn":
           writes.push({ type: "resident.update", optedOut: false });
           break;
+        case "QuizAnswered":
+          writes.push({ type: "tipQuiz.answer", tipId: event.tipId, option: event.option, correct: event.correct });
+          break;
+        case "CaseReported":
+          writes.push({ type: "case.report", code: event.code, title: event.text });
+          break;
+        case "CaseRated":
+          writes.push({ type: "case.rate", code: event.code, rating: event.rating });
+          break;
         case "QuestionSkipped":
         case "MenuRequested":
+        case "TipRead":
           break;
       }
     }

@@ -290,16 +290,23 @@ describe("survey navigation", () => {
 });
 
 describe("menu, opt-out, privacy", () => {
-  it("tips and cases emit MenuRequested with a placeholder", () => {
+  it("tips without a tip library and cases emit MenuRequested with a placeholder", () => {
     const s = new Session(makeCtx(defaultQuestionnaire()));
     s.send("/menu");
     s.tap("防范提示");
     expect(s.events).toEqual([{ type: "MenuRequested", item: "tips" }]);
     expect(s.last[0]).toMatchObject({ kind: "info", text: "防范提示马上就会上线，请留意。" });
-    s.send("3");
-    expect(s.events.at(-1)).toEqual({ type: "MenuRequested", item: "cases" });
     s.send("乱打");
     expect(s.last[0]?.text).toBe("请点一个按钮，或者回复 1 到 6 的数字。");
+    // "My cases" is a screen of its own (report a concern / back); the runner fills in the list.
+    s.send("3");
+    expect(s.events.at(-1)).toEqual({ type: "MenuRequested", item: "cases" });
+    expect(s.last[0]).toMatchObject({ kind: "menu", text: "现在还没有您报案的进展消息。有新消息时我们会告诉您。" });
+    expect(s.last[0]?.options?.map((o) => o.payload)).toEqual(["m:report", "m:menu"]);
+    s.send("乱打");
+    expect(s.last[0]?.text).toBe("请点一个按钮，或者回复 1 或 2。");
+    s.send("2");
+    expect(s.state.mode).toBe("menu");
   });
 
   it("/stop and 退订 opt out, /start and 订阅 opt back in", () => {

@@ -11,6 +11,7 @@ import { canonicalJson } from "../../core/engine/sha256.js";
 import { step } from "../../core/engine/step.js";
 import { SUPPORTED_LANGS, initialState } from "../../core/engine/types.js";
 import type { EngineContext, Input, OutMessage, SessionState } from "../../core/engine/types.js";
+import { listTips } from "../../core/outreach/tips.js";
 import { REGIONS, defaultQuestionnaire, makeCtx } from "./helpers.js";
 
 /** Deterministic PRNG (mulberry32) so a failure can be replayed. */
@@ -102,10 +103,10 @@ function messageProblems(messages: OutMessage[]): string[] {
   return problems;
 }
 
-function run(seed: number, steps: number, varyContext: boolean): { answers: number; completed: number } {
+function run(seed: number, steps: number, varyContext: boolean, extra: Partial<EngineContext> = {}, startPayloads: string[] = []): { answers: number; completed: number; quizzes: number; reports: number; ratings: number } {
   const rand = prng(seed);
   const qn = defaultQuestionnaire();
-  const contexts: EngineContext[] = [
+  const plain: EngineContext[] = [
     makeCtx(qn),
     makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: 1, open: true } }),
     makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: 1, open: false } }),
@@ -113,15 +114,21 @@ function run(seed: number, steps: number, varyContext: boolean): { answers: numb
     makeCtx(qn, { wave: { id: "wave-3", questionnaireId: "missing", version: 9, open: true } }),
     makeCtx(qn, { regions: [] }),
   ];
+  const contexts = plain.map((c) => ({ ...c, ...extra }));
   let ctx = contexts[0]!;
   let state: SessionState = initialState(SUPPORTED_LANGS[seed % 3]);
   let last: OutMessage[] = [];
   const seen: string[] = [];
   let answers = 0;
   let completed = 0;
+  let quizzes = 0;
+  let reports = 0;
+  let ratings = 0;
   for (let i = 0; i < steps; i++) {
     if (varyContext && rand() < 0.02) ctx = contexts[Math.floor(rand() * contexts.length)]!;
-    const input = randomInput(rand, last, seen);
+    // Entry payloads (sent on the resident's behalf, or from broadcasts) come now and then.
+    const entry = startPayloads.length > 0 && rand() < 0.05 ? startPayloads[Math.floor(rand() * startPayloads.length)] : undefined;
+    const input: Input = entry !== undefined ? { kind: "button", payload: entry } : randomInput(rand, last, seen);
     const before = state;
     const beforeJson = JSON.stringify(before);
     let result: ReturnType<typeof step>;
@@ -143,6 +150,21 @@ function run(seed: number, steps: number, varyContext: boolean): { answers: numb
     for (const e of result.events) {
       if (JSON.stringify(JSON.parse(JSON.stringify(e))) !== JSON.stringify(e)) expect.fail(`event not JSON at ${where}`);
       if (e.type === "ResponseCompleted") completed++;
+      if (e.type === "QuizAnswered") {
+        quizzes++;
+        // Only an option the tip's quiz has, with its own verdict.
+        const option = ctx.tips?.find((tip) => tip.id === e.tipId)?.quiz?.options.find((o) => o.id === e.option);
+        expect(option?.correct, where).toBe(e.correct);
+      }
+      if (e.type === "CaseReported") {
+        reports++;
+        expect(e.code, where).toBe(ctx.newCaseCode);
+        expect(e.text.trim().length, where).toBeGreaterThan(0);
+      }
+      if (e.type === "CaseRated") {
+        ratings++;
+        expect([1, 2, 3, 4, 5], where).toContain(e.rating);
+      }
       if (e.type !== "AnswerRecorded") continue;
       answers++;
       // Only the question being asked can be answered, and only with a value it accepts.
@@ -156,7 +178,7 @@ function run(seed: number, steps: number, varyContext: boolean): { answers: numb
     state = result.state;
     last = result.messages;
   }
-  return { answers, completed };
+  return { answers, completed, quizzes, reports, ratings };
 }
 
 describe("fuzz", () => {
@@ -175,6 +197,20 @@ describe("fuzz", () => {
 
   it("2,000 more with waves opening, closing and changing underneath", () => {
     for (let seed = 101; seed <= 102; seed++) run(seed, 1000, true);
+  });
+
+  it("3,000 more with the tip library and case feedback in the context", () => {
+    const totals = { quizzes: 0, reports: 0, ratings: 0 };
+    for (let seed = 201; seed <= 203; seed++) {
+      const r = run(seed, 1000, true, { tips: listTips(), newCaseCode: "K7M3PQ" }, ["m:tips", "m:cases", "m:report", "k:K7M3PQ", "k:K7M3PQ:3", "t:fraud-safe-account:r", "t:no-such-tip"]);
+      totals.quizzes += r.quizzes;
+      totals.reports += r.reports;
+      totals.ratings += r.ratings;
+    }
+    // The fuzzer must reach the quizzes, reports and ratings for this to mean anything.
+    expect(totals.quizzes).toBeGreaterThan(5);
+    expect(totals.reports).toBeGreaterThan(0);
+    expect(totals.ratings).toBeGreaterThan(0);
   });
 
   it("survives a region tree with odd shapes", () => {

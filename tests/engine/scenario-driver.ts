@@ -8,6 +8,8 @@
  *   lang: zh-CN | zh-TW | en          # the resident's platform language (initial state)
  *   wave: open | none | closed        # default open (the default questionnaire, wave id "wave-1")
  *   regions: true | false             # default true: the tree in SCENARIO_REGIONS
+ *   expectQuizAnswers:                # optional: the first quiz answer per tip at the end
+ *     <tip id>: { option: <option id>, correct: true | false }
  *   steps:
  *     - start: true | "<deep link arg>"   # one of start / send / tap / tapEarlier / press
  *       send: "text the resident types"
@@ -57,6 +59,7 @@ const ScenarioSchema = z.strictObject({
   lang: z.enum(SUPPORTED_LANGS as [Lang, ...Lang[]]),
   wave: z.enum(["open", "none", "closed"]).default("open"),
   regions: z.boolean().default(true),
+  expectQuizAnswers: z.record(z.string(), z.strictObject({ option: z.string(), correct: z.boolean() })).optional(),
   steps: z.array(StepSchema).min(1),
 });
 

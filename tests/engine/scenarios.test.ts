@@ -1,10 +1,11 @@
 /**
  * Plays every tests/scenarios/*.yaml file through the pure engine.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { step } from "../../core/engine/step.js";
 import { initialState } from "../../core/engine/types.js";
 import type { EngineContext, EngineEvent, SessionState } from "../../core/engine/types.js";
+import { listTips } from "../../core/outreach/tips.js";
 import { answersFromEvents, defaultQuestionnaire, makeCtx } from "./helpers.js";
 import { SCENARIO_REGIONS, listScenarioFiles, loadScenario, playScenario } from "./scenario-driver.js";
 import type { Scenario } from "./scenario-driver.js";
@@ -14,7 +15,15 @@ function contextFor(scenario: Scenario): EngineContext {
   const qn = defaultQuestionnaire();
   const open = { id: "wave-1", questionnaireId: qn.id, version: qn.version, open: true };
   const wave = scenario.wave === "none" ? null : scenario.wave === "closed" ? { ...open, open: false } : open;
-  return makeCtx(qn, { wave, regions: scenario.regions ? SCENARIO_REGIONS : [] });
+  // As the runner does: the bundled tip library, and a case code for a concern reported.
+  return { ...makeCtx(qn, { wave, regions: scenario.regions ? SCENARIO_REGIONS : [] }), tips: listTips(), newCaseCode: "K7M3PQ" };
+}
+
+/** The first quiz answer per tip, as the store keeps them. */
+function firstQuizAnswers(events: readonly EngineEvent[]): Record<string, { option: string; correct: boolean }> {
+  const out: Record<string, { option: string; correct: boolean }> = {};
+  for (const event of events) if (event.type === "QuizAnswered" && !out[event.tipId]) out[event.tipId] = { option: event.option, correct: event.correct };
+  return out;
 }
 
 describe("scenarios", () => {
@@ -33,6 +42,7 @@ describe("scenarios", () => {
         },
         answers: async () => answersFromEvents(events),
       });
+      if (scenario.expectQuizAnswers) expect(firstQuizAnswers(events)).toEqual(scenario.expectQuizAnswers);
     });
   }
 });

@@ -430,6 +430,12 @@
     return match ? decodeURIComponent(match[1]) : null;
   }
 
+  /** A staff invitation link (/j/INV-…) carries the code to send. */
+  function invitationCode() {
+    var match = /^\/j\/([A-Za-z0-9_-]{1,40})$/.exec(window.location.pathname);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
   function start() {
     state.ref = leafletRef();
     statusLine.textContent = t("page.connecting");
@@ -447,6 +453,8 @@
         state.csrf = result.data.csrf;
         return useLang(result.data.lang || state.lang).then(function () {
           submit({ kind: "open", survey: state.ref !== null });
+          var invitation = invitationCode();
+          if (invitation) submit({ kind: "text", text: invitation });
           listen();
         });
       })

@@ -1,0 +1,459 @@
+/**
+ * The outbox sender: turns scheduled broadcasts into Delivery rows (fan-out) and drains them
+ * through one transport per platform, keeping each platform's global and per-chat rate,
+ * honouring "retry after", retrying transient failures with backoff, marking blocked accounts
+ * and skipping residents who opted out (checked again just before each send).
+ *
+ * Exactly once: a delivery is claimed (`sending`, with a lease) in a committed write before the
+ * platform call, and settled after it. A row found `sending` with its lease run out — the
+ * process died, or the call failed without saying whether it was carried out — is resolved by
+ * its transport before anything else is sent to that resident: Telegram probes the chat for the
+ * message (core/outreach/README.md explains how), the web inbox is written in the same
+ * transaction as the outbox (never ambiguous), other channels resend (at least once).
+ */
+import type { BroadcastRecord, DeliveryJob, DeliverySettlement, IdentityRecord, Store } from "../../prisma/store.js";
+import { audienceQuery, planDelivery } from "./audience.js";
+import { parseAudience, parseContent, type BroadcastContent } from "./content.js";
+import { LimiterClosedError, RateLimiter, type LimiterClock, type RateLimits, type ReleaseSlot } from "./limiter.js";
+
+/** One delivery handed to a transport. */
+export interface SendJob {
+  delivery: DeliveryJob;
+  identity: IdentityRecord;
+  content: BroadcastContent;
+  /** Runs one more API call (a probe) in a send slot of the platform: every call must take one. */
+  slot: <T>(call: () => Promise<T>) => Promise<T>;
+}
+
+/** What a send attempt came to. */
+export type SendOutcome =
+  | { kind: "sent"; messageId?: string }
+  /** The resident blocked us / unfollowed: mark the account unreachable. */
+  | { kind: "blocked"; error: string }
+  /** Not sent; the platform asked us to wait this long. */
+  | { kind: "retry-after"; ms: number; error: string }
+  /** Not sent; worth trying again later. */
+  | { kind: "transient"; error: string }
+  /** May or may not have been sent (network error, timeout, 5xx): resolve before resending. */
+  | { kind: "ambiguous"; error: string }
+  /** Not sent and never will be (bad request, unknown chat, content refused). */
+  | { kind: "failed"; error: string };
+
+/** What became of a delivery left `sending`. */
+export type ResolveOutcome =
+  | { kind: "sent"; messageId?: string }
+  | { kind: "not-sent" }
+  | { kind: "blocked"; error: string }
+  | { kind: "retry-after"; ms: number; error: string }
+  /** The question could not be answered now (network down): ask again later. */
+  | { kind: "unknown"; error: string };
+
+/** Sends deliveries of one platform. */
+export interface OutboxTransport {
+  /** The `platform` of the identities it reaches. */
+  readonly platform: string;
+  /**
+   * True when `send` itself records the delivery as sent in the same transaction as the
+   * platform write (web inbox): such deliveries are never claimed and never ambiguous.
+   */
+  readonly atomic?: boolean;
+  /** Sends one delivery; never throws. */
+  send(job: SendJob): Promise<SendOutcome>;
+  /** Decides what became of a delivery left `sending`; transports that cannot tell answer "not-sent" (at least once). */
+  resolve(job: SendJob): Promise<ResolveOutcome>;
+  /** A note stored with the claim, read back by `resolve` after a crash (Telegram: the chat's newest known message id). */
+  claimNote?(identity: IdentityRecord): string | null;
+}
+
+/** Minimal logger (pino's fits). */
+export interface OutboxLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link OutboxSender}. */
+export interface OutboxSenderOptions {
+  store: Store;
+  transports: OutboxTransport[];
+  /** Per platform; platforms not listed get {@link DEFAULT_LIMITS} or no limit. */
+  limits?: Record<string, RateLimits>;
+  logger?: OutboxLogger;
+  now?: () => Date;
+  /** Clock of the rate limiters (tests). */
+  limiterClock?: LimiterClock;
+  /** How long a claimed delivery may stay `sending` before it is taken for dead. Default 60 s. */
+  leaseMs?: number;
+  /** Sends in flight at once per platform. Default 16. */
+  concurrency?: number;
+  /** Rows read per query. Default 100 (a bigger read blocks the event loop longer). */
+  batchSize?: number;
+  /** How often to look for work when idle. Default 1 s. */
+  pollMs?: number;
+  /** Attempts before a delivery is given up as failed. Default 8. */
+  maxAttempts?: number;
+  /** First retry pause of a transient failure (doubling, at most 5 min). Default 2 s. */
+  backoffMs?: number;
+}
+
+/** Telegram's published limits: about 30 messages a second in bulk, 1 a second per chat. */
+export const DEFAULT_LIMITS: Record<string, RateLimits> = {
+  telegram: { perSecond: 30, perChatPerSecond: 1 },
+  wechat: { perSecond: 20, perChatPerSecond: 1 },
+  web: { perSecond: 0, perChatPerSecond: 0 },
+};
+
+const SILENT: OutboxLogger = { info() {}, warn() {}, error() {} };
+
+/** A counting semaphore. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+interface Lane {
+  transport: OutboxTransport;
+  limiter: RateLimiter;
+  slots: Slots;
+  inFlight: Set<string>;
+  running: Set<Promise<void>>;
+  wake: (() => void) | undefined;
+}
+
+/** See the module comment. */
+export class OutboxSender {
+  private readonly store: Store;
+  private readonly log: OutboxLogger;
+  private readonly now: () => Date;
+  private readonly lease: number;
+  private readonly batch: number;
+  private readonly poll: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: number;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly contents = new Map<string, { status: BroadcastRecord["status"]; content: BroadcastContent }>();
+  private readonly statuses = new Map<string, { cancelled: boolean; at: number }>();
+  private loops: Promise<void>[] = [];
+  private stopped = true;
+  private housekeepingWake: (() => void) | undefined;
+
+  constructor(options: OutboxSenderOptions) {
+    this.store = options.store;
+    this.log = options.logger ?? SILENT;
+    this.now = options.now ?? (() => new Date());
+    this.lease = options.leaseMs ?? 60_000;
+    this.batch = options.batchSize ?? 100;
+    this.poll = options.pollMs ?? 1_000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.backoff = options.backoffMs ?? 2_000;
+    for (const transport of options.transports) {
+      const limits = options.limits?.[transport.platform] ?? DEFAULT_LIMITS[transport.platform] ?? { perSecond: 0, perChatPerSecond: 0 };
+      this.lanes.set(transport.platform, {
+        transport,
+        limiter: new RateLimiter(limits, options.limiterClock),
+        slots: new Slots(options.concurrency ?? 16),
+        inFlight: new Set(),
+        running: new Set(),
+        wake: undefined,
+      });
+    }
+  }
+
+  /** The platforms broadcasts can go out on. */
+  get platforms(): ReadonlySet<string> {
+    return new Set(this.lanes.keys());
+  }
+
+  /** Starts the loops (fan-out and one per platform). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loops = [this.housekeeping(), ...[...this.lanes.keys()].map((platform) => this.drain(platform))];
+  }
+
+  /** Stops taking new work and waits for sends in flight to be settled. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.notify();
+    // Sends waiting for a slot (e.g. out a long retry_after) give their rows back instead.
+    for (const lane of this.lanes.values()) lane.limiter.close();
+    await Promise.allSettled(this.loops);
+    for (const lane of this.lanes.values()) await Promise.allSettled([...lane.running]);
+  }
+
+  /** Looks for work at once (a broadcast was scheduled, or a page opened). */
+  notify(): void {
+    this.housekeepingWake?.();
+    for (const lane of this.lanes.values()) lane.wake?.();
+  }
+
+  // ------------------------------------------------------------------------------- fan-out
+
+  private async housekeeping(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const now = this.now();
+        for (const broadcast of await this.store.dueBroadcasts(now)) await this.fanOut(broadcast, now);
+        const done = await this.store.finishBroadcasts(now);
+        for (const id of done) {
+          this.contents.delete(id);
+          this.statuses.delete(id);
+          this.log.info({ broadcast: id }, "broadcast finished");
+        }
+      } catch (error) {
+        this.log.error({ err: error }, "outbox housekeeping failed");
+      }
+      await this.sleep(this.poll, (wake) => (this.housekeepingWake = wake));
+    }
+  }
+
+  /** Writes one Delivery per recipient (all or none) and wakes the platform loops. */
+  private async fanOut(broadcast: BroadcastRecord, now: Date): Promise<void> {
+    const audience = parseAudience(broadcast.audience);
+    const content = parseContent(broadcast.content);
+    if (!audience || Object.keys(content.text).length === 0) {
+      this.log.error({ broadcast: broadcast.id }, "a scheduled broadcast has no audience or no text: cancelled");
+      await this.store.cancelBroadcast(broadcast.id, null, now);
+      return;
+    }
+    const members = await this.store.audienceMembers(await audienceQuery(this.store, audience, now));
+    const platforms = this.platforms;
+    const plans = members.map((member) => planDelivery(member, platforms));
+    if (await this.store.fanOutBroadcast(broadcast.id, plans, now)) {
+      const pending = plans.filter((plan) => plan.status === "pending").length;
+      this.log.info({ broadcast: broadcast.id, recipients: plans.length, pending }, "broadcast fanned out");
+      for (const lane of this.lanes.values()) lane.wake?.();
+    }
+  }
+
+  // ------------------------------------------------------------------------------- sending
+
+  private async drain(platform: string): Promise<void> {
+    const lane = this.lanes.get(platform);
+    if (!lane) return;
+    while (!this.stopped) {
+      let jobs: DeliveryJob[] = [];
+      try {
+        jobs = await this.store.nextDeliveries({ now: this.now(), limit: this.batch, platform, excludeResidentIds: [...lane.inFlight] });
+      } catch (error) {
+        this.log.error({ err: error, platform }, "could not read the outbox");
+      }
+      if (jobs.length === 0) {
+        await this.sleep(this.poll, (wake) => (lane.wake = wake));
+        continue;
+      }
+      for (const job of jobs) {
+        if (this.stopped) break;
+        try {
+          await this.dispatch(lane, job);
+        } catch (error) {
+          this.log.error({ err: error, delivery: job.id }, "could not dispatch a delivery");
+        }
+      }
+    }
+  }
+
+  /** Decides what to do with one row and, if it is to be sent, starts the send (not awaited). */
+  private async dispatch(lane: Lane, job: DeliveryJob): Promise<void> {
+    if (lane.inFlight.has(job.residentId)) return;
+    const identity = job.identity;
+    const now = this.now();
+    if (job.status === "pending") {
+      const skip = skipReason(job);
+      if (skip) {
+        await this.store.settleDelivery(job.id, skip, now, "pending");
+        return;
+      }
+      if (!identity) return;
+      // One chat's own rate: put the row back for later rather than hold up everyone else.
+      const wait = lane.limiter.chatWait(identity.chatId);
+      if (wait > 0) {
+        await this.store.deferDelivery(job.id, new Date(now.getTime() + wait));
+        return;
+      }
+    }
+    if (!identity) {
+      await this.store.settleDelivery(job.id, { status: "undeliverable", lastError: "no account" }, now, job.status);
+      return;
+    }
+    const content = await this.content(job.broadcastId);
+    if (!content) return;
+    lane.inFlight.add(job.residentId);
+    await lane.slots.take();
+    const send: SendJob = { delivery: job, identity, content, slot: (call) => lane.limiter.run(call) };
+    const task = job.status === "pending" ? this.send(lane, send) : this.resolve(lane, send);
+    const tracked = task
+      .catch((error: unknown) => this.log.error({ err: error, delivery: job.id }, "a delivery failed unexpectedly"))
+      .finally(() => {
+        lane.slots.give();
+        lane.inFlight.delete(job.residentId);
+        lane.running.delete(tracked);
+      });
+    lane.running.add(tracked);
+  }
+
+  private async send(lane: Lane, job: SendJob): Promise<void> {
+    const { delivery, identity } = job;
+    // Held from now until the reply is in: no other row goes to this chat meanwhile.
+    lane.limiter.noteChat(identity.chatId);
+    const claimedAt = this.now();
+    if (!lane.transport.atomic) {
+      const claimed = await this.store.claimDelivery(delivery.id, { leaseUntil: new Date(claimedAt.getTime() + this.lease), note: lane.transport.claimNote?.(identity) ?? null });
+      if (!claimed) return;
+    }
+    // The slot is taken after the claim, right before the call: a slow database write must not
+    // push a call into the next second's window and overfill it.
+    let release: ReleaseSlot;
+    try {
+      release = await lane.limiter.acquire();
+    } catch (error) {
+      if (!(error instanceof LimiterClosedError)) throw error;
+      // Stopping: it was claimed but certainly not sent, so it simply waits for the next run.
+      if (!lane.transport.atomic) await this.store.settleDelivery(delivery.id, { status: "pending", platformMessageId: null, nextAttemptAt: null }, this.now());
+      return;
+    }
+    let outcome: SendOutcome;
+    try {
+      lane.limiter.noteChat(identity.chatId);
+      if (await this.cancelled(delivery.broadcastId)) {
+        await this.store.settleDelivery(delivery.id, { status: "skipped", lastError: "cancelled" }, this.now(), lane.transport.atomic ? "pending" : "sending");
+        return;
+      }
+      outcome = await lane.transport.send(job);
+    } finally {
+      release();
+    }
+    // The chat's spacing counts from the answer (after the platform received the message), so
+    // the next message to it can never arrive within the per-chat interval, however slow this one was.
+    lane.limiter.noteChat(identity.chatId);
+    const attempts = delivery.attempts + 1;
+    const from = lane.transport.atomic ? "pending" : "sending";
+    const now = this.now();
+    switch (outcome.kind) {
+      case "sent":
+        if (!lane.transport.atomic) await this.store.settleDelivery(delivery.id, { status: "sent", platformMessageId: outcome.messageId ?? null, lastError: null }, now);
+        return;
+      case "blocked":
+        await this.store.settleDelivery(delivery.id, { status: "blocked", lastError: outcome.error }, now, from);
+        return;
+      case "failed":
+        this.log.warn({ delivery: delivery.id, error: outcome.error }, "delivery refused by the platform");
+        await this.store.settleDelivery(delivery.id, { status: "failed", lastError: outcome.error }, now, from);
+        return;
+      case "retry-after":
+        lane.limiter.pause(outcome.ms);
+        this.log.warn({ platform: lane.transport.platform, retryAfterMs: outcome.ms }, "the platform asked to slow down");
+        await this.store.settleDelivery(delivery.id, { status: "pending", lastError: outcome.error, nextAttemptAt: new Date(now.getTime() + outcome.ms) }, now, from);
+        return;
+      case "transient":
+        await this.store.settleDelivery(
+          delivery.id,
+          attempts >= this.maxAttempts ? { status: "failed", lastError: outcome.error } : { status: "pending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, attempts) },
+          now,
+          from,
+        );
+        return;
+      case "ambiguous":
+        // Left `sending`: it is resolved (probed, or resent) once this pause is over.
+        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, attempts) }, now, from);
+        return;
+    }
+  }
+
+  private async resolve(lane: Lane, job: SendJob): Promise<void> {
+    const { delivery } = job;
+    const outcome = await lane.transport.resolve(job);
+    const now = this.now();
+    switch (outcome.kind) {
+      case "sent":
+        this.log.info({ delivery: delivery.id, messageId: outcome.messageId }, "an interrupted delivery had been sent");
+        await this.store.settleDelivery(delivery.id, { status: "sent", platformMessageId: outcome.messageId ?? null, lastError: null }, now);
+        return;
+      case "blocked":
+        await this.store.settleDelivery(delivery.id, { status: "blocked", lastError: outcome.error }, now);
+        return;
+      case "retry-after":
+        lane.limiter.pause(outcome.ms);
+        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: new Date(now.getTime() + outcome.ms) }, now);
+        return;
+      case "unknown":
+        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, delivery.attempts) }, now);
+        return;
+      case "not-sent": {
+        const skip = delivery.broadcastStatus === "cancelled" ? { status: "skipped" as const, lastError: "cancelled" } : skipReason(delivery);
+        if (skip) await this.store.settleDelivery(delivery.id, skip, now);
+        else if (delivery.attempts >= this.maxAttempts) await this.store.settleDelivery(delivery.id, { status: "failed", lastError: "gave up after repeated interruptions" }, now);
+        else await this.store.settleDelivery(delivery.id, { status: "pending", platformMessageId: null, nextAttemptAt: null }, now);
+        return;
+      }
+    }
+  }
+
+  private retryAt(now: Date, attempts: number): Date {
+    const pause = Math.min(this.backoff * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
+    // A little jitter, so that many deliveries failing together do not come back together.
+    return new Date(now.getTime() + pause * (0.8 + Math.random() * 0.4));
+  }
+
+  /**
+   * Was the broadcast cancelled? Read at most once a second per broadcast: rows claimed just
+   * before a cancellation then stop within a second instead of going out.
+   */
+  private async cancelled(broadcastId: string): Promise<boolean> {
+    const known = this.statuses.get(broadcastId);
+    const at = Date.now();
+    if (known && at - known.at < 1_000) return known.cancelled;
+    const broadcast = await this.store.getBroadcast(broadcastId);
+    const cancelled = !broadcast || broadcast.status === "cancelled";
+    this.statuses.set(broadcastId, { cancelled, at });
+    return cancelled;
+  }
+
+  /** The broadcast's content (cached while it is being sent); undefined when it is gone. */
+  private async content(broadcastId: string): Promise<BroadcastContent | undefined> {
+    const cached = this.contents.get(broadcastId);
+    if (cached) return cached.content;
+    const broadcast = await this.store.getBroadcast(broadcastId);
+    if (!broadcast) return undefined;
+    const content = parseContent(broadcast.content);
+    this.contents.set(broadcastId, { status: broadcast.status, content });
+    return content;
+  }
+
+  private sleep(ms: number, register: (wake: () => void) => void): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      register(done);
+    });
+  }
+}
+
+/** Why a delivery must not go out now, checked at send time: the resident opted out or was erased, or the account is blocked. */
+function skipReason(job: DeliveryJob): DeliverySettlement | undefined {
+  if (job.resident.deleted) return { status: "skipped", lastError: "resident erased" };
+  if (job.resident.optedOut) return { status: "skipped", lastError: "opted out" };
+  if (!job.identity) return { status: "undeliverable", lastError: "no account" };
+  if (!job.identity.reachable) return { status: "blocked", lastError: "account unreachable" };
+  return undefined;
+}

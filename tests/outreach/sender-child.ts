@@ -1,0 +1,36 @@
+/**
+ * An outbox sender in its own process, for the rate and crash tests (the fake Bot API stays in
+ * the test process, as Telegram would be elsewhere). Prints `{"ready":true}` once started and
+ * runs until killed; SIGTERM stops it gracefully.
+ *
+ * `node --import tsx tests/outreach/sender-child.ts <database-url> <json options>` with options
+ * `{ apiRoot, token, secret, rate, perChat, leaseMs, concurrency }`.
+ */
+import { parseDatabaseUrl } from "../../prisma/database-url.js";
+import { openStore } from "../../prisma/store.js";
+import { OutboxSender } from "../../core/outreach/sender.js";
+import { TelegramOutboxTransport } from "../../core/outreach/transports/telegram.js";
+
+const [url, raw] = process.argv.slice(2);
+if (!url || !raw) throw new Error("usage: sender-child.ts <database-url> <json options>");
+const options = JSON.parse(raw) as { apiRoot: string; token: string; secret: string; rate: number; perChat: number; leaseMs?: number; concurrency?: number; pollMs?: number };
+const store = await openStore(parseDatabaseUrl(url));
+const transport = new TelegramOutboxTransport({ token: options.token, apiRoot: options.apiRoot, secret: options.secret, timeoutSeconds: 5 }, (identityId) => store.sentMessageIds(identityId));
+const sender = new OutboxSender({
+  store,
+  transports: [transport],
+  limits: { telegram: { perSecond: options.rate, perChatPerSecond: options.perChat } },
+  leaseMs: options.leaseMs ?? 60_000,
+  pollMs: options.pollMs ?? 50,
+  backoffMs: 300,
+  ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  logger: { info() {}, warn() {}, error: (obj, msg) => process.stderr.write(`${msg ?? ""} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}\n`) },
+});
+sender.start();
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+process.once("SIGTERM", () => {
+  void sender.stop().then(async () => {
+    await store.close();
+    process.exit(0);
+  });
+});

@@ -10,7 +10,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.js";
-import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SuggestionQuery, SuggestionStatus, WaveRecord } from "./store.js";
+import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, SuggestionStatus, WaveRecord } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -281,5 +281,44 @@ export class BulkReader {
       const last = page[page.length - 1] as Row;
       cursor = { createdAt: last.createdAt, id: String(last.id) };
     }
+  }
+
+  /** The targets of a wave (as Store.waveTargets). */
+  async waveTargets(waveId: string): Promise<{ measureId: string; label: string; value: number }[]> {
+    const rows = await this.run(`SELECT "measureId", "label", "value" FROM "WaveTarget" WHERE "waveId" = ?`, [waveId]);
+    return rows.map((r) => ({ measureId: String(r.measureId), label: String(r.label), value: Number(r.value) }));
+  }
+
+  /** The spot checks of a wave, in drawing order (as Store.listSpotChecks). */
+  async listSpotChecks(waveId: string): Promise<SpotCheckRecord[]> {
+    const rows = await this.run(
+      `SELECT c."id", c."waveId", c."responseId", c."seed", c."method", c."outcome", c."verifier", c."notes", c."drawnAt", c."checkedAt",
+        r."channel", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath", p."phone", p."lang", p."deletedAt"
+      FROM "SpotCheck" c JOIN "Response" r ON r."id" = c."responseId" JOIN "Resident" p ON p."id" = r."residentId" LEFT JOIN "Region" g ON g."id" = r."regionId"
+      WHERE c."waveId" = ? ORDER BY c."drawnAt", c."id"`,
+      [waveId],
+    );
+    return rows.map((r) => {
+      const outcome = r.outcome === "consistent" || r.outcome === "inconsistent" || r.outcome === "unreachable" ? r.outcome : null;
+      return {
+        id: String(r.id),
+        waveId: String(r.waveId),
+        responseId: String(r.responseId),
+        seed: String(r.seed),
+        method: String(r.method),
+        outcome,
+        verifier: text(r.verifier),
+        notes: text(r.notes),
+        drawnAt: toDate(r.drawnAt) as Date,
+        checkedAt: toDate(r.checkedAt),
+        channel: String(r.channel),
+        regionCode: text(r.regionCode),
+        regionPath: text(r.regionPath),
+        completedAt: toDate(r.completedAt),
+        // A deleted resident's number is gone from every list, as in Store.listSpotChecks.
+        phone: r.deletedAt === null || r.deletedAt === undefined ? text(r.phone) : null,
+        lang: String(r.lang),
+      };
+    });
   }
 }

@@ -526,7 +526,7 @@ export class Store {
 
   /** All regions, parents before children. */
   async listRegions(): Promise<RegionRecord[]> {
-    const rows = await this.client.region.findMany({ orderBy: [{ level: "asc" }, { code: "asc" }] });
+    const rows = await this.client.region.findMany({ select: REGION_FIELDS, orderBy: [{ level: "asc" }, { code: "asc" }] });
     return rows.map((row) => ({ ...row, name: parse<Record<string, string>>(row.name, {}) }));
   }
 
@@ -736,7 +736,7 @@ export class Store {
 
   /** The region with this code, or null. */
   async getRegionByCode(code: string): Promise<RegionRecord | null> {
-    const row = await this.client.region.findUnique({ where: { code } });
+    const row = await this.client.region.findUnique({ where: { code }, select: REGION_FIELDS });
     return row ? { ...row, name: parse<Record<string, string>>(row.name, {}) } : null;
   }
 
@@ -1696,6 +1696,9 @@ function toSpotCheck(row: {
     lang: row.response.resident.lang,
   };
 }
+
+// The columns of a RegionRecord: readers get what the type promises, the same from every backend.
+const REGION_FIELDS = { id: true, code: true, name: true, level: true, path: true, parentId: true } as const;
 
 // The columns of an IdentityRecord, so callers never see more of the row than the type promises.
 const IDENTITY_FIELDS = {

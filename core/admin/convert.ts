@@ -1,8 +1,8 @@
 /**
- * Stored responses → the statistics' plain {@link StatResponse}. Statistics over a whole wave
- * hold every response in memory (core/stats works on arrays), so the conversion keeps only what
+ * Stored responses → the statistics' plain {@link StatResponse}. The conversion keeps only what
  * figures and quality flags read and shares identical answer objects, region paths and strings
- * between responses: a 200,000-response wave then costs tens of megabytes, not hundreds.
+ * between responses: cheap per row for the streamed report, and small for the callers that do
+ * hold a whole wave (drawing a spot-check sample).
  */
 import type { ResponseWithRegion } from "../../prisma/store.js";
 import type { StatAnswer, StatResponse } from "../stats/index.js";

@@ -3,7 +3,7 @@
  * BulkReader (prisma/bulk-reader.ts) provide, so that a CLI export can run without loading
  * Prisma at all (memory: see bench/export.ts).
  */
-import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SuggestionQuery, WaveRecord } from "../../prisma/store.js";
+import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, WaveRecord } from "../../prisma/store.js";
 
 /** The read operations of an export. */
 export interface ExportSource {
@@ -17,4 +17,6 @@ export interface ExportSource {
   streamResponses(query?: ResponseQuery): AsyncGenerator<ResponseWithRegion>;
   countSuggestions(query?: SuggestionQuery): Promise<number>;
   streamSuggestions(query?: SuggestionQuery): AsyncGenerator<AdminSuggestionRecord>;
+  waveTargets(waveId: string): Promise<{ measureId: string; label: string; value: number }[]>;
+  listSpotChecks(waveId: string): Promise<SpotCheckRecord[]>;
 }

@@ -4,18 +4,18 @@
  * trend over waves, breakdowns by region and channel, hot problems, quality flags and the
  * spot-check consistency rate — with suppression applied by core/stats.
  */
-import type { RegionRecord, ResponseQuery, Store, WaveRecord } from "../../prisma/store.js";
+import type { RegionRecord, ResponseQuery, WaveRecord } from "../../prisma/store.js";
 import { validateQuestionnaire } from "../engine/definition.js";
 import type { Questionnaire } from "../engine/types.js";
 import {
-  breakdown,
+  BreakdownTally,
   compareWithTargets,
-  computeFigure,
   consistencyRate,
-  flagResponses,
+  qualityFlags,
+  responseSelector,
   scaleQuestionsFromMeasures,
-  selectResponses,
   type Breakdown,
+  type BreakdownGroup,
   type ConsistencyRate,
   type Figure,
   type QualityConfig,
@@ -146,8 +146,13 @@ function defaultLevel(regions: readonly RegionRecord[], filter: RegionRecord | n
   return levels.filter((l) => l >= from)[0] ?? filter?.level ?? 0;
 }
 
-/** Computes the report. @throws ReportRequestError for an unknown wave or region. */
-export async function computeReport(store: Store, request: ReportRequest = {}): Promise<StatsReport> {
+/**
+ * Computes the report in one pass over the responses as they stream from the database: each
+ * response is converted, judged (selected, flagged) and counted into running tallies, then
+ * dropped, so memory depends on the number of regions, channels and waves, not of responses.
+ * @throws ReportRequestError for an unknown wave or region.
+ */
+export async function computeReport(store: ExportSource, request: ReportRequest = {}): Promise<StatsReport> {
   const settings = adminSettings(request.settings);
   const now = request.now ?? new Date();
   const wave = await resolveWave(store, request.waveId, now);
@@ -165,50 +170,57 @@ export async function computeReport(store: Store, request: ReportRequest = {}): 
   const waves = (await store.listWaves()).filter((w) => w.questionnaireKey === wave.questionnaireKey).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime());
   const keep = new Set(measures.flatMap((m) => [m.questionId, ...(m.spec.among ? [m.spec.among.questionId] : [])]));
   const statuses: ("completed" | "in_progress")[] = includeInProgress ? ["completed", "in_progress"] : ["completed"];
-  const loaded = await loadStatResponses(
-    store,
-    { waveIds: waves.map((w) => w.id), statuses, ...(region ? { regionPath: region.path } : {}) },
-    new StatConverter(keep),
-  );
   const quality = qualityConfig(measures, settings);
-  const exclude = excludeFlagged ? { speeders: true, straightLiners: true, quality } : undefined;
-  // Selected once here; the breakdowns below then only group.
-  const selected = selectResponses(loaded, { includeInProgress, ...(exclude ? { exclude } : {}) });
-  const inWave = selected.filter((r) => r.waveId === wave.id);
-  const options = { minGroupSize: settings.minGroupSize, includeInProgress };
+  const select = responseSelector({ includeInProgress, ...(excludeFlagged ? { exclude: { speeders: true, straightLiners: true, quality } } : {}) });
 
-  const targets: Target[] = [];
-  for (const w of waves) for (const t of await store.waveTargets(w.id)) targets.push({ waveId: w.id, ...t });
-
-  // Every breakdown copies and groups the whole wave; on a large wave, collect the copies as we
-  // go instead of letting the heap grow with them (memory: bench/export.ts).
-  const large = loaded.length >= 50_000;
-  const tidy = <T>(value: T): T => {
-    if (large) collectGarbage();
-    return value;
-  };
-  tidy(null);
-  const overall = measures.map((measure): MeasureFigures => {
-    const figure = tidy(computeFigure(inWave, measure.spec, options));
-    return { measure, figure, comparisons: measure.scalar ? compareWithTargets(figure, targets, measure.spec.id, wave.id) : [] };
-  });
   const scalar = measures.filter((m) => m.scalar);
-  const trend = scalar.map((m) => tidy(breakdown(selected, m.spec, { kind: "wave", order: waves.map((w) => w.id) }, options)));
-  const byRegion = measures
-    .filter((m) => m.scalar || m.spec.kind === "multi")
-    .map((m) => tidy(breakdown(inWave, m.spec, { kind: "region", level }, options)));
-  const byChannel = scalar.map((m) => tidy(breakdown(inWave, m.spec, { kind: "channel" }, options)));
-
-  const waveCompleted = loaded.filter((r) => r.waveId === wave.id && r.status === "completed");
-  const flags = tidy(flagResponses(waveCompleted, quality));
+  const regional = measures.filter((m) => m.scalar || m.spec.kind === "multi");
+  const overallTally = new BreakdownTally(measures.map((m) => m.spec), { kind: "overall" });
+  const trendTally = new BreakdownTally(scalar.map((m) => m.spec), { kind: "wave", order: waves.map((w) => w.id) });
+  const regionTally = new BreakdownTally(regional.map((m) => m.spec), { kind: "region", level });
+  const channelTally = new BreakdownTally(scalar.map((m) => m.spec), { kind: "channel" });
+  let completed = 0;
   let speeders = 0;
   let straightLiners = 0;
   let flagged = 0;
-  for (const f of flags.values()) {
-    if (f.speeder) speeders += 1;
-    if (f.straightLiner) straightLiners += 1;
-    if (f.speeder || f.straightLiner) flagged += 1;
+
+  const converter = new StatConverter(keep);
+  let seen = 0;
+  for await (const row of store.streamResponses({ waveIds: waves.map((w) => w.id), statuses, ...(region ? { regionPath: region.path } : {}) })) {
+    const r = converter.convert(row);
+    const inWave = r.waveId === wave.id;
+    if (inWave && r.status === "completed") {
+      const f = qualityFlags(r, quality);
+      completed += 1;
+      if (f.speeder) speeders += 1;
+      if (f.straightLiner) straightLiners += 1;
+      if (f.speeder || f.straightLiner) flagged += 1;
+    }
+    if (select(r)) {
+      trendTally.add(r);
+      if (inWave) {
+        overallTally.add(r);
+        regionTally.add(r);
+        channelTally.add(r);
+      }
+    }
+    // The rows themselves are garbage at once; collecting now and then keeps V8 from growing
+    // its heap to the allocation rate of a long stream (memory.ts).
+    if (++seen % GC_EVERY === 0) collectGarbage();
   }
+
+  const targets: Target[] = [];
+  for (const w of waves) for (const t of await store.waveTargets(w.id)) targets.push({ waveId: w.id, ...t });
+  const min = settings.minGroupSize;
+  const overall = overallTally.breakdowns(min).map((b, i): MeasureFigures => {
+    const measure = measures[i] as AdminMeasure;
+    const figure = (b.groups[0] as BreakdownGroup).figure;
+    return { measure, figure, comparisons: measure.scalar ? compareWithTargets(figure, targets, measure.spec.id, wave.id) : [] };
+  });
+  const trend = trendTally.breakdowns(min);
+  const byRegion = regionTally.breakdowns(min);
+  const byChannel = channelTally.breakdowns(min);
+
   const shown = (count: number): number | null => (count >= settings.minGroupSize ? count : null);
   const countQuery = { waveIds: [wave.id], ...(region ? { regionPath: region.path } : {}) };
   const counts = {
@@ -236,7 +248,7 @@ export async function computeReport(store: Store, request: ReportRequest = {}): 
     targets,
     byRegion,
     byChannel,
-    quality: waveCompleted.length >= settings.minGroupSize ? { completed: waveCompleted.length, speeders, straightLiners, flagged } : null,
+    quality: completed >= settings.minGroupSize ? { completed, speeders, straightLiners, flagged } : null,
     consistency: consistencyRate(outcomes),
     generatedAt: now,
   };

@@ -125,7 +125,7 @@ export function progressBar(total: number, label: string, stream: NodeJS.WriteSt
   };
 }
 
-async function runExport(source: ExportSource, store: Store | null, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
+async function runExport(source: ExportSource, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
   const lang = options.lang;
   const now = new Date();
   const settings = adminSettings(options.minGroup ? { minGroupSize: options.minGroup } : {});
@@ -181,9 +181,8 @@ async function runExport(source: ExportSource, store: Store | null, kind: "sugge
       break;
     }
     case "stats": {
-      if (!store) throw new AdminCliError("statistics need the store");
       try {
-        const report = await computeReport(store, {
+        const report = await computeReport(source, {
           ...(options.wave ? { waveId: options.wave } : {}),
           ...(region ? { regionCode: region.code } : {}),
           ...(options.level !== undefined ? { level: options.level } : {}),
@@ -199,12 +198,11 @@ async function runExport(source: ExportSource, store: Store | null, kind: "sugge
       break;
     }
     case "spot-checks": {
-      if (!store) throw new AdminCliError("spot checks need the store");
       const wave = await resolveWave(source, options.wave, now);
       if (!wave) throw new AdminCliError("no such wave");
-      const checks = await store.listSpotChecks(wave.id);
+      const checks = await source.listSpotChecks(wave.id);
       total = checks.length;
-      tables = [spotChecksTable(checks, lang, new Map((await store.listRegions()).map((r) => [r.code, r])))];
+      tables = [spotChecksTable(checks, lang, new Map((await source.listRegions()).map((r) => [r.code, r])))];
       break;
     }
   }
@@ -248,8 +246,7 @@ export function registerAdminCommands(program: Command): Command {
     }
     if (kind === "stats" || kind === "responses") command.option("--min-group <n>", "suppress groups smaller than this (default 10)", integer("--min-group", 2));
     command.action(async (options: ExportOptions) => {
-      if (kind === "responses" || kind === "suggestions") await withReader(options, (reader) => runExport(reader, null, kind, options));
-      else await withStore(options, (store) => runExport(store, store, kind, options));
+      await withReader(options, (reader) => runExport(reader, kind, options));
     });
   }
 
@@ -280,7 +277,7 @@ export function registerAdminCommands(program: Command): Command {
     .addOption(langOption())
     .option("--out <file>", "write to this file (default: stdout)")
     .action(async (options: ExportOptions) => {
-      await withStore(options, (store) => runExport(store, store, "spot-checks", options));
+      await withReader(options, (reader) => runExport(reader, "spot-checks", options));
     });
   sample
     .command("record")

@@ -3,9 +3,9 @@
  * and computing suppressed-or-shown figures per group. Pure functions.
  */
 
-import { measureValue, StatsConfigError } from "./measures.js";
-import { checkQualityConfig, flagResponses, type ExcludeFlagged } from "./quality.js";
-import { applySuppression, checkMinGroupSize, DEFAULT_MIN_GROUP_SIZE, type Figure } from "./suppression.js";
+import { checkQualityConfig, qualityFlags, type ExcludeFlagged } from "./quality.js";
+import { DEFAULT_MIN_GROUP_SIZE, type Figure } from "./suppression.js";
+import { BreakdownTally } from "./tally.js";
 import type { MeasureSpec, MeasureValue, StatResponse } from "./types.js";
 
 /** Which responses enter the figures. */
@@ -48,17 +48,20 @@ export interface Breakdown<T extends { n: number } = MeasureValue> {
   groups: BreakdownGroup<T>[];
 }
 
-/** Code-unit string comparison (locale-independent). */
-export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function comparePaths(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareKeys(a[i] as string, b[i] as string);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
+/**
+ * Whether one response enters the figures: completed (and in-progress if asked), and not
+ * flagged when `exclude` is set. The predicate behind {@link selectResponses}, for streams.
+ */
+export function responseSelector(options: StatOptions = {}): (response: StatResponse) => boolean {
+  const statuses = options.includeInProgress ? ["completed", "in_progress"] : ["completed"];
+  const exclude = options.exclude;
+  if (!exclude || !(exclude.speeders || exclude.straightLiners)) return (r) => statuses.includes(r.status);
+  checkQualityConfig(exclude.quality);
+  return (r) => {
+    if (!statuses.includes(r.status)) return false;
+    const f = qualityFlags(r, exclude.quality);
+    return !((exclude.speeders && f.speeder) || (exclude.straightLiners && f.straightLiner));
+  };
 }
 
 /**
@@ -66,18 +69,7 @@ function comparePaths(a: readonly string[], b: readonly string[]): number {
  * responses when `exclude` is set. Input order is kept.
  */
 export function selectResponses(responses: readonly StatResponse[], options: StatOptions = {}): StatResponse[] {
-  const statuses = options.includeInProgress ? ["completed", "in_progress"] : ["completed"];
-  let selected = responses.filter((r) => statuses.includes(r.status));
-  const exclude = options.exclude;
-  if (exclude && (exclude.speeders || exclude.straightLiners)) {
-    checkQualityConfig(exclude.quality);
-    const flags = flagResponses(selected, exclude.quality);
-    selected = selected.filter((r) => {
-      const f = flags.get(r.id);
-      return !(f && ((exclude.speeders && f.speeder) || (exclude.straightLiners && f.straightLiner)));
-    });
-  }
-  return selected;
+  return responses.filter(responseSelector(options));
 }
 
 /** A filter on region, wave and channel (all optional). */
@@ -101,65 +93,6 @@ export function filterResponses(responses: readonly StatResponse[], filter: Resp
   );
 }
 
-interface RawGroup {
-  key: string;
-  path: string[];
-  members: StatResponse[];
-}
-
-/**
- * Partitions responses into groups. Region groups are identified by their full path prefix
- * `regionPath[0..level]` (so equal codes under different parents stay apart) and keyed by
- * `regionPath[level]`; responses whose path is shorter than `level + 1` belong to no region
- * group at that level.
- */
-export function groupResponses(responses: readonly StatResponse[], by: GroupBy): { key: string; path: string[]; members: StatResponse[] }[] {
-  switch (by.kind) {
-    case "overall":
-      return [{ key: "all", path: ["all"], members: [...responses] }];
-    case "region": {
-      if (!Number.isInteger(by.level) || by.level < 0) throw new StatsConfigError(`region level must be an integer ≥ 0, got ${by.level}`);
-      const groups = new Map<string, RawGroup>();
-      const idOf = (path: readonly string[]): string => JSON.stringify(path);
-      for (const p of by.paths ?? []) {
-        if (p.length !== by.level + 1) throw new StatsConfigError(`region path ${JSON.stringify(p)} is not at level ${by.level}`);
-        groups.set(idOf(p), { key: p[by.level] as string, path: [...p], members: [] });
-      }
-      for (const r of responses) {
-        if (r.regionPath.length <= by.level) continue;
-        const path = r.regionPath.slice(0, by.level + 1);
-        const id = idOf(path);
-        let g = groups.get(id);
-        if (!g) {
-          g = { key: path[by.level] as string, path, members: [] };
-          groups.set(id, g);
-        }
-        g.members.push(r);
-      }
-      return [...groups.values()].sort((a, b) => comparePaths(a.path, b.path));
-    }
-    case "wave":
-    case "channel": {
-      const keyOf = (r: StatResponse): string => (by.kind === "wave" ? r.waveId : r.channel);
-      const order = by.order ?? [];
-      const groups = new Map<string, RawGroup>();
-      for (const k of order) if (!groups.has(k)) groups.set(k, { key: k, path: [k], members: [] });
-      for (const r of responses) {
-        const k = keyOf(r);
-        let g = groups.get(k);
-        if (!g) {
-          g = { key: k, path: [k], members: [] };
-          groups.set(k, g);
-        }
-        g.members.push(r);
-      }
-      const ordered = order.filter((k, i) => order.indexOf(k) === i).map((k) => groups.get(k) as RawGroup);
-      const rest = [...groups.values()].filter((g) => !order.includes(g.key)).sort((a, b) => compareKeys(a.key, b.key));
-      return [...ordered, ...rest];
-    }
-  }
-}
-
 /**
  * One measure broken down by one grouping, with suppression applied to every group: a group
  * with fewer selected responses than `minGroupSize`, or whose figure rests on fewer valid
@@ -171,17 +104,7 @@ export function breakdown(
   by: GroupBy,
   options: StatOptions = {},
 ): Breakdown {
-  const min = checkMinGroupSize(options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE);
-  const selected = selectResponses(responses, options);
-  return {
-    measureId: measure.id,
-    by,
-    groups: groupResponses(selected, by).map((g) => ({
-      key: g.key,
-      path: g.path,
-      figure: applySuppression(measureValue(g.members, measure), g.members.length, min),
-    })),
-  };
+  return breakdownAll(responses, [measure], by, options)[0] as Breakdown;
 }
 
 /** The overall figure of one measure (suppressed when too few responses or valid answers). */
@@ -208,7 +131,10 @@ export function breakdownAll(
   by: GroupBy,
   options: StatOptions = {},
 ): Breakdown[] {
-  return measures.map((m) => breakdown(responses, m, by, options));
+  const tally = new BreakdownTally(measures, by);
+  const select = responseSelector(options);
+  for (const r of responses) if (select(r)) tally.add(r);
+  return tally.breakdowns(options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE);
 }
 
 /**

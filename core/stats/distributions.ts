@@ -166,13 +166,25 @@ export interface MeanEstimate {
  * interval is not clamped to the score range.
  */
 export function meanWithInterval(values: readonly number[]): MeanEstimate | null {
-  const n = values.length;
-  if (n < 2) return null;
+  return meanFromCounts(values.map((v) => [v, 1] as const));
+}
+
+/**
+ * {@link meanWithInterval} of scores given as `[score, count]` pairs (e.g. the five levels of a
+ * scale and how many residents chose each), computed from the counts without expanding them:
+ * the same two-pass formulas, in memory independent of n.
+ */
+export function meanFromCounts(pairs: readonly (readonly [number, number])[]): MeanEstimate | null {
+  let n = 0;
   let sum = 0;
-  for (const v of values) sum += v;
+  for (const [score, count] of pairs) {
+    n += count;
+    sum += score * count;
+  }
+  if (n < 2) return null;
   const mean = sum / n;
   let squares = 0;
-  for (const v of values) squares += (v - mean) * (v - mean);
+  for (const [score, count] of pairs) squares += count * (score - mean) * (score - mean);
   const sd = Math.sqrt(squares / (n - 1));
   const half = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
   return { n, mean, sd, ci: { lower: mean - half, upper: mean + half, method: "t" } };

@@ -13,3 +13,4 @@ export * from "./quality.js";
 export * from "./breakdown.js";
 export * from "./targets.js";
 export * from "./sampling.js";
+export * from "./tally.js";

@@ -1,25 +1,11 @@
 /**
- * Computing one measure over a set of responses (no grouping, no suppression). Pure functions.
- * The classification rules are specified in `tools/expected-stats/README.md`.
+ * Measure specifications: their validation, and how one response's answer counts for a measure
+ * (the tallies in tally.ts add the counts up). Pure functions. The classification rules are
+ * specified in `tools/expected-stats/README.md`.
  */
 
-import { meanWithInterval, proportion } from "./distributions.js";
-import type {
-  BinaryMeasureSpec,
-  DistributionValue,
-  Exclusions,
-  IndexValue,
-  MeasureCondition,
-  MeasureSpec,
-  MeasureValue,
-  MultiChoiceMeasureSpec,
-  OptionShare,
-  Proportion,
-  RateValue,
-  ScaleMeasureSpec,
-  StatAnswer,
-  StatResponse,
-} from "./types.js";
+import { proportion } from "./distributions.js";
+import type { MeasureCondition, MeasureSpec, OptionShare, Proportion, StatAnswer, StatResponse } from "./types.js";
 
 /** Thrown when a measure specification (or another statistics option) is inconsistent. */
 export class StatsConfigError extends Error {
@@ -118,61 +104,48 @@ export function matchesCondition(response: StatResponse, condition: MeasureCondi
   }
 }
 
-/** How one response's answer counts for one measure. */
-type Classified<V> =
-  | { status: "notApplicable" | "missing" | "invalid" | "unknown" }
-  | { status: "valid"; value: V };
+/**
+ * How one answer counts for one measure: excluded for a reason, or valid with the options it
+ * counts on (a scale level; `"yes"` / `"no"` for a yes/no measure; the listed options selected
+ * on a multiple-choice question).
+ */
+export type Classified = { status: "missing" | "invalid" | "unknown" } | { status: "valid"; options: readonly string[] };
 
-const emptyExclusions = (): Exclusions => ({ notApplicable: 0, missing: 0, invalid: 0, unknown: 0 });
+const YES: readonly string[] = ["yes"];
+const NO: readonly string[] = ["no"];
 
-/** Classifies every response and tallies exclusions; returns the valid values in input order. */
-function classifyAll<V>(
-  responses: readonly StatResponse[],
-  spec: MeasureSpec,
-  classify: (answer: StatAnswer) => Classified<V>,
-): { values: V[]; excluded: Exclusions } {
-  const excluded = emptyExclusions();
-  const values: V[] = [];
-  for (const response of responses) {
-    let result: Classified<V>;
-    if (spec.among && !matchesCondition(response, spec.among)) result = { status: "notApplicable" };
-    else {
-      const answer = response.answers[spec.questionId];
-      result = answer ? classify(answer) : { status: "missing" };
+/** Classifies one answer for a measure (applicability — `among` — is the caller's to check). */
+export function classifyAnswer(spec: MeasureSpec, answer: StatAnswer): Classified {
+  switch (spec.kind) {
+    case "rate":
+    case "index":
+    case "share":
+      if (answer.kind !== "choice") return { status: "unknown" };
+      if ((spec.invalid ?? []).includes(answer.option)) return { status: "invalid" };
+      if (spec.levels.includes(answer.option)) return { status: "valid", options: [answer.option] };
+      return { status: "unknown" };
+    case "awareness":
+    case "victimisation":
+    case "reporting":
+      if (answer.kind === "bool") return { status: "valid", options: answer.value ? YES : NO };
+      if (answer.kind !== "choice") return { status: "unknown" };
+      if ((spec.invalid ?? []).includes(answer.option)) return { status: "invalid" };
+      if ((spec.yes ?? YES).includes(answer.option)) return { status: "valid", options: YES };
+      if ((spec.no ?? NO).includes(answer.option)) return { status: "valid", options: NO };
+      return { status: "unknown" };
+    case "multi": {
+      let selected: readonly string[];
+      if (answer.kind === "choices") selected = answer.options;
+      else if (answer.kind === "choice") selected = [answer.option];
+      else return { status: "unknown" };
+      const distinct = new Set(selected);
+      if (distinct.size === 0) return { status: "missing" };
+      const listed = [...distinct].filter((o) => spec.options.includes(o));
+      if (listed.length > 0) return { status: "valid", options: listed };
+      if ([...distinct].some((o) => (spec.invalid ?? []).includes(o))) return { status: "invalid" };
+      return { status: "unknown" };
     }
-    if (result.status === "valid") values.push(result.value);
-    else excluded[result.status] += 1;
   }
-  return { values, excluded };
-}
-
-function classifyScale(spec: ScaleMeasureSpec, answer: StatAnswer): Classified<string> {
-  if (answer.kind !== "choice") return { status: "unknown" };
-  if ((spec.invalid ?? []).includes(answer.option)) return { status: "invalid" };
-  if (spec.levels.includes(answer.option)) return { status: "valid", value: answer.option };
-  return { status: "unknown" };
-}
-
-function classifyBinary(spec: BinaryMeasureSpec, answer: StatAnswer): Classified<boolean> {
-  if (answer.kind === "bool") return { status: "valid", value: answer.value };
-  if (answer.kind !== "choice") return { status: "unknown" };
-  if ((spec.invalid ?? []).includes(answer.option)) return { status: "invalid" };
-  if ((spec.yes ?? ["yes"]).includes(answer.option)) return { status: "valid", value: true };
-  if ((spec.no ?? ["no"]).includes(answer.option)) return { status: "valid", value: false };
-  return { status: "unknown" };
-}
-
-function classifyMulti(spec: MultiChoiceMeasureSpec, answer: StatAnswer): Classified<ReadonlySet<string>> {
-  let selected: string[];
-  if (answer.kind === "choices") selected = answer.options;
-  else if (answer.kind === "choice") selected = [answer.option];
-  else return { status: "unknown" };
-  const distinct = new Set(selected);
-  if (distinct.size === 0) return { status: "missing" };
-  const listed = new Set([...distinct].filter((o) => spec.options.includes(o)));
-  if (listed.size > 0) return { status: "valid", value: listed };
-  if ([...distinct].some((o) => (spec.invalid ?? []).includes(o))) return { status: "invalid" };
-  return { status: "unknown" };
 }
 
 /** Competition ranks ("1, 2, 2, 4") of counts already sorted in descending order. */
@@ -184,7 +157,8 @@ function competitionRanks(sortedCounts: readonly number[]): number[] {
   return ranks;
 }
 
-function optionShares(options: readonly string[], counts: ReadonlyMap<string, number>, n: number, sortByCount: boolean): OptionShare[] {
+/** Shares of `options` among `n` valid answers, ranked (competition ranks); sorted by count when asked. */
+export function optionShares(options: readonly string[], counts: ReadonlyMap<string, number>, n: number, sortByCount: boolean): OptionShare[] {
   const rows = options.map((option, order) => ({ option, order, count: counts.get(option) ?? 0 }));
   const byCount = [...rows].sort((a, b) => b.count - a.count || a.order - b.order);
   const rankOf = new Map<string, number>();
@@ -193,74 +167,4 @@ function optionShares(options: readonly string[], counts: ReadonlyMap<string, nu
     const p = proportion(r.count, n) as Proportion;
     return { option: r.option, rank: rankOf.get(r.option) as number, ...p };
   });
-}
-
-/**
- * The value of a measure over `responses` (all of them: select and group first), or `null`
- * when no figure exists: no valid answer, or fewer than two for an index.
- * @throws StatsConfigError when the specification is invalid.
- */
-export function measureValue(responses: readonly StatResponse[], spec: MeasureSpec): MeasureValue | null {
-  assertValidMeasure(spec);
-  switch (spec.kind) {
-    case "rate": {
-      const { values, excluded } = classifyAll(responses, spec, (a) => classifyScale(spec, a));
-      const p = proportion(values.filter((v) => spec.positive.includes(v)).length, values.length);
-      if (!p) return null;
-      const value: RateValue = { kind: "rate", measureId: spec.id, ...p, excluded };
-      return value;
-    }
-    case "index": {
-      const { values, excluded } = classifyAll(responses, spec, (a) => classifyScale(spec, a));
-      const estimate = meanWithInterval(values.map((v) => (spec.scores as Record<string, number>)[v] as number));
-      if (!estimate) return null;
-      const value: IndexValue = {
-        kind: "index",
-        measureId: spec.id,
-        n: estimate.n,
-        value: estimate.mean,
-        sd: estimate.sd,
-        ci: estimate.ci,
-        excluded,
-      };
-      return value;
-    }
-    case "share": {
-      const { values, excluded } = classifyAll(responses, spec, (a) => classifyScale(spec, a));
-      if (values.length === 0) return null;
-      const counts = new Map<string, number>();
-      for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-      const value: DistributionValue = {
-        kind: "share",
-        measureId: spec.id,
-        n: values.length,
-        options: optionShares(spec.levels, counts, values.length, false),
-        excluded,
-      };
-      return value;
-    }
-    case "awareness":
-    case "victimisation":
-    case "reporting": {
-      const { values, excluded } = classifyAll(responses, spec, (a) => classifyBinary(spec, a));
-      const p = proportion(values.filter((v) => v).length, values.length);
-      if (!p) return null;
-      const value: RateValue = { kind: spec.kind, measureId: spec.id, ...p, excluded };
-      return value;
-    }
-    case "multi": {
-      const { values, excluded } = classifyAll(responses, spec, (a) => classifyMulti(spec, a));
-      if (values.length === 0) return null;
-      const counts = new Map<string, number>();
-      for (const set of values) for (const o of set) counts.set(o, (counts.get(o) ?? 0) + 1);
-      const value: DistributionValue = {
-        kind: "multi",
-        measureId: spec.id,
-        n: values.length,
-        options: optionShares(spec.options, counts, values.length, true),
-        excluded,
-      };
-      return value;
-    }
-  }
 }

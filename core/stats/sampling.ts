@@ -16,7 +16,7 @@
  *    ids in drawn order form the stratum's sample.
  */
 
-import { compareKeys } from "./breakdown.js";
+import { compareKeys } from "./tally.js";
 import { proportion } from "./distributions.js";
 import { StatsConfigError } from "./measures.js";
 import type { Proportion, StatResponse } from "./types.js";

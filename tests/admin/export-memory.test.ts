@@ -51,4 +51,34 @@ describe(`exports of ${COUNT.toLocaleString("en")} responses`, () => {
     const run = await runChildExport(file, "responses", "json", join(dir, "responses.jsonl"));
     expect(run.maxRssMb).toBeLessThan(RSS_LIMIT_MB);
   }, 120_000);
+
+  it("write the statistics workbook under the RSS limit: one sheet per table, every town", async () => {
+    const out = join(dir, "stats.xlsx");
+    const run = await runChildExport(file, "stats", "xlsx", out);
+    expect(run.maxRssMb).toBeLessThan(RSS_LIMIT_MB);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(["总体", "分地区", "分渠道"]));
+    const rowsOf = (name: string, measureId: string): Record<string, unknown>[] => {
+      const sheet = workbook.getWorksheet(name);
+      const header = Array.from((sheet?.getRow(1).values as unknown[]) ?? []);
+      const rows: Record<string, unknown>[] = [];
+      sheet?.eachRow((row, i) => {
+        if (i === 1) return;
+        const values = Array.from(row.values as unknown[]);
+        const record = Object.fromEntries(header.map((h, k) => [String(h), values[k]]));
+        if (record["指标编号"] === measureId) rows.push(record);
+      });
+      return rows;
+    };
+    // Every response of the generated wave counts: the base of the security rate is the completed
+    // responses minus "don't know" (about 92 % × 5/6 of them), and the five towns add up to it.
+    const [overall] = rowsOf("总体", "safety_overall.rate");
+    const n = Number(overall?.["有效样本"]);
+    expect(n).toBeGreaterThan(COUNT * 0.92 * 0.8);
+    expect(n).toBeLessThan(COUNT * 0.92 * 0.86);
+    const towns = rowsOf("分地区", "safety_overall.rate");
+    expect(towns).toHaveLength(5);
+    expect(towns.reduce((sum, t) => sum + Number(t["有效样本"]), 0)).toBe(n);
+  }, 180_000);
 });

@@ -20,6 +20,8 @@ import { migrate } from "../../prisma/migrate.js";
 import { openStore, type Store } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 import { computeReport, type StatsReport } from "../../core/admin/stats-service.js";
+import { drawSpotChecks } from "../../core/admin/spot-checks.js";
+import { BulkReader } from "../../prisma/bulk-reader.js";
 import { isScalarValue, isShown, type Figure } from "../../core/stats/index.js";
 import { REGIONS, seedFixture, type Fixture } from "./fixture.js";
 
@@ -190,4 +192,29 @@ describe.each(BACKENDS)("admin statistics end to end on $name", ({ create }) => 
     expect(group(strict, "byRegion", "safety_overall.rate", REGIONS.a1)).toMatchObject({ suppressed: true });
     expectRate(group(strict, "byRegion", "safety_overall.rate", REGIONS.b1), 11, 14, [0.785714, 0.524108, 0.924286]);
   });
+
+  it("gives the same report, targets and spot checks through the plain-SQL reader the CLI exports use", async () => {
+    const now = new Date("2026-11-29T08:00:00Z");
+    const drawn = await drawSpotChecks(store, { waveId: fx.w2.id, share: 0.2, minPerStratum: 1, level: 2, seed: "e2e", now });
+    expect(drawn.created).toBeGreaterThan(0);
+    const checks = await store.listSpotChecks(fx.w2.id);
+    await store.recordSpotCheck((checks[0] as { id: string }).id, { outcome: "consistent", verifier: "v", now });
+    const reader = await BulkReader.open(db.target);
+    try {
+      expect(await reader.listSpotChecks(fx.w2.id)).toEqual(await store.listSpotChecks(fx.w2.id));
+      expect(sortTargets(await reader.waveTargets(fx.w2.id))).toEqual(sortTargets(await store.waveTargets(fx.w2.id)));
+      for (const request of [{ level: 2 }, { level: 1, excludeFlagged: true }, { regionCode: REGIONS.a1, includeInProgress: true }]) {
+        const viaStore = await computeReport(store, { waveId: fx.w2.id, now, ...request });
+        const viaReader = await computeReport(reader, { waveId: fx.w2.id, now, ...request });
+        expect(viaReader).toEqual(viaStore);
+        expect(viaStore.consistency.consistent).toBeGreaterThan(0);
+      }
+    } finally {
+      await reader.close();
+    }
+  });
 });
+
+function sortTargets<T extends { measureId: string; label: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) => (a.measureId + a.label < b.measureId + b.label ? -1 : 1));
+}

@@ -25,6 +25,7 @@ import { isLang, normalizeLang } from "../../core/engine/types.js";
 import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
 import { KeyedQueue } from "../../core/survey/keyed-queue.js";
 import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
+import { staffText } from "../../core/survey/staff-i18n.js";
 import type { Store } from "../../prisma/store.js";
 import { CallbackSigner, isAnxinCallbackData } from "./callback-data.js";
 import { TelegramSender, type SenderLogger } from "./sender.js";
@@ -283,8 +284,14 @@ export class TelegramAdapter {
       return "handled";
     }
     if (reply.duplicate) return "duplicate";
+    // Charts (an admin's /stats) follow the text as photos; the note is in the admin's language.
+    const images = reply.images?.length ? { images: reply.images, failureNote: staffText(reply.lang, "chart_image_failed") } : undefined;
     this.track(
-      this.sender.reply({ chatId: route.chatId, userId: route.from.id, ...(route.callback?.messageId !== undefined ? { pressedMessageId: route.callback.messageId } : {}) }, reply.messages),
+      this.sender.reply(
+        { chatId: route.chatId, userId: route.from.id, ...(route.callback?.messageId !== undefined ? { pressedMessageId: route.callback.messageId } : {}) },
+        reply.messages,
+        images,
+      ),
     );
     return "handled";
   }

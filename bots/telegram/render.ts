@@ -31,6 +31,21 @@ export interface RenderedMessage {
   droppedButtons: number;
 }
 
+/** Telegram's limit for a photo caption, in UTF-16 code units (what the Bot API counts). */
+export const MAX_CAPTION_LENGTH = 1024;
+
+/**
+ * Shortens a caption to Telegram's limit with a trailing "…", never splitting a surrogate pair.
+ * A caption is a chart's title, so a cut end loses little, while a refused photo loses the chart.
+ */
+export function trimCaption(caption: string, limit = MAX_CAPTION_LENGTH): string {
+  if (caption.length <= limit) return caption;
+  let cut = limit - 1;
+  const last = caption.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${caption.slice(0, cut)}…`;
+}
+
 // Telegram refuses an empty text; an engine message with only buttons still needs one.
 const EMPTY_TEXT_STANDIN = "…";
 

@@ -5,12 +5,12 @@
  * `@grammyjs/auto-retry` transformer installed on the {@link Api} (see {@link installAutoRetry}).
  */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { Api, GrammyError, HttpError } from "grammy";
+import { Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { OutMessage } from "../../core/engine/types.js";
 import type { PushResult } from "../../core/app/channels.js";
 import type { CallbackSigner } from "./callback-data.js";
-import { renderMessage, type RenderedPart } from "./render.js";
+import { renderMessage, trimCaption, type RenderedPart } from "./render.js";
 import { SendQueue, type SendPriority } from "./send-queue.js";
 
 /** The bounds of the 429 retries: Telegram's `retry_after` is honoured, but not forever. */
@@ -99,6 +99,14 @@ export interface ReplyTarget {
   pressedMessageId?: number;
 }
 
+/** Images (charts) sent after a reply's text, and what to say when one cannot be sent. */
+export interface ReplyImages {
+  /** PNG bytes and a caption each (trimmed to Telegram's caption limit here). */
+  images: readonly { png: Uint8Array; caption: string }[];
+  /** Sent once, after the photos, when any of them was refused: the admin should know one is missing. */
+  failureNote: string;
+}
+
 const NOT_MODIFIED = /message is not modified/i;
 
 /** See the module comment. */
@@ -117,13 +125,19 @@ export class TelegramSender {
     this.transientDelayMs = options.transientDelayMs ?? 500;
   }
 
-  /** Queues the replies of one turn at reply priority; resolves when they are sent (never rejects). */
-  reply(target: ReplyTarget, messages: readonly OutMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  /**
+   * Queues the replies of one turn at reply priority, then its images as photos (in the same
+   * task, so nothing of another send comes in between); resolves when they are sent (never
+   * rejects). The text always goes first: a photo Telegram refuses loses no figure.
+   */
+  reply(target: ReplyTarget, messages: readonly OutMessage[], images?: ReplyImages): Promise<void> {
+    if (messages.length === 0 && !images?.images.length) return Promise.resolve();
     return this.queue
       .enqueue(String(target.chatId), "reply", async () => {
         const failure = await this.deliver(target, messages, "reply");
         if (failure) this.options.logger.warn({ chatId: target.chatId, failure: failure.message }, "telegram reply not delivered");
+        // A blocked chat takes nothing more; any other failure of the text still lets the charts try.
+        if (images?.images.length && !failure?.blocked) await this.deliverImages(target.chatId, images);
       })
       .catch((error: unknown) => this.options.logger.warn({ err: error, chatId: target.chatId }, "telegram reply dropped"));
   }
@@ -220,6 +234,36 @@ export class TelegramSender {
       }
     }
     return lastFailure;
+  }
+
+  /**
+   * Sends each image as an uploaded photo. A refused photo (too large, not an image, a network
+   * failure after the retries) is logged and the others still go; one short note then tells the
+   * admin a chart is missing. A blocked chat stops at once.
+   */
+  private async deliverImages(chatId: number, { images, failureNote }: ReplyImages): Promise<void> {
+    let missing = 0;
+    for (const [index, image] of images.entries()) {
+      try {
+        const caption = trimCaption(image.caption);
+        // A new InputFile per attempt: the retry must upload the bytes again.
+        const result = await this.withTransientRetries(() =>
+          this.options.api.sendPhoto(chatId, new InputFile(image.png, `chart-${index + 1}.png`), caption !== "" ? { caption } : {}),
+        );
+        this.options.onSent?.(chatId, result.message_id);
+      } catch (error) {
+        const failure = await this.failed(chatId, error, "photo");
+        if (failure.blocked) return;
+        missing += 1;
+      }
+    }
+    if (missing === 0) return;
+    try {
+      const result = await this.withTransientRetries(() => this.options.api.sendMessage(chatId, failureNote, sendOptions(undefined)));
+      this.options.onSent?.(chatId, result.message_id);
+    } catch (error) {
+      await this.failed(chatId, error, "notice");
+    }
   }
 
   /** Edits a question in place; false when the edit is impossible and a new message should be sent. */

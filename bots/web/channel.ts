@@ -19,7 +19,7 @@ import { requestLang, WEB_RESOURCES } from "./i18n.js";
 import { storeWebInbox, type WebInbox } from "./inbox.js";
 import { addSecurityHeaders, installErrorHandler, isSameOrigin, PageFiles, SESSION_COOKIE, WebError } from "./http.js";
 import { LiveHub } from "./live.js";
-import { toWebMessages, type WebMessage, type WebPush } from "./messages.js";
+import { toWebImages, toWebMessages, type WebImage, type WebMessage, type WebPush } from "./messages.js";
 import { csrfToken, deriveKeys, isSessionId, newSessionId, verifyCsrfToken, verifyLeafletCode, type WebKeys } from "./signing.js";
 import { mountStaffRoutes } from "./staff.js";
 
@@ -62,6 +62,8 @@ export interface SessionResponse {
 export interface MessagesResponse {
   lang: Lang;
   messages: WebMessage[];
+  /** Images shown after the messages (an admin's /stats charts); absent when there are none. */
+  images?: WebImage[];
   /** This message id was handled before; nothing changed. The page should reopen (resync). */
   duplicate: boolean;
 }
@@ -249,7 +251,12 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
           // to the officer whose leaflet brought them.
           await store.attributeResponses(result.residentId).catch((error: unknown) => logger.error({ err: error }, "could not attribute a web response to its officer"));
         }
-        const response: MessagesResponse = { lang: result.lang, messages: toWebMessages(result.messages), duplicate: result.duplicate };
+        const response: MessagesResponse = {
+          lang: result.lang,
+          messages: toWebMessages(result.messages),
+          ...(result.images?.length ? { images: toWebImages(result.images) } : {}),
+          duplicate: result.duplicate,
+        };
         return reply.send(response);
       },
     );

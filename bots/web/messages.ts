@@ -24,6 +24,25 @@ export interface WebMessage {
   questionId?: string;
 }
 
+/** An image under the bot's messages (an admin's chart), inline so the page needs no other request. */
+export interface WebImage {
+  /** `data:image/png;base64,…` (the page's CSP allows `img-src data:` and nothing remote). */
+  src: string;
+  /** The chart's title: the image's alt text and its visible caption. */
+  caption: string;
+}
+
+/** The prefix of every {@link WebImage.src}; the page shows no image without it. */
+export const PNG_DATA_URL_PREFIX = "data:image/png;base64,";
+
+/** PNG images as data: URLs for the page. */
+export function toWebImages(images: readonly { png: Uint8Array; caption: string }[]): WebImage[] {
+  return images.map((image) => ({
+    src: PNG_DATA_URL_PREFIX + Buffer.from(image.png.buffer, image.png.byteOffset, image.png.byteLength).toString("base64"),
+    caption: image.caption,
+  }));
+}
+
 /** Messages pushed outside a reply (a broadcast, a case update). */
 export interface WebPush {
   lang: Lang;

@@ -6,9 +6,11 @@
  *
  * Inbound: one-to-one text messages go to the runner with the platform message id (so a
  * redelivery is handled once); group chats never run surveys. Outbound: numbered options,
- * compact re-prompts and size-limited messages (render.ts), one chat at a time in order.
+ * compact re-prompts and size-limited messages (render.ts), one chat at a time in order; an
+ * admin's chart images (/stats) follow the text as image messages, each after its caption.
  */
 import { join } from "node:path";
+import { FileBox } from "file-box";
 import QRCode from "qrcode";
 import { ScanStatus, WechatyBuilder, log as wechatyLog, types } from "wechaty";
 import type { Contact, ContactSelf, Message, Room, Wechaty } from "wechaty";
@@ -19,12 +21,13 @@ import type { Logger } from "../../core/app/log.js";
 import { t } from "../../core/engine/i18n.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import { KeyedQueue } from "../../core/survey/keyed-queue.js";
-import type { ConversationRunner } from "../../core/survey/runner.js";
+import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
+import { staffText } from "../../core/survey/staff-i18n.js";
 import { ensureDir } from "../../core/util/ensure-dir.js";
 import type { Store } from "../../prisma/store.js";
 import { mountOfficialAccountCallback, type FollowEvent, type Forwarder } from "./oa-callback.js";
 import { constructPuppet, freePort, loadPuppetClass, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
-import { renderReply, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
+import { renderReply, splitText, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
 import { WECHAT_STRINGS } from "./strings.js";
 import { Supervisor, type RestartPolicy, type Sleep, type SupervisorState } from "./supervisor.js";
 
@@ -401,7 +404,29 @@ export class WechatChannel implements Channel {
     this.langs.set(chatId, reply.lang);
     await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, received);
     await this.sendReply(chatId, reply.lang, reply.messages);
+    if (reply.images?.length) await this.sendImages(chatId, reply.lang, reply.images);
     return "answered";
+  }
+
+  /**
+   * Sends chart images after the text: each caption as a text message, then the PNG. Not every
+   * puppet can send images (the Official Account's media upload may be refused for the account
+   * or the type): after the first refusal the remaining charts go as captions only, and one note
+   * says the charts are missing. The figures themselves were in the text already.
+   */
+  private async sendImages(chatId: string, lang: Lang, images: NonNullable<RunnerReply["images"]>): Promise<void> {
+    let refused = false;
+    for (const [index, image] of images.entries()) {
+      for (const text of image.caption === "" ? [] : splitText(image.caption, this.maxBytes)) await this.sendText(chatId, text);
+      if (refused) continue;
+      try {
+        await this.sendFile(chatId, image.png, `chart-${index + 1}.png`);
+      } catch (error) {
+        refused = true;
+        this.options.logger.warn({ err: error, chatId, puppet: this.options.settings.puppet }, "WeChat: could not send a chart image; sending its caption only");
+      }
+    }
+    if (refused) for (const text of splitText(staffText(lang, "chart_image_failed"), this.maxBytes)) await this.sendText(chatId, text);
   }
 
   /** Group chats never reach the runner: a survey there would expose answers to the whole group. */
@@ -430,6 +455,15 @@ export class WechatChannel implements Channel {
     const puppet = this.puppet;
     if (!puppet) throw new Error("WeChat is not connected");
     await puppet.messageSendText(conversationId, text);
+  }
+
+  private async sendFile(conversationId: string, png: Uint8Array, name: string): Promise<void> {
+    const puppet = this.puppet;
+    if (!puppet) throw new Error("WeChat is not connected");
+    // Base64 rather than a Buffer box: a Buffer FileBox cannot be serialised (toJSON), which the
+    // mock and the gRPC service puppets do with every file they send. The name's .png extension
+    // gives the media type (image/png) the Official Account's upload needs.
+    await puppet.messageSendFile(conversationId, FileBox.fromBase64(Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64"), name));
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Admin chat commands: `/suggestions [region] [since]` and `/stats [region]`. Each declares the
- * admin role (the runner refuses anyone below it) and checks it again itself, so that a wiring
- * mistake can never leak figures or residents' words to a resident or an officer.
+ * Admin chat commands: `/suggestions [region] [since]` and `/stats [region] [clean|all]`. Each
+ * declares the admin role (the runner refuses anyone below it) and checks it again itself, so that
+ * a wiring mistake can never leak figures or residents' words to a resident or an officer.
  */
 import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
 import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
@@ -61,6 +61,70 @@ export function parseSuggestionArgs(args: string): { region?: string; since?: st
   return { ...(region ? { region } : {}), ...(since ? { since } : {}) };
 }
 
+/**
+ * The words that choose which responses `/stats` counts, in any of the three languages (an admin
+ * may type English in a Chinese session, or the other way round). Compared in lower case.
+ */
+export const STATS_SCOPE_WORDS = {
+  /** Leave out flagged responses (speeders and straight-liners). */
+  clean: ["clean", "exclude", "剔除", "剔除可疑", "去除可疑", "不含可疑"],
+  /** Every completed response (the default). */
+  all: ["all", "全部", "所有", "含可疑"],
+} as const;
+
+/** What `/stats` arguments mean, or the words that could not be understood. */
+export type StatsArgs = { ok: true; region?: RegionRecord; excludeFlagged: boolean } | { ok: false; unknown: string };
+
+function scopeOf(token: string): "clean" | "all" | undefined {
+  const word = token.toLowerCase();
+  if ((STATS_SCOPE_WORDS.clean as readonly string[]).includes(word)) return "clean";
+  if ((STATS_SCOPE_WORDS.all as readonly string[]).includes(word)) return "all";
+  return undefined;
+}
+
+/**
+ * Parses "[region] [clean|all]" in either order. A Chinese scope word may also be typed straight
+ * after the region without a space ("清波街道剔除"), as Chinese is written without spaces.
+ */
+export function parseStatsArgs(args: string, regions: readonly RegionRecord[]): StatsArgs {
+  const tokens = args.split(/\s+/).filter((t) => t !== "");
+  const scopes = new Set<"clean" | "all">();
+  const rest: string[] = [];
+  for (const token of tokens) {
+    const scope = scopeOf(token);
+    if (scope) scopes.add(scope);
+    else rest.push(token);
+  }
+  // "clean all" asks for two different things: say so rather than guess.
+  if (scopes.size > 1) return { ok: false, unknown: tokens.filter((t) => scopeOf(t) !== undefined).join(" ") };
+  let excludeFlagged = scopes.has("clean");
+  const regionText = rest.join(" ");
+  if (regionText === "") return { ok: true, excludeFlagged };
+  let region = findRegion(regions, regionText);
+  if (!region && scopes.size === 0) {
+    for (const [scope, words] of Object.entries(STATS_SCOPE_WORDS) as ["clean" | "all", readonly string[]][]) {
+      // Longest word first, so that "剔除可疑" is not read as "剔除" plus a region ending in "可疑".
+      for (const word of [...words].filter((w) => /^\p{Script=Han}/u.test(w)).sort((a, b) => b.length - a.length)) {
+        if (!regionText.endsWith(word) || regionText.length === word.length) continue;
+        const found = findRegion(regions, regionText.slice(0, -word.length));
+        if (found) {
+          region = found;
+          excludeFlagged = scope === "clean";
+          break;
+        }
+      }
+      if (region) break;
+    }
+  }
+  return region ? { ok: true, region, excludeFlagged } : { ok: false, unknown: regionText };
+}
+
+/** At most `max` characters of something the admin typed, for echoing it back in an error. */
+function shorten(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
 function shortDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
@@ -105,15 +169,20 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
     async run({ staff, args, lang, now }) {
       const refused = refuse(staff, lang);
       if (refused) return refused;
-      let regionCode: string | undefined;
-      if (args.trim() !== "") {
-        const region = findRegion(await deps.store.listRegions(), args);
-        if (!region) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_unknown_region", { region: args.trim() }) }] };
-        regionCode = region.code;
+      const parsed: StatsArgs = args.trim() === "" ? { ok: true, excludeFlagged: false } : parseStatsArgs(args, await deps.store.listRegions());
+      if (!parsed.ok) {
+        const usage = at(lang, "chat.stats_usage", { clean: STATS_SCOPE_WORDS.clean.join(" / "), all: STATS_SCOPE_WORDS.all.join(" / ") });
+        return { messages: [{ kind: "error", text: `${at(lang, "chat.stats_bad_args", { words: shorten(parsed.unknown, 60) })}\n${usage}` }] };
       }
+      const { region: chosen, excludeFlagged } = parsed;
       let report;
       try {
-        report = await computeReport(deps.store, { ...(regionCode ? { regionCode } : {}), now, ...(deps.settings ? { settings: deps.settings } : {}) });
+        report = await computeReport(deps.store, {
+          ...(chosen ? { regionCode: chosen.code } : {}),
+          excludeFlagged,
+          now,
+          ...(deps.settings ? { settings: deps.settings } : {}),
+        });
       } catch (error) {
         if (error instanceof ReportRequestError) return { messages: [info(at(lang, "chat.stats_no_wave"))] };
         throw error;
@@ -121,6 +190,11 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
       const min = report.settings.minGroupSize;
       const where = report.region ? ` (${regionName(report.region, lang)})` : "";
       const lines = [at(lang, "chat.stats_header", { where, wave: report.wave.name, n: report.counts.completed ?? `<${min}` })];
+      // Which responses the figures count belongs in the header: a forwarded reply must not be
+      // mistaken for the other version.
+      lines.push(at(lang, report.excludeFlagged ? "chat.stats_scope_clean" : "chat.stats_scope_all"));
+      // Below the minimum group size report.quality is null: no count, not even of flags, is shown.
+      if (!report.excludeFlagged && report.quality) lines.push(at(lang, "chat.stats_flagged", { ...report.quality }));
       for (const { measure, figure, comparisons } of report.overall) {
         if (!measure.scalar) continue;
         const name = measureName(measure, lang);
@@ -141,7 +215,11 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
       let images: { png: Uint8Array; caption: string }[] = [];
       try {
         const pngs = await (deps.rasterize ?? svgsToPng)(charts);
-        images = pngs.map((png, i) => ({ png, caption: charts[i]?.title ?? "" }));
+        images = pngs.map((png, i) => {
+          const title = charts[i]?.title ?? "";
+          // An image is often forwarded on its own: its caption too says when flags are left out.
+          return { png, caption: report.excludeFlagged ? at(lang, "chat.caption_clean", { title }) : title };
+        });
       } catch {
         // Without a browser the figures still go out as text.
         images = [];

@@ -537,7 +537,8 @@ describe("Bot API behaviour", () => {
     expect(call.params.reply_markup).toEqual({ inline_keyboard: [[{ text: "Open", url: "https://example.org/survey" }]] });
     const files = Object.values(call.files);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatchObject({ filename: "qr.png", size: png.length });
+    expect(files[0]).toMatchObject({ filename: "qr.png", size: png.length, imageType: "png" });
+    expect(tg.photosSentTo(resident.id)).toEqual([{ seq: call.seq, messageId: sent.message_id, caption: "扫码 to answer", file: files[0] }]);
     expect(files[0]!.data.equals(png)).toBe(true);
     expect(call.params.photo).toBe(`attach://${files[0]!.field}`);
     expect(sent.photo!.at(-1)).toMatchObject({ width: 1, height: 1, file_size: png.length });

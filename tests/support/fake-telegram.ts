@@ -120,6 +120,19 @@ export interface UploadedFile {
   size: number;
   /** Raw bytes. */
   data: Buffer;
+  /** The image format its first bytes announce (e.g. the PNG signature), if they announce one. */
+  imageType?: "jpeg" | "png" | "gif" | "webp" | "bmp";
+}
+
+/** A photo the bot uploaded successfully with `sendPhoto`, as {@link FakeTelegram.photosSentTo} lists it. */
+export interface SentPhoto {
+  /** Sequence number of the sendPhoto call (compare with other calls' `seq` for ordering). */
+  seq: number;
+  messageId: number;
+  /** The caption as the user sees it (after parse_mode), if any. */
+  caption?: string;
+  /** The uploaded file (bytes, size, image type). */
+  file: UploadedFile;
 }
 
 /** One recorded API call (HTTP request or webhook reply). */
@@ -662,6 +675,21 @@ export class FakeTelegram {
    */
   sentTo(chatId: number): Message[] {
     return this.chatMessages(chatId, true);
+  }
+
+  /**
+   * The photos the bot uploaded to a chat (successful multipart `sendPhoto` calls), in call
+   * order, with their bytes: what a test needs to check an image really arrived, and when.
+   */
+  photosSentTo(chatId: number): SentPhoto[] {
+    return this.records.flatMap((call): SentPhoto[] => {
+      if (call.method !== "sendPhoto" || !call.ok || Number(call.params.chat_id) !== chatId) return [];
+      const input = call.params.photo;
+      const file = typeof input === "string" && input.startsWith("attach://") ? call.files[input.slice("attach://".length)] : call.files.photo;
+      if (!file) return [];
+      const message = call.result as Message;
+      return [{ seq: call.seq, messageId: message.message_id, ...(message.caption !== undefined ? { caption: message.caption } : {}), file }];
+    });
   }
 
   /** All messages in a chat (the user's and the bot's) as currently shown, ordered by id. */
@@ -2512,6 +2540,8 @@ export function parseMultipart(body: Buffer, boundary: string): { fields: Record
     if (attrs.filename !== undefined) {
       const file: UploadedFile = { field: name, filename: attrs.filename, size: content.length, data: Buffer.from(content) };
       if (headers["content-type"]) file.contentType = headers["content-type"];
+      const kind = imageKind(file.data);
+      if (kind) file.imageType = kind;
       files[name] = file;
     } else {
       fields[name] = content.toString("utf8");
@@ -2672,7 +2702,7 @@ function networkErrorMessage(error: NodeJS.ErrnoException): string {
   }
 }
 
-function imageKind(data: Buffer): string | undefined {
+function imageKind(data: Buffer): NonNullable<UploadedFile["imageType"]> | undefined {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "jpeg";
   if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "png";
   if (data.length >= 6 && data.subarray(0, 4).toString("latin1") === "GIF8") return "gif";

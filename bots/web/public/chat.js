@@ -263,6 +263,35 @@
     if (firstNewOption) state.followFocus = false;
   }
 
+  /** Only inline PNGs are shown: nothing the server sends may make the page load from elsewhere. */
+  var PNG_DATA_URL = "data:image/png;base64,";
+
+  /**
+   * Images after a reply's messages (an admin's /stats charts): an <img> whose alt text is the
+   * caption, with the caption shown under it. The view stays where the reply's text begins.
+   */
+  function renderImages(images) {
+    images.forEach(function (image) {
+      if (!image || typeof image.src !== "string" || image.src.indexOf(PNG_DATA_URL) !== 0) return;
+      var caption = typeof image.caption === "string" ? image.caption : "";
+      var item = element("div", "msg bot chart");
+      var figure = element("figure", "bubble");
+      var picture = element("img");
+      picture.alt = caption;
+      picture.src = image.src;
+      figure.appendChild(picture);
+      if (caption !== "") {
+        var text = element("figcaption");
+        // The alt text already says it: screen readers should not hear it twice.
+        text.setAttribute("aria-hidden", "true");
+        text.textContent = caption;
+        figure.appendChild(text);
+      }
+      item.appendChild(figure);
+      log.appendChild(item);
+    });
+  }
+
   // ------------------------------------------------------------------ talking to the server
 
   function newId() {
@@ -365,6 +394,7 @@
         return;
       }
       render(data.messages || []);
+      renderImages(data.images || []);
     });
   }
 

@@ -10,6 +10,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.js";
+import type { ClosedCaseRating, FirstQuizAnswer } from "../core/admin/outreach-figures.js";
 import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, SuggestionStatus, WaveRecord } from "./store.js";
 
 type Row = Record<string, unknown>;
@@ -320,5 +321,20 @@ export class BulkReader {
         lang: String(r.lang),
       };
     });
+  }
+
+  /** Every closed case with its rating and region path (as Store.listClosedCaseRatings). */
+  async listClosedCaseRatings(): Promise<ClosedCaseRating[]> {
+    const rows = await this.run(`SELECT c."rating", g."path" FROM "Case" c LEFT JOIN "Region" g ON g."id" = c."regionId" WHERE c."status" = 'closed' ORDER BY c."id"`);
+    return rows.map((r) => ({ rating: r.rating === null || r.rating === undefined ? null : Number(r.rating), regionPath: text(r.path) }));
+  }
+
+  /** Every stored (first) quiz answer with the path of the resident's region (as Store.listFirstQuizAnswers). */
+  async listFirstQuizAnswers(): Promise<FirstQuizAnswer[]> {
+    const rows = await this.run(
+      `SELECT a."residentId", a."tipId", a."correct", a."answeredAt", g."path" FROM "TipQuizAnswer" a JOIN "Resident" p ON p."id" = a."residentId" LEFT JOIN "Region" g ON g."id" = p."regionId" ORDER BY a."id"`,
+    );
+    // SQLite hands booleans back as 0/1.
+    return rows.map((r) => ({ residentId: String(r.residentId), tipId: String(r.tipId), correct: r.correct === true || r.correct === 1, answeredAt: toDate(r.answeredAt) as Date, regionPath: text(r.path) }));
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The admin HTTP surface, mounted by `anxin start`: a JSON API (Bearer staff token or the
- * `anxin_staff` cookie) and server-rendered dashboard pages. Every route but the sign-in page,
+ * `anxin_staff` cookie) and server-rendered dashboard pages — survey figures, officers' coverage
+ * (/admin/api/coverage) and the outreach figures (/admin/api/outreach: quiz awareness, case
+ * satisfaction). Every route but the sign-in page,
  * sign-out and the stylesheet goes through requireRole(…, "admin"): 401 without a valid token,
  * 403 for residents and officers.
  *
@@ -26,10 +28,11 @@ import { adminLang, at } from "../../core/admin/i18n.js";
 import { computeReport, ReportRequestError, resolveWave, waveMeasures, type ReportRequest, type StatsReport } from "../../core/admin/stats-service.js";
 import { adminSettings, type AdminSettings } from "../../core/admin/settings.js";
 import { EXPORT_FORMATS, formatInfo, writeExport, type ExportFormat, type ExportTable } from "../../core/admin/export-writers.js";
-import { responsesTable, spotChecksTable, statsTables, suggestionsTable, groupLabel } from "../../core/admin/tables.js";
+import { responsesTable, spotChecksTable, statsTables, suggestionsTable, groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
 import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../../core/admin/spot-checks.js";
-import { officerCoverage } from "../../core/admin/coverage.js";
-import { reportCharts } from "../../core/admin/charts.js";
+import { coverageReport, CoverageRequestError, type CoverageOptions } from "../../core/outreach/coverage.js";
+import { computeOutreachFigures, outreachOptionsFor, type CaseSatisfactionValue, type OutreachFigures } from "../../core/admin/outreach-figures.js";
+import { outreachCharts, reportCharts } from "../../core/admin/charts.js";
 import { measureName } from "../../core/admin/measures.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
 import { deniedPage, loginPage, notFoundPage, overviewPage, reportPage, spotChecksPage, suggestionsPage, type OverviewParams, type PageContext } from "./pages.js";
@@ -121,6 +124,12 @@ const recordBody = z.object({
   notes: z.string().max(1000).optional(),
 });
 
+const coverageQuery = z.object({
+  region: optionalText,
+  broadcast: optionalText,
+  since: dateParam,
+});
+
 const targetBody = z.object({ wave: z.string().min(1), measure: z.string().min(1).max(80), label: z.string().min(1).max(80), value: z.coerce.number().finite() });
 
 function splitTags(tags: string | string[] | undefined): string[] | undefined {
@@ -181,6 +190,43 @@ export function reportJson(report: StatsReport, lang: Lang) {
   };
 }
 
+function satisfactionJson(v: CaseSatisfactionValue) {
+  return {
+    closed: v.closed,
+    rated: v.n,
+    responseRate: { value: v.responseRate.value, ci: { lower: v.responseRate.ci.lower, upper: v.responseRate.ci.upper } },
+    rate: { numerator: v.rate.numerator, value: v.rate.value, ci: { lower: v.rate.ci.lower, upper: v.rate.ci.upper } },
+    index: { mean: v.index.mean, sd: v.index.sd, ci: { lower: v.index.ci.lower, upper: v.index.ci.upper } },
+    meanRating: v.meanRating,
+  };
+}
+
+/**
+ * The outreach figures as JSON: a suppressed tip is listed by id and title with no number; the
+ * suppressed case-satisfaction regions are left out and only counted (as the stats API does).
+ */
+export function outreachJson(report: StatsReport, outreach: OutreachFigures, lang: Lang) {
+  const overall = outreach.satisfaction.overall;
+  const shownRegions = outreach.satisfaction.byRegion.flatMap((g) => (isShown(g.figure) ? [{ key: g.key, label: regionName(report.regions.get(g.key), lang, g.key), ...satisfactionJson(g.figure) }] : []));
+  return {
+    region: report.region ? { code: report.region.code, level: report.region.level } : null,
+    level: outreach.level,
+    minGroupSize: outreach.minGroupSize,
+    awareness: outreach.awareness.map((t) =>
+      isShown(t.figure)
+        ? { tipId: t.tipId, title: tipTitle(t, lang), suppressed: false as const, n: t.figure.n, correct: t.figure.numerator, rate: t.figure.value, ci: { lower: t.figure.ci.lower, upper: t.figure.ci.upper } }
+        : { tipId: t.tipId, title: tipTitle(t, lang), suppressed: true as const },
+    ),
+    caseSatisfaction: {
+      overall: isShown(overall) ? { suppressed: false as const, ...satisfactionJson(overall) } : { suppressed: true as const },
+      byRegion: {
+        groups: shownRegions,
+        suppressedGroups: outreach.satisfaction.byRegion.length - shownRegions.length,
+      },
+    },
+  };
+}
+
 /** Creates the admin mount: `buildServer({ mounts: [mountAdmin({ store, secret, logger })] })`. */
 export function mountAdmin(ctx: AdminMountContext): HttpMount {
   const now = ctx.now ?? (() => new Date());
@@ -208,6 +254,11 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
       excludeFlagged: q.clean,
       settings: { ...settings, ...(q.min ? { minGroupSize: q.min } : {}) },
     };
+  }
+
+  /** The outreach figures that go with a report (same minimum group size, region filter and level). */
+  function outreach(r: StatsReport): Promise<OutreachFigures> {
+    return computeOutreachFigures(ctx.store, outreachOptionsFor(r));
   }
 
   async function suggestionFilter(q: { wave?: string | undefined; region?: string | undefined; status?: string | undefined; tag?: string | undefined; q?: string | undefined; since?: string | undefined; until?: string | undefined }): Promise<SuggestionQuery | string> {
@@ -313,13 +364,14 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         const lang = langOf(request, q);
         try {
           const r = await report(reportRequest(q));
-          const [waves, suggestions, coverage] = await Promise.all([
+          const [waves, suggestions, coverage, figures] = await Promise.all([
             ctx.store.listWaves(),
             ctx.store.querySuggestions({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
-            officerCoverage(ctx.store, r.wave.id),
+            coverageReport(ctx.store, r.region ? { regionCode: r.region.code } : {}),
+            outreach(r),
           ]);
           const params: OverviewParams = { clean: q.clean, ...(q.wave ? { wave: q.wave } : {}), ...(q.region ? { region: q.region } : {}), ...(q.measure ? { measure: q.measure } : {}) };
-          return reply.type("text/html; charset=utf-8").send(overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage }));
+          return reply.type("text/html; charset=utf-8").send(overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures }));
         } catch (error) {
           if (error instanceof ReportRequestError) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, error.message));
           throw error;
@@ -334,7 +386,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         try {
           const r = await report(reportRequest(q));
           const params: OverviewParams = { clean: q.clean, ...(q.measure ? { measure: q.measure } : {}) };
-          return reply.type("text/html; charset=utf-8").send(reportPage(pageContext(request, lang), { report: r, params, waves: await ctx.store.listWaves() }));
+          return reply.type("text/html; charset=utf-8").send(reportPage(pageContext(request, lang), { report: r, params, waves: await ctx.store.listWaves(), outreach: await outreach(r) }));
         } catch (error) {
           if (error instanceof ReportRequestError) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, error.message));
           throw error;
@@ -467,7 +519,8 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         try {
           const r = await report(reportRequest(parsed.data));
           const id = request.params.chart.replace(/\.svg$/, "");
-          const chart = reportCharts(r, lang, parsed.data.measure).find((c) => c.id === id);
+          let chart = reportCharts(r, lang, parsed.data.measure).find((c) => c.id === id);
+          if (!chart && (id === "awareness" || id === "case-satisfaction")) chart = outreachCharts(r, await outreach(r), lang).find((c) => c.id === id);
           if (!chart) return reply.code(404).send({ error: "not_found", message: "no such chart, or nothing to show" });
           return reply.type("image/svg+xml").send(chart.svg);
         } catch (error) {
@@ -512,7 +565,8 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
           }
           case "stats": {
             try {
-              tables = statsTables(await report(reportRequest(q)), lang);
+              const r = await report(reportRequest(q));
+              tables = statsTables(r, lang, await outreach(r));
             } catch (error) {
               if (error instanceof ReportRequestError) return reply.code(404).send({ error: "not_found", message: error.message });
               throw error;
@@ -568,10 +622,29 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         return saved;
       });
 
-      scope.get("/admin/api/coverage", { preHandler: admin }, async (request) => {
-        const q = request.query as { wave?: string };
-        const wave = await resolveWave(ctx.store, q.wave, now());
-        return officerCoverage(ctx.store, wave?.id ?? null);
+      scope.get("/admin/api/coverage", { preHandler: admin }, async (request, reply) => {
+        const parsed = coverageQuery.safeParse(request.query);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const q = parsed.data;
+        const options: CoverageOptions = { ...(q.region ? { regionCode: q.region } : {}), ...(q.broadcast ? { broadcastId: q.broadcast } : {}), ...(q.since ? { since: new Date(q.since) } : {}) };
+        try {
+          return await coverageReport(ctx.store, options);
+        } catch (error) {
+          if (error instanceof CoverageRequestError) return reply.code(404).send({ error: "not_found", message: error.message });
+          throw error;
+        }
+      });
+
+      scope.get("/admin/api/outreach", { preHandler: admin }, async (request, reply) => {
+        const parsed = statsQuery.safeParse(request.query);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        try {
+          const r = await report(reportRequest(parsed.data));
+          return outreachJson(r, await outreach(r), langOf(request, parsed.data));
+        } catch (error) {
+          if (error instanceof ReportRequestError) return reply.code(404).send({ error: "not_found", message: error.message });
+          throw error;
+        }
       });
 
       async function updateSuggestion(id: string, change: z.infer<typeof suggestionPatch>, actorId: string) {

@@ -1,7 +1,8 @@
 /**
  * The admin pages, rendered on the server: no script at all (charts are server-rendered SVG in
  * <img> data URIs), so the strict CSP holds. Suppressed figures render as "suppressed" in tables
- * and are left out of charts.
+ * and are left out of charts — the survey's, and the outreach figures' (tip awareness, case
+ * satisfaction), which arrive already suppressed from core/admin/outreach-figures.ts.
  */
 import type { AdminSuggestionRecord, RegionRecord, SpotCheckRecord, WaveRecord } from "../../prisma/store.js";
 import { SUGGESTION_STATUSES } from "../../prisma/store.js";
@@ -10,9 +11,10 @@ import { formatFigure, isShown, type Breakdown, type ConsistencyRate, type Figur
 import { at } from "../../core/admin/i18n.js";
 import { measureName, optionName } from "../../core/admin/measures.js";
 import type { StatsReport } from "../../core/admin/stats-service.js";
-import { groupLabel, regionName } from "../../core/admin/tables.js";
-import { reportCharts, svgDataUri, type Chart } from "../../core/admin/charts.js";
-import type { CoverageReport } from "../../core/admin/coverage.js";
+import { groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
+import { outreachCharts, reportCharts, svgDataUri, type Chart } from "../../core/admin/charts.js";
+import { villageName, type CoverageReport, type CoverageTotals, type VillageCoverage } from "../../core/outreach/coverage.js";
+import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
 
 const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };
@@ -167,6 +169,96 @@ ${q ? html`<div><dt>${at(lang, "quality.speeders")}</dt><dd>${q.speeders}</dd></
 </section>`;
 }
 
+// ------------------------------------------------------------------------------------ outreach
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const pctCi = (ci: { lower: number; upper: number }): string => `${(ci.lower * 100).toFixed(1)}–${(ci.upper * 100).toFixed(1)}%`;
+const share = (part: number, whole: number): string => (whole > 0 ? pct(part / whole) : "—");
+
+function coverageFlags(village: VillageCoverage, minimum: number, lang: Lang): SafeHtml {
+  return html`${village.meetsMinimum ? "" : html`<span class="flag below-minimum">${at(lang, "outreach.below_minimum", { min: minimum })}</span> `}${
+    village.complete ? html`<span class="flag complete">${at(lang, "outreach.complete")}</span>` : html`<span class="flag missing">${at(lang, "outreach.missing", { missing: village.missing })}</span>`
+  }`;
+}
+
+function coverageCells(t: Pick<CoverageTotals, "assigned" | "reached" | "confirmed">): SafeHtml {
+  return html`<td class="num">${t.assigned}</td><td class="num">${t.reached} <span class="share">(${share(t.reached, t.assigned)})</span></td><td class="num">${t.confirmed} <span class="share">(${share(t.confirmed, t.assigned)})</span></td>`;
+}
+
+/**
+ * Officers' coverage: households / reached / confirmed per officer and village with shares, and
+ * villages short of the goal (not every household reached, or fewer than the minimum assigned)
+ * highlighted. Staff workload, not residents' answers: no suppression applies.
+ */
+function coverageSection(coverage: CoverageReport, lang: Lang): SafeHtml {
+  const min = coverage.minimumPerVillage;
+  if (coverage.officers.length === 0) return html`<p class="muted" id="coverage-none">${at(lang, "outreach.coverage_none")}</p>`;
+  const head = html`<thead><tr><th>${at(lang, "outreach.officer")}</th><th>${at(lang, "outreach.village")}</th><th class="num">${at(lang, "outreach.households")}</th><th class="num">${at(lang, "outreach.reached")}</th><th class="num">${at(lang, "outreach.confirmed")}</th><th></th></tr></thead>`;
+  const rows = coverage.officers.map((o) => {
+    const name = o.officerName ?? o.officerId;
+    return html`${o.villages.map(
+      (v) => html`<tr class="${v.complete && v.meetsMinimum ? "" : "below-goal"}"><th scope="row">${name}</th><td>${v.regionCode ? villageName(v, lang) : at(lang, "outreach.no_region")}</td>${coverageCells(v)}<td>${coverageFlags(v, min, lang)}</td></tr>`,
+    )}<tr class="subtotal"><th scope="row">${name}</th><td>${at(lang, "outreach.officer_total")}</td>${coverageCells(o.totals)}<td></td></tr>`;
+  });
+  return html`<p class="muted">${at(lang, "outreach.coverage_goal", { min })}</p>
+<table class="figures" id="coverage-table">${head}<tbody>${rows}</tbody>
+<tfoot><tr class="total"><th scope="row">${at(lang, "outreach.all_total")}</th><td></td>${coverageCells(coverage.totals)}<td></td></tr></tfoot></table>`;
+}
+
+function outreachChart(chart: Chart | undefined, caption: string): SafeHtml {
+  if (!chart) return html``;
+  return html`<figure class="chart" id="chart-${chart.id}"><img src="${trusted(svgDataUri(chart.svg))}" width="${chart.width}" height="${chart.height}" alt="${chart.title}">
+${chart.suppressedGroups > 0 ? html`<figcaption>${caption}</figcaption>` : ""}</figure>`;
+}
+
+/** Awareness per tip; a suppressed tip shows the suppressed text, never a number. */
+function awarenessTable(outreach: OutreachFigures, lang: Lang, id: string): SafeHtml {
+  const min = outreach.minGroupSize;
+  return html`<table class="figures" id="${id}"><thead><tr><th>${at(lang, "outreach.tip")}</th><th class="num">${at(lang, "outreach.correct_rate")}</th><th class="num">${at(lang, "table.ci")}</th><th class="num">${at(lang, "table.n")}</th></tr></thead><tbody>
+${outreach.awareness.map(
+  (tip) =>
+    html`<tr><th scope="row">${tipTitle(tip, lang)}</th>${
+      isShown(tip.figure)
+        ? html`<td class="num value">${pct(tip.figure.value)}</td><td class="num ci">${pctCi(tip.figure.ci)}</td><td class="num">${tip.figure.n}</td>`
+        : html`<td class="num suppressed" colspan="3" title="${at(lang, "outreach.awareness_note", { min })}">${at(lang, "table.suppressed")}</td>`
+    }</tr>`,
+)}
+</tbody></table>`;
+}
+
+function satisfactionCells(figure: OutreachFigures["satisfaction"]["overall"], lang: Lang, min: number): SafeHtml {
+  if (!isShown(figure)) return html`<td class="num suppressed" colspan="7" title="${at(lang, "outreach.case_note", { min })}">${at(lang, "table.suppressed")}</td>`;
+  const v: CaseSatisfactionValue = figure;
+  return html`<td class="num">${v.closed}</td><td class="num">${v.n}</td><td class="num">${pct(v.responseRate.value)}</td><td class="num value">${pct(v.rate.value)}</td><td class="num ci">${pctCi(v.rate.ci)}</td><td class="num value">${v.index.mean.toFixed(1)}</td><td class="num ci">${v.index.ci.lower.toFixed(1)}–${v.index.ci.upper.toFixed(1)}</td>`;
+}
+
+/** Case-feedback satisfaction: the whole area, then each region at the report's level. */
+function satisfactionTable(report: StatsReport, outreach: OutreachFigures, lang: Lang, id: string): SafeHtml {
+  const min = outreach.minGroupSize;
+  return html`<table class="figures" id="${id}"><thead><tr><th>${at(lang, "table.group")}</th><th class="num">${at(lang, "outreach.closed")}</th><th class="num">${at(lang, "outreach.rated")}</th><th class="num">${at(lang, "outreach.response_rate")}</th><th class="num">${at(lang, "outreach.rate")}</th><th class="num">${at(lang, "table.ci")}</th><th class="num">${at(lang, "outreach.index")}</th><th class="num">${at(lang, "table.ci")}</th></tr></thead><tbody>
+<tr class="total"><th scope="row">${report.region ? regionName(report.region, lang) : at(lang, "app.all")}</th>${satisfactionCells(outreach.satisfaction.overall, lang, min)}</tr>
+${outreach.satisfaction.byRegion.map((g) => html`<tr><th scope="row">${regionName(report.regions.get(g.key), lang, g.key)}</th>${satisfactionCells(g.figure, lang, min)}</tr>`)}
+</tbody></table>`;
+}
+
+/** The awareness and case-satisfaction sections (dashboard cards, or plain report sections). */
+function outreachSections(report: StatsReport, outreach: OutreachFigures, lang: Lang, variant: "overview" | "report"): SafeHtml {
+  const min = outreach.minGroupSize;
+  const charts = new Map(outreachCharts(report, outreach, lang).map((c) => [c.id, c]));
+  const suppressedTips = outreach.awareness.filter((t) => !isShown(t.figure)).length;
+  const suppressedRegions = outreach.satisfaction.byRegion.filter((g) => !isShown(g.figure)).length;
+  const prefix = variant === "report" ? "report-" : "";
+  const cls = variant === "overview" ? "card" : "";
+  return html`<section class="${cls}" id="${prefix}awareness"><h2>${at(lang, "outreach.awareness")}</h2>
+${outreachChart(charts.get("awareness"), at(lang, "outreach.suppressed_tips", { count: suppressedTips, min }))}
+${awarenessTable(outreach, lang, `${prefix}awareness-table`)}
+<p class="muted">${at(lang, "outreach.awareness_note", { min })}</p></section>
+<section class="${cls}" id="${prefix}case-satisfaction"><h2>${at(lang, "outreach.case_satisfaction")}</h2>
+${outreachChart(charts.get("case-satisfaction"), at(lang, "outreach.suppressed_regions", { count: suppressedRegions, min }))}
+${satisfactionTable(report, outreach, lang, `${prefix}case-satisfaction-table`)}
+<p class="muted">${at(lang, "outreach.case_note", { min })}</p></section>`;
+}
+
 /** Query parameters of the overview and report pages. */
 export interface OverviewParams {
   wave?: string;
@@ -191,7 +283,7 @@ function filterForm(report: StatsReport, params: OverviewParams, allWaves: reado
 }
 
 /** The dashboard overview. */
-export function overviewPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport }): string {
+export function overviewPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures }): string {
   const { report, params, lang } = { ...input, lang: ctx.lang };
   const min = report.settings.minGroupSize;
   const measureId = params.measure && report.measures.some((m) => m.spec.id === params.measure && m.scalar) ? params.measure : report.measures.find((m) => m.scalar)?.spec.id;
@@ -215,11 +307,8 @@ ${waveCard(report, lang)}
       ? html`<p>${at(lang, "quality.responses")} ${report.quality.completed} · ${at(lang, "quality.flagged")} ${report.quality.flagged}</p>`
       : ""
   }</section>
-<section class="card" id="coverage"><h2>${at(lang, "overview.coverage")}</h2>${
-    input.coverage.available
-      ? html`<table class="figures"><tbody>${input.coverage.officers.map((o) => html`<tr><th>${o.officerName ?? o.officerId}</th><td class="num">${o.reached}/${o.households}</td></tr>`)}</tbody></table>`
-      : html`<p class="muted placeholder">${at(lang, "overview.coverage_none")}</p>`
-  }</section>`;
+<section class="card" id="coverage"><h2>${at(lang, "overview.coverage")}</h2>${coverageSection(input.coverage, lang)}</section>
+${outreachSections(report, input.outreach, lang, "overview")}`;
   return layout(ctx, at(lang, "app.overview"), body);
 }
 
@@ -231,7 +320,7 @@ function suggestionList(list: readonly AdminSuggestionRecord[], lang: Lang): Saf
 }
 
 /** The printable report for superiors. */
-export function reportPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[] }): string {
+export function reportPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; outreach: OutreachFigures }): string {
   const { report, lang } = { report: input.report, lang: ctx.lang };
   const min = report.settings.minGroupSize;
   const measureId = input.params.measure ?? report.measures.find((m) => m.scalar)?.spec.id;
@@ -248,6 +337,7 @@ ${charts.map((c) => chartImage(c, lang, min))}
 <section><h2>${at(lang, "overview.regions")}</h2>${breakdownTable(report, regionBreakdown, lang, "report-region-table")}</section>
 <section><h2>${at(lang, "overview.hot")}</h2>${hotTable(report, lang)}</section>
 <section><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}</section>
+${outreachSections(report, input.outreach, lang, "report")}
 <p class="method">${at(lang, "report.method", { min })}</p>
 <p class="muted no-print">${at(lang, "report.print")}</p>
 </article>`;

@@ -10,7 +10,9 @@ import type { Lang } from "../engine/types.js";
 import { at } from "./i18n.js";
 import { measureName, optionName, type AdminMeasure } from "./measures.js";
 import type { StatsReport } from "./stats-service.js";
-import { groupLabel } from "./tables.js";
+import { groupLabel, regionName, tipTitle } from "./tables.js";
+// Types only: the figures module loads Prisma through core/outreach/cases.ts (see its header).
+import type { OutreachFigures } from "./outreach-figures.js";
 
 /** A rendered chart. */
 export interface Chart {
@@ -266,6 +268,94 @@ export function reportCharts(report: StatsReport, lang: Lang, regionMeasureId = 
   return [ratesChart(report, lang), trendChart(report, lang), regionMeasureId ? regionChart(report, regionMeasureId, lang) : null, hotChart(report, lang)].filter(
     (c): c is Chart => c !== null,
   );
+}
+
+/**
+ * Awareness from safety-tip quizzes: the share answering right per tip with its 95 % Wilson
+ * interval, horizontal (tip titles are long). Suppressed tips are left out and only counted.
+ */
+export function awarenessChart(outreach: OutreachFigures, lang: Lang): Chart | null {
+  const shown = outreach.awareness.flatMap((tip) => (isShown(tip.figure) ? [{ label: tipTitle(tip, lang), value: tip.figure }] : []));
+  if (shown.length === 0) return null;
+  // Top to bottom in library order: a category axis draws its first item at the bottom.
+  const items = [...shown].reverse();
+  const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const width = 720;
+  const height = Math.max(260, items.length * 34 + 80);
+  const title = at(lang, "outreach.chart_awareness");
+  const svg = render(
+    {
+      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
+      grid: { left: 190, right: 40, top: 45, bottom: 30 },
+      yAxis: { type: "category", data: items.map((i) => i.label), axisLabel: { fontSize: 11, width: 180, overflow: "truncate" } },
+      xAxis: { type: "value", min: 0, max: 100 },
+      series: [
+        {
+          type: "bar",
+          barMaxWidth: 20,
+          data: items.map((i) => pct(i.value.value)),
+          label: { show: true, position: "insideRight", color: "#fff", fontSize: 11, fontWeight: "bold", formatter: (p: { value?: unknown }) => (typeof p.value === "number" && p.value >= 8 ? `${p.value}%` : "") },
+          itemStyle: { color: COLORS[2] },
+        },
+        {
+          type: "custom",
+          renderItem: errorBars(true),
+          data: items.map((i, k) => [k, pct(i.value.ci.lower), pct(i.value.ci.upper)]),
+          encode: { x: [1, 2], y: 0 },
+          z: 10,
+          silent: true,
+        },
+      ],
+    },
+    width,
+    height,
+  );
+  return { id: "awareness", title, svg, width, height, suppressedGroups: outreach.awareness.length - shown.length };
+}
+
+/**
+ * Case-feedback satisfaction rate by region (the report's breakdown level) with 95 % Wilson
+ * intervals; suppressed regions are left out and only counted.
+ */
+export function caseSatisfactionChart(report: Pick<StatsReport, "regions">, outreach: OutreachFigures, lang: Lang): Chart | null {
+  const shown = outreach.satisfaction.byRegion.flatMap((g) => (isShown(g.figure) ? [{ label: regionName(report.regions.get(g.key), lang, g.key), rate: g.figure.rate }] : []));
+  if (shown.length === 0) return null;
+  const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const width = Math.max(640, shown.length * 70);
+  const height = 380;
+  const title = at(lang, "outreach.chart_case_satisfaction");
+  const svg = render(
+    {
+      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
+      grid: { left: 50, right: 30, top: 50, bottom: 80 },
+      xAxis: { type: "category", data: shown.map((s) => s.label), axisLabel: { interval: 0, width: 70, overflow: "break", fontSize: 11 } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      series: [
+        {
+          type: "bar",
+          barMaxWidth: 40,
+          data: shown.map((s) => pct(s.rate.value)),
+          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
+          itemStyle: { color: COLORS[3] },
+        },
+        {
+          type: "custom",
+          renderItem: errorBars(false),
+          data: shown.map((s, k) => [k, pct(s.rate.ci.lower), pct(s.rate.ci.upper)]),
+          z: 10,
+          silent: true,
+        },
+      ],
+    },
+    width,
+    height,
+  );
+  return { id: "case-satisfaction", title, svg, width, height, suppressedGroups: outreach.satisfaction.byRegion.length - shown.length };
+}
+
+/** Every outreach chart that has something to show. */
+export function outreachCharts(report: Pick<StatsReport, "regions">, outreach: OutreachFigures, lang: Lang): Chart[] {
+  return [awarenessChart(outreach, lang), caseSatisfactionChart(report, outreach, lang)].filter((c): c is Chart => c !== null);
 }
 
 /** A data: URI of an SVG (for <img> under a CSP without inline styles). */

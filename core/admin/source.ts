@@ -3,10 +3,11 @@
  * BulkReader (prisma/bulk-reader.ts) provide, so that a CLI export can run without loading
  * Prisma at all (memory: see bench/export.ts).
  */
+import type { OutreachFiguresReader } from "./outreach-figures.js";
 import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, WaveRecord } from "../../prisma/store.js";
 
-/** The read operations of an export. */
-export interface ExportSource {
+/** The read operations of an export (the outreach figures' two reads included). */
+export interface ExportSource extends OutreachFiguresReader {
   listWaves(): Promise<WaveRecord[]>;
   currentWave(now: Date): Promise<WaveRecord | null>;
   getQuestionnaireById(id: string): Promise<QuestionnaireRecord | null>;

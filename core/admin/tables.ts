@@ -7,6 +7,8 @@
  * figureRows/matchFigure decide what is shown). The raw response table generalises the region of
  * a response to the nearest enclosing region with at least the minimum group size among the
  * exported responses (or leaves it blank), so that no region smaller than that can be read off.
+ * The outreach sheets (tip awareness, case satisfaction) likewise leave out suppressed tips and
+ * groups: their figures arrive already suppressed from core/admin/outreach-figures.ts.
  */
 import type { RegionRecord, ResponseQuery, SpotCheckRecord, SuggestionQuery } from "../../prisma/store.js";
 import type { ExportSource } from "./source.js";
@@ -18,6 +20,8 @@ import type { Cell, Column, ExportTable } from "./export-writers.js";
 import { at, type AdminKey } from "./i18n.js";
 import { measureName, optionName, type AdminMeasure } from "./measures.js";
 import type { StatsReport } from "./stats-service.js";
+// Types only: the figures module loads Prisma through core/outreach/cases.ts (see its header).
+import type { CaseSatisfactionValue, OutreachFigures, TipAwarenessFigure } from "./outreach-figures.js";
 
 
 function columns(lang: Lang, keys: readonly (readonly [string, AdminKey])[]): Column[] {
@@ -257,8 +261,56 @@ function* breakdownRows(report: StatsReport, list: readonly Breakdown[], section
   }
 }
 
-/** The statistics tables of a report (one XLSX sheet each; one long CSV with a section column). */
-export function statsTables(report: StatsReport, lang: Lang): ExportTable[] {
+/** A tip's title in `lang` (its id when the library no longer has it). */
+export function tipTitle(tip: Pick<TipAwarenessFigure, "tipId" | "title">, lang: Lang): string {
+  return tip.title?.[lang] ?? tip.title?.["zh-CN"] ?? tip.tipId;
+}
+
+/** A row of the statistics columns for an outreach figure (no measure definition behind it). */
+function outreachCells(section: string, measureId: string, measure: string, groupKey: string, group: string, p: { n: number; numerator: number | null; value: number; lower: number; upper: number }): Cell[] {
+  return [section, measureId, measure, groupKey, group, null, null, null, p.n, p.numerator, round(p.value), round(p.lower), round(p.upper), null, null, null, null, null];
+}
+
+/**
+ * The outreach sheets: tip awareness (one row per shown tip) and case-feedback satisfaction (the
+ * rated share, satisfaction rate and index of the whole area and of every shown region). Same
+ * columns as the survey sheets, so a CSV stays one table.
+ */
+export function outreachTables(report: StatsReport, outreach: OutreachFigures, lang: Lang): ExportTable[] {
+  const cols = columns(lang, STAT_COLUMNS);
+  const awarenessSection = at(lang, "outreach.sheet_awareness");
+  const awareness: Cell[][] = [];
+  for (const tip of outreach.awareness) {
+    if (!isShown(tip.figure)) continue;
+    const f = tip.figure;
+    awareness.push(outreachCells(awarenessSection, "tip_awareness", at(lang, "outreach.measure_awareness"), tip.tipId, tipTitle(tip, lang), { n: f.n, numerator: f.numerator, value: f.value, lower: f.ci.lower, upper: f.ci.upper }));
+  }
+  const satisfactionSection = at(lang, "outreach.sheet_case_satisfaction");
+  const satisfaction: Cell[][] = [];
+  const groupRows = (key: string, label: string, v: CaseSatisfactionValue): void => {
+    satisfaction.push(
+      outreachCells(satisfactionSection, "case_feedback.response_rate", at(lang, "outreach.measure_response_rate"), key, label, { n: v.responseRate.n, numerator: v.responseRate.numerator, value: v.responseRate.value, lower: v.responseRate.ci.lower, upper: v.responseRate.ci.upper }),
+      outreachCells(satisfactionSection, "case_feedback.rate", at(lang, "outreach.measure_rate"), key, label, { n: v.rate.n, numerator: v.rate.numerator, value: v.rate.value, lower: v.rate.ci.lower, upper: v.rate.ci.upper }),
+      outreachCells(satisfactionSection, "case_feedback.index", at(lang, "outreach.measure_index"), key, label, { n: v.index.n, numerator: null, value: v.index.mean, lower: v.index.ci.lower, upper: v.index.ci.upper }),
+    );
+  };
+  const overall = outreach.satisfaction.overall;
+  if (isShown(overall)) groupRows(report.region?.code ?? "all", report.region ? regionName(report.region, lang) : at(lang, "app.all"), overall);
+  for (const g of outreach.satisfaction.byRegion) {
+    // Suppressed regions are left out entirely, as in the survey's region sheet.
+    if (isShown(g.figure)) groupRows(g.key, regionName(report.regions.get(g.key), lang, g.key), g.figure);
+  }
+  return [
+    { name: awarenessSection, columns: cols, rows: awareness },
+    { name: satisfactionSection, columns: cols, rows: satisfaction },
+  ];
+}
+
+/**
+ * The statistics tables of a report (one XLSX sheet each; one long CSV with a section column).
+ * With `outreach` (core/admin/outreach-figures.ts), two more: tip awareness and case satisfaction.
+ */
+export function statsTables(report: StatsReport, lang: Lang, outreach?: OutreachFigures): ExportTable[] {
   const cols = columns(lang, STAT_COLUMNS);
   const all = at(lang, "app.all");
   const where = report.region ? regionName(report.region, lang) : all;
@@ -299,6 +351,7 @@ export function statsTables(report: StatsReport, lang: Lang): ExportTable[] {
     { name: at(lang, "sections.channels"), columns: cols, rows: breakdownRows(report, report.byChannel, "sections.channels", lang) },
     { name: at(lang, "sections.hot"), columns: cols, rows: hot },
     { name: at(lang, "sections.quality"), columns: cols, rows: quality },
+    ...(outreach ? outreachTables(report, outreach, lang) : []),
   ];
 }
 

@@ -15,7 +15,7 @@ import { meanWithInterval, proportion } from "../stats/distributions.js";
 import type { MeanEstimate, Proportion } from "../stats/index.js";
 import type { MenuHandler } from "../survey/runner.js";
 import type { CaseRecord, CaseStatus, CaseUpdateRecord, CaseWithLatest, IdentityRecord, Store } from "../../prisma/store.js";
-import { CASE_STATUSES } from "../../prisma/store.js";
+import { CASE_STATUSES } from "../../prisma/case-status.js";
 import { residentCode } from "./cases-codes.js";
 import { caseText } from "./cases-i18n.js";
 import type { CaseKey } from "./cases-i18n.js";

@@ -11,6 +11,7 @@ import { adminEnv, type AdminEnv } from "./support.js";
 import { REGIONS } from "./fixture.js";
 import { CHROMIUM_ARGS, chromiumPath } from "../../core/admin/rasterize.js";
 import { createAdminStaffCommands } from "../../core/admin/staff-commands.js";
+import { getTip } from "../../core/outreach/tips.js";
 
 const SHOTS = fileURLToPath(new URL("../artifacts/screenshots/", import.meta.url));
 const executablePath = chromiumPath();
@@ -54,7 +55,7 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
     await expect(page.locator(".notice").textContent()).resolves.toContain("不是管理员");
   });
 
-  it("signs in and shows the overview with charts, targets and the coverage placeholder", async () => {
+  it("signs in and shows the overview with charts, targets, coverage, quiz awareness and case satisfaction", async () => {
     await page.goto(`${base}/admin/login?lang=zh-CN`);
     await page.fill("#token", env.tokens.admin);
     await Promise.all([page.waitForURL(/\/admin\?lang=zh-CN/), page.click("button[type=submit]")]);
@@ -68,9 +69,26 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
     const broken = await page.locator("figure.chart img").evaluateAll((imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
     expect(broken).toBe(0);
     await expect(page.locator("#region-table").textContent()).resolves.toContain("不予显示");
-    await expect(page.locator("#coverage .placeholder").textContent()).resolves.toContain("暂无数据");
+    // Officers' coverage: A1 short of the goal (2 households not reached), the small village under 10 households.
+    await expect(page.locator("#coverage-table tbody tr.below-goal").count()).resolves.toBe(2);
+    await expect(page.locator("#coverage-table tbody tr.below-goal").first().textContent()).resolves.toContain("2 户未送达");
+    await expect(page.locator("#coverage-table tfoot").textContent()).resolves.toMatch(/16\s*14 \(87\.5%\)\s*7 \(43\.8%\)/);
+    // Quiz awareness: one tip shown with its interval, the 3-answer tip suppressed.
+    const awareness = page.locator("#awareness-table tbody tr", { hasText: "75.0%" });
+    await expect(awareness.textContent()).resolves.toContain("46.8–91.1%");
+    const small = page.locator("#awareness-table tbody tr", { hasText: getTip(env.outreach.smallTip)?.title["zh-CN"] as string });
+    await expect(small.locator("td.suppressed").textContent()).resolves.toBe("不予显示");
+    await expect(small.locator("td").count()).resolves.toBe(1);
+    // Case satisfaction at the village level: A1 shown, B1 (4 ratings) suppressed.
+    await expect(page.locator("#case-satisfaction-table tr.total").textContent()).resolves.toMatch(/21\s*17\s*81\.0%\s*76\.5%\s*52\.7–90\.4%\s*70\.6\s*56\.5–84\.7/);
+    await expect(page.locator("#case-satisfaction-table tr", { hasText: "柳翠井社区" }).textContent()).resolves.toContain("83.3%");
+    await expect(page.locator("#case-satisfaction-table tr", { hasText: "东坡路社区" }).textContent()).resolves.toContain("不予显示");
+    for (const id of ["chart-awareness", "chart-case-satisfaction"]) {
+      const size = await page.locator(`#${id} img`).evaluate((img) => (img as HTMLImageElement).naturalWidth);
+      expect(size, id).toBeGreaterThan(0);
+    }
     await page.screenshot({ path: `${SHOTS}admin-overview.png`, fullPage: true });
-    for (const section of ["rates", "trend", "regions", "hot"]) await page.locator(`#${section}`).screenshot({ path: `${SHOTS}admin-overview-${section}.png` });
+    for (const section of ["rates", "trend", "regions", "hot", "coverage", "awareness", "case-satisfaction"]) await page.locator(`#${section}`).screenshot({ path: `${SHOTS}admin-overview-${section}.png` });
   });
 
   it("toggles flagged responses out", async () => {
@@ -121,6 +139,8 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
   it("prints the report to PDF", async () => {
     await page.goto(`${base}/admin/report?lang=zh-CN&wave=${env.fx.w2.id}&level=2`);
     await expect(page.locator(".report h1").textContent()).resolves.toBe("公众安全感和满意度调查报告");
+    await expect(page.locator("#report-awareness-table").textContent()).resolves.toContain("75.0%");
+    await expect(page.locator("#report-case-satisfaction-table").textContent()).resolves.toContain("76.5%");
     await page.screenshot({ path: `${SHOTS}admin-report.png`, fullPage: true });
     await page.emulateMedia({ media: "print" });
     await page.screenshot({ path: `${SHOTS}admin-report-print.png`, fullPage: true });

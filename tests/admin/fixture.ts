@@ -174,3 +174,115 @@ export async function seedFixture(store: Store): Promise<Fixture> {
   }
   return { w1, w2, questionnaireId: record.id };
 }
+
+/** What {@link seedOutreach} made, for assertions. */
+export interface OutreachFixture {
+  /** Tip answered by 12 residents (first answers: 9 right; one resident answered again, right, which does not count). */
+  shownTip: string;
+  /** Tip answered by only 3 residents: always suppressed. */
+  smallTip: string;
+}
+
+/** Sends a broadcast from `authorId` to households: each is left "sent", "read" or "blocked". */
+async function broadcastTo(store: Store, authorId: string, targets: readonly (readonly [string, "sent" | "read" | "blocked"])[], when: Date): Promise<void> {
+  const b = await store.createBroadcast({ authorId, content: { text: { "zh-CN": "防范提示" } }, audience: { kind: "everyone" }, status: "scheduled", scheduledAt: when, now: when });
+  const plans = [];
+  for (const [residentId] of targets) {
+    const identity = (await store.identitiesOf(residentId))[0];
+    if (!identity) throw new Error("household without an account");
+    plans.push({ residentId, identityId: identity.id, status: "pending" as const });
+  }
+  await store.fanOutBroadcast(b.id, plans, when);
+  for (const job of await store.nextDeliveries({ now: when, limit: 1000 })) {
+    const outcome = targets.find(([id]) => id === job.residentId)?.[1];
+    if (job.broadcastId !== b.id || !outcome) continue;
+    await store.claimDelivery(job.id, { leaseUntil: new Date(when.getTime() + 3600_000) });
+    await store.settleDelivery(job.id, outcome === "blocked" ? { status: "blocked", lastError: "403" } : { status: "sent", platformMessageId: "1" }, when);
+    if (outcome === "read") await store.markDeliveryRead(job.id, job.residentId, when);
+  }
+}
+
+/**
+ * Outreach data for the dashboard (no survey responses, so the survey figures do not change):
+ *
+ * Coverage of `officerId`: A1 — 12 households, 10 reached of which 6 confirmed, 2 blocked (short
+ * of the goal); A-small — 4 households, all reached, 1 confirmed (complete, but fewer than 10).
+ *
+ * Closed cases (the reporter's region): A1 — 12 rated 5 5 5 4 4 4 3 3 2 1 5 4 and 1 unrated;
+ * B1 — 4 rated 5 4 2 1 and 2 unrated (suppressed: 4 ratings); no region — 1 rated 3, 1 unrated;
+ * plus 2 cases still under investigation in A1 (not counted). Overall: 21 closed, 17 rated,
+ * 13 satisfied (rating ≥ 3).
+ *
+ * Quiz answers: {@link OutreachFixture}; the quiz residents live in A1.
+ */
+export async function seedOutreach(store: Store, officerId: string): Promise<OutreachFixture> {
+  const regionId = async (code: string): Promise<string> => {
+    const region = await store.getRegionByCode(code);
+    if (!region) throw new Error(`no region ${code}`);
+    return region.id;
+  };
+  const resident = async (user: string, region: string | null): Promise<string> => {
+    const { resident: r } = await store.resolveIdentity({ platform: "telegram", platformUserId: user, chatId: user });
+    if (region) await store.setResidentRegion(r.id, region);
+    return r.id;
+  };
+  const revisions = new Map<string, number>();
+  const turn = async (residentId: string, writes: DomainWrite[], now: Date): Promise<void> => {
+    const revision = revisions.get(residentId) ?? 0;
+    const outcome = await store.commitTurn({ residentId, channel: "telegram", state: { outreach: true }, expectedRevision: revision, writes, now });
+    if (outcome !== "committed") throw new Error(`outreach seed turn ${outcome}`);
+    revisions.set(residentId, revision + 1);
+  };
+  const t0 = new Date("2026-11-12T08:00:00Z").getTime();
+  const when = (minutes: number) => new Date(t0 + minutes * 60_000);
+
+  // Coverage.
+  const a1 = await regionId(REGIONS.a1);
+  const aSmall = await regionId(REGIONS.aSmall);
+  const households: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    const id = await resident(`household-${i}`, null);
+    await store.assignHousehold({ officerId, householdId: id, regionId: i < 12 ? a1 : aSmall });
+    households.push(id);
+  }
+  const h = (i: number) => households[i] as string;
+  await broadcastTo(
+    store,
+    officerId,
+    [
+      ...[0, 1, 2, 3, 4, 5].map((i) => [h(i), "read"] as const),
+      ...[6, 7, 8, 9].map((i) => [h(i), "sent"] as const),
+      ...[10, 11].map((i) => [h(i), "blocked"] as const),
+      [h(12), "read"],
+      ...[13, 14, 15].map((i) => [h(i), "sent"] as const),
+    ],
+    when(0),
+  );
+
+  // Cases.
+  let serial = 0;
+  const closedCase = async (region: string | null, rating: number | null, status: "closed" | "investigating" = "closed"): Promise<void> => {
+    serial += 1;
+    const code = `C${String(serial).padStart(5, "0")}`;
+    const reporter = await resident(`reporter-${serial}`, region);
+    const created = await store.createCase({ code, reporterId: reporter, officerId, title: `案件 ${serial}`, now: when(serial) });
+    if (!created) throw new Error("case code taken");
+    await store.addCaseUpdate({ code, status, note: null, authorId: officerId, now: when(serial + 100) });
+    if (rating !== null) await turn(reporter, [{ type: "case.rate", code, rating }], when(serial + 200));
+  };
+  for (const rating of [5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 5, 4, null]) await closedCase(REGIONS.a1, rating);
+  for (const rating of [5, 4, 2, 1, null, null]) await closedCase(REGIONS.b1, rating);
+  for (const rating of [3, null]) await closedCase(null, rating);
+  for (let i = 0; i < 2; i++) await closedCase(REGIONS.a1, null, "investigating");
+
+  // Quiz answers.
+  const shownTip = "fraud-safe-account";
+  const smallTip = "burglary-home";
+  for (let i = 0; i < 12; i++) {
+    const id = await resident(`quiz-${i}`, REGIONS.a1);
+    await turn(id, [{ type: "tipQuiz.answer", tipId: shownTip, option: i < 9 ? "hang-up" : "transfer", correct: i < 9 }], when(300 + i));
+    if (i === 11) await turn(id, [{ type: "tipQuiz.answer", tipId: shownTip, option: "hang-up", correct: true }], when(400));
+    if (i < 3) await turn(id, [{ type: "tipQuiz.answer", tipId: smallTip, option: "call-110", correct: i < 2 }], when(500 + i));
+  }
+  return { shownTip, smallTip };
+}

@@ -40,6 +40,8 @@ function endpoints(): [string, string, unknown?][] {
     ["POST", "/admin/api/spot-checks/draw", { wave: w }],
     ["POST", "/admin/api/spot-checks/x", { outcome: "consistent" }],
     ["GET", "/admin/api/coverage"],
+    ["GET", `/admin/api/outreach?wave=${w}`],
+    ["GET", `/admin/api/charts/awareness?wave=${w}`],
   ];
 }
 
@@ -196,7 +198,7 @@ describe("admin exports", () => {
     const xlsx = await env.app.inject({ url: `/admin/api/export/stats?format=xlsx&wave=${w()}&level=2&lang=zh-CN`, headers: bearer(env.tokens.admin) });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(["总体", "目标对比", "趋势", "分地区", "分渠道", "关注问题", "问卷质量"]);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["总体", "目标对比", "趋势", "分地区", "分渠道", "关注问题", "问卷质量", "防范知识知晓率", "案件反馈满意度"]);
     const regions = workbook.getWorksheet("分地区");
     const cells: string[] = [];
     regions?.eachRow((row) => cells.push(JSON.stringify(row.values)));

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Independent expected values for core/stats.
+"""Independent expected values for core/stats and the outreach figures.
 
 Reads tests/stats/fixture.json (responses, measure specs, targets, quality and sampling
-settings) and writes tests/stats/expected.json. Python 3.11 standard library only.
+settings) and writes tests/stats/expected.json; reads tests/stats/outreach-fixture.json (closed
+cases with ratings, safety-tip quiz answers) and writes tests/stats/outreach-expected.json.
+Python 3.11 standard library only.
 
 Written from the specification in README.md (same folder), NOT from the TypeScript code, and
 with different numerical methods on purpose:
@@ -24,6 +26,8 @@ from fractions import Fraction
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "..", "..", "tests", "stats", "fixture.json")
 OUT = os.path.join(HERE, "..", "..", "tests", "stats", "expected.json")
+OUTREACH_FIXTURE = os.path.join(HERE, "..", "..", "tests", "stats", "outreach-fixture.json")
+OUTREACH_OUT = os.path.join(HERE, "..", "..", "tests", "stats", "outreach-expected.json")
 
 Z = 1.959963984540054  # 0.975 quantile of N(0, 1)
 MIN_GROUP = 10
@@ -366,6 +370,144 @@ def spot_sample(responses, cfg):
 
 
 # ----------------------------------------------------------------------------------------------
+# Outreach: case-feedback satisfaction and safety-tip quiz awareness (README: "Outreach figures")
+# ----------------------------------------------------------------------------------------------
+
+RATING_SCORE = {5: 100, 4: 80, 3: 60, 2: 40, 1: 20}
+
+
+def valid_rating(r):
+    return isinstance(r, int) and not isinstance(r, bool) and 1 <= r <= 5
+
+
+def case_satisfaction(cases, rate_top=3):
+    """Satisfaction of closed cases: counts, rated share, rate (top `rate_top` levels), index, mean."""
+    closed = [c for c in cases if c["status"] == "closed"]
+    ratings = [c["rating"] for c in closed if valid_rating(c["rating"])]
+    n = len(ratings)
+    out = {
+        "closed": len(closed),
+        "rated": n,
+        "distribution": [{"rating": k, "count": ratings.count(k)} for k in (5, 4, 3, 2, 1)],
+        "responseRate": prop(n, len(closed)) if closed else None,
+        "rate": prop(sum(1 for r in ratings if r > 5 - rate_top), n) if n else None,
+        "index": None,
+        "meanRating": float(Fraction(sum(ratings), n)) if n else None,
+    }
+    if n >= 2:
+        mean, sd = mean_sd([RATING_SCORE[r] for r in ratings])
+        half = t_quantile_975(n - 1) * sd / math.sqrt(n)
+        out["index"] = {"n": n, "mean": mean, "sd": sd, "lower": mean - half, "upper": mean + half}
+    return out
+
+
+def first_answers(answers):
+    """Each resident's first answer to each tip: earliest instant; a tie goes to the earlier input."""
+    best = {}
+    for i, a in enumerate(answers):
+        seconds = parse_ts(a["answeredAt"])
+        assert seconds is not None, a["answeredAt"]
+        key = (a["residentId"], a["tipId"])
+        if key not in best or (seconds, i) < best[key][0]:
+            best[key] = ((seconds, i), a)
+    return [a for _, a in best.values()]
+
+
+def tip_awareness(answers, tips):
+    """Per tip (the listed ones in order, then other answered ids sorted): n, correct, rate, Wilson."""
+    counts = {}
+    for a in first_answers(answers):
+        n, c = counts.get(a["tipId"], (0, 0))
+        counts[a["tipId"]] = (n + 1, c + (1 if a["correct"] else 0))
+    order = list(tips) + sorted(t for t in counts if t not in tips)
+    out = []
+    for tip in order:
+        n, c = counts.get(tip, (0, 0))
+        row = {"tipId": tip, "n": n, "correct": c, "rate": None, "lower": None, "upper": None}
+        if n:
+            lo, hi = wilson(c, n)
+            row.update({"rate": c / n, "lower": lo, "upper": hi})
+        out.append(row)
+    return out
+
+
+def within(path, prefix):
+    return prefix is None or (path is not None and path[: len(prefix)] == prefix)
+
+
+def satisfaction_figure(closed_cases, min_group):
+    s = case_satisfaction(closed_cases)
+    if s["rated"] < min_group:
+        return {"suppressed": True}
+    return {"suppressed": False, "n": s["rated"], "closed": s["closed"], "responseRate": s["responseRate"],
+            "rate": s["rate"], "index": s["index"], "meanRating": s["meanRating"]}
+
+
+def outreach_figures(fx, min_group, level, prefix):
+    """What the dashboard shows: tips (suppressed below min_group answers) and case satisfaction
+    overall and by region at `level` (suppressed below min_group ratings), inside `prefix`."""
+    answers = [a for a in fx["answers"] if within(a["regionPath"], prefix)]
+    awareness = []
+    for row in tip_awareness(answers, fx["tips"]):
+        if row["n"] < min_group:
+            awareness.append({"tipId": row["tipId"], "suppressed": True})
+        else:
+            awareness.append({"tipId": row["tipId"], "suppressed": False, "n": row["n"], "numerator": row["correct"],
+                              "value": row["rate"], "lower": row["lower"], "upper": row["upper"]})
+    closed = [c for c in fx["cases"] if c["status"] == "closed" and within(c["regionPath"], prefix)]
+    groups = {}
+    for c in closed:
+        path = c["regionPath"] or []
+        if len(path) <= level:
+            continue
+        groups.setdefault(tuple(path[: level + 1]), []).append(c)
+    by_region = [{"key": p[-1], "path": list(p), "figure": satisfaction_figure(groups[p], min_group)} for p in sorted(groups)]
+    return {"awareness": awareness, "satisfaction": {"overall": satisfaction_figure(closed, min_group), "byRegion": by_region}}
+
+
+def outreach_main():
+    raw = open(OUTREACH_FIXTURE, "rb").read()
+    fx = json.loads(raw)
+    small = fx["smallGroups"]
+    variants = [
+        ("level0", MIN_GROUP, 0, None),
+        ("level1", MIN_GROUP, 1, None),
+        ("level2", MIN_GROUP, 2, None),
+        ("town-330102002-level2", MIN_GROUP, 2, ["330102", "330102002"]),
+        ("district-330103-level2", MIN_GROUP, 2, ["330103"]),
+        ("small-village-level2", MIN_GROUP, 2, small["village"]),
+        ("min5-level2", 5, 2, None),
+        ("min20-level1", 20, 1, None),
+    ]
+    figures = []
+    for name, mg, level, prefix in variants:
+        case = {"name": name, "minGroupSize": mg, "level": level, "regionPrefix": prefix}
+        case.update(outreach_figures(fx, mg, level, prefix))
+        figures.append(case)
+    expected = {
+        "generatedBy": "tools/expected-stats/expected.py (Python standard library; formulas in tools/expected-stats/README.md)",
+        "fixtureSha256": hashlib.sha256(raw).hexdigest(),
+        "satisfaction": [
+            {"name": "all cases", "rateTop": 3, "value": case_satisfaction(fx["cases"], 3)},
+            {"name": "all cases, top two levels", "rateTop": 2, "value": case_satisfaction(fx["cases"], 2)},
+        ],
+        "awareness": tip_awareness(fx["answers"], fx["tips"]),
+        "figures": figures,
+    }
+    # The outreach fixture's small groups are what the test relies on: check them here too.
+    level2 = next(f for f in figures if f["name"] == "level2")
+    keys = {g["key"]: g["figure"]["suppressed"] for g in level2["satisfaction"]["byRegion"]}
+    assert keys[small["village"][-1]] and keys[small["nineRatings"][-1]] and not keys[small["tenRatings"][-1]], keys
+    tips = {t["tipId"]: t["suppressed"] for t in level2["awareness"]}
+    assert not tips[small["tipTen"]] and tips[small["tipNine"]] and tips[small["tipThree"]], tips
+    with open(OUTREACH_OUT, "w", encoding="utf-8") as f:
+        text = json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+        assert json.loads(text) == expected
+        f.write(text)
+    print("wrote %s: %d figure cases, %d tips" % (os.path.relpath(OUTREACH_OUT), len(figures), len(expected["awareness"])))
+
+
+# ----------------------------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------------------------
 
@@ -480,3 +622,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    outreach_main()

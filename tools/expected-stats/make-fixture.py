@@ -282,3 +282,127 @@ assert json.loads(text) == fixture
 with open(OUT, "w", encoding="utf-8") as f:
     f.write(text)
 print("wrote %s: %d responses" % (os.path.relpath(OUT), len(responses)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Outreach fixture: closed cases with reporters' ratings, and safety-tip quiz answers.
+# Its own generator and file, so that the survey fixture above stays byte for byte the same.
+# ----------------------------------------------------------------------------------------------
+
+OUTREACH_SEED = 20261129
+OUTREACH_OUT = os.path.join(HERE, "..", "..", "tests", "stats", "outreach-fixture.json")
+orng = random.Random(OUTREACH_SEED)
+
+VILLAGES = [[d, t, v] for d, towns in REGIONS.items() for t, villages in towns.items() for v in villages]
+STATUSES = ["received", "investigating", "solved", "closed"]
+
+cases = []
+
+
+def add_case(path, status, rating):
+    cases.append({"id": "c%04d" % (len(cases) + 1), "status": status, "rating": rating,
+                  "regionPath": list(path) if path is not None else None})
+
+
+def some_rating():
+    # Mostly satisfied, as case feedback tends to be; every level occurs.
+    return orng.choices([5, 4, 3, 2, 1], weights=[5, 4, 2, 1.2, 0.8], k=1)[0]
+
+
+# Ordinary villages: 6-24 cases each, most closed, three in four closed cases rated.
+special = {"330102001002": 10, "330103001003": 9}  # exactly 10 and exactly 9 ratings
+for path in VILLAGES:
+    v = path[-1]
+    if v in special:
+        for _ in range(special[v]):
+            add_case(path, "closed", some_rating())
+        for _ in range(orng.randint(1, 4)):
+            add_case(path, "closed", None)
+        continue
+    for _ in range(orng.randint(6, 24)):
+        status = orng.choices(STATUSES, weights=[1, 2, 1, 8], k=1)[0]
+        rating = some_rating() if orng.random() < 0.75 else None
+        # Ratings exist only on closed cases in the store; a reopened case keeps its old rating.
+        if status != "closed" and orng.random() < 0.7:
+            rating = None
+        add_case(path, status, rating)
+# The small village: exactly 4 ratings among its closed cases (always suppressed).
+for rating in (5, 3, 1, 4, None, None):
+    add_case(SMALL_VILLAGE, "closed", rating)
+# Known only down to the town, and without any region.
+for rating in (4, 5, None, 2):
+    add_case(["330103", "330103001"], "closed", rating)
+for rating in (3, None, 5, 5, 1):
+    add_case(None, "closed", rating)
+# Ratings outside 1-5 (not stored by the app, but a reader might return them): closed, unrated.
+add_case(VILLAGES[0], "closed", 0)
+add_case(VILLAGES[1], "closed", 6)
+
+TIPS = ["fraud-safe-account", "burglary-home", "robbery-snatching", "elderly-fake-relative",
+        "school-pickup", "traffic-ebike", "drugs-disguised", "tip-never-answered"]
+# How many residents answer each tip (first answers): big, medium, exactly 10, exactly 9, 3, none.
+TIP_RESIDENTS = {"fraud-safe-account": 140, "burglary-home": 60, "robbery-snatching": 25,
+                 "elderly-fake-relative": 10, "school-pickup": 9, "traffic-ebike": 3, "drugs-disguised": 41,
+                 "tip-never-answered": 0, "tip-retired": 15}
+TIP_SKILL = {"fraud-safe-account": 0.8, "burglary-home": 0.65, "robbery-snatching": 0.5,
+             "elderly-fake-relative": 0.7, "school-pickup": 0.9, "traffic-ebike": 0.4, "drugs-disguised": 0.97,
+             "tip-retired": 0.6}
+
+residents = []
+for i in range(220):
+    r = orng.random()
+    if r < 0.8:
+        path = orng.choice(VILLAGES)
+    elif r < 0.85:
+        path = SMALL_VILLAGE
+    elif r < 0.9:
+        path = ["330103", "330103001"]
+    else:
+        path = None
+    residents.append({"id": "res%03d" % (i + 1), "regionPath": list(path) if path is not None else None})
+
+T0 = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
+answers = []
+for tip in TIPS + ["tip-retired"]:
+    chosen = orng.sample(residents, TIP_RESIDENTS[tip])
+    for res in chosen:
+        first = T0 + timedelta(minutes=orng.randint(0, 60 * 24 * 40))
+        correct = orng.random() < TIP_SKILL[tip]
+        events = [(first, correct)]
+        # Some residents answer again after the explanation (usually right): not their first answer.
+        if orng.random() < 0.3:
+            events.append((first + timedelta(minutes=orng.randint(1, 600)), orng.random() < 0.9))
+        # A few answers arrive out of order, and a few share the first answer's timestamp exactly.
+        if orng.random() < 0.15:
+            orng.shuffle(events)
+        if orng.random() < 0.05:
+            # The same instant as the first answer: the tie goes to whichever comes first in the
+            # input (after the shuffle below), by the rule both implementations follow.
+            events.append((first, not correct))
+        for when, ok in events:
+            answers.append({"residentId": res["id"], "tipId": tip, "correct": ok,
+                            "answeredAt": iso(when, 8 if orng.random() < 0.25 else 0),
+                            "regionPath": res["regionPath"]})
+# Input order is not time order.
+orng.shuffle(answers)
+
+outreach = {
+    "description": "Seeded outreach fixture (closed cases with ratings, safety-tip quiz answers); generated by "
+                   "tools/expected-stats/make-fixture.py (random.Random(%d)). Plain data; do not edit by hand."
+                   % OUTREACH_SEED,
+    "smallGroups": {"village": SMALL_VILLAGE, "tenRatings": ["330102", "330102001", "330102001002"],
+                    "nineRatings": ["330103", "330103001", "330103001003"],
+                    "tipTen": "elderly-fake-relative", "tipNine": "school-pickup", "tipThree": "traffic-ebike"},
+    "tips": TIPS,
+    "cases": cases,
+    "answers": answers,
+}
+text = json.dumps({k: v for k, v in outreach.items() if k not in ("cases", "answers")}, ensure_ascii=False, indent=1)[:-2]
+for key in ("cases", "answers"):
+    text += ',\n "%s": [\n' % key + ",\n".join(
+        "  " + json.dumps(x, ensure_ascii=False, separators=(",", ":")) for x in outreach[key]) + "\n ]"
+text += "\n}\n"
+assert json.loads(text) == outreach
+with open(OUTREACH_OUT, "w", encoding="utf-8") as f:
+    f.write(text)
+print("wrote %s: %d cases, %d quiz answers" % (os.path.relpath(OUTREACH_OUT), len(cases), len(answers)))

@@ -1,0 +1,218 @@
+/**
+ * The outreach figures of the admin dashboard, printable report and statistics export, besides
+ * the survey's: awareness from safety-tip quizzes (per tip) and satisfaction with case feedback
+ * (overall and by region), both with 95 % intervals and small-group suppression.
+ *
+ * They are computed from a deliberately narrow read interface, {@link OutreachFiguresReader}:
+ * two list methods returning plain data. The Prisma store and the plain-SQL reader of CLI exports
+ * (prisma/bulk-reader.ts) both implement it. Everything else —
+ * the region filter, the region breakdown, first-answer reduction, suppression — happens here,
+ * so every reader gives the same figures.
+ *
+ * Loading: nothing here loads Prisma (case statuses come from prisma/case-status.ts), so a CLI
+ * export computes these figures without it.
+ *
+ * Suppression follows core/stats: a tip with fewer than `minGroupSize` first answers, and a
+ * region (or the whole area) with fewer than `minGroupSize` ratings, become `Suppressed` values
+ * that carry no number at all, so no page, chart, API or export can show one.
+ */
+import type { LocalizedText } from "../engine/types.js";
+import { applySuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
+import { awarenessFromQuizzes, listTips } from "../outreach/tips.js";
+import { caseFeedbackSatisfaction } from "../outreach/cases.js";
+import { regionCodes } from "./convert.js";
+import type { StatsReport } from "./stats-service.js";
+
+// ---------------------------------------------------------------------------------------------
+// The read interface
+// ---------------------------------------------------------------------------------------------
+
+/** A closed case as the satisfaction figure needs it (nothing that identifies anyone). */
+export interface ClosedCaseRating {
+  /** The reporter's rating 1–5, or null when they have not rated (yet). */
+  rating: number | null;
+  /** `Region.path` of the case's region ("/330102/330102001/"), or null when it has none. */
+  regionPath: string | null;
+}
+
+/** A resident's first answer to a tip's quiz. */
+export interface FirstQuizAnswer {
+  /**
+   * Who answered (only used to keep one answer per resident and tip; never shown). The store
+   * keeps only first answers already; a reader that returns every answer is reduced here.
+   */
+  residentId: string;
+  tipId: string;
+  correct: boolean;
+  answeredAt: Date;
+  /** `Region.path` of the resident's region, or null when it is not known. */
+  regionPath: string | null;
+}
+
+/**
+ * What {@link computeOutreachFigures} reads. Both methods return every row (no filter, no
+ * paging contract): the volumes are one row per closed case and one per resident and tip, and
+ * filtering here keeps every implementation trivially equivalent.
+ */
+export interface OutreachFiguresReader {
+  /** Every case whose status is "closed", rated or not. */
+  listClosedCaseRatings(): Promise<ClosedCaseRating[]>;
+  /** Every resident's first answer to each tip's quiz (residents whose data was deleted have none). */
+  listFirstQuizAnswers(): Promise<FirstQuizAnswer[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The figures
+// ---------------------------------------------------------------------------------------------
+
+/** A tip as the awareness table names it. */
+export interface TipInfo {
+  id: string;
+  title?: LocalizedText;
+}
+
+/** Awareness of one tip: the share of residents whose first quiz answer was right. */
+export interface TipAwarenessFigure {
+  tipId: string;
+  /** The tip's title (null for a tip no longer in the library). */
+  title: LocalizedText | null;
+  /** n = residents who answered, numerator = answered right, with a 95 % Wilson interval; suppressed below the minimum. */
+  figure: Figure<Proportion>;
+}
+
+/** Satisfaction of one group of closed cases (shown only with at least the minimum of ratings). */
+export interface CaseSatisfactionValue {
+  /** Ratings (the base of the suppression rule). */
+  n: number;
+  /** Closed cases. */
+  closed: number;
+  /** Rated of closed, 95 % Wilson interval. */
+  responseRate: Proportion;
+  /** Rated in the top three levels (5, 4, 3) of all rated, 95 % Wilson interval. */
+  rate: Proportion;
+  /** Scores 100/80/60/40/20 averaged, 95 % Student t interval. */
+  index: MeanEstimate;
+  /** Mean rating 1–5. */
+  meanRating: number;
+}
+
+/** One region of the case-satisfaction breakdown. */
+export interface RegionCaseSatisfaction {
+  /** The region's code at the breakdown level. */
+  key: string;
+  /** Region codes from the top down to `key`. */
+  path: string[];
+  figure: Figure<CaseSatisfactionValue>;
+}
+
+/** Everything {@link computeOutreachFigures} returns. */
+export interface OutreachFigures {
+  minGroupSize: number;
+  /** The region filter (a `Region.path`), or null for everywhere. */
+  regionPath: string | null;
+  /** Region level of the case-satisfaction breakdown. */
+  level: number;
+  /** Per tip: every tip with a quiz in library order, then other answered tips by id. */
+  awareness: TipAwarenessFigure[];
+  satisfaction: {
+    /** All closed cases in the region filter. */
+    overall: Figure<CaseSatisfactionValue>;
+    /** By the case's region at {@link level}, ordered by region path; cases without a region that deep are only in `overall`. */
+    byRegion: RegionCaseSatisfaction[];
+  };
+}
+
+/** Options of {@link computeOutreachFigures}. */
+export interface OutreachFiguresOptions {
+  /** Tips and region groups below this many answers / ratings are suppressed. */
+  minGroupSize: number;
+  /** Only cases and answers in this region subtree (a `Region.path`). */
+  regionPath?: string | null;
+  /** Region level of the satisfaction breakdown (0 = top). */
+  level: number;
+  /** The tips to report, in order (default: the bundled library's tips that have a quiz). */
+  tips?: readonly TipInfo[];
+}
+
+/** The options that match a survey report: its minimum group size, region filter and breakdown level. */
+export function outreachOptionsFor(report: Pick<StatsReport, "settings" | "region" | "level">): OutreachFiguresOptions {
+  return { minGroupSize: report.settings.minGroupSize, regionPath: report.region?.path ?? null, level: report.level };
+}
+
+/** The bundled library's tips that have a quiz, in library order. */
+export function quizTips(): TipInfo[] {
+  return listTips()
+    .filter((tip) => tip.quiz !== undefined)
+    .map((tip) => ({ id: tip.id, title: tip.title }));
+}
+
+function inRegion(path: string | null, filter: string | null | undefined): boolean {
+  return !filter || (path ?? "").startsWith(filter);
+}
+
+/** Satisfaction of a group of closed cases, suppressed with fewer than `min` ratings. */
+function satisfactionFigure(cases: readonly ClosedCaseRating[], min: number): Figure<CaseSatisfactionValue> {
+  const s = caseFeedbackSatisfaction(cases.map((c) => ({ status: "closed", rating: c.rating })));
+  const value: CaseSatisfactionValue | null =
+    s.responseRate && s.rate && s.index && s.meanRating !== null
+      ? { n: s.rated, closed: s.closed, responseRate: s.responseRate, rate: s.rate, index: s.index, meanRating: s.meanRating }
+      : null;
+  // The group size is the number of ratings: closed-but-unrated cases say nothing about anyone's satisfaction.
+  return applySuppression(value, s.rated, min);
+}
+
+/**
+ * The outreach figures from plain rows (no I/O): what {@link computeOutreachFigures} does after
+ * reading, exposed for readers that already hold the rows and for the expected-values test.
+ */
+export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers: readonly FirstQuizAnswer[], options: OutreachFiguresOptions): OutreachFigures {
+  const min = options.minGroupSize;
+  const regionPath = options.regionPath ?? null;
+  const tips = options.tips ?? quizTips();
+  const titles = new Map(tips.map((tip) => [tip.id, tip.title ?? null]));
+
+  const awareness = awarenessFromQuizzes(
+    answers.filter((a) => inRegion(a.regionPath, regionPath)).map((a) => ({ tipId: a.tipId, correct: a.correct, residentId: a.residentId, answeredAt: a.answeredAt })),
+    tips,
+  ).map(
+    (a): TipAwarenessFigure => ({
+      tipId: a.tipId,
+      title: titles.get(a.tipId) ?? null,
+      figure: applySuppression(a.ci && a.rate !== null ? { n: a.n, numerator: a.correct, value: a.rate, ci: a.ci } : null, a.n, min),
+    }),
+  );
+
+  const closed = cases.filter((c) => inRegion(c.regionPath, regionPath));
+  const groups = new Map<string, { path: string[]; cases: ClosedCaseRating[] }>();
+  for (const c of closed) {
+    const codes = regionCodes(c.regionPath);
+    // As the survey's region breakdown: a case known only above the level is in no group.
+    if (codes.length <= options.level) continue;
+    const path = codes.slice(0, options.level + 1);
+    const key = path.join("/");
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { path, cases: [] }));
+    group.cases.push(c);
+  }
+  const byRegion = [...groups.values()]
+    .sort((a, b) => comparePaths(a.path, b.path))
+    .map((g): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: satisfactionFigure(g.cases, min) }));
+
+  return { minGroupSize: min, regionPath, level: options.level, awareness, satisfaction: { overall: satisfactionFigure(closed, min), byRegion } };
+}
+
+/** Element-wise code-unit order (the survey breakdown's order of region groups). */
+function comparePaths(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Reads the rows and computes the outreach figures. */
+export async function computeOutreachFigures(reader: OutreachFiguresReader, options: OutreachFiguresOptions): Promise<OutreachFigures> {
+  const [cases, answers] = await Promise.all([reader.listClosedCaseRatings(), reader.listFirstQuizAnswers()]);
+  return outreachFiguresFrom(cases, answers, options);
+}

@@ -14,6 +14,9 @@ import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts
 import type { DatabaseTarget } from "./database-url.js";
 import { openSqliteFile } from "./migrate.js";
 import { BulkReader } from "./bulk-reader.js";
+import { CASE_STATUSES, type CaseStatus } from "./case-status.js";
+// Type-only: the outreach figures' read interface is defined with its consumer (no runtime import).
+import type { ClosedCaseRating, FirstQuizAnswer } from "../core/admin/outreach-figures.js";
 
 type Client = InstanceType<typeof SqliteClient>;
 type Tx = Prisma.TransactionClient;
@@ -192,6 +195,73 @@ export interface SpotCheckRecord {
   phone: string | null;
   /** The resident's language, to call them in it. */
   lang: string;
+  /**
+   * Method `chat`: the re-check in chat, once an admin asked for it. Absent otherwise (so a
+   * spot check without one reads the same from every reader, BulkReader included).
+   */
+  recheck?: SpotCheckRecheck;
+}
+
+/**
+ * Where a spot check's re-check in chat stands (`SpotCheck.recheck`, JSON): `queued` (an admin
+ * asked for it) → `asked` (the questions went to the resident) → `answered` / `declined` /
+ * `expired`; or `skipped` (it cannot be asked in chat: the spot check stays open for a call).
+ */
+export type SpotCheckRecheckStatus = "queued" | "asked" | "answered" | "declined" | "expired" | "skipped";
+
+/** One re-asked question: the answer the survey stored, and the new one once given (engine AnswerValues). */
+export interface SpotCheckRecheckQuestion {
+  id: string;
+  original: unknown;
+  answer?: unknown;
+  same?: boolean;
+}
+
+/** The re-check in chat of a spot check (times are ISO 8601 strings: this is stored JSON). */
+export interface SpotCheckRecheck {
+  status: SpotCheckRecheckStatus;
+  queuedAt: string;
+  /** The admin who asked for it (null from the command line). */
+  queuedBy: string | null;
+  /** Deliveries tried that did not reach the resident. */
+  attempts: number;
+  lastError?: string;
+  /** No new delivery attempt before this. */
+  nextAttemptAt?: string;
+  /** Where it was asked (telegram, wechat, web …). */
+  platform?: string;
+  askedAt?: string;
+  /** Replies after this are no longer taken; the spot check is then unreachable. */
+  expiresAt?: string;
+  /** When the questions reached the resident's chat (or their web inbox). */
+  deliveredAt?: string;
+  questions?: SpotCheckRecheckQuestion[];
+  finishedAt?: string;
+  /** Why it was declined, skipped or expired. */
+  reason?: string;
+}
+
+/** A re-check in chat that still needs the sender: queued, or asked and not yet answered. */
+export interface OpenRecheckRecord {
+  id: string;
+  waveId: string;
+  responseId: string;
+  seed: string;
+  recheck: SpotCheckRecheck;
+}
+
+/** Everything the re-check service needs to ask one spot check's resident. */
+export interface RecheckTarget {
+  spotCheck: OpenRecheckRecord;
+  response: { id: string; residentId: string; channel: string; status: string; questionnaireKey: string; questionnaireVersion: number; questionnaireDefinition: unknown };
+  /** The survey's stored answers by question id (engine AnswerValues, parsed JSON). */
+  answers: Record<string, unknown>;
+  resident: ResidentRecord;
+  identities: IdentityRecord[];
+  /** When the resident's session last changed (their last message), or null. */
+  conversationUpdatedAt: Date | null;
+  /** What the resident is doing in the chat (the session's `mode`: menu, survey …), or null. */
+  conversationMode: string | null;
 }
 
 /** An officer's household: one Assignment row. */
@@ -225,13 +295,18 @@ export type DomainWrite =
   /** The resident reported a concern: a case with status "received" (a taken code is a conflict). */
   | { type: "case.report"; code: string; title: string }
   /** The resident rated their closed case 1–5 (ignored for a case that is not theirs or not closed). */
-  | { type: "case.rate"; code: string; rating: number };
+  | { type: "case.rate"; code: string; rating: number }
+  /**
+   * Re-check in chat (only for an open `chat` spot check of this resident's own response; else
+   * ignored): the questions were asked; answered (outcome consistent / inconsistent); declined
+   * (outcome unreachable); or it cannot be asked (stays open for a call). `notes` for staff.
+   */
+  | { type: "spotCheck.recheckStart"; spotCheckId: string; questions: SpotCheckRecheckQuestion[]; expiresAt: string; notes: string }
+  | { type: "spotCheck.recheckAnswer"; spotCheckId: string; questions: SpotCheckRecheckQuestion[]; consistent: boolean; notes: string }
+  | { type: "spotCheck.recheckDecline"; spotCheckId: string; reason: string; notes: string }
+  | { type: "spotCheck.recheckSkip"; spotCheckId: string; reason: string; notes: string };
 
-/** Where a case stands. */
-export type CaseStatus = "received" | "investigating" | "solved" | "closed";
-
-/** The case statuses, in handling order. */
-export const CASE_STATUSES: readonly CaseStatus[] = ["received", "investigating", "solved", "closed"];
+export { CASE_STATUSES, type CaseStatus } from "./case-status.js";
 
 /** A case a resident reported (or an officer registered for them). */
 export interface CaseRecord {
@@ -286,6 +361,9 @@ export interface TipQuizAnswerRecord {
   broadcastId: string | null;
   answeredAt: Date;
 }
+
+/** Page size of the figure reads: bounded queries, whatever the number of rows. */
+const FIGURE_PAGE = 5000;
 
 /** Everything one inbound message changes, committed atomically. */
 export interface Turn {
@@ -756,6 +834,8 @@ export class Store {
         ? await tx.assignment.update({ where: { id: existing.id }, data: { regionId: input.regionId } })
         : await tx.assignment.create({ data: { officerId: input.officerId, householdId: input.householdId, regionId: input.regionId } });
       await attributeOpenResponses(tx, input.householdId, input.officerId, input.regionId);
+      // The household's region until they name one themselves (a survey answer overrides it).
+      if (input.regionId) await tx.resident.updateMany({ where: { id: input.householdId, regionId: null, deletedAt: null }, data: { regionId: input.regionId } });
       return { assignment, created: !existing };
     });
   }
@@ -954,6 +1034,127 @@ export class Store {
       });
       await tx.auditLog.create({ data: { actorId: input.actorId ?? null, action: "spotcheck.record", target: id, details: json({ outcome: input.outcome }), at: input.now } });
       return toSpotCheck(row);
+    });
+  }
+
+  /**
+   * Asks for the re-check in chat of a wave's open `chat` spot checks not asked for yet (at most
+   * `limit`, in drawing order); the running app's re-check service then asks them. Audited.
+   */
+  async queueSpotCheckRechecks(input: { waveId: string; limit?: number; actorId?: string | null; now: Date }): Promise<{ queued: number; remaining: number }> {
+    return this.client.$transaction(async (tx) => {
+      const open = { waveId: input.waveId, method: "chat", outcome: null, recheck: null };
+      const rows = await tx.spotCheck.findMany({ where: open, select: { id: true }, orderBy: [{ drawnAt: "asc" }, { id: "asc" }], ...(input.limit !== undefined ? { take: input.limit } : {}) });
+      const recheck: SpotCheckRecheck = { status: "queued", queuedAt: input.now.toISOString(), queuedBy: input.actorId ?? null, attempts: 0 };
+      let queued = 0;
+      for (const row of rows) {
+        // `recheck: null` again: a concurrent request queues each spot check once.
+        queued += (await tx.spotCheck.updateMany({ where: { id: row.id, ...open }, data: { recheck: json(recheck) } })).count;
+      }
+      await tx.auditLog.create({ data: { actorId: input.actorId ?? null, action: "spotcheck.reask", target: input.waveId, details: json({ queued, limit: input.limit ?? null }), at: input.now } });
+      return { queued, remaining: await tx.spotCheck.count({ where: open }) };
+    });
+  }
+
+  /** Re-checks in chat still to send, ask again or expire: queued or asked, on open spot checks. */
+  async listOpenRechecks(): Promise<OpenRecheckRecord[]> {
+    const rows = await this.client.spotCheck.findMany({
+      where: { method: "chat", outcome: null, recheck: { not: null } },
+      select: { id: true, waveId: true, responseId: true, seed: true, recheck: true },
+      orderBy: [{ drawnAt: "asc" }, { id: "asc" }],
+    });
+    return rows.flatMap((row) => {
+      const recheck = parseRecheck(row.recheck);
+      return recheck && (recheck.status === "queued" || recheck.status === "asked") ? [{ id: row.id, waveId: row.waveId, responseId: row.responseId, seed: row.seed, recheck }] : [];
+    });
+  }
+
+  /** The resident, accounts, answers and questionnaire behind an open re-check, or null. */
+  async getRecheckTarget(spotCheckId: string): Promise<RecheckTarget | null> {
+    const row = await this.client.spotCheck.findFirst({
+      where: { id: spotCheckId, method: "chat", outcome: null },
+      select: {
+        id: true,
+        waveId: true,
+        responseId: true,
+        seed: true,
+        recheck: true,
+        response: {
+          select: {
+            id: true,
+            residentId: true,
+            channel: true,
+            status: true,
+            questionnaire: { select: { key: true, version: true, definition: true } },
+            answers: { select: { questionId: true, value: true } },
+            resident: { include: { identities: { select: IDENTITY_FIELDS, orderBy: { createdAt: "asc" } }, conversation: { select: { updatedAt: true, state: true } } } },
+          },
+        },
+      },
+    });
+    const recheck = parseRecheck(row?.recheck ?? null);
+    if (!row || !recheck) return null;
+    const { identities, conversation, ...resident } = row.response.resident;
+    return {
+      spotCheck: { id: row.id, waveId: row.waveId, responseId: row.responseId, seed: row.seed, recheck },
+      response: {
+        id: row.response.id,
+        residentId: row.response.residentId,
+        channel: row.response.channel,
+        status: row.response.status,
+        questionnaireKey: row.response.questionnaire.key,
+        questionnaireVersion: row.response.questionnaire.version,
+        questionnaireDefinition: parse<unknown>(row.response.questionnaire.definition, null),
+      },
+      answers: Object.fromEntries(row.response.answers.map((a) => [a.questionId, parse<unknown>(a.value, null)])),
+      resident: toResident(resident),
+      identities,
+      conversationUpdatedAt: conversation?.updatedAt ?? null,
+      conversationMode: modeOf(conversation ? parse<unknown>(conversation.state, null) : null),
+    };
+  }
+
+  /**
+   * Changes an open re-check's delivery bookkeeping (attempts, errors, deliveredAt …) while it is
+   * in one of `statuses`; false when it is not (answered meanwhile, recorded by a verifier …).
+   */
+  async updateSpotCheckRecheck(spotCheckId: string, statuses: readonly SpotCheckRecheckStatus[], patch: Partial<Omit<SpotCheckRecheck, "status" | "queuedAt" | "queuedBy">>): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      const row = await tx.spotCheck.findFirst({ where: { id: spotCheckId, method: "chat", outcome: null }, select: { recheck: true } });
+      const recheck = parseRecheck(row?.recheck ?? null);
+      if (!recheck || !statuses.includes(recheck.status)) return false;
+      const updated = await tx.spotCheck.updateMany({ where: { id: spotCheckId, outcome: null, recheck: row?.recheck ?? null }, data: { recheck: json({ ...recheck, ...patch }) } });
+      return updated.count === 1;
+    });
+  }
+
+  /**
+   * Closes an open re-check from outside a resident's turn: `expired` (outcome unreachable,
+   * verifier "chat") or `skipped` (no outcome: a verifier may still call). Audited; false when it
+   * was no longer open.
+   */
+  async closeSpotCheckRecheck(spotCheckId: string, input: { status: "expired" | "skipped"; reason: string; notes: string; actorId?: string | null; now: Date }): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      const row = await tx.spotCheck.findFirst({ where: { id: spotCheckId, method: "chat", outcome: null }, select: { recheck: true } });
+      const recheck = parseRecheck(row?.recheck ?? null);
+      if (!recheck || (recheck.status !== "queued" && recheck.status !== "asked")) return false;
+      const next: SpotCheckRecheck = { ...recheck, status: input.status, reason: input.reason, finishedAt: input.now.toISOString() };
+      const data =
+        input.status === "expired"
+          ? { outcome: "unreachable", verifier: RECHECK_VERIFIER, checkedAt: input.now, notes: input.notes, recheck: json(next) }
+          : { notes: input.notes, recheck: json(next) };
+      const updated = await tx.spotCheck.updateMany({ where: { id: spotCheckId, outcome: null, recheck: row?.recheck ?? null }, data });
+      if (updated.count !== 1) return false;
+      await tx.auditLog.create({
+        data: {
+          actorId: input.actorId ?? null,
+          action: input.status === "expired" ? "spotcheck.record" : "spotcheck.recheck.skip",
+          target: spotCheckId,
+          details: json(input.status === "expired" ? { outcome: "unreachable", verifier: RECHECK_VERIFIER, reason: input.reason } : { reason: input.reason }),
+          at: input.now,
+        },
+      });
+      return true;
     });
   }
 
@@ -1562,6 +1763,55 @@ export class Store {
     await this.client.caseUpdate.updateMany({ where: { id: updateId, deliveredAt: null }, data: { deliveredAt: at } });
   }
 
+  // ---------------------------------------------------------------- outreach figures (core/admin/outreach-figures.ts)
+
+  /**
+   * Records the region a resident lives in (by code; null clears it). Cases they report later
+   * take this region, and the dashboard's outreach figures group their quiz answers by it.
+   * Returns null for an unknown resident or region code.
+   */
+  async setResidentRegion(residentId: string, regionCode: string | null): Promise<ResidentRecord | null> {
+    const region = regionCode === null ? null : await this.client.region.findUnique({ where: { code: regionCode }, select: { id: true } });
+    if (regionCode !== null && !region) return null;
+    const updated = await this.client.resident.updateMany({ where: { id: residentId, deletedAt: null }, data: { regionId: region?.id ?? null } });
+    return updated.count === 1 ? this.getResident(residentId) : null;
+  }
+
+  /** Every closed case's rating (null when not rated) and the path of its region. */
+  async listClosedCaseRatings(): Promise<ClosedCaseRating[]> {
+    const out: ClosedCaseRating[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.client.case.findMany({
+        where: { status: "closed" },
+        select: { id: true, rating: true, region: { select: { path: true } } },
+        orderBy: { id: "asc" },
+        take: FIGURE_PAGE,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      for (const row of rows) out.push({ rating: row.rating, regionPath: row.region?.path ?? null });
+      if (rows.length < FIGURE_PAGE) return out;
+      cursor = rows[rows.length - 1]?.id;
+    }
+  }
+
+  /** Every stored (first) quiz answer with the path of the resident's region. */
+  async listFirstQuizAnswers(): Promise<FirstQuizAnswer[]> {
+    const out: FirstQuizAnswer[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.client.tipQuizAnswer.findMany({
+        select: { id: true, residentId: true, tipId: true, correct: true, answeredAt: true, resident: { select: { region: { select: { path: true } } } } },
+        orderBy: { id: "asc" },
+        take: FIGURE_PAGE,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      for (const row of rows) out.push({ residentId: row.residentId, tipId: row.tipId, correct: row.correct, answeredAt: row.answeredAt, regionPath: row.resident.region?.path ?? null });
+      if (rows.length < FIGURE_PAGE) return out;
+      cursor = rows[rows.length - 1]?.id;
+    }
+  }
+
   // ---------------------------------------------------------------- audit
 
   /** Appends to the audit log. */
@@ -1669,6 +1919,7 @@ function toSpotCheck(row: {
   notes: string | null;
   drawnAt: Date;
   checkedAt: Date | null;
+  recheck?: string | null;
   response: {
     channel: string;
     completedAt: Date | null;
@@ -1677,6 +1928,7 @@ function toSpotCheck(row: {
   };
 }): SpotCheckRecord {
   const outcome = row.outcome === "consistent" || row.outcome === "inconsistent" || row.outcome === "unreachable" ? row.outcome : null;
+  const recheck = parseRecheck(row.recheck ?? null);
   return {
     id: row.id,
     waveId: row.waveId,
@@ -1694,6 +1946,7 @@ function toSpotCheck(row: {
     completedAt: row.response.completedAt,
     phone: row.response.resident.deletedAt ? null : row.response.resident.phone,
     lang: row.response.resident.lang,
+    ...(recheck ? { recheck } : {}),
   };
 }
 
@@ -1768,6 +2021,79 @@ function toResponse(row: {
   };
 }
 
+/** The verifier a re-check in chat records (the existing listing shows who checked). */
+export const RECHECK_VERIFIER = "chat";
+
+/** The `mode` of a stored session state, or null. */
+function modeOf(state: unknown): string | null {
+  const mode = typeof state === "object" && state !== null ? (state as { mode?: unknown }).mode : undefined;
+  return typeof mode === "string" ? mode : null;
+}
+
+/** A stored re-check, or null when there is none (or it is unreadable). */
+function parseRecheck(text: string | null): SpotCheckRecheck | null {
+  const value = text === null ? null : parse<unknown>(text, null);
+  if (typeof value !== "object" || value === null) return null;
+  const status = (value as { status?: unknown }).status;
+  return typeof status === "string" && ["queued", "asked", "answered", "declined", "expired", "skipped"].includes(status) ? (value as SpotCheckRecheck) : null;
+}
+
+/**
+ * A re-check write, inside the resident's turn (so a redelivered reply records nothing twice).
+ * Only the resident's own open `chat` spot check is touched, and never the survey's answers; a
+ * spot check a verifier recorded meanwhile keeps the verifier's outcome.
+ */
+async function applyRecheckWrite(tx: Tx, turn: Turn, write: Extract<DomainWrite, { type: `spotCheck.${string}` }>): Promise<void> {
+  const row = await tx.spotCheck.findFirst({
+    where: { id: write.spotCheckId, method: "chat", outcome: null, response: { residentId: turn.residentId } },
+    select: { id: true, recheck: true },
+  });
+  const recheck = parseRecheck(row?.recheck ?? null);
+  if (!row || !recheck) return;
+  const at = turn.now.toISOString();
+  const guard = { id: row.id, outcome: null, recheck: row.recheck };
+  const audit = (action: string, details: object) => tx.auditLog.create({ data: { actorId: null, action, target: row.id, details: json(details), at: turn.now } });
+  switch (write.type) {
+    case "spotCheck.recheckStart": {
+      if (recheck.status !== "queued" && recheck.status !== "asked") return;
+      const next: SpotCheckRecheck = { ...recheck, status: "asked", platform: turn.channel, askedAt: at, expiresAt: write.expiresAt, questions: write.questions };
+      delete next.deliveredAt;
+      if ((await tx.spotCheck.updateMany({ where: guard, data: { notes: write.notes, recheck: json(next) } })).count === 1) {
+        await audit("spotcheck.recheck.ask", { platform: turn.channel, questions: write.questions.map((q) => q.id) });
+      }
+      return;
+    }
+    case "spotCheck.recheckAnswer": {
+      if (recheck.status !== "asked") return;
+      // The answers must be to the questions this spot check asked.
+      const asked = (recheck.questions ?? []).map((q) => q.id).join("\n");
+      if (asked !== write.questions.map((q) => q.id).join("\n")) return;
+      const outcome = write.consistent ? "consistent" : "inconsistent";
+      const next: SpotCheckRecheck = { ...recheck, status: "answered", questions: write.questions, finishedAt: at };
+      if ((await tx.spotCheck.updateMany({ where: guard, data: { outcome, verifier: RECHECK_VERIFIER, checkedAt: turn.now, notes: write.notes, recheck: json(next) } })).count === 1) {
+        await audit("spotcheck.record", { outcome, verifier: RECHECK_VERIFIER });
+      }
+      return;
+    }
+    case "spotCheck.recheckDecline": {
+      if (recheck.status !== "asked") return;
+      const next: SpotCheckRecheck = { ...recheck, status: "declined", reason: write.reason, finishedAt: at };
+      if ((await tx.spotCheck.updateMany({ where: guard, data: { outcome: "unreachable", verifier: RECHECK_VERIFIER, checkedAt: turn.now, notes: write.notes, recheck: json(next) } })).count === 1) {
+        await audit("spotcheck.record", { outcome: "unreachable", verifier: RECHECK_VERIFIER, reason: write.reason });
+      }
+      return;
+    }
+    case "spotCheck.recheckSkip": {
+      if (recheck.status !== "queued") return;
+      const next: SpotCheckRecheck = { ...recheck, status: "skipped", reason: write.reason, finishedAt: at };
+      if ((await tx.spotCheck.updateMany({ where: guard, data: { notes: write.notes, recheck: json(next) } })).count === 1) {
+        await audit("spotcheck.recheck.skip", { reason: write.reason });
+      }
+      return;
+    }
+  }
+}
+
 async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
   // Responses touched in this turn, so a turn with several writes looks each one up once.
   const responseIds = new Map<string, string>();
@@ -1825,7 +2151,11 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       case "response.region": {
         const id = await responseId(write.waveId);
         const region = await tx.region.findUnique({ where: { code: write.regionCode }, select: { id: true } });
-        if (region) await tx.response.update({ where: { id }, data: { regionId: region.id } });
+        if (region) {
+          await tx.response.update({ where: { id }, data: { regionId: region.id } });
+          // Where the resident says they live is where their case feedback and quiz answers count.
+          await tx.resident.update({ where: { id: turn.residentId }, data: { regionId: region.id } });
+        }
         break;
       }
       case "suggestion.add": {
@@ -1886,6 +2216,12 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         await tx.case.updateMany({ where: { code: write.code, reporterId: turn.residentId, status: "closed" }, data: { rating: write.rating } });
         break;
       }
+      case "spotCheck.recheckStart":
+      case "spotCheck.recheckAnswer":
+      case "spotCheck.recheckDecline":
+      case "spotCheck.recheckSkip":
+        await applyRecheckWrite(tx, turn, write);
+        break;
       case "resident.erase": {
         // The resident asked for deletion: answers, suggestions, deliveries, accounts and the
         // conversation go; the row stays, emptied, so the audit log still refers to something.

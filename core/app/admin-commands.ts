@@ -16,12 +16,14 @@ import { BulkReader } from "../../prisma/bulk-reader.js";
 import { migrate } from "../../prisma/migrate.js";
 import { loadConfig } from "./config.js";
 import type { ExportSource } from "../admin/source.js";
+import { computeOutreachFigures, outreachOptionsFor } from "../admin/outreach-figures.js";
 import { isLang, type Lang } from "../engine/types.js";
 import { at } from "../admin/i18n.js";
 import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportTable } from "../admin/export-writers.js";
 import { computeReport, ReportRequestError, resolveWave, waveMeasures } from "../admin/stats-service.js";
 import { responsesTable, spotChecksTable, statsTables, suggestionsTable } from "../admin/tables.js";
 import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../admin/spot-checks.js";
+import { chatRecheckSettings, expireChatRechecks, queueChatRechecks } from "../admin/spot-check-chat.js";
 import { measureName } from "../admin/measures.js";
 import { adminSettings } from "../admin/settings.js";
 
@@ -190,7 +192,7 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
           settings,
           now,
         });
-        tables = statsTables(report, lang);
+        tables = statsTables(report, lang, await computeOutreachFigures(source, outreachOptionsFor(report)));
       } catch (error) {
         if (error instanceof ReportRequestError) throw new AdminCliError(error.message);
         throw error;
@@ -260,11 +262,12 @@ export function registerAdminCommands(program: Command): Command {
     .option("--min-per-stratum <n>", "at least this many per stratum", integer("--min-per-stratum", 0), 2)
     .option("--level <n>", "region level of the strata (0 = top)", integer("--level", 0), 1)
     .option("--seed <text>", "seed (default: random; printed so the draw can be repeated)")
-    .action(async (options: DbOption & { wave?: string; share: number; minPerStratum: number; level: number; seed?: string }) => {
+    .addOption(new Option("--method <method>", "how the drawn questionnaires are checked: phone (a verifier calls), chat (two answers re-asked in chat: `anxin sample reask`) or visit").choices(["phone", "chat", "visit"]).default("phone"))
+    .action(async (options: DbOption & { wave?: string; share: number; minPerStratum: number; level: number; seed?: string; method: "phone" | "chat" | "visit" }) => {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
         if (!wave) throw new AdminCliError("no such wave");
-        const result = await drawSpotChecks(store, { waveId: wave.id, share: options.share, minPerStratum: options.minPerStratum, level: options.level, ...(options.seed ? { seed: options.seed } : {}), now: new Date() });
+        const result = await drawSpotChecks(store, { waveId: wave.id, share: options.share, minPerStratum: options.minPerStratum, level: options.level, ...(options.seed ? { seed: options.seed } : {}), method: options.method, now: new Date() });
         console.log(`wave ${wave.name}: drew ${result.created} new spot check(s) from ${result.sample.population} completed responses in ${result.sample.strata.length} strata (${result.existing} already drawn); seed ${result.seed}`);
       });
     });
@@ -293,6 +296,34 @@ export function registerAdminCommands(program: Command): Command {
         const saved = await store.recordSpotCheck(id, { outcome, verifier: options.verifier ?? null, notes: options.notes ?? null, now: new Date() });
         if (!saved) throw new AdminCliError(`no spot check ${id}`);
         console.log(`spot check ${id}: ${outcome}`);
+      });
+    });
+  sample
+    .command("reask")
+    .description("re-ask two answers in chat for the wave's open spot checks drawn with --method chat (the running `anxin start` asks them and records the outcomes)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--wave <id-or-name>", "survey wave (default: the current one)")
+    .option("--limit <n>", "at most this many (default: all)", integer("--limit", 1))
+    .action(async (options: DbOption & { wave?: string; limit?: number }) => {
+      await withStore(options, async (store) => {
+        const wave = await resolveWave(store, options.wave, new Date());
+        if (!wave) throw new AdminCliError("no such wave");
+        const result = await queueChatRechecks(store, { waveId: wave.id, ...(options.limit !== undefined ? { limit: options.limit } : {}), now: new Date() });
+        console.log(
+          `wave ${wave.name}: ${result.queued} spot check(s) queued for a re-check in chat (${result.remaining} more not queued); the running Anxin asks them within ${chatRecheckSettings().intervalSeconds} s and records the outcomes (no reply within ${chatRecheckSettings().replyDays} days: unreachable)`,
+        );
+      });
+    });
+  sample
+    .command("expire")
+    .description("record as unreachable the re-checks in chat not answered in time (the running `anxin start` does this by itself)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--days <n>", "days a queued re-check may wait to be asked (default SPOT_CHECK_CHAT_DAYS, 7)", integer("--days", 1))
+    .addOption(langOption())
+    .action(async (options: DbOption & { days?: number; lang: Lang }) => {
+      await withStore(options, async (store) => {
+        const result = await expireChatRechecks(store, { now: new Date(), lang: options.lang, replyDays: options.days ?? chatRecheckSettings().replyDays });
+        console.log(`re-checks in chat recorded unreachable: ${result.noReply} without a reply, ${result.notDelivered} never delivered`);
       });
     });
   sample

@@ -20,6 +20,8 @@ import { createOutreach } from "../outreach/index.js";
 import { staffLeafletLink } from "../../bots/web/staff.js";
 import { mountAdmin } from "../../bots/admin/mount.js";
 import { createAdminStaffCommands } from "../admin/staff-commands.js";
+import { ChatRechecker, chatRecheckSettings } from "../admin/spot-check-chat.js";
+import { outreachSettings } from "../outreach/settings.js";
 
 /** A running app. */
 export interface RunningApp {
@@ -30,6 +32,8 @@ export interface RunningApp {
   channels: Channel[];
   logger: Logger;
   secret: string;
+  /** Asks spot checks' re-checks in chat (rounds run on a timer where OUTREACH_SENDER is on). */
+  rechecks: ChatRechecker;
   /** Stops the server and the channels, then closes the database. */
   close(): Promise<void>;
 }
@@ -91,6 +95,21 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     closers.push(() => outreach.stop());
     caseNotifier.start();
     closers.push(() => caseNotifier.stop());
+    // Re-checks go out like case updates (runner on the resident's behalf, then the channel), and
+    // only from the one instance that sends (OUTREACH_SENDER), so none is asked twice.
+    const rechecks = new ChatRechecker({
+      store,
+      runner,
+      push: pushVia(() => channels),
+      platforms: () => channels.map((channel) => channel.platform),
+      settings: chatRecheckSettings(),
+      officeLang: config.defaultLang,
+      onError: (error, context) => logger.error({ err: error, ...context }, "a spot check could not be re-asked in chat"),
+    });
+    if (outreachSettings().senderEnabled) {
+      rechecks.start();
+      closers.push(() => rechecks.stop());
+    }
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;
@@ -102,6 +121,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       channels,
       logger,
       secret,
+      rechecks,
       async close() {
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, "while stopping"));
         await store.close();

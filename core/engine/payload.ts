@@ -11,8 +11,9 @@
  *   r:1:1c07:12:1:9f2a:4  region: pick child 4 at level 1 whose parent code hashes to 9f2a
  *   u:1:1c07:12:1       region: up one level from level 1
  * Other buttons:
- *   m:<item>            main menu (survey, tips, cases, lang, privacy, help, menu) and report
- *                       (report a concern, offered under "My cases")
+ *   m:<item>            main menu (survey, tips, cases, lang, privacy, help, menu), report
+ *                       (report a concern, offered under "My cases") and recheck (continue a
+ *                       paused re-check)
  *   t:<tip>             open safety tip <tip>
  *   t:<tip>:r           "I've read it" under tip <tip>
  *   q:<tip>:<tag>:<o>   quiz answer: option index o of tip <tip>'s quiz; tag = 4-hex hash of the
@@ -20,6 +21,9 @@
  *   k:<code>            ask the resident to rate closed case <code> (sent on their behalf when
  *                       the case closes, so that typed digits are read as the rating)
  *   k:<code>:<n>        rate case <code> n = 1..5
+ *   v:<tag>:<i>:<o>     re-check: option o of the re-check's question i; tag = 4-hex hash of the
+ *                       spot check, so a button of another re-check is recognised
+ *   v:<tag>:x           decline the re-check
  *   c:y | c:n           consent accept / decline
  *   l:<lang>            language (zh-CN, zh-TW, en)
  *   p:del | p:yes | p:no  privacy: ask to delete / confirm / cancel
@@ -30,9 +34,12 @@ import type { Lang } from "./types.js";
 /** Longest payload the engine produces, in bytes. */
 export const MAX_PAYLOAD_BYTES = 40;
 
-/** Main-menu items (and `report`, "report a concern", offered under "My cases"). */
-export type MenuItem = "survey" | "tips" | "cases" | "lang" | "privacy" | "help" | "menu" | "report";
-const MENU_ITEMS: readonly MenuItem[] = ["survey", "tips", "cases", "lang", "privacy", "help", "menu", "report"];
+/**
+ * Main-menu items (and `report`, "report a concern", offered under "My cases"; `recheck`,
+ * "continue the quality check", offered while a re-check is paused).
+ */
+export type MenuItem = "survey" | "tips" | "cases" | "lang" | "privacy" | "help" | "menu" | "report" | "recheck";
+const MENU_ITEMS: readonly MenuItem[] = ["survey", "tips", "cases", "lang", "privacy", "help", "menu", "report", "recheck"];
 
 /** A tip id as it may appear in payloads (also the library's id rule). */
 export const TIP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,27}$/;
@@ -63,6 +70,8 @@ export type Payload =
   | { op: "quiz"; id: string; tag: string; option: number }
   | { op: "rateAsk"; code: string }
   | { op: "rate"; code: string; rating: number }
+  | { op: "recheckAnswer"; tag: string; index: number; option: number }
+  | { op: "recheckDecline"; tag: string }
   | { op: "invalid" };
 
 /** First 4 hex digits of a checksum, as carried in payloads. */
@@ -114,6 +123,10 @@ export function encodePayload(p: Exclude<Payload, { op: "invalid" }>): string {
       return `k:${p.code}`;
     case "rate":
       return `k:${p.code}:${p.rating}`;
+    case "recheckAnswer":
+      return `v:${p.tag}:${p.index}:${p.option}`;
+    case "recheckDecline":
+      return `v:${p.tag}:x`;
   }
 }
 
@@ -145,6 +158,10 @@ export function decodePayload(payload: unknown): Payload {
       if (!a || !CASE_CODE_PATTERN.test(a)) return { op: "invalid" };
       if (parts.length === 2) return { op: "rateAsk", code: a };
       return parts.length === 3 && b && /^[1-5]$/.test(b) ? { op: "rate", code: a, rating: Number(b) } : { op: "invalid" };
+    case "v":
+      if (!a || !/^[0-9a-f]{4}$/.test(a)) return { op: "invalid" };
+      if (parts.length === 3 && b === "x") return { op: "recheckDecline", tag: a };
+      return parts.length === 4 && b && /^[0-9]$/.test(b) && c && INT.test(c) ? { op: "recheckAnswer", tag: a, index: Number(b), option: Number(c) } : { op: "invalid" };
   }
   if (!a || !INT.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
   const qref: QuestionRef = { version: Number(a), ck: b, q: Number(c) };

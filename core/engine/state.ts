@@ -20,10 +20,20 @@ export const AnswerValueSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("region"), code: shortId, path: z.array(shortId).max(20) }),
 ]);
 
-const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase"]);
+const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase", "recheck"]);
 
 const TipProgressSchema = z.object({ id: shortId, stage: z.enum(["reading", "quiz", "explained"]) });
 const CaseRatingSchema = z.object({ code: shortId, returnMode: ModeSchema });
+const RecheckQuestionSchema = z.object({ id: shortId, original: AnswerValueSchema });
+const RecheckSchema = z.object({
+  spotCheckId: shortId,
+  questionnaireId: shortId,
+  version: z.number().int(),
+  questions: z.array(RecheckQuestionSchema).min(1).max(10),
+  answers: z.array(AnswerValueSchema).max(10),
+  expiresAt: z.string().max(100),
+  returnMode: ModeSchema,
+});
 
 const PendingSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("multi"), questionId: shortId, selected: z.array(shortId).max(100) }),
@@ -64,6 +74,7 @@ export const SessionStateSchema = z.object({
   completedWaves: z.array(shortId).max(10_000),
   tip: TipProgressSchema.optional(),
   rating: CaseRatingSchema.optional(),
+  recheck: RecheckSchema.optional(),
 });
 
 // Fail the build if the schema and the hand-written type drift apart.
@@ -103,5 +114,6 @@ function stripUndefined(s: SessionState): SessionState {
   if (out.wantsSurvey === undefined) delete out.wantsSurvey;
   if (out.tip === undefined) delete out.tip;
   if (out.rating === undefined) delete out.rating;
+  if (out.recheck === undefined) delete out.recheck;
   return out;
 }

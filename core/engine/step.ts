@@ -8,10 +8,11 @@ import type { Command } from "./commands.js";
 import { consentMessage, parseConsentReply } from "./consent.js";
 import { t } from "./i18n.js";
 import { languageMessage, parseLanguageChoice } from "./language.js";
-import { MENU_SIZE, menuMessage, parseMenuChoice } from "./menu.js";
+import { menuMessage, menuSize, parseMenuChoice } from "./menu.js";
 import { decodePayload } from "./payload.js";
 import type { MenuItem, Payload } from "./payload.js";
 import { confirmDeletionMessage, parseConfirmReply, parsePrivacyReply, privacyMessage } from "./privacy.js";
+import { answerRecheckButton, answerRecheckText, handleRecheckInput, pauseRecheck, promptRecheck, recheckBack, recheckSkip, resumeRecheck, stopRecheck } from "./recheck.js";
 import { parseSessionState } from "./state.js";
 import { activeSurvey, askCurrent, enterSurvey, handleSurveyButton, handleSurveyText, surveyBack, surveySkip } from "./survey.js";
 import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, showTipList, tipsBack, tipsOptionCount } from "./tips.js";
@@ -46,9 +47,14 @@ export function step(ctx: EngineContext, state: SessionState, input: Input): Ste
   }
 }
 
-/** Drops the tip / rating progress once the resident has left those modes (and their language picker). */
+/**
+ * Drops the tip / rating progress once the resident has left those modes (and their language
+ * picker, and a re-check asked in between). A paused re-check stays: the menu offers it.
+ */
 function tidySideState(s: SessionState): void {
-  const within = (mode: SessionState["mode"]) => s.mode === mode || (s.mode === "language" && s.returnMode === mode);
+  const base = s.mode === "language" ? s.returnMode : s.mode;
+  const afterRecheck = base === "recheck" ? s.recheck?.returnMode : undefined;
+  const within = (mode: SessionState["mode"]) => s.mode === mode || base === mode || afterRecheck === mode;
   if (!within("tips")) s.tip = undefined;
   if (!within("rateCase")) s.rating = undefined;
 }
@@ -61,6 +67,9 @@ function dispatch(turn: Turn, input: Input): void {
   }
   if (kind === "button") {
     return handleButton(turn, decodePayload((input as { payload?: unknown }).payload));
+  }
+  if (kind === "recheck") {
+    return handleRecheckInput(turn, input as Extract<Input, { kind: "recheck" }>);
   }
   const raw = kind === "text" ? (input as { text?: unknown }).text : undefined;
   const text = typeof raw === "string" ? raw.slice(0, MAX_INPUT_LENGTH) : "";
@@ -96,6 +105,8 @@ function handleStart(turn: Turn, arg: string | undefined): void {
     send(turn, consentMessage(s.lang));
     return;
   }
+  // A reopened chat (a web page reloaded) shows the re-check question the resident was asked.
+  if (!survey && s.mode === "recheck" && s.recheck && !promptRecheck(turn)) return;
   if (s.survey || survey) return enterSurvey(turn);
   s.mode = "menu";
   send(turn, menuMessage(s, turn.ctx.wave));
@@ -112,6 +123,7 @@ function handleCommand(turn: Turn, command: Command): void {
       return handleStart(turn, command.arg);
     case "menu":
       if (s.mode === "survey" && s.survey) say(turn, "info", "survey.paused");
+      pauseRecheck(turn);
       return showMenu(turn);
     case "lang": {
       const lang = command.arg ? parseLanguageChoice(command.arg) : undefined;
@@ -125,10 +137,12 @@ function handleCommand(turn: Turn, command: Command): void {
       if (s.mode === "tips") return tipsBack(turn) ? undefined : showMenu(turn);
       if (s.mode === "reportCase") return openCases(turn);
       if (s.mode === "rateCase") return leaveRating(turn);
+      if (s.mode === "recheck") return recheckBack(turn) ? prompt(turn) : undefined;
       return prompt(turn);
     case "skip":
       if (s.mode === "survey" && s.survey) return surveySkip(turn);
       if (s.mode === "rateCase") return leaveRating(turn);
+      if (s.mode === "recheck") return recheckSkip(turn) ? prompt(turn) : undefined;
       say(turn, "info", "survey.nothing_to_skip");
       return prompt(turn);
     case "stop":
@@ -138,6 +152,7 @@ function handleCommand(turn: Turn, command: Command): void {
         emit(turn, { type: "OptedOut" });
         say(turn, "info", "broadcast.opted_out");
       }
+      stopRecheck(turn);
       return s.mode === "new" ? undefined : prompt(turn);
     case "subscribe":
       if (!s.optedOut) say(turn, "info", "broadcast.already_in");
@@ -181,9 +196,9 @@ function handleText(turn: Turn, text: string): void {
       return;
     }
     case "menu": {
-      const item = parseMenuChoice(text);
+      const item = parseMenuChoice(text, s);
       if (item) return openMenuItem(turn, item);
-      say(turn, "error", "menu.reprompt", { max: MENU_SIZE });
+      say(turn, "error", "menu.reprompt", { max: menuSize(s) });
       return showMenu(turn);
     }
     case "survey":
@@ -241,6 +256,9 @@ function handleText(turn: Turn, text: string): void {
       say(turn, "error", "cases.rate_reprompt");
       return prompt(turn);
     }
+    case "recheck":
+      if (answerRecheckText(turn, text)) prompt(turn);
+      return;
   }
 }
 
@@ -291,6 +309,10 @@ function handleButton(turn: Turn, payload: Payload): void {
     case "rate":
       rateCase(turn, payload.code, payload.rating);
       return prompt(turn);
+    case "recheckAnswer":
+    case "recheckDecline":
+      if (answerRecheckButton(turn, payload)) prompt(turn);
+      return;
   }
 }
 
@@ -345,6 +367,12 @@ function prompt(turn: Turn): void {
       return promptReport(turn);
     case "rateCase":
       return s.rating ? promptRating(turn) : showMenu(turn);
+    case "recheck":
+      // Mode `recheck` without a re-check (a hand-edited state): nothing to go back to but the menu.
+      if (!s.recheck) return showMenu(turn);
+      // An ended (expired) re-check has sent the resident back: show where they are now.
+      if (promptRecheck(turn)) prompt(turn);
+      return;
   }
 }
 
@@ -382,6 +410,9 @@ function openMenuItem(turn: Turn, item: MenuItem): void {
       return prompt(turn);
     case "menu":
       return showMenu(turn);
+    case "recheck":
+      if (resumeRecheck(turn)) prompt(turn);
+      return;
   }
 }
 

@@ -296,7 +296,46 @@ export type AnswerValue =
 export type Input =
   | { kind: "text"; text: string }
   | { kind: "button"; payload: string }
-  | { kind: "start"; arg?: string };
+  | { kind: "start"; arg?: string }
+  /**
+   * The office's re-check service acting on the resident's behalf (never an adapter):
+   * `start` asks the questions of `request`; `resend` asks the open re-check's current question
+   * again (its first message never arrived); `withdraw` puts the resident back where they were,
+   * keeping the re-check paused (the message with the question could not be delivered).
+   */
+  | { kind: "recheck"; action: "start" | "resend" | "withdraw"; request: RecheckRequest };
+
+/**
+ * A re-check of a completed questionnaire (survey quality control: a sample of completed
+ * questionnaires is verified): a few of the resident's closed questions asked again. Built by
+ * core/admin/spot-check-chat.ts from the stored answers.
+ */
+export interface RecheckRequest {
+  /** The spot check this re-check settles. */
+  spotCheckId: string;
+  /** The questionnaire of the response (id and version as in {@link EngineContext.questionnaire}). */
+  questionnaireId: string;
+  version: number;
+  /** The questions to ask again, in asking order, with the answers the survey stored. */
+  questions: RecheckQuestion[];
+  /** ISO 8601: replies after this are no longer taken. */
+  expiresAt: string;
+}
+
+/** One question of a re-check and the answer the survey stored for it. */
+export interface RecheckQuestion {
+  id: string;
+  original: AnswerValue;
+}
+
+/** What the re-check asked, what the survey stored and what the resident answered now. */
+export interface RecheckItem {
+  questionId: string;
+  original: AnswerValue;
+  answer: AnswerValue;
+  /** The new answer says the same as the stored one. */
+  same: boolean;
+}
 
 /** One choice offered with a message; adapters render buttons or numbered lines. */
 export interface OutOption {
@@ -369,7 +408,21 @@ export type EngineEvent =
   /** The resident reported a concern: a case with status "received" and this code is to be created. */
   | { type: "CaseReported"; code: string; text: string }
   /** The resident rated how a closed case was handled, 1 (very dissatisfied) … 5 (very satisfied). */
-  | { type: "CaseRated"; code: string; rating: number };
+  | { type: "CaseRated"; code: string; rating: number }
+  /** A re-check was started: its questions were put to the resident. */
+  | { type: "RecheckStarted"; spotCheckId: string; questions: RecheckQuestion[]; expiresAt: string }
+  /** The resident answered every question of a re-check; `consistent` = every answer is the same. */
+  | { type: "RecheckCompleted"; spotCheckId: string; questionnaireId: string; version: number; items: RecheckItem[]; consistent: boolean }
+  /** The resident declined the re-check (`opted-out`: by sending /stop while it was open). */
+  | { type: "RecheckDeclined"; spotCheckId: string; reason: "declined" | "opted-out" }
+  /**
+   * A re-check could not be started. `busy`: another re-check of this resident is open (try later);
+   * the other reasons are final.
+   */
+  | { type: "RecheckRefused"; spotCheckId: string; reason: RecheckRefusal };
+
+/** Why a re-check could not be started (see the `RecheckRefused` event). */
+export type RecheckRefusal = "busy" | "opted-out" | "no-consent" | "expired" | "invalid";
 
 /** The `type` names of {@link EngineEvent}. */
 export type EngineEventType = EngineEvent["type"];
@@ -391,6 +444,7 @@ export type EngineEventType = EngineEvent["type"];
  * - `cases`: "My cases" (report a concern / back to the menu)
  * - `reportCase`: asked to describe a concern in a few words
  * - `rateCase`: asked to rate how a closed case was handled ({@link SessionState.rating})
+ * - `recheck`: answering a re-check of a completed questionnaire ({@link SessionState.recheck})
  */
 export type Mode =
   | "new"
@@ -403,7 +457,8 @@ export type Mode =
   | "tips"
   | "cases"
   | "reportCase"
-  | "rateCase";
+  | "rateCase"
+  | "recheck";
 
 /** Where a resident is in one safety tip: reading it, answering its quiz, or seen the explanation. */
 export interface TipProgress {
@@ -414,6 +469,23 @@ export interface TipProgress {
 /** The closed case a resident is asked to rate, and the mode to go back to afterwards. */
 export interface CaseRatingProgress {
   code: string;
+  returnMode: Mode;
+}
+
+/**
+ * A re-check in progress. It stays in the session while the resident does something else (paused:
+ * the menu offers to continue it) until it is answered, declined or expires.
+ */
+export interface RecheckProgress {
+  spotCheckId: string;
+  questionnaireId: string;
+  version: number;
+  questions: RecheckQuestion[];
+  /** The new answers so far, one per question in asking order: the next question is `answers.length`. */
+  answers: AnswerValue[];
+  /** ISO 8601: replies after this are no longer taken. */
+  expiresAt: string;
+  /** Where the resident goes back to afterwards (never `recheck` or `language`). */
   returnMode: Mode;
 }
 
@@ -466,6 +538,8 @@ export interface SessionState {
   tip?: TipProgress;
   /** Mode `rateCase` (or the language picker opened from it). */
   rating?: CaseRatingProgress;
+  /** An open re-check of a completed questionnaire, asked (mode `recheck`) or paused. */
+  recheck?: RecheckProgress;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ export function createOutreachInterceptor(deps: OutreachInterceptorDeps): Inboun
         }
         return undefined;
       }
+      // A re-check the office starts on the resident's behalf is the engine's alone.
+      if (input.kind !== "text") return undefined;
       const text = input.text;
       const code = parseInvitationCode(text);
       if (code) return redeem(code, request);

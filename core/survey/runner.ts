@@ -8,6 +8,7 @@
  */
 import type { Store, DomainWrite, RegionRecord, WaveRecord } from "../../prisma/store.js";
 import { step as engineStep } from "../engine/step.js";
+import { recheckEventNote } from "../engine/recheck.js";
 import { initialState, normalizeLang, isLang } from "../engine/types.js";
 import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction, TipContent } from "../engine/types.js";
 import { listTips } from "../outreach/tips.js";
@@ -181,10 +182,10 @@ export class ConversationRunner {
         this.sessions.set(key, { residentId, state, revision: revision + 1 });
         return { residentId, lang: state.lang, messages: reply.messages, images: reply.images, duplicate: false, events: [] };
       }
-      const ctx = await this.context(state, now);
+      const ctx = await this.context(state, now, input);
       const result = this.step(ctx, state, input);
       if (result.internalError) this.options.onError?.(new Error(result.internalError), { command: "engine" });
-      const writes = await this.writesFor(result.events, result.state, now);
+      const writes = await this.writesFor(result.events, result.state, now, message.platform);
       const outcome = await this.store.commitTurn({
         residentId,
         channel: message.platform,
@@ -281,11 +282,16 @@ export class ConversationRunner {
     return { residentId, lang: normalizeLang(message.langCode), messages: [], duplicate: true, events: [] };
   }
 
-  /** The engine's context: current wave, the questionnaires the session needs, the regions. */
-  private async context(state: SessionState, now: Date): Promise<EngineContext> {
+  /** The engine's context: current wave, the questionnaires the session (and a re-check) needs, the regions. */
+  private async context(state: SessionState, now: Date, input?: Input): Promise<EngineContext> {
     const wave = await this.currentWave(now);
     if (wave) await this.questionnaires.load(wave.questionnaireKey, wave.questionnaireVersion);
     if (state.survey) await this.questionnaires.load(state.survey.questionnaireId, state.survey.version);
+    // A re-check asks the questions of the response's own questionnaire, maybe an older version.
+    if (state.recheck) await this.loadQuietly(state.recheck.questionnaireId, state.recheck.version);
+    if (input?.kind === "recheck" && typeof input.request?.questionnaireId === "string" && Number.isInteger(input.request.version)) {
+      await this.loadQuietly(input.request.questionnaireId, input.request.version);
+    }
     const regions = await this.regionTree(now);
     return {
       now: now.toISOString(),
@@ -297,6 +303,11 @@ export class ConversationRunner {
       // Only a resident describing a concern can need a case code in this step.
       ...(state.mode === "reportCase" ? { newCaseCode: newCaseCode() } : {}),
     };
+  }
+
+  /** Loads a questionnaire a re-check names; one that is gone or broken just ends the re-check. */
+  private async loadQuietly(id: string, version: number): Promise<void> {
+    await this.questionnaires.load(id, version).catch((error: unknown) => this.options.onError?.(error, { command: "recheck" }));
   }
 
   private async currentWave(now: Date): Promise<WaveRecord | null> {
@@ -317,8 +328,11 @@ export class ConversationRunner {
   }
 
   /** Translates engine events into the store's domain writes. */
-  private async writesFor(events: EngineEvent[], state: SessionState, now: Date): Promise<DomainWrite[]> {
+  private async writesFor(events: EngineEvent[], state: SessionState, now: Date, platform: string): Promise<DomainWrite[]> {
     const writes: DomainWrite[] = [];
+    // Notes on spot checks are read by staff: in the office's language, not the resident's.
+    const note = (event: EngineEvent, questionnaire?: { id: string; version: number }): string =>
+      recheckEventNote(this.options.defaultLang ?? "zh-CN", event, { platform, questionnaire: questionnaire && this.questionnaires.peek(questionnaire.id, questionnaire.version) }) ?? "";
     for (const event of events) {
       switch (event.type) {
         case "ConsentGiven":
@@ -369,6 +383,25 @@ export class ConversationRunner {
           break;
         case "CaseRated":
           writes.push({ type: "case.rate", code: event.code, rating: event.rating });
+          break;
+        case "RecheckStarted":
+          writes.push({ type: "spotCheck.recheckStart", spotCheckId: event.spotCheckId, questions: event.questions, expiresAt: event.expiresAt, notes: note(event) });
+          break;
+        case "RecheckCompleted":
+          writes.push({
+            type: "spotCheck.recheckAnswer",
+            spotCheckId: event.spotCheckId,
+            questions: event.items.map((item) => ({ id: item.questionId, original: item.original, answer: item.answer, same: item.same })),
+            consistent: event.consistent,
+            notes: note(event, { id: event.questionnaireId, version: event.version }),
+          });
+          break;
+        case "RecheckDeclined":
+          writes.push({ type: "spotCheck.recheckDecline", spotCheckId: event.spotCheckId, reason: event.reason, notes: note(event) });
+          break;
+        case "RecheckRefused":
+          // "busy" is for now only: the re-check service asks again later.
+          if (event.reason !== "busy") writes.push({ type: "spotCheck.recheckSkip", spotCheckId: event.spotCheckId, reason: event.reason, notes: note(event) });
           break;
         case "QuestionSkipped":
         case "MenuRequested":

@@ -1,4 +1,4 @@
-/** Shared set-up of the admin HTTP tests: a seeded SQLite store, staff of every role, the server. */
+/** Shared set-up of the admin HTTP tests: a seeded SQLite store (survey and outreach), staff of every role, the server. */
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { migrate } from "../../prisma/migrate.js";
@@ -7,7 +7,7 @@ import { buildServer } from "../../core/app/server.js";
 import { issueStaffToken } from "../../core/app/staff-auth.js";
 import { mountAdmin } from "../../bots/admin/mount.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import { seedFixture, type Fixture } from "./fixture.js";
+import { seedFixture, seedOutreach, type Fixture, type OutreachFixture } from "./fixture.js";
 
 /** A running admin test environment. */
 export interface AdminEnv {
@@ -15,6 +15,8 @@ export interface AdminEnv {
   store: Store;
   app: FastifyInstance;
   fx: Fixture;
+  /** Coverage, cases and quiz answers (fixture.ts, seedOutreach). */
+  outreach: OutreachFixture;
   secret: string;
   tokens: { admin: string; officer: string; resident: string };
   adminId: string;
@@ -32,7 +34,10 @@ export async function adminEnv(): Promise<AdminEnv> {
   const fx = await seedFixture(store);
   const now = new Date();
   const admin = await store.setRole("telegram", "admin-1", "admin");
+  // A display name, as a real account has: the coverage table names officers by it.
+  await store.resolveIdentity({ platform: "telegram", platformUserId: "officer-1", chatId: "officer-1", displayName: "王警官" });
   const officer = await store.setRole("telegram", "officer-1", "officer");
+  const outreach = await seedOutreach(store, officer.id);
   const { resident } = await store.resolveIdentity({ platform: "telegram", platformUserId: "resident-1", chatId: "resident-1" });
   const logger = pino({ level: "silent" });
   const app = await buildServer({ store, logger, mounts: [mountAdmin({ store, secret: TEST_SECRET, logger })] });
@@ -42,6 +47,7 @@ export async function adminEnv(): Promise<AdminEnv> {
     store,
     app,
     fx,
+    outreach,
     secret: TEST_SECRET,
     adminId: admin.id,
     tokens: {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SpotCheck" ADD COLUMN "recheck" TEXT;

@@ -6,11 +6,7 @@ import zhCN from "../../locales/zh-CN/web.json" with { type: "json" };
 import zhTW from "../../locales/zh-TW/web.json" with { type: "json" };
 import en from "../../locales/en/web.json" with { type: "json" };
 import { isLang, normalizeLang, type Lang } from "../../core/engine/types.js";
-
-/** Dotted paths to the string leaves of a nested object type. */
-type Leaves<T, Prefix extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>;
-}[keyof T & string];
+import { createTranslator, type Leaves, type TextVars } from "../../core/util/translator.js";
 
 /** A key of locales/zh-CN/web.json, e.g. "error.too_large". */
 export type WebKey = Leaves<typeof zhCN>;
@@ -18,15 +14,11 @@ export type WebKey = Leaves<typeof zhCN>;
 /** The string tables, by language (also served to the page and checked by the locale test). */
 export const WEB_RESOURCES: Record<Lang, typeof zhCN> = { "zh-CN": zhCN, "zh-TW": zhTW, en };
 
+const translate = createTranslator<WebKey>("web", WEB_RESOURCES);
+
 /** The string `key` in `lang` with `{{name}}` filled in; falls back to zh-CN, then to the key. */
-export function webText(lang: Lang, key: WebKey, vars: Record<string, string | number> = {}): string {
-  const lookup = (table: unknown): string | undefined => {
-    let node: unknown = table;
-    for (const part of key.split(".")) node = typeof node === "object" && node !== null ? (node as Record<string, unknown>)[part] : undefined;
-    return typeof node === "string" ? node : undefined;
-  };
-  const template = lookup(WEB_RESOURCES[lang]) ?? lookup(WEB_RESOURCES["zh-CN"]) ?? key;
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+export function webText(lang: Lang, key: WebKey, vars: TextVars = {}): string {
+  return translate(lang, key, vars);
 }
 
 /**

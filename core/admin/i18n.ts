@@ -7,11 +7,7 @@ import zhCN from "../../locales/zh-CN/admin.json" with { type: "json" };
 import zhTW from "../../locales/zh-TW/admin.json" with { type: "json" };
 import en from "../../locales/en/admin.json" with { type: "json" };
 import { isLang, type Lang } from "../engine/types.js";
-
-/** Dotted paths to the string leaves of a nested object type. */
-type Leaves<T, Prefix extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>;
-}[keyof T & string];
+import { createTranslator, type Leaves, type TextVars } from "../util/translator.js";
 
 /** A key of locales/zh-CN/admin.json, e.g. "overview.rates". */
 export type AdminKey = Leaves<typeof zhCN>;
@@ -19,24 +15,26 @@ export type AdminKey = Leaves<typeof zhCN>;
 /** The admin locale resources by language (the locale consistency test reads them). */
 export const ADMIN_RESOURCES: Record<Lang, unknown> = { "zh-CN": zhCN, "zh-TW": zhTW, en };
 
-function lookup(resource: unknown, key: string): string | undefined {
-  let node: unknown = resource;
-  for (const part of key.split(".")) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return typeof node === "string" ? node : undefined;
-}
+const translate = createTranslator<AdminKey>("admin", ADMIN_RESOURCES);
 
 /** The admin string `key` in `lang` (falling back to zh-CN), with {{vars}} filled in. */
-export function at(lang: Lang, key: AdminKey, vars: Record<string, string | number> = {}): string {
-  const template = lookup(ADMIN_RESOURCES[lang], key) ?? lookup(zhCN, key) ?? key;
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+export function at(lang: Lang, key: AdminKey, vars: TextVars = {}): string {
+  return translate(lang, key, vars);
 }
 
 /** An optional admin string: undefined when the key does not exist (e.g. a measure name). */
 export function atMaybe(lang: Lang, key: string): string | undefined {
-  return lookup(ADMIN_RESOURCES[lang], key) ?? lookup(zhCN, key);
+  return isText(ADMIN_RESOURCES[lang], key) || isText(zhCN, key) ? translate(lang, key as AdminKey) : undefined;
+}
+
+/** Whether `key` leads to a string (not to a missing entry or a group of entries). */
+function isText(resource: unknown, key: string): boolean {
+  let node: unknown = resource;
+  for (const part of key.split(".")) {
+    if (typeof node !== "object" || node === null) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === "string";
 }
 
 /** A supported language from anything (a resident's stored lang, a query parameter), else zh-CN. */

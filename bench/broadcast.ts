@@ -5,19 +5,7 @@
  * enforces the same limits and records when each call arrived, so "busiest second" is what
  * Telegram would have counted.
  */
-import { createWorld, startChildSender } from "../tests/outreach/world.js";
-
-/** The most calls arriving in any window [t, t + 1 s). */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= 1_000) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
+import { busiestSecond, createWorld, startChildSender } from "../tests/outreach/world.js";
 
 interface Run {
   sends: number;

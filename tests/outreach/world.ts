@@ -102,6 +102,18 @@ export function storeAt(target: DatabaseTarget): Promise<Store> {
 }
 
 /** A sender running in a child process (see sender-child.ts). */
+/** The most calls arriving in any window [t, t + 1 s): what a per-second limit counts. */
+export function busiestSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= 1_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
 export interface ChildSender {
   child: import("node:child_process").ChildProcess;
   /** SIGKILL, and wait for the process to be gone. */

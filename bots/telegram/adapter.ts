@@ -22,7 +22,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { PushResult } from "../../core/app/channels.js";
 import { t } from "../../core/engine/i18n.js";
 import { isLang, normalizeLang } from "../../core/engine/types.js";
-import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
+import type { Input, Lang, Mode, OutMessage } from "../../core/engine/types.js";
 import { KeyedQueue } from "../../core/survey/keyed-queue.js";
 import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
 import { staffText } from "../../core/survey/staff-i18n.js";
@@ -33,8 +33,24 @@ import { TelegramSender, type SenderLogger } from "./sender.js";
 /** The platform name of Telegram identities. */
 export const TELEGRAM_PLATFORM = "telegram";
 
-/** Session modes in which a resident is "talking to Anxin" (embedded mode claims their text). */
-const ACTIVE_MODES = new Set(["consent", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase"]);
+/**
+ * Session modes in which a resident is "talking to Anxin" (embedded mode claims their text). A
+ * record over every mode, so that a new mode of the engine cannot be forgotten here.
+ */
+const ACTIVE_MODE: Record<Mode, boolean> = {
+  new: false,
+  menu: false,
+  consent: true,
+  survey: true,
+  language: true,
+  privacy: true,
+  confirmDeletion: true,
+  tips: true,
+  cases: true,
+  reportCase: true,
+  rateCase: true,
+  recheck: true,
+};
 
 /** Message contents a resident can send that Anxin cannot read (answered with a polite hint). */
 const UNREADABLE_CONTENT = [
@@ -398,7 +414,7 @@ export class TelegramAdapter {
     const state = isRecord(conversation?.state) ? conversation.state : undefined;
     const mode = state?.mode;
     const lang = isLang(state?.lang) ? state.lang : undefined;
-    return { active: typeof mode === "string" && ACTIVE_MODES.has(mode), ...(lang ? { lang } : {}) };
+    return { active: typeof mode === "string" && Object.hasOwn(ACTIVE_MODE, mode) && ACTIVE_MODE[mode as Mode], ...(lang ? { lang } : {}) };
   }
 
   /** The resident's chosen language, else the one their Telegram app reports. */

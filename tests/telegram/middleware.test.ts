@@ -122,6 +122,14 @@ describe.each([
     // After the survey (back at Anxin's menu) plain text is the host's again.
     expect((await reply(() => tg.sendText(resident, "thanks!"))).params.text).toBe("host echo: thanks!");
     expect((await reply(() => tg.sendText(resident, "/start"))).params.text).toBe("host: welcome to the office bot");
+
+    // While a quality re-check is being asked, typed answers are Anxin's again (every engine mode
+    // is listed as Anxin's or the host's in the adapter).
+    const residentId = (await fixture.store.findIdentity("telegram", String(resident.id)))?.residentId ?? "";
+    const saved = await fixture.store.loadConversation(residentId);
+    const state = { ...(saved?.state as Record<string, unknown>), mode: "recheck" };
+    expect(await fixture.store.commitTurn({ residentId, channel: "telegram", state, expectedRevision: saved?.revision ?? 0, writes: [], now: new Date() })).toBe("committed");
+    expect((await reply(() => tg.sendText(resident, "1"))).params.text).not.toMatch(/^host echo/);
   });
 
   it("opens Anxin from a /start anxin… deep link and refuses another resident's buttons", async () => {

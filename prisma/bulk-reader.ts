@@ -10,6 +10,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.js";
+import { parseRecheck } from "./spot-check-recheck.js";
 import type { ClosedCaseRating, FirstQuizAnswer } from "../core/admin/outreach-figures.js";
 import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, SuggestionStatus, WaveRecord } from "./store.js";
 
@@ -293,7 +294,7 @@ export class BulkReader {
   /** The spot checks of a wave, in drawing order (as Store.listSpotChecks). */
   async listSpotChecks(waveId: string): Promise<SpotCheckRecord[]> {
     const rows = await this.run(
-      `SELECT c."id", c."waveId", c."responseId", c."seed", c."method", c."outcome", c."verifier", c."notes", c."drawnAt", c."checkedAt",
+      `SELECT c."id", c."waveId", c."responseId", c."seed", c."method", c."outcome", c."verifier", c."notes", c."drawnAt", c."checkedAt", c."recheck",
         r."channel", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath", p."phone", p."lang", p."deletedAt"
       FROM "SpotCheck" c JOIN "Response" r ON r."id" = c."responseId" JOIN "Resident" p ON p."id" = r."residentId" LEFT JOIN "Region" g ON g."id" = r."regionId"
       WHERE c."waveId" = ? ORDER BY c."drawnAt", c."id"`,
@@ -301,6 +302,7 @@ export class BulkReader {
     );
     return rows.map((r) => {
       const outcome = r.outcome === "consistent" || r.outcome === "inconsistent" || r.outcome === "unreachable" ? r.outcome : null;
+      const recheck = parseRecheck(text(r.recheck));
       return {
         id: String(r.id),
         waveId: String(r.waveId),
@@ -319,6 +321,7 @@ export class BulkReader {
         // A deleted resident's number is gone from every list, as in Store.listSpotChecks.
         phone: r.deletedAt === null || r.deletedAt === undefined ? text(r.phone) : null,
         lang: String(r.lang),
+        ...(recheck ? { recheck } : {}),
       };
     });
   }

@@ -15,6 +15,7 @@ import type { DatabaseTarget } from "./database-url.js";
 import { openSqliteFile } from "./migrate.js";
 import { BulkReader } from "./bulk-reader.js";
 import { CASE_STATUSES, type CaseStatus } from "./case-status.js";
+import { parseRecheck } from "./spot-check-recheck.js";
 // Type-only: the outreach figures' read interface is defined with its consumer (no runtime import).
 import type { ClosedCaseRating, FirstQuizAnswer } from "../core/admin/outreach-figures.js";
 
@@ -2031,12 +2032,6 @@ function modeOf(state: unknown): string | null {
 }
 
 /** A stored re-check, or null when there is none (or it is unreadable). */
-function parseRecheck(text: string | null): SpotCheckRecheck | null {
-  const value = text === null ? null : parse<unknown>(text, null);
-  if (typeof value !== "object" || value === null) return null;
-  const status = (value as { status?: unknown }).status;
-  return typeof status === "string" && ["queued", "asked", "answered", "declined", "expired", "skipped"].includes(status) ? (value as SpotCheckRecheck) : null;
-}
 
 /**
  * A re-check write, inside the resident's turn (so a redelivered reply records nothing twice).

@@ -29,7 +29,8 @@ import { computeReport, ReportRequestError, resolveWave, waveMeasures, type Repo
 import { adminSettings, type AdminSettings } from "../../core/admin/settings.js";
 import { EXPORT_FORMATS, formatInfo, writeExport, type ExportFormat, type ExportTable } from "../../core/admin/export-writers.js";
 import { responsesTable, spotChecksTable, statsTables, suggestionsTable, groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
-import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../../core/admin/spot-checks.js";
+import { drawSpotChecks, isOutcome, spotCheckConsistency, type DrawRequest } from "../../core/admin/spot-checks.js";
+import { queueChatRechecks } from "../../core/admin/spot-check-chat.js";
 import { coverageReport, CoverageRequestError, type CoverageOptions } from "../../core/outreach/coverage.js";
 import { computeOutreachFigures, outreachOptionsFor, type CaseSatisfactionValue, type OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { outreachCharts, reportCharts } from "../../core/admin/charts.js";
@@ -116,6 +117,17 @@ const drawBody = z.object({
   minPerStratum: z.coerce.number().int().min(0).max(1000).default(2),
   level: z.coerce.number().int().min(0).max(10).default(1),
   seed: optionalText,
+  method: z.enum(["phone", "chat", "visit"]).default("phone"),
+});
+
+/** A draw as the form or the API asked for it. */
+function drawRequest(body: z.infer<typeof drawBody>, waveId: string, actorId: string, at: Date): DrawRequest {
+  return { waveId, share: body.share, minPerStratum: body.minPerStratum, level: body.level, ...(body.seed ? { seed: body.seed } : {}), method: body.method, actorId, now: at };
+}
+
+const reaskBody = z.object({
+  wave: optionalText,
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
 const recordBody = z.object({
@@ -443,8 +455,18 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         const lang = langOf(request, q);
         const wave = await resolveWave(ctx.store, parsed.data.wave, now());
         if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
-        const result = await drawSpotChecks(ctx.store, { waveId: wave.id, share: parsed.data.share, minPerStratum: parsed.data.minPerStratum, level: parsed.data.level, ...(parsed.data.seed ? { seed: parsed.data.seed } : {}), actorId: staffOf(request).id, now: now() });
+        const result = await drawSpotChecks(ctx.store, drawRequest(parsed.data, wave.id, staffOf(request).id, now()));
         return reply.type("text/html; charset=utf-8").send(await spotPage(request, lang, wave.id, at(lang, "spot.drawn", { created: result.created, existing: result.existing })));
+      });
+
+      scope.post("/admin/spot-checks/reask", guarded, async (request, reply) => {
+        const parsed = reaskBody.safeParse(request.body);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const lang = langOf(request, request.query as { lang?: string });
+        const wave = await resolveWave(ctx.store, parsed.data.wave, now());
+        if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
+        const result = await queueChatRechecks(ctx.store, { waveId: wave.id, ...(parsed.data.limit ? { limit: parsed.data.limit } : {}), actorId: staffOf(request).id, now: now() });
+        return reply.type("text/html; charset=utf-8").send(await spotPage(request, lang, wave.id, at(lang, "spot.reask_queued", { queued: result.queued, remaining: result.remaining })));
       });
 
       scope.post<{ Params: { id: string } }>("/admin/spot-checks/:id", guarded, async (request, reply) => {
@@ -608,8 +630,16 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         if (!parsed.success) return badRequest(reply, parsed.error);
         const wave = await resolveWave(ctx.store, parsed.data.wave, now());
         if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
-        const result = await drawSpotChecks(ctx.store, { waveId: wave.id, share: parsed.data.share, minPerStratum: parsed.data.minPerStratum, level: parsed.data.level, ...(parsed.data.seed ? { seed: parsed.data.seed } : {}), actorId: staffOf(request).id, now: now() });
-        return { seed: result.seed, created: result.created, existing: result.existing, population: result.sample.population, strata: result.sample.strata.length };
+        const result = await drawSpotChecks(ctx.store, drawRequest(parsed.data, wave.id, staffOf(request).id, now()));
+        return { seed: result.seed, method: parsed.data.method, created: result.created, existing: result.existing, population: result.sample.population, strata: result.sample.strata.length };
+      });
+
+      scope.post("/admin/api/spot-checks/reask", guarded, async (request, reply) => {
+        const parsed = reaskBody.safeParse(request.body ?? {});
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const wave = await resolveWave(ctx.store, parsed.data.wave, now());
+        if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
+        return queueChatRechecks(ctx.store, { waveId: wave.id, ...(parsed.data.limit ? { limit: parsed.data.limit } : {}), actorId: staffOf(request).id, now: now() });
       });
 
       scope.post<{ Params: { id: string } }>("/admin/api/spot-checks/:id", guarded, async (request, reply) => {

@@ -15,6 +15,7 @@ import { groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
 import { outreachCharts, reportCharts, svgDataUri, type Chart } from "../../core/admin/charts.js";
 import { villageName, type CoverageReport, type CoverageTotals, type VillageCoverage } from "../../core/outreach/coverage.js";
 import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
+import { spotCheckMethodText } from "../../core/admin/spot-checks.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
 
 const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };
@@ -408,15 +409,26 @@ ${
 <label>${at(lang, "spot.min_per_stratum")} <input name="minPerStratum" type="number" min="0" step="1" value="2"></label>
 <label>${at(lang, "spot.strata_level")} <input name="level" type="number" min="0" step="1" value="1"></label>
 <label>${at(lang, "spot.seed")} <input name="seed" value=""></label>
+<label>${at(lang, "spot.method")} <select name="method">${selectOptions(
+    (["phone", "chat", "visit"] as const).map((m) => ({ value: m, label: at(lang, `spot.method_${m}`) })),
+    "phone",
+  )}</select></label>
 <button type="submit">${at(lang, "spot.draw")}</button></form>
+${
+  input.checks.some((c) => c.method === "chat")
+    ? html`<form method="post" action="/admin/spot-checks/reask?lang=${lang}&amp;wave=${wave.id}" class="filters" id="reask-form"><input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="wave" value="${wave.id}">
+<p class="muted">${at(lang, "spot.reask_hint")}</p><button type="submit">${at(lang, "spot.reask")}</button></form>`
+    : ""
+}
 ${consistencyText(input.consistency, lang)}
 <p><a href="/admin/api/export/spot-checks?wave=${wave.id}&amp;lang=${lang}&amp;format=xlsx">Excel</a> · <a href="/admin/api/export/spot-checks?wave=${wave.id}&amp;lang=${lang}&amp;format=csv">CSV</a></p>
 ${
   input.checks.length === 0
     ? html`<p class="muted">${at(lang, "spot.none")}</p>`
-    : html`<table class="list" id="spot-table"><thead><tr><th>${at(lang, "table.region")}</th><th>${at(lang, "table.completed_at")}</th><th>${at(lang, "table.channel")}</th><th>${at(lang, "table.phone")}</th><th>${at(lang, "table.outcome")}</th></tr></thead><tbody>
+    : html`<table class="list" id="spot-table"><thead><tr><th>${at(lang, "table.region")}</th><th>${at(lang, "table.completed_at")}</th><th>${at(lang, "table.channel")}</th><th>${at(lang, "table.method")}</th><th>${at(lang, "table.phone")}</th><th>${at(lang, "table.outcome")}</th></tr></thead><tbody>
 ${input.checks.map(
   (c) => html`<tr><td>${c.regionCode ? regionName(input.regions.get(c.regionCode), lang, c.regionCode) : ""}</td><td class="date">${c.completedAt ? c.completedAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td><td>${c.channel}</td>
+<td>${spotCheckMethodText(c, lang)}</td>
 <td class="phone">${c.phone ?? at(lang, "spot.no_phone")}</td>
 <td><form method="post" action="/admin/spot-checks/${c.id}?lang=${lang}&amp;wave=${wave.id}" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}">
 <select name="outcome" aria-label="${at(lang, "table.outcome")}">${selectOptions(

@@ -8,6 +8,8 @@ import type { SpotCheckOutcomeValue, SpotCheckRecord, Store } from "../../prisma
 import { consistencyRate, drawSpotCheckSample, type ConsistencyRate, type SpotCheckSample } from "../stats/index.js";
 import { StatConverter } from "./convert.js";
 import { loadStatResponses } from "./stats-service.js";
+import { at } from "./i18n.js";
+import type { Lang } from "../engine/types.js";
 
 /** How to draw. */
 export interface DrawRequest {
@@ -64,4 +66,11 @@ export function isOutcome(value: unknown): value is SpotCheckOutcomeValue {
 /** The consistency rate of a wave's checked spot checks. */
 export function spotCheckConsistency(checks: readonly SpotCheckRecord[]): ConsistencyRate {
   return consistencyRate(checks.flatMap((c) => (c.outcome ? [c.outcome] : [])));
+}
+
+/** How a spot check is checked, and for one re-asked in chat where that stands, in `lang`. */
+export function spotCheckMethodText(check: Pick<SpotCheckRecord, "method" | "recheck">, lang: Lang): string {
+  const method = check.method === "chat" || check.method === "visit" ? check.method : "phone";
+  const text = at(lang, `spot.method_${method}`);
+  return check.recheck ? `${text} · ${at(lang, `spot.recheck_${check.recheck.status}`)}` : text;
 }

@@ -20,6 +20,7 @@ import type { Cell, Column, ExportTable } from "./export-writers.js";
 import { at, type AdminKey } from "./i18n.js";
 import { measureName, optionName, type AdminMeasure } from "./measures.js";
 import type { StatsReport } from "./stats-service.js";
+import { spotCheckMethodText } from "./spot-checks.js";
 // Types only: the figures module loads Prisma through core/outreach/cases.ts (see its header).
 import type { CaseSatisfactionValue, OutreachFigures, TipAwarenessFigure } from "./outreach-figures.js";
 
@@ -368,6 +369,7 @@ export function spotChecksTable(checks: readonly SpotCheckRecord[], lang: Lang, 
       ["region", "table.region"],
       ["channel", "table.channel"],
       ["completed_at", "table.completed_at"],
+      ["method", "table.method"],
       ["phone", "table.phone"],
       ["lang", "table.lang"],
       ["outcome", "table.outcome"],
@@ -383,6 +385,7 @@ export function spotChecksTable(checks: readonly SpotCheckRecord[], lang: Lang, 
       c.regionCode ? regionName(regions.get(c.regionCode), lang, c.regionCode) : null,
       c.channel,
       c.completedAt,
+      spotCheckMethodText(c, lang),
       c.phone,
       c.lang,
       c.outcome ? at(lang, `spot.${c.outcome}`) : at(lang, "spot.pending"),

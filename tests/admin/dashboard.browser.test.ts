@@ -133,6 +133,14 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
     await rows.first().locator("select[name=outcome]").selectOption("consistent");
     await Promise.all([page.waitForLoadState("load"), rows.first().locator("button").click()]);
     await expect(page.locator("#consistency").textContent()).resolves.toContain("100.0%");
+    // The rest of the wave, to be re-asked in chat, queued with the button that then appears.
+    await page.fill("#draw-form input[name=share]", "1");
+    await page.fill("#draw-form input[name=seed]", "browser-chat");
+    await page.selectOption("#draw-form select[name=method]", "chat");
+    await Promise.all([page.waitForLoadState("load"), page.click("#draw-form button")]);
+    await Promise.all([page.waitForLoadState("load"), page.click("#reask-form button")]);
+    await expect(page.locator(".notice").textContent()).resolves.toMatch(/已安排 [1-9]\d* 份在聊天中重问/);
+    await expect(page.locator("#spot-table").textContent()).resolves.toContain("等待在聊天中询问");
     await page.screenshot({ path: `${SHOTS}admin-spot-checks.png`, fullPage: true });
   });
 

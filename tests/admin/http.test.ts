@@ -25,6 +25,7 @@ function endpoints(): [string, string, unknown?][] {
     ["GET", "/admin/spot-checks"],
     ["POST", "/admin/suggestions/x", { status: "read" }],
     ["POST", "/admin/spot-checks/draw", { wave: w }],
+    ["POST", "/admin/spot-checks/reask", { wave: w }],
     ["POST", "/admin/spot-checks/x", { outcome: "consistent" }],
     ["GET", "/admin/api/suggestions"],
     ["PATCH", "/admin/api/suggestions/x", { status: "read" }],
@@ -38,6 +39,7 @@ function endpoints(): [string, string, unknown?][] {
     ["GET", `/admin/api/export/spot-checks?wave=${w}`],
     ["GET", `/admin/api/spot-checks?wave=${w}`],
     ["POST", "/admin/api/spot-checks/draw", { wave: w }],
+    ["POST", "/admin/api/spot-checks/reask", { wave: w }],
     ["POST", "/admin/api/spot-checks/x", { outcome: "consistent" }],
     ["GET", "/admin/api/coverage"],
     ["GET", `/admin/api/outreach?wave=${w}`],
@@ -269,5 +271,24 @@ describe("admin spot checks", () => {
     expect(after.consistency.rate.n).toBe(4);
     expect(Math.abs(after.consistency.rate.ci.lower - 0.300642)).toBeLessThan(5e-5);
     expect(Math.abs(after.consistency.rate.ci.upper - 0.954405)).toBeLessThan(5e-5);
+  });
+
+  it("draws a sample to be re-asked in chat and queues it from the dashboard, listed with where each stands", async () => {
+    const w = env.fx.w2.id;
+    const drawn = (await env.app.inject({ method: "POST", url: "/admin/api/spot-checks/draw", headers: bearer(env.tokens.admin), payload: { wave: w, share: 1, minPerStratum: 1, level: 2, seed: "chat", method: "chat" } })).json() as { created: number; method: string };
+    expect(drawn.method).toBe("chat");
+    expect(drawn.created).toBeGreaterThan(0);
+    const bad = await env.app.inject({ method: "POST", url: "/admin/api/spot-checks/draw", headers: bearer(env.tokens.admin), payload: { wave: w, method: "pigeon" } });
+    expect(bad.statusCode).toBe(400);
+    const queued = await env.app.inject({ method: "POST", url: "/admin/api/spot-checks/reask", headers: bearer(env.tokens.admin), payload: { wave: w, limit: 2 } });
+    expect(queued.json()).toEqual({ queued: 2, remaining: drawn.created - 2 });
+    const rest = (await env.app.inject({ method: "POST", url: "/admin/api/spot-checks/reask", headers: bearer(env.tokens.admin), payload: { wave: w } })).json() as { queued: number; remaining: number };
+    expect(rest).toEqual({ queued: drawn.created - 2, remaining: 0 });
+    const page = await env.app.inject({ url: `/admin/spot-checks?wave=${w}&lang=zh-CN`, headers: bearer(env.tokens.admin) });
+    expect(page.body).toContain("聊天中重问两题 · 等待在聊天中询问");
+    expect(page.body).toContain('id="reask-form"');
+    const exported = await env.app.inject({ url: `/admin/api/export/spot-checks?wave=${w}&lang=en&format=csv`, headers: bearer(env.tokens.admin) });
+    expect(exported.body).toContain("two answers re-asked in chat · waiting to be asked in chat");
+    expect(exported.body).toContain("by telephone");
   });
 });

@@ -5,6 +5,7 @@
  * expiry and skipping, and a verifier's outcome winning over a late chat answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BulkReader } from "../../prisma/bulk-reader.js";
 import { migrate } from "../../prisma/migrate.js";
 import { openStore, type SpotCheckRecord, type Store, type WaveRecord } from "../../prisma/store.js";
 import { ensureDefaultSurvey } from "../../core/app/seed.js";
@@ -194,5 +195,16 @@ describe.each(BACKENDS)("re-check store operations on $name", ({ create }) => {
     expect(await store.closeSpotCheckRecheck(second?.id as string, { status: "expired", reason: "x", notes: "x", now: at(66) })).toBe(false);
     const actions = (await store.listAudit()).filter((a) => a.target === first?.id || a.target === second?.id).map((a) => a.action);
     expect(actions.sort()).toEqual(["spotcheck.recheck.skip", "spotcheck.record"]);
+  });
+
+  it("lists the same spot checks, re-checks included, through the plain-SQL reader of CLI exports", async () => {
+    const listed = await store.listSpotChecks(wave.id);
+    expect(listed.some((c) => c.recheck !== undefined)).toBe(true);
+    const reader = await BulkReader.open(db.target);
+    try {
+      expect(await reader.listSpotChecks(wave.id)).toEqual(listed);
+    } finally {
+      await reader.close();
+    }
   });
 });

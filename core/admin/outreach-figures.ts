@@ -17,7 +17,7 @@
  * that carry no number at all, so no page, chart, API or export can show one.
  */
 import type { LocalizedText } from "../engine/types.js";
-import { applySuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
+import { applySuppression, comparePaths, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
 import { awarenessFromQuizzes, listTips } from "../outreach/tips.js";
 import { caseFeedbackSatisfaction } from "../outreach/cases.js";
 import { regionCodes } from "./convert.js";
@@ -199,16 +199,6 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
     .map((g): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: satisfactionFigure(g.cases, min) }));
 
   return { minGroupSize: min, regionPath, level: options.level, awareness, satisfaction: { overall: satisfactionFigure(closed, min), byRegion } };
-}
-
-/** Element-wise code-unit order (the survey breakdown's order of region groups). */
-function comparePaths(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
 }
 
 /** Reads the rows and computes the outreach figures. */

@@ -99,7 +99,8 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function comparePaths(a: readonly string[], b: readonly string[]): number {
+/** Element-wise code-unit order of region paths (parents before their children). */
+export function comparePaths(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const c = compareKeys(a[i] as string, b[i] as string);
     if (c !== 0) return c;

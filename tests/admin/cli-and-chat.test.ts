@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import ExcelJS from "exceljs";
 import { migrate } from "../../prisma/migrate.js";
 import { openStore, type ResidentRecord, type Store } from "../../prisma/store.js";
-import { registerAdminCommands } from "../../core/app/admin-commands.js";
+import { runAnxin } from "./cli.js";
 import { createAdminStaffCommands, parseSince, parseSuggestionArgs } from "../../core/admin/staff-commands.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { REGIONS, seedFixture, type Fixture } from "./fixture.js";
@@ -29,21 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function anxin(...args: string[]): Promise<string> {
-  const program = registerAdminCommands(new Command("anxin").exitOverride());
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(" "));
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    await program.parseAsync(["node", "anxin", ...args, "--db", db.target.url]);
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-  return lines.join("\n");
-}
+const anxin = (...args: string[]): Promise<string> => runAnxin(db.target.url, ...args);
 
 describe("anxin export / sample / targets", () => {
   it("exports suggestions of a region subtree since a date as CSV with a BOM", async () => {

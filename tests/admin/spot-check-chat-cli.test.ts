@@ -6,11 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
 import { openStore, type Store } from "../../prisma/store.js";
-import { registerAdminCommands } from "../../core/app/admin-commands.js";
+import { runAnxin } from "./cli.js";
 import { expireChatRechecks } from "../../core/admin/spot-check-chat.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { seedFixture, type Fixture } from "./fixture.js";
@@ -33,21 +32,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function anxin(...args: string[]): Promise<string> {
-  const program = registerAdminCommands(new Command("anxin").exitOverride());
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(" "));
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    await program.parseAsync(["node", "anxin", ...args, "--db", db.target.url]);
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-  return lines.join("\n");
-}
+const anxin = (...args: string[]): Promise<string> => runAnxin(db.target.url, ...args);
 
 describe("anxin sample … for re-checks in chat", () => {
   it("draws with --method chat, queues with reask (--limit), and expires what is not answered in time", async () => {

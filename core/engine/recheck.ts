@@ -246,15 +246,10 @@ export function answerRecheckText(turn: Turn, text: string): boolean {
  * resident is (back) at: the re-check ended, or the button belongs to none that is open.
  */
 export function answerRecheckButton(turn: Turn, payload: Extract<Payload, { op: "recheckAnswer" | "recheckDecline" }>): boolean {
-  const r = turn.s.recheck;
-  if (!r || payload.tag !== recheckTag(r.spotCheckId)) {
-    sayText(turn, "error", "dialogue.gone");
-    return true;
-  }
-  if (isExpired(turn, r.expiresAt)) return expire(turn);
-  const open = resolve(turn, r);
-  if (!open) return expire(turn);
-  enter(turn, r);
+  const found = turn.s.recheck;
+  const reopened = reopen(turn, found && payload.tag === recheckTag(found.spotCheckId) ? found : undefined);
+  if (reopened === true) return true;
+  const { r, open } = reopened;
   if (payload.op === "recheckDecline") return decline(turn, "declined");
   if (payload.index !== r.answers.length) {
     // A button of a question already answered (or not asked yet): ask the current one.
@@ -269,7 +264,18 @@ export function answerRecheckButton(turn: Turn, payload: Extract<Payload, { op: 
 
 /** "Continue the quality check" in the menu. Returns true when there is none to continue. */
 export function resumeRecheck(turn: Turn): boolean {
-  const r = turn.s.recheck;
+  const reopened = reopen(turn, turn.s.recheck);
+  if (reopened === true) return true;
+  sayText(turn, "info", "dialogue.resume");
+  ask(turn, reopened.open);
+  return false;
+}
+
+/**
+ * The open re-check `r`, entered (the resident is back in it), ready to go on; or `true` once the
+ * resident has been told there is none (gone, or expired meanwhile).
+ */
+function reopen(turn: Turn, r: RecheckProgress | undefined): { r: RecheckProgress; open: Open } | true {
   if (!r) {
     sayText(turn, "error", "dialogue.gone");
     return true;
@@ -278,9 +284,7 @@ export function resumeRecheck(turn: Turn): boolean {
   const open = resolve(turn, r);
   if (!open) return expire(turn);
   enter(turn, r);
-  sayText(turn, "info", "dialogue.resume");
-  ask(turn, open);
-  return false;
+  return { r, open };
 }
 
 /** Asks the current question again. Returns true when the re-check is over instead (expired). */
@@ -482,7 +486,7 @@ function decline(turn: Turn, reason: "declined"): boolean {
 }
 
 /** Past its time: the office records it as unreachable; the resident is told and goes back. */
-function expire(turn: Turn): boolean {
+function expire(turn: Turn): true {
   sayText(turn, "info", "dialogue.expired");
   leave(turn);
   return true;

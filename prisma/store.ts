@@ -291,6 +291,11 @@ export type DomainWrite =
   | { type: "suggestion.add"; waveId?: string | null; text: string; lang: string }
   | { type: "resident.update"; lang?: string; consentAt?: Date | null; consentDeclinedAt?: Date | null; optedOut?: boolean }
   | { type: "resident.erase" }
+  /**
+   * The telephone number the resident left for telephone spot checks (canonical form, see
+   * core/engine/phone.ts), or null: they withdrew it. Replaces any earlier one.
+   */
+  | { type: "resident.phone"; phone: string | null }
   /** A resident's answer to a tip's quiz; only their first answer to a tip is kept. */
   | { type: "tipQuiz.answer"; tipId: string; option: string; correct: boolean; broadcastId?: string | null }
   /** The resident reported a concern: a case with status "received" (a taken code is a conflict). */
@@ -362,6 +367,9 @@ export interface TipQuizAnswerRecord {
   broadcastId: string | null;
   answeredAt: Date;
 }
+
+/** Longest telephone number stored (the engine's canonical forms are at most 16 characters). */
+const MAX_PHONE_LENGTH = 32;
 
 /** Page size of the figure reads: bounded queries, whatever the number of rows. */
 const FIGURE_PAGE = 5000;
@@ -1162,6 +1170,15 @@ export class Store {
   /** Sets the telephone number a resident shared for spot checks (null removes it). */
   async setResidentPhone(residentId: string, phone: string | null): Promise<void> {
     await this.client.resident.update({ where: { id: residentId }, data: { phone } });
+  }
+
+  /**
+   * The telephone number a resident shared for spot checks, or null. Kept out of ResidentRecord on
+   * purpose: only the spot-check list (and this) ever reads it.
+   */
+  async getResidentPhone(residentId: string): Promise<string | null> {
+    const row = await this.client.resident.findUnique({ where: { id: residentId }, select: { phone: true, deletedAt: true } });
+    return row && !row.deletedAt ? row.phone : null;
   }
 
   // ---------------------------------------------------------------- outreach: invitations and staff
@@ -2184,6 +2201,12 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
             ...(write.optedOut !== undefined ? { optedOut: write.optedOut } : {}),
           },
         });
+        break;
+      }
+      case "resident.phone": {
+        // Canonical numbers are short; anything else is not a number the engine produced.
+        if (write.phone !== null && (typeof write.phone !== "string" || write.phone.length > MAX_PHONE_LENGTH)) break;
+        await tx.resident.update({ where: { id: turn.residentId }, data: { phone: write.phone } });
         break;
       }
       case "tipQuiz.answer": {

@@ -52,7 +52,10 @@ const ACTIVE_MODE: Record<Mode, boolean> = {
   recheck: true,
 };
 
-/** Message contents a resident can send that Anxin cannot read (answered with a polite hint). */
+/**
+ * Message contents a resident can send that Anxin cannot read (answered with a polite hint). A
+ * contact is read (see classifyContact).
+ */
 const UNREADABLE_CONTENT = [
   "photo",
   "sticker",
@@ -64,7 +67,6 @@ const UNREADABLE_CONTENT = [
   "animation",
   "location",
   "venue",
-  "contact",
   "poll",
   "dice",
   "game",
@@ -141,7 +143,8 @@ type Route =
       callback?: { queryId: string; messageId?: number };
     }
   | { kind: "bad-button"; updateId: number; from: Sender; queryId: string; reason: string }
-  | { kind: "unreadable"; updateId: number; from: Sender; chatId: number; claim: "always" | "if-active" }
+  /** Something Anxin answers with a short hint and no turn: media it cannot read, someone else's contact. */
+  | { kind: "unreadable"; updateId: number; from: Sender; chatId: number; claim: "always" | "if-active"; hint: "telegram.media_unsupported" | "telegram.contact_not_own" }
   | { kind: "group"; updateId: number; from: Sender; chatId: number; username?: string }
   | { kind: "membership"; updateId: number; userId: number; reachable: boolean };
 
@@ -202,11 +205,11 @@ export class TelegramAdapter {
   }
 
   /** Sends messages to a resident outside a reply (bulk priority, after waiting replies). */
-  push(chatId: string, _lang: Lang, messages: OutMessage[]): Promise<PushResult> {
+  push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
     const id = Number(chatId);
     if (!Number.isSafeInteger(id) || id === 0) return Promise.resolve({ ok: false, error: `not a Telegram chat id: ${chatId}`, permanent: true });
     // Buttons in a push are signed for the chat's user: Anxin pushes to private chats only.
-    return this.sender.push(id, id, messages);
+    return this.sender.push(id, id, messages, lang);
   }
 
   /** Resolves when every update being handled and every queued send is done. */
@@ -270,7 +273,7 @@ export class TelegramAdapter {
         const active = route.claim === "always" ? undefined : await this.activeSession(route.from.id);
         if (route.claim === "if-active" && !active?.active) return "passed";
         const lang = active?.lang ?? (await this.languageOf(route.from));
-        this.track(this.sender.notice(route.chatId, t(lang, "telegram.media_unsupported")));
+        this.track(this.sender.notice(route.chatId, t(lang, route.hint)));
         return "handled";
       }
       case "turn":
@@ -304,7 +307,7 @@ export class TelegramAdapter {
     const images = reply.images?.length ? { images: reply.images, failureNote: staffText(reply.lang, "chart_image_failed") } : undefined;
     this.track(
       this.sender.reply(
-        { chatId: route.chatId, userId: route.from.id, ...(route.callback?.messageId !== undefined ? { pressedMessageId: route.callback.messageId } : {}) },
+        { chatId: route.chatId, userId: route.from.id, lang: reply.lang, ...(route.callback?.messageId !== undefined ? { pressedMessageId: route.callback.messageId } : {}) },
         reply.messages,
         images,
       ),
@@ -368,11 +371,13 @@ export class TelegramAdapter {
     }
     if (chat.type !== "private" || chatId !== from.id) return ignore(`message in a ${String(chat.type)} chat`);
     if (typeof message.message_id === "number") this.noteMessage(chatId, message.message_id);
+    const claim = this.mode === "embedded" ? "if-active" : "always";
+    if (text === undefined && isRecord(message.contact)) return classifyContact(updateId, from, chatId, message.contact, claim);
     if (text === undefined) {
       const unreadable = UNREADABLE_CONTENT.some((key) => message[key] !== undefined);
       // Service messages (pins, shared users, write access …) need no answer.
       if (!unreadable) return ignore("service message");
-      return { kind: "unreadable", updateId, from, chatId, claim: this.mode === "embedded" ? "if-active" : "always" };
+      return { kind: "unreadable", updateId, from, chatId, claim, hint: "telegram.media_unsupported" };
     }
     return this.classifyText(updateId, from, chatId, text, me);
   }
@@ -497,6 +502,22 @@ function readSender(value: unknown): Sender | undefined {
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || value.is_bot === true) return undefined;
   const languageCode = typeof value.language_code === "string" && value.language_code.length <= 35 ? value.language_code : undefined;
   return { id, ...(languageCode ? { languageCode } : {}) };
+}
+
+/**
+ * A shared contact. Only the sender's own number is taken — Telegram sets `user_id` to the sender
+ * when it comes from the "share my phone number" button, so the number is verified as theirs — and
+ * it goes to the engine, which reads it at a phone question only. Anyone else's contact (an
+ * address-book entry) is refused with a polite hint and never stored.
+ */
+function classifyContact(updateId: number, from: Sender, chatId: number, contact: Record<string, unknown>, claim: "always" | "if-active"): Route {
+  const phone = contact.phone_number;
+  if (contact.user_id !== from.id || typeof phone !== "string" || phone.trim() === "" || phone.length > 64) {
+    return { kind: "unreadable", updateId, from, chatId, claim, hint: "telegram.contact_not_own" };
+  }
+  // Telegram gives contacts in international form, usually without the "+".
+  const international = phone.trim().startsWith("+") ? phone.trim() : `+${phone.trim()}`;
+  return { kind: "turn", updateId, from, chatId, input: { kind: "contact", phone: international }, claim };
 }
 
 function classifyMembership(updateId: number, change: Record<string, unknown>): Route {

@@ -6,8 +6,9 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, GrammyError, HttpError, InputFile } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
-import type { OutMessage } from "../../core/engine/types.js";
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import { t } from "../../core/engine/i18n.js";
+import type { Lang, OutMessage } from "../../core/engine/types.js";
 import type { PushResult } from "../../core/app/channels.js";
 import type { CallbackSigner } from "./callback-data.js";
 import { renderMessage, trimCaption, type RenderedPart } from "./render.js";
@@ -97,6 +98,11 @@ export interface ReplyTarget {
   userId: number;
   /** The message whose button was pressed: the natural one to edit for `editsPrevious`. */
   pressedMessageId?: number;
+  /**
+   * The resident's language. With it, a phone question also gets Telegram's "share my phone
+   * number" button (a reply keyboard, in a short message of its own after the question).
+   */
+  lang?: Lang;
 }
 
 /** Images (charts) sent after a reply's text, and what to say when one cannot be sent. */
@@ -114,6 +120,11 @@ export class TelegramSender {
   /** The queue, exposed for draining on shutdown and for tests. */
   readonly queue: SendQueue;
   private readonly lastQuestion = new Map<number, number>();
+  /**
+   * Chats showing the "share my phone number" reply keyboard: the next message that can carry it
+   * removes it. In memory only: after a restart the keyboard (one-time) just stays folded away.
+   */
+  private readonly contactKeyboards = new Set<number>();
   private readonly remember: number;
   private readonly transientRetries: number;
   private readonly transientDelayMs: number;
@@ -157,11 +168,11 @@ export class TelegramSender {
   }
 
   /** Sends messages outside a reply (bulk priority) and reports the outcome. */
-  async push(chatId: number, userId: number, messages: readonly OutMessage[]): Promise<PushResult> {
+  async push(chatId: number, userId: number, messages: readonly OutMessage[], lang?: Lang): Promise<PushResult> {
     try {
       return await this.queue.enqueue(String(chatId), "bulk", async (): Promise<PushResult> => {
         const sent: number[] = [];
-        const failure = await this.deliver({ chatId, userId }, messages, "bulk", sent);
+        const failure = await this.deliver({ chatId, userId, ...(lang ? { lang } : {}) }, messages, "bulk", sent);
         if (failure) {
           return {
             ok: false,
@@ -206,6 +217,9 @@ export class TelegramSender {
   private async deliver(target: ReplyTarget, messages: readonly OutMessage[], priority: SendPriority, sent: number[] = []): Promise<SendFailure | undefined> {
     const { api } = this.options;
     let lastFailure: SendFailure | undefined;
+    // Telegram offers a contact button only in private chats (the chat is the user there).
+    const offersContact = target.lang !== undefined && target.chatId === target.userId;
+    const asksPhone = messages.some((m) => m.expects === "phone");
     for (const message of messages) {
       const rendered = renderMessage(message, this.options.signer, target.userId);
       if (rendered.droppedButtons > 0) {
@@ -221,12 +235,21 @@ export class TelegramSender {
         }
         let lastId: number | undefined;
         for (const part of rendered.parts) {
-          const result = await this.withTransientRetries(() => api.sendMessage(target.chatId, part.text, sendOptions(part.keyboard)), priority);
+          // A message without buttons of its own can take the contact keyboard away, once the
+          // phone question is no longer being asked (a message has one keyboard or the other).
+          const remove = !part.keyboard && !asksPhone && this.contactKeyboards.has(target.chatId);
+          const markup: SendMarkup = remove ? { remove_keyboard: true } : part.keyboard;
+          const result = await this.withTransientRetries(() => api.sendMessage(target.chatId, part.text, sendOptions(markup)), priority);
+          if (remove) this.contactKeyboards.delete(target.chatId);
           lastId = result.message_id;
           sent.push(lastId);
           this.options.onSent?.(target.chatId, lastId);
         }
         if (rendered.hasButtons && lastId !== undefined) this.rememberQuestion(target.chatId, lastId);
+        // Once per question: a re-asked one (a number that was not one) still shows the keyboard.
+        if (message.expects === "phone" && offersContact && target.lang && !this.contactKeyboards.has(target.chatId)) {
+          await this.offerContact(target.chatId, target.lang, priority, sent);
+        }
       } catch (error) {
         const failure = await this.failed(target.chatId, error, priority);
         if (failure.blocked || !failure.permanent) return failure;
@@ -234,6 +257,25 @@ export class TelegramSender {
       }
     }
     return lastFailure;
+  }
+
+  /**
+   * After a phone question: a short line with Telegram's "share my phone number" button, a
+   * one-time reply keyboard under the input field (the question's own message keeps its inline
+   * Skip button: a message carries one kind of keyboard). Telegram then sends a contact that it
+   * vouches for as the resident's own.
+   */
+  private async offerContact(chatId: number, lang: Lang, priority: SendPriority, sent: number[]): Promise<void> {
+    const keyboard: ReplyKeyboardMarkup = {
+      keyboard: [[{ text: t(lang, "telegram.share_phone"), request_contact: true }]],
+      one_time_keyboard: true,
+      resize_keyboard: true,
+    };
+    const result = await this.withTransientRetries(() => this.options.api.sendMessage(chatId, t(lang, "telegram.share_phone_hint"), sendOptions(keyboard)), priority);
+    this.contactKeyboards.add(chatId);
+    if (this.contactKeyboards.size > this.remember) this.contactKeyboards.delete(this.contactKeyboards.values().next().value as number);
+    sent.push(result.message_id);
+    this.options.onSent?.(chatId, result.message_id);
   }
 
   /**
@@ -323,7 +365,10 @@ export class TelegramSender {
   }
 }
 
-function sendOptions(keyboard: InlineKeyboardMarkup | undefined) {
+/** Any keyboard a sent message may carry: buttons under it, or one under the input field (or its removal). */
+type SendMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | undefined;
+
+function sendOptions(keyboard: SendMarkup) {
   // No parse_mode: text is shown literally (see render.ts). No link previews of typed URLs.
   return { ...(keyboard ? { reply_markup: keyboard } : {}), link_preview_options: { is_disabled: true } };
 }

@@ -22,6 +22,8 @@ export interface WebMessage {
   editsPrevious?: boolean;
   progress?: { index: number; total: number };
   questionId?: string;
+  /** The question wants a telephone number: the page offers the phone keypad and autofill. */
+  expects?: "phone";
 }
 
 /** An image under the bot's messages (an admin's chart), inline so the page needs no other request. */
@@ -65,6 +67,7 @@ export function toWebMessages(messages: readonly OutMessage[]): WebMessage[] {
     if (message.editsPrevious) out.editsPrevious = true;
     if (message.progress) out.progress = { index: message.progress.index, total: message.progress.total };
     if (message.questionId) out.questionId = message.questionId;
+    if (message.expects === "phone") out.expects = "phone";
     return out;
   });
 }

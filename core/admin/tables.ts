@@ -147,7 +147,9 @@ export interface ResponsesTableOptions {
 export async function responsesTable(store: Pick<ExportSource, "countResponsesByRegion" | "streamResponses">, options: ResponsesTableOptions): Promise<ExportTable> {
   const { questionnaire, lang, quality } = options;
   const fallbacks = questionnaire.languages;
-  const questions = questionnaire.questions.filter((q) => q.type !== "note" && q.type !== "region");
+  // A phone question has no answers to show (the number is the resident's, for spot checks only),
+  // and it gets no column: a raw-answer export must not even suggest where numbers would be.
+  const questions = questionnaire.questions.filter((q) => q.type !== "note" && q.type !== "region" && q.type !== "phone");
   const regionByCode = new Map(options.regions.map((r) => [r.code, r]));
   const publish = generalisedRegions(options.regions, await store.countResponsesByRegion(options.query), options.minGroupSize);
   const converter = new StatConverter();

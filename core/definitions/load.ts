@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseQuestionnaire } from "../engine/definition.js";
 import type { Questionnaire } from "../engine/types.js";
 
-/** Absolute path of the bundled default questionnaire (`public-safety`, version 1). */
+/** Absolute path of the bundled default questionnaire (`public-safety`). */
 export const DEFAULT_QUESTIONNAIRE_PATH: string = fileURLToPath(new URL("./public-safety.yaml", import.meta.url));
 
 /** Reads and validates a questionnaire YAML file; throws DefinitionError naming the file. */

@@ -69,6 +69,8 @@ export function isValidAnswer(
       return value.path.length === depth || (value.path.length < depth && (leaf?.children ?? []).length === 0);
     }
     case "note":
+    // A telephone number is never an answer of the response (it is the resident's, see PhoneShared).
+    case "phone":
       return false;
   }
 }

@@ -106,6 +106,20 @@ const RegionSchema = z.strictObject({
   depth: z.number().int().min(1).max(6).optional().describe("levels to pick; default 1"),
 });
 const NoteSchema = z.strictObject({ ...baseFields, type: z.literal("note") });
+const PhoneSchema = z
+  .strictObject({
+    // The base fields but required_message: the question is never required.
+    id: baseFields.id,
+    section: baseFields.section,
+    label: baseFields.label,
+    hint: baseFields.hint,
+    relevant: baseFields.relevant,
+    type: z.literal("phone"),
+    required: z.literal(false, { error: "a phone question is always optional: the resident may skip it" }).optional().describe("always optional (false or left out)"),
+  })
+  .describe(
+    "a telephone number the resident may leave for telephone spot checks; always optional; stored with the resident, never as an answer; at most one per questionnaire",
+  );
 
 const QuestionSchema = z.discriminatedUnion("type", [
   SingleSchema,
@@ -116,6 +130,7 @@ const QuestionSchema = z.discriminatedUnion("type", [
   TextSchema,
   RegionSchema,
   NoteSchema,
+  PhoneSchema,
 ]);
 
 /** The zod schema of a questionnaire file (structure only; see {@link checkQuestionnaire}). */
@@ -191,6 +206,8 @@ function zodIssueMessage(issue: z.core.$ZodIssue): string {
       }
       return issue.message;
     case "invalid_value":
+      // A single allowed value is a literal with its own explanation (a phone question's `required`).
+      if (issue.values.length === 1) return issue.message;
       return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
     default:
       return issue.message;
@@ -278,6 +295,7 @@ function checkStructure(def: QuestionnaireDefinition): DefinitionIssue[] {
   });
 
   const firstIndex = new Map<string, number>();
+  let firstPhone: number | undefined;
   def.questions.forEach((q, qi) => {
     const at = `questions[${qi}]`;
     const earlier = firstIndex.get(q.id);
@@ -289,6 +307,11 @@ function checkStructure(def: QuestionnaireDefinition): DefinitionIssue[] {
     }
     if (q.type === "note" && q.required === true) {
       issues.push({ path: `${at}.required`, message: "a note takes no answer and cannot be required" });
+    }
+    if (q.type === "phone" && firstPhone === undefined) firstPhone = qi;
+    else if (q.type === "phone") {
+      // One number per resident: a second phone question would silently replace the first.
+      issues.push({ path: `${at}.type`, message: `only one phone question is allowed (the first is questions[${firstPhone}])` });
     }
     if ("options" in q) issues.push(...checkOptions(q, at));
     if (q.type === "multiple") issues.push(...checkMultipleBounds(q, at));
@@ -389,9 +412,9 @@ export function isAnswerable(q: QuestionDefinition): boolean {
   return q.type !== "note";
 }
 
-/** Must the question be answered? Default true; a note never. */
+/** Must the question be answered? Default true; a note and a phone question never. */
 export function isRequired(q: QuestionDefinition): boolean {
-  return q.type !== "note" && q.required !== false;
+  return q.type !== "note" && q.type !== "phone" && q.required !== false;
 }
 
 /** The five level scores of a scale5 question (top first). */

@@ -42,4 +42,6 @@ export type { Payload, MenuItem } from "./payload.js";
 export { t } from "./i18n.js";
 export type { BotKey, BotVars } from "./i18n.js";
 export { describeAnswer } from "./questions/describe.js";
+export { normalizePhone, maskPhone } from "./phone.js";
+export { isNoPhoneWord } from "./questions/phone.js";
 export { sha256Hex, canonicalJson } from "./sha256.js";

@@ -27,6 +27,7 @@
  *   c:y | c:n           consent accept / decline
  *   l:<lang>            language (zh-CN, zh-TW, en)
  *   p:del | p:yes | p:no  privacy: ask to delete / confirm / cancel
+ *   p:tel               privacy: remove the telephone number the resident left
  */
 import { isLang } from "./types.js";
 import type { Lang } from "./types.js";
@@ -64,7 +65,7 @@ export type Payload =
   | { op: "menu"; item: MenuItem }
   | { op: "consent"; accept: boolean }
   | { op: "lang"; lang: Lang }
-  | { op: "privacy"; action: "del" | "yes" | "no" }
+  | { op: "privacy"; action: "del" | "yes" | "no" | "tel" }
   | { op: "tip"; id: string }
   | { op: "tipRead"; id: string }
   | { op: "quiz"; id: string; tag: string; option: number }
@@ -145,7 +146,7 @@ export function decodePayload(payload: unknown): Payload {
     case "l":
       return parts.length === 2 && isLang(a) ? { op: "lang", lang: a } : { op: "invalid" };
     case "p":
-      return parts.length === 2 && (a === "del" || a === "yes" || a === "no") ? { op: "privacy", action: a } : { op: "invalid" };
+      return parts.length === 2 && (a === "del" || a === "yes" || a === "no" || a === "tel") ? { op: "privacy", action: a } : { op: "invalid" };
     case "t":
       if (!a || !TIP_ID_PATTERN.test(a)) return { op: "invalid" };
       if (parts.length === 2) return { op: "tip", id: a };

@@ -11,14 +11,18 @@ import type { BotKey } from "./i18n.js";
 
 const every = (key: BotKey): string[] => SUPPORTED_LANGS.map((l) => t(l, key));
 
-/** The privacy explanation with "delete my data" and "back to menu". */
-export function privacyMessage(lang: Lang): OutMessage {
+/**
+ * The privacy explanation with "delete my data" and "back to menu", and "remove my phone number"
+ * when the resident left one (key 3, so that 1 and 2 mean the same whether it is there or not).
+ */
+export function privacyMessage(lang: Lang, phoneShared = false): OutMessage {
   return {
     kind: "menu",
     text: t(lang, "privacy.text"),
     options: [
       { key: "1", label: t(lang, "privacy.delete"), payload: encodePayload({ op: "privacy", action: "del" }) },
       { key: "2", label: t(lang, "privacy.back"), payload: encodePayload({ op: "menu", item: "menu" }) },
+      ...(phoneShared ? [{ key: "3", label: t(lang, "privacy.remove_phone"), payload: encodePayload({ op: "privacy", action: "tel" }) }] : []),
     ],
   };
 }
@@ -35,10 +39,11 @@ export function confirmDeletionMessage(lang: Lang): OutMessage {
   };
 }
 
-/** A typed reply to the privacy message: delete, back, or undefined. */
-export function parsePrivacyReply(text: string): "delete" | "back" | undefined {
-  const index = pickIndex(text, [every("privacy.delete"), every("privacy.back")]);
-  return index === 0 ? "delete" : index === 1 ? "back" : undefined;
+/** A typed reply to the privacy message: delete, back, remove the phone number (when offered), or undefined. */
+export function parsePrivacyReply(text: string, phoneShared = false): "delete" | "back" | "phone" | undefined {
+  const labels = [every("privacy.delete"), every("privacy.back"), ...(phoneShared ? [every("privacy.remove_phone")] : [])];
+  const index = pickIndex(text, labels);
+  return index === 0 ? "delete" : index === 1 ? "back" : index === 2 ? "phone" : undefined;
 }
 
 /** A typed reply to the confirmation: true = delete, false = keep, undefined = unclear. */

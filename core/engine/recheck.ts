@@ -445,6 +445,9 @@ function take(turn: Turn, open: Open, outcome: Outcome): boolean {
     case "pending":
     case "stale":
     case "skip":
+    // A re-check never asks a phone question (only closed ones): nothing of the kind can arrive.
+    case "phone":
+    case "withdrawPhone":
       sayText(turn, "error", "dialogue.stale");
       ask(turn, open);
       return false;

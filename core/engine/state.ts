@@ -75,6 +75,7 @@ export const SessionStateSchema = z.object({
   tip: TipProgressSchema.optional(),
   rating: CaseRatingSchema.optional(),
   recheck: RecheckSchema.optional(),
+  phoneShared: z.boolean().optional(),
 });
 
 // Fail the build if the schema and the hand-written type drift apart.
@@ -115,5 +116,6 @@ function stripUndefined(s: SessionState): SessionState {
   if (out.tip === undefined) delete out.tip;
   if (out.rating === undefined) delete out.rating;
   if (out.recheck === undefined) delete out.recheck;
+  if (out.phoneShared === undefined) delete out.phoneShared;
   return out;
 }

@@ -14,7 +14,7 @@ import type { MenuItem, Payload } from "./payload.js";
 import { confirmDeletionMessage, parseConfirmReply, parsePrivacyReply, privacyMessage } from "./privacy.js";
 import { answerRecheckButton, answerRecheckText, handleRecheckInput, pauseRecheck, promptRecheck, recheckBack, recheckSkip, resumeRecheck, stopRecheck } from "./recheck.js";
 import { parseSessionState } from "./state.js";
-import { activeSurvey, askCurrent, enterSurvey, handleSurveyButton, handleSurveyText, surveyBack, surveySkip } from "./survey.js";
+import { activeSurvey, askCurrent, enterSurvey, handleSurveyButton, handleSurveyContact, handleSurveyText, surveyBack, surveySkip, withdrawSharedPhone } from "./survey.js";
 import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, showTipList, tipsBack, tipsOptionCount } from "./tips.js";
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
@@ -70,6 +70,10 @@ function dispatch(turn: Turn, input: Input): void {
   }
   if (kind === "recheck") {
     return handleRecheckInput(turn, input as Extract<Input, { kind: "recheck" }>);
+  }
+  if (kind === "contact") {
+    const phone = (input as { phone?: unknown }).phone;
+    return handleContact(turn, typeof phone === "string" ? phone : "");
   }
   const raw = kind === "text" ? (input as { text?: unknown }).text : undefined;
   const text = typeof raw === "string" ? raw.slice(0, MAX_INPUT_LENGTH) : "";
@@ -212,11 +216,12 @@ function handleText(turn: Turn, text: string): void {
       return;
     }
     case "privacy": {
-      const reply = parsePrivacyReply(text);
+      const reply = parsePrivacyReply(text, s.phoneShared === true);
       if (reply === "delete") return askDeletion(turn);
       if (reply === "back") return showMenu(turn);
-      say(turn, "error", "privacy.reprompt");
-      send(turn, privacyMessage(s.lang));
+      if (reply === "phone") return removePhone(turn);
+      say(turn, "error", s.phoneShared ? "privacy.reprompt_with_phone" : "privacy.reprompt");
+      send(turn, privacyMessage(s.lang, s.phoneShared === true));
       return;
     }
     case "confirmDeletion": {
@@ -284,6 +289,8 @@ function handleButton(turn: Turn, payload: Payload): void {
       return chooseLanguage(turn, payload.lang);
     case "privacy":
       if (payload.action === "del") return askDeletion(turn);
+      // Removing the number needs no confirmation: it takes nothing else away and can be given again.
+      if (payload.action === "tel") return removePhone(turn);
       if (payload.action === "no") return s.mode === "confirmDeletion" ? keepData(turn) : showMenu(turn);
       // A confirmation from an old message must not delete anything: ask again.
       if (s.mode !== "confirmDeletion") return askDeletion(turn);
@@ -354,7 +361,7 @@ function prompt(turn: Turn): void {
       send(turn, languageMessage(s.lang));
       return;
     case "privacy":
-      send(turn, privacyMessage(s.lang));
+      send(turn, privacyMessage(s.lang, s.phoneShared === true));
       return;
     case "confirmDeletion":
       send(turn, confirmDeletionMessage(s.lang));
@@ -403,7 +410,7 @@ function openMenuItem(turn: Turn, item: MenuItem): void {
       return openLanguagePicker(turn);
     case "privacy":
       s.mode = "privacy";
-      send(turn, privacyMessage(s.lang));
+      send(turn, privacyMessage(s.lang, s.phoneShared === true));
       return;
     case "help":
       say(turn, "info", "help.text");
@@ -471,6 +478,24 @@ function changeLanguage(turn: Turn, lang: Lang, announce: boolean): void {
 function chooseLanguage(turn: Turn, lang: Lang): void {
   changeLanguage(turn, lang, true);
   if (turn.s.mode === "language") return leaveLanguagePicker(turn);
+  prompt(turn);
+}
+
+/** "Remove my phone number" (privacy menu): the store forgets it; everything else stays. */
+function removePhone(turn: Turn): void {
+  withdrawSharedPhone(turn);
+  turn.s.mode = "menu";
+  send(turn, menuMessage(turn.s, turn.ctx.wave, t(turn.s.lang, "privacy.phone_removed")));
+}
+
+/**
+ * A contact the platform vouches for as the resident's own: the answer at a phone question;
+ * anywhere else it is not kept, and the resident is told so and shown where they are.
+ */
+function handleContact(turn: Turn, phone: string): void {
+  if (handleSurveyContact(turn, phone)) return;
+  say(turn, "info", "survey.phone_not_asked");
+  // A first contact gets the consent request, like any first message.
   prompt(turn);
 }
 

@@ -9,6 +9,7 @@ import { dropIrrelevant, isDone, isRelevant, nextQuestion, previousQuestion, pro
 import { t } from "./i18n.js";
 import { menuMessage } from "./menu.js";
 import { parseOrdinal, tidyFreeText } from "./normalize.js";
+import { maskPhone, normalizePhone } from "./phone.js";
 import { checksumTag } from "./payload.js";
 import type { Payload } from "./payload.js";
 import { noticeText } from "./questions/common.js";
@@ -161,6 +162,7 @@ function scopeFor(turn: Turn, { survey, qn }: Active, q: QuestionDefinition): Qu
     answers: survey.answers,
     previous: Object.hasOwn(survey.answers, q.id) ? survey.answers[q.id] : undefined,
     pending: survey.pending && survey.pending.questionId === q.id ? survey.pending : null,
+    phoneOnFile: turn.s.phoneShared === true,
   };
 }
 
@@ -199,6 +201,7 @@ export function askCurrent(turn: Turn, active: Active, options: AskOptions = {})
     ...(options.edit ? { editsPrevious: true } : {}),
     progress,
     questionId: q.id,
+    ...(q.type === "phone" ? { expects: "phone" as const } : {}),
   });
 }
 
@@ -219,7 +222,12 @@ function specifyOption(
 function advance(turn: Turn, active: Active): void {
   const { survey, qn } = active;
   const regions = turn.ctx.regions;
-  for (const id of dropIrrelevant(qn, survey, regions)) emit(turn, { type: "AnswerRetracted", waveId: survey.waveId, questionId: id });
+  for (const id of dropIrrelevant(qn, survey, regions)) {
+    // A number left at a phone question that is no longer asked (its condition changed after
+    // /back) is withdrawn with it: the resident left it under that condition.
+    if (qn.questions[questionIndex(qn, id)]?.type === "phone") withdrawSharedPhone(turn);
+    else emit(turn, { type: "AnswerRetracted", waveId: survey.waveId, questionId: id });
+  }
   survey.pending = null;
   const next = nextQuestion(qn, survey, regions);
   if (!next) return complete(turn, active);
@@ -328,6 +336,10 @@ function applyReply(turn: Turn, active: Active, q: QuestionDefinition, reply: Re
       return staleButton(turn, active);
     case "skip":
       return skipCurrent(turn, active, q);
+    case "phone":
+      return sharePhone(turn, active, q, outcome.phone);
+    case "withdrawPhone":
+      return declinePhone(turn, active, q);
   }
 }
 
@@ -376,6 +388,87 @@ function recordAndAdvance(turn: Turn, active: Active, q: QuestionDefinition, val
 }
 
 // ---------------------------------------------------------------------------------------------
+// Phone questions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A telephone number given at a phone question: it goes to the store (`PhoneShared`), never into
+ * the response's answers; the session keeps only the masked number, so that /back can say what
+ * was given, and a flag that a number is on file.
+ */
+function sharePhone(turn: Turn, active: Active, q: QuestionDefinition, phone: string): void {
+  const { survey } = active;
+  emit(turn, { type: "PhoneShared", waveId: survey.waveId, questionId: q.id, phone });
+  turn.s.phoneShared = true;
+  survey.answers[q.id] = { kind: "text", value: maskPhone(phone) };
+  survey.skipped = survey.skipped.filter((id) => id !== q.id);
+  if (!survey.order.includes(q.id)) survey.order.push(q.id);
+  survey.pending = null;
+  say(turn, "info", "survey.phone_saved");
+  advance(turn, active);
+}
+
+/** "None" at a phone question: no number is kept (an earlier one is removed); the question counts as skipped. */
+function declinePhone(turn: Turn, active: Active, q: QuestionDefinition): void {
+  const { survey } = active;
+  // Also turns a number given at this question earlier in the survey (/back) into a skip.
+  withdrawSharedPhone(turn);
+  delete survey.answers[q.id];
+  if (!survey.skipped.includes(q.id)) {
+    survey.skipped.push(q.id);
+    emit(turn, { type: "QuestionSkipped", waveId: survey.waveId, questionId: q.id });
+  }
+  if (!survey.order.includes(q.id)) survey.order.push(q.id);
+  survey.pending = null;
+  say(turn, "info", "survey.phone_removed");
+  advance(turn, active);
+}
+
+/**
+ * Withdraws the resident's telephone number (`PhoneWithdrawn`, always: the store may hold one the
+ * session does not know of) and forgets the masked one of a survey in progress. Used by the
+ * privacy menu as well.
+ */
+export function withdrawSharedPhone(turn: Turn): void {
+  const { s } = turn;
+  emit(turn, { type: "PhoneWithdrawn" });
+  s.phoneShared = undefined;
+  const survey = s.survey;
+  if (!survey) return;
+  const qn = safeQuestionnaire(turn, survey.questionnaireId, survey.version);
+  for (const q of qn?.questions ?? []) {
+    if (q.type !== "phone" || !Object.hasOwn(survey.answers, q.id)) continue;
+    // The question stays dealt with (a resumed survey does not ask it again), now as a skip.
+    delete survey.answers[q.id];
+    if (!survey.skipped.includes(q.id)) {
+      survey.skipped.push(q.id);
+      emit(turn, { type: "QuestionSkipped", waveId: survey.waveId, questionId: q.id });
+    }
+  }
+}
+
+/**
+ * A telephone number the platform vouches for as the resident's own (Telegram's contact button).
+ * At a phone question it is the answer; anywhere else nothing is kept and the resident is told so.
+ * Returns false when it was not taken (the caller re-shows what the resident is doing).
+ */
+export function handleSurveyContact(turn: Turn, raw: string): boolean {
+  if (turn.s.mode !== "survey" || !turn.s.survey) return false;
+  const active = activeSurvey(turn);
+  // No active survey: activeSurvey() has explained why and shown the menu.
+  if (!active) return true;
+  const q = currentQuestion(turn, active);
+  if (q?.type !== "phone" || active.survey.pending) return false;
+  const phone = normalizePhone(raw);
+  if (phone === undefined) {
+    reprompt(turn, active, { key: "error.phone" });
+    return true;
+  }
+  sharePhone(turn, active, q, phone);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // /skip and /back
 // ---------------------------------------------------------------------------------------------
 
@@ -402,7 +495,8 @@ function skipCurrent(turn: Turn, active: Active, q: QuestionDefinition): void {
   }
   if (Object.hasOwn(survey.answers, q.id)) {
     delete survey.answers[q.id];
-    emit(turn, { type: "AnswerRetracted", waveId: survey.waveId, questionId: q.id });
+    // A phone question's number never became an answer; skipping leaves the stored one alone.
+    if (q.type !== "phone") emit(turn, { type: "AnswerRetracted", waveId: survey.waveId, questionId: q.id });
   }
   if (!survey.skipped.includes(q.id)) {
     survey.skipped.push(q.id);

@@ -175,6 +175,21 @@ export interface NoteQuestion extends QuestionBase {
   type: "note";
 }
 
+/**
+ * A telephone number the resident may leave for the survey's telephone spot checks (a verifier
+ * calls back to check a few answers). Always optional: the resident may skip it. The number is
+ * never an answer of the response: the engine emits `PhoneShared` (the runner stores it as the
+ * resident's phone), so exports, statistics and re-checks never see it. At most one per
+ * questionnaire. See core/engine/phone.ts for the numbers accepted.
+ */
+export interface PhoneQuestion extends QuestionBase {
+  type: "phone";
+  /** Never true: giving a number is voluntary. */
+  required?: false;
+  /** Not used: the question is never required. */
+  required_message?: undefined;
+}
+
 /** Any question of a questionnaire. */
 export type QuestionDefinition =
   | SingleQuestion
@@ -184,7 +199,8 @@ export type QuestionDefinition =
   | NumberQuestion
   | TextQuestion
   | RegionQuestion
-  | NoteQuestion;
+  | NoteQuestion
+  | PhoneQuestion;
 
 /** The names of the question types. */
 export type QuestionType = QuestionDefinition["type"];
@@ -303,7 +319,13 @@ export type Input =
    * again (its first message never arrived); `withdraw` puts the resident back where they were,
    * keeping the re-check paused (the message with the question could not be delivered).
    */
-  | { kind: "recheck"; action: "start" | "resend" | "withdraw"; request: RecheckRequest };
+  | { kind: "recheck"; action: "start" | "resend" | "withdraw"; request: RecheckRequest }
+  /**
+   * A telephone number the platform vouches for as the resident's own (Telegram's "share my phone
+   * number" button: a contact whose user id is the sender's). Read only as the answer to a phone
+   * question; anywhere else it is declined and nothing is kept.
+   */
+  | { kind: "contact"; phone: string };
 
 /**
  * A re-check of a completed questionnaire (survey quality control: a sample of completed
@@ -367,6 +389,11 @@ export interface OutMessage {
   /** 1-based position among the currently relevant questions that take an answer. */
   progress?: { index: number; total: number };
   questionId?: string;
+  /**
+   * A question that wants a telephone number (type `phone`): adapters may offer the platform's
+   * own way to share one (Telegram's contact button) or a telephone keypad (the web chat).
+   */
+  expects?: "phone";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,6 +418,14 @@ export type EngineEvent =
    */
   | { type: "ResponseAbandoned"; waveId: string; reason: "wave-closed" | "wave-changed" }
   | { type: "SuggestionSubmitted"; waveId: string; questionId: string; text: string }
+  /**
+   * The resident left a telephone number at a phone question (canonical form, core/engine/phone.ts)
+   * for the survey's telephone spot checks. It is the resident's, not an answer of the response:
+   * the runner stores it as `Resident.phone`, replacing any earlier one.
+   */
+  | { type: "PhoneShared"; waveId: string; questionId: string; phone: string }
+  /** The resident asked us not to keep their telephone number ("none" at the question, or the privacy menu). */
+  | { type: "PhoneWithdrawn" }
   | { type: "LanguageChanged"; lang: Lang }
   /** The resident confirmed "delete my data"; the runner erases it. */
   | { type: "DeletionRequested" }
@@ -506,7 +541,11 @@ export interface SurveyProgress {
   version: number;
   /** ISO time the response started. */
   startedAt: string;
-  /** Answers so far, by question id (only currently relevant questions). */
+  /**
+   * Answers so far, by question id (only currently relevant questions). A phone question's entry
+   * is `{ kind: "text" }` with the masked number ("138****5678"): enough for /back to say what was
+   * given, and gone with the rest of this object when the response is completed.
+   */
   answers: Record<string, AnswerValue>;
   /** Optional questions the resident skipped. */
   skipped: string[];
@@ -540,6 +579,13 @@ export interface SessionState {
   rating?: CaseRatingProgress;
   /** An open re-check of a completed questionnaire, asked (mode `recheck`) or paused. */
   recheck?: RecheckProgress;
+  /**
+   * The resident has left a telephone number (`PhoneShared`) and not withdrawn it: the privacy
+   * menu offers to remove it, and a later phone question says it is kept unless replaced. The
+   * number itself lives in the store (Resident.phone), never in the session: while the survey is
+   * in progress its phone question holds only the masked number (see {@link SurveyProgress.answers}).
+   */
+  phoneShared?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

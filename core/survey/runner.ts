@@ -363,6 +363,13 @@ export class ConversationRunner {
         case "SuggestionSubmitted":
           writes.push({ type: "suggestion.add", waveId: event.waveId, text: event.text, lang: state.lang });
           break;
+        case "PhoneShared":
+          // The resident's, for telephone spot checks: never an Answer row of the response.
+          writes.push({ type: "resident.phone", phone: event.phone });
+          break;
+        case "PhoneWithdrawn":
+          writes.push({ type: "resident.phone", phone: null });
+          break;
         case "LanguageChanged":
           writes.push({ type: "resident.update", lang: event.lang });
           break;

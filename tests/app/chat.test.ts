@@ -49,6 +49,8 @@ describe("anxin chat on stdin", () => {
       expect(response?.status).toBe("completed");
       expect(response?.answers).toEqual(resident.acknowledged);
       expect((await store.getResident(identity!.residentId))?.lang).toBe(lang);
+      // A number left at the phone question is the resident's, not an answer.
+      expect(await store.getResidentPhone(identity!.residentId)).toBe(resident.phone ?? null);
     } finally {
       await store.close();
       await seededDb.db.drop();

@@ -141,8 +141,23 @@ describe("questionnaire validation", () => {
     const issues = issuesOf(def);
     expect(issues).toContain("version: must be an integer");
     expect(issues).toContain("questions[0]: unknown field 'relevent'");
-    expect(issues).toContain("questions[1].type: must be one of single, multiple, scale5, yesno, number, text, region, note");
+    expect(issues).toContain("questions[1].type: must be one of single, multiple, scale5, yesno, number, text, region, note, phone");
     expect(issues).toContain("questions[2].label: required");
+  });
+
+  it("accepts an optional phone question, and refuses a required one, a required_message or a second one", () => {
+    const phone = { id: "tel", type: "phone", label: { "zh-CN": "电话", en: "Phone" } } as const;
+    const ok = base();
+    ok.questions.push(phone, { ...phone, id: "tel_off", required: false, relevant: "victim == 'yes'" });
+    expect(issuesOf(ok)).toEqual(["questions[4].type: only one phone question is allowed (the first is questions[3])"]);
+    ok.questions.pop();
+    expect(validateQuestionnaire(ok).questions.at(-1)).toMatchObject({ id: "tel", type: "phone" });
+    const required = base() as unknown as { questions: unknown[] };
+    required.questions.push({ ...phone, required: true });
+    expect(issuesOf(required)).toContain("questions[3].required: a phone question is always optional: the resident may skip it");
+    const message = base() as unknown as { questions: unknown[] };
+    message.questions.push({ ...phone, required_message: { "zh-CN": "请填", en: "Please" } });
+    expect(issuesOf(message)).toContain("questions[3]: unknown field 'required_message'");
   });
 
   it("checks scale5 levels", () => {
@@ -221,7 +236,8 @@ describe("the default questionnaire", () => {
   it("loads, validates and has the expected questions", () => {
     const q = loadDefaultQuestionnaire();
     expect(q.id).toBe("public-safety");
-    expect(q.version).toBe(1);
+    // Version 2 added the phone question for telephone spot checks.
+    expect(q.version).toBe(2);
     expect(q.languages).toEqual(["zh-CN", "zh-TW", "en"]);
     expect(q.questions.map((x) => x.id)).toEqual([
       "safety_overall",
@@ -240,7 +256,9 @@ describe("the default questionnaire", () => {
       "region",
       "age_group",
       "suggestion",
+      "phone",
     ]);
+    expect(q.questions.at(-1)).toMatchObject({ id: "phone", type: "phone", section: "about" });
     const overall = q.questions[0];
     if (overall?.type !== "scale5") throw new Error();
     expect(scaleScoreOf(overall, "very_safe")).toBe(100);

@@ -76,7 +76,7 @@ describe("first contact and consent", () => {
     expect(s.last.map((m) => m.text)).toEqual(["OK, I will use English from now on.", expect.stringContaining("Do you agree to take part?")]);
     expect(s.state.mode).toBe("consent");
     s.tap("I agree");
-    expect(s.question?.text).toContain("(1/13) Overall");
+    expect(s.question?.text).toContain("(1/14) Overall");
   });
 
   it("a deep link can set the language", () => {
@@ -330,7 +330,7 @@ describe("menu, opt-out, privacy", () => {
     s.send("1");
     s.send("/menu");
     s.tap("隐私和删除数据");
-    expect(s.text).toContain("我们不保存姓名和电话");
+    expect(s.text).toContain("我们不保存姓名。电话只有您自愿留下才保存");
     s.tap("删除我的数据");
     expect(s.text).toContain("确定要删除您的所有数据吗？");
     s.tap("不删了");
@@ -390,7 +390,7 @@ describe("re-prompts outside the survey, in zh-CN and en", () => {
 describe("purity", () => {
   it("never mutates state, context or input, and is deterministic", () => {
     const ctx = makeCtx(defaultQuestionnaire());
-    const ctxSnapshot = JSON.stringify({ ...ctx, questionnaire: ctx.questionnaire("public-safety", 1) });
+    const ctxSnapshot = JSON.stringify({ ...ctx, questionnaire: ctx.questionnaire("public-safety", defaultQuestionnaire().version) });
     let state: SessionState = initialState("zh-CN");
     for (const text of ["/start", "1", "2", "1", "1", "3", "0"]) {
       const input = { kind: "text" as const, text };
@@ -402,7 +402,7 @@ describe("purity", () => {
       expect(a).toEqual(b);
       state = a.state;
     }
-    expect(JSON.stringify({ ...ctx, questionnaire: ctx.questionnaire("public-safety", 1) })).toBe(ctxSnapshot);
+    expect(JSON.stringify({ ...ctx, questionnaire: ctx.questionnaire("public-safety", defaultQuestionnaire().version) })).toBe(ctxSnapshot);
   });
 
   it("works on deep-frozen arguments", () => {

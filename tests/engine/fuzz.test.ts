@@ -32,6 +32,7 @@ const WORDS = [
   "城关镇", "东街社区", "Hekou Township", "新区", "/back", "返回", "/skip", "跳过", "/menu", "菜单", "/lang", "/lang en",
   "/lang zh-TW", "/lang xx", "/help", "帮助", "/stop", "退订", "订阅", "/start", "/start survey", "/privacy", "/foo", "同意",
   "不同意", "删除我的数据", "确定删除", "不删了", "done", "选好了", "好了", "晚上多巡逻", "  ", "", "\n\n", "/menu@OtherBot",
+  "13812345678", "+86 138-1234-5678", "010-12345678", "12345", "不留", "none", "删除我留的电话",
 ];
 
 function randomUnicode(rand: () => number, length: number): string {
@@ -68,6 +69,7 @@ function randomInput(rand: () => number, last: OutMessage[], seen: string[]): In
   if (r < 0.86) return { kind: "text", text: randomUnicode(rand, 500).repeat(100 + Math.floor(rand() * 200)) };
   if (r < 0.9) return { kind: "button", payload: randomUnicode(rand, Math.floor(rand() * 80)) };
   if (r < 0.93) return { kind: "start", ...(rand() < 0.5 ? { arg: ["survey", "lang_en", "zh-TW", randomUnicode(rand, 10)][Math.floor(rand() * 4)] } : {}) };
+  if (r < 0.95) return { kind: "contact", phone: ["+8613812345678", "8613812345678", "+1", randomUnicode(rand, 20)][Math.floor(rand() * 4)] ?? "" };
   // Malformed inputs a buggy adapter might send.
   const broken: unknown[] = [
     { kind: "text" },
@@ -75,6 +77,8 @@ function randomInput(rand: () => number, last: OutMessage[], seen: string[]): In
     { kind: "button" },
     { kind: "button", payload: { a: 1 } },
     { kind: "start", arg: 7 },
+    { kind: "contact" },
+    { kind: "contact", phone: 13812345678 },
     { kind: "nope" },
     null,
     undefined,
@@ -108,8 +112,8 @@ function run(seed: number, steps: number, varyContext: boolean, extra: Partial<E
   const qn = defaultQuestionnaire();
   const plain: EngineContext[] = [
     makeCtx(qn),
-    makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: 1, open: true } }),
-    makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: 1, open: false } }),
+    makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: qn.version, open: true } }),
+    makeCtx(qn, { wave: { id: "wave-2", questionnaireId: qn.id, version: qn.version, open: false } }),
     makeCtx(qn, { wave: null }),
     makeCtx(qn, { wave: { id: "wave-3", questionnaireId: "missing", version: 9, open: true } }),
     makeCtx(qn, { regions: [] }),

@@ -124,6 +124,7 @@ describe("payloads", () => {
       encodePayload({ op: "consent", accept: true }),
       encodePayload({ op: "lang", lang: "zh-TW" }),
       encodePayload({ op: "privacy", action: "del" }),
+      encodePayload({ op: "privacy", action: "tel" }),
     ];
     for (const p of samples) {
       expect(Buffer.byteLength(p), p).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
@@ -133,7 +134,7 @@ describe("payloads", () => {
   });
 
   it("decodes garbage as invalid", () => {
-    for (const bad of ["", "x", "a:1:abcd:0", "a:1:abcd:0:0:0", "a:-1:abcd:0:0", "a:01:abcd:0:0", "a:1:ABCD:0:0", "m:nope", "l:fr", "c:maybe", "a".repeat(100), "p:delete"]) {
+    for (const bad of ["", "x", "a:1:abcd:0", "a:1:abcd:0:0:0", "a:-1:abcd:0:0", "a:01:abcd:0:0", "a:1:ABCD:0:0", "m:nope", "l:fr", "c:maybe", "a".repeat(100), "p:delete", "p:tel:1", "p:phone"]) {
       expect(decodePayload(bad), bad).toEqual({ op: "invalid" });
     }
     expect(decodePayload(undefined)).toEqual({ op: "invalid" });

@@ -48,6 +48,9 @@ describe("the conversation runner", () => {
     expect((await fx.store.getResident(residentId))?.lang).toBe(lang);
     const suggestions = (await fx.store.listSuggestions({ waveId: fx.wave.id })).filter((s) => s.residentId === residentId);
     expect(suggestions.map((s) => s.text)).toEqual(resident.suggestion ? [resident.suggestion] : []);
+    // A number left at the phone question is the resident's, never an answer of the response.
+    expect(await fx.store.getResidentPhone(residentId)).toBe(resident.phone ?? null);
+    expect(Object.keys(response?.answers ?? {})).not.toContain("phone");
   });
 
   it("shows a resident who finished the thanks and the menu, not the survey again", async () => {

@@ -19,6 +19,8 @@ export interface PlannedInput {
   answer?: AnswerValue;
   /** The input skips an optional question. */
   skip?: boolean;
+  /** The telephone number (canonical form) the input leaves at a phone question: the resident's, never an answer. */
+  phone?: string;
 }
 
 /** How the scripted resident answers: by tapping buttons, typing, or either. */
@@ -34,6 +36,11 @@ export class AutoResident {
   readonly asked: string[] = [];
   /** The resident's free-text suggestion, if it typed one. */
   suggestion: string | undefined;
+  /**
+   * The telephone number (canonical form) it left at the phone question, if it left one: what the
+   * store should hold as the resident's phone — and what no answer of the response may contain.
+   */
+  phone: string | undefined;
   done = false;
 
   constructor(
@@ -112,6 +119,12 @@ export class AutoResident {
         this.regionPath = final ? [] : path;
         return { input: this.choose(byKey(options, index)), questionId: question.id, answer: final ? { kind: "region", code: node.code, path } : undefined };
       }
+      case "phone": {
+        // A mobile number typed the ways residents do; it goes to Resident.phone, not the answers.
+        const digits = `139${String(Math.floor(this.rng() * 1e8)).padStart(8, "0")}`;
+        const typed = [digits, `${digits.slice(0, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}`, `+86 ${digits}`][Math.floor(this.rng() * 3)] ?? digits;
+        return { input: { kind: "text", text: typed }, questionId: question.id, phone: digits };
+      }
       case "note":
         return undefined;
     }
@@ -119,6 +132,7 @@ export class AutoResident {
 
   /** Records what the bot acknowledged after `planned` was handled. */
   acknowledge(planned: PlannedInput, completed: boolean): void {
+    if (planned.phone !== undefined) this.phone = planned.phone;
     if (planned.questionId && planned.answer) {
       this.acknowledged[planned.questionId] = planned.answer;
       const question = this.questionnaire.questions.find((q) => q.id === planned.questionId);

@@ -568,6 +568,26 @@ describe("Bot API behaviour", () => {
 });
 
 describe("fault injection, flood control and driving helpers", () => {
+  it("shows a contact button in private chats only; shareContact sends the user's own number and folds a one-time keyboard", async () => {
+    const tg = await startFake();
+    tg.sendText(resident, "hi");
+    const keyboard = { keyboard: [[{ text: "📱 Share my phone number", request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
+    expect(() => tg.shareContact(resident, "8613800138000")).toThrow(/no "request_contact" button/);
+    expect((await api(tg, "sendMessage", { chat_id: resident.id, text: "Or share it", reply_markup: keyboard })).status).toBe(200);
+    expect(tg.replyKeyboard(resident.id)).toEqual(keyboard);
+    const group = groupChat(-4_012_345_999);
+    tg.addChat(group);
+    expect(await api(tg, "sendMessage", { chat_id: group.id, text: "x", reply_markup: keyboard })).toMatchObject({ status: 400, body: { description: "Bad Request: BUTTON_TYPE_INVALID" } });
+    const notBoolean = { keyboard: [[{ text: "x", request_contact: "yes" }]] };
+    expect((await api(tg, "sendMessage", { chat_id: resident.id, text: "x", reply_markup: notBoolean })).status).toBe(400);
+
+    const shared = tg.shareContact(resident, "8613800138000");
+    expect(shared.contact).toMatchObject({ phone_number: "8613800138000", user_id: resident.id });
+    expect(tg.pendingUpdates().at(-1)?.message?.contact?.user_id).toBe(resident.id);
+    expect(tg.replyKeyboard(resident.id)).toBeUndefined();
+    expect((await api(tg, "sendMessage", { chat_id: resident.id, text: "Thanks", reply_markup: { remove_keyboard: true } })).status).toBe(200);
+  });
+
   it("injects failures per method, chat and count; disconnects; adds latency", async () => {
     const tg = await startFake();
     const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });

@@ -49,6 +49,7 @@ import type {
 } from "grammy/types";
 import {
   chatInstance,
+  contactUpdate,
   fakeQueryId,
   myChatMemberUpdate,
   privateChat,
@@ -937,6 +938,23 @@ export class FakeTelegram {
   }
 
   /**
+   * The user `from` taps the reply-keyboard button that asks for their contact (`request_contact`)
+   * in their private chat: Telegram sends their own number as a `contact` message whose `user_id`
+   * is the sender's. Throws when the chat shows no such button (unless `opts.force`). A one-time
+   * keyboard folds away, as in Telegram's apps. Returns the contact message.
+   */
+  shareContact(from: UserLike, phoneNumber: string, opts: { force?: boolean } = {}): Message {
+    const state = this.chats.get(from.id);
+    const keyboard = state?.replyKeyboard;
+    if (!opts.force && !(keyboard && requestsContactOrLocation(keyboard, "request_contact"))) {
+      throw new Error(`shareContact: the chat with ${from.id} shows no "request_contact" button`);
+    }
+    if (state && keyboard?.one_time_keyboard) delete state.replyKeyboard;
+    const update = this.pushUpdate(contactUpdate(from, phoneNumber, { own: true }));
+    return clone(update.message as Message);
+  }
+
+  /**
    * Queues any update (edited_message, photo, sticker, voice, location, my_chat_member,
    * channel_post, group messages... see ./telegram-updates.ts). `update_id` is assigned when
    * missing or 0; messages with `message_id` 0 get the chat's next id and `date` 0 becomes now.
@@ -1648,6 +1666,10 @@ export class FakeTelegram {
       for (const button of rows.flat() as unknown[]) {
         const text = typeof button === "string" ? button : (button as Record<string, unknown> | null)?.text;
         if (typeof text !== "string" || text === "") throw badRequest("can't parse keyboard button: Field \"text\" must be of type String");
+        const requestContact = typeof button === "object" && button !== null ? (button as Record<string, unknown>).request_contact : undefined;
+        if (requestContact !== undefined && typeof requestContact !== "boolean") {
+          throw badRequest("can't parse keyboard button: Field \"request_contact\" must be of type Boolean");
+        }
       }
       return { reply: clone(m as unknown as ReplyKeyboardMarkup) };
     }
@@ -1683,6 +1705,10 @@ export class FakeTelegram {
     if (replyTo) msg.reply_to_message = replyTo as Message & { reply_to_message: undefined };
     if (markup.inline) msg.reply_markup = markup.inline;
     if (p.protect_content === true) msg.has_protected_content = true;
+    if (markup.reply && state.chat.type !== "private" && requestsContactOrLocation(markup.reply)) {
+      // Telegram offers these buttons in private chats only.
+      throw badRequest("BUTTON_TYPE_INVALID");
+    }
     if (markup.reply) state.replyKeyboard = markup.reply;
     if (markup.remove) delete state.replyKeyboard;
     this.storeMessage(state, msg, true);
@@ -2762,4 +2788,13 @@ function collectFileIds(
     visit(obj as { file_id: string; file_unique_id: string });
   }
   for (const v of Object.values(obj)) collectFileIds(v, visit);
+}
+
+/** Does a reply keyboard have a button that asks for the user's contact (or location)? */
+function requestsContactOrLocation(keyboard: ReplyKeyboardMarkup, only?: "request_contact" | "request_location"): boolean {
+  return keyboard.keyboard.flat().some((button) => {
+    if (typeof button !== "object" || button === null) return false;
+    const b = button as unknown as Record<string, unknown>;
+    return only ? b[only] === true : b.request_contact === true || b.request_location === true;
+  });
 }

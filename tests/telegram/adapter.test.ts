@@ -89,7 +89,7 @@ describe("standalone adapter: every kind of update", () => {
       voiceUpdate(resident),
       documentUpdate(resident),
       locationUpdate(resident, 30.2, 120.1),
-      contactUpdate(resident, "+8613800000000", { own: true }),
+      contactUpdate(resident, "+8613800000000"),
       { update_id: 0, message: { message_id: 0, date: 0, chat: { id: resident.id, type: "private", first_name: "张" }, from: buildUser(resident), new_chat_title: "x" } } as Update,
       textUpdate({ id: 99, is_bot: true }, "I am a bot"),
       textUpdate(resident, "group chatter", { chat: group }),
@@ -112,7 +112,7 @@ describe("standalone adapter: every kind of update", () => {
       "handled", // voice
       "handled", // document
       "handled", // location
-      "handled", // contact
+      "handled", // someone else's contact → refused
       "ignored", // service message
       "ignored", // a bot
       "ignored", // group chatter
@@ -129,8 +129,23 @@ describe("standalone adapter: every kind of update", () => {
     ]);
     const texts = tg.sentTo(resident.id).map((m) => m.text ?? "");
     expect(texts).toHaveLength(7);
-    expect(texts.slice(1).every((t) => t === texts[1] && /文字/.test(t))).toBe(true);
+    expect(texts.slice(1, 6).every((t) => t === texts[1] && /文字/.test(t))).toBe(true);
+    expect(texts[6]).toMatch(/^这是别人的联系方式，我们不会使用。/);
     expect(tg.calls("sendMessage").filter((c) => Number(c.params.chat_id) !== resident.id)).toHaveLength(0);
+  });
+
+  it("hands the engine the resident's own contact (not kept unless the phone question is asked); embedded mode leaves it to the host outside a conversation", async () => {
+    const embedded = adapter("embedded");
+    expect(await outcomes(embedded, [contactUpdate(resident, "8613800000000", { own: true })])).toEqual(["passed"]);
+    const a = adapter();
+    await outcomes(a, [textUpdate(resident, "/start")]);
+    const since = tg.cursor();
+    expect(await outcomes(a, [contactUpdate(resident, "8613800000000", { own: true })])).toEqual(["handled"]);
+    const texts = tg.calls("sendMessage").filter((c) => c.seq >= since && isDelivery(c, resident.id)).map((c) => String(c.params.text));
+    expect(texts[0]).toBe("现在不需要电话号码，我们没有保存。只有问卷最后一题会问您是否愿意留电话。");
+    expect(texts[1]).toContain("您同意参加吗？");
+    const identity = await fixture.store.findIdentity("telegram", String(resident.id));
+    expect(await fixture.store.getResidentPhone(identity?.residentId ?? "")).toBeNull();
   });
 
   it("answers a command in a group once with a link to the private chat", async () => {

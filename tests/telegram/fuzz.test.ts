@@ -97,6 +97,8 @@ describe("fuzzing the Telegram adapter", () => {
     };
     const stranger = () => ({ id: 9_500_000_000 + int(1_000_000), is_bot: false, first_name: "S" });
     const checksum = (q2Buttons[0] ? payloadOf(q2Buttons[0].data) : "")?.split(":")[2] ?? "0000";
+    // The questionnaire version the buttons carry (stale ones below use the versions around it).
+    const version = Number((q2Buttons[0] ? payloadOf(q2Buttons[0].data) : "")?.split(":")[1] ?? "1");
     const signer = new CallbackSigner(TEST_SECRET);
     const otherSigner = new CallbackSigner(`${TEST_SECRET}-other`);
     const q2data = q2Buttons.map((b) => b.data);
@@ -133,7 +135,7 @@ describe("fuzzing the Telegram adapter", () => {
       () => ({ update_id: updateId++, my_chat_member: { chat: { id: -5, type: "group" }, from: victim, date: 1, old_chat_member: { status: "left", user: victim }, new_chat_member: { status: pick(["member", "kicked", "administrator"]), user: victim } } }),
       // Buttons: random data, forged signatures, tampered data, someone else's press, other keys.
       () => press(victim, q2, pick([ascii(80), "", 42, null, { a: 1 }, "anx:", `anx:${ascii(11)}:${ascii(40)}`])),
-      () => press(victim, q2, `anx:${ascii(11).replace(/[^A-Za-z0-9_-]/g, "A").padEnd(11, "x")}:a:1:${checksum}:1:${int(4)}`),
+      () => press(victim, q2, `anx:${ascii(11).replace(/[^A-Za-z0-9_-]/g, "A").padEnd(11, "x")}:a:${version}:${checksum}:1:${int(4)}`),
       () => {
         const data = pick(q2data);
         const at = 4 + int(data.length - 4);
@@ -141,8 +143,8 @@ describe("fuzzing the Telegram adapter", () => {
         return press(victim, q2, pick([swapped, data.slice(0, -1), `${data}0`, data.toUpperCase()]));
       },
       () => press(stranger(), q2, pick(q2data)),
-      () => press(victim, q2, signer.sign(`a:1:${checksum}:1:${int(4)}`, victim.id + 1)),
-      () => press(victim, q2, otherSigner.sign(`a:1:${checksum}:1:${int(4)}`, victim.id)),
+      () => press(victim, q2, signer.sign(`a:${version}:${checksum}:1:${int(4)}`, victim.id + 1)),
+      () => press(victim, q2, otherSigner.sign(`a:${version}:${checksum}:1:${int(4)}`, victim.id)),
       () => press(victim, { ...q2, chat: { id: -100_123, type: "supergroup", title: "g" } } as Message, pick(q2data)),
       () => ({ update_id: updateId++, callback_query: { id: "x", from: victim, chat_instance: "1", data: pick(q2data) } }),
       // Validly signed but stale survey buttons: an earlier question, an older version, nonsense indexes.
@@ -153,16 +155,16 @@ describe("fuzzing the Telegram adapter", () => {
           signer.sign(
             pick([
               payloadOf(pick(q1Buttons).data) ?? "",
-              `a:0:${checksum}:1:0`,
-              `a:2:${checksum}:1:0`,
-              `a:1:0000:1:0`,
-              `a:1:${checksum}:99:0`,
-              `a:1:${checksum}:1:99`,
-              `d:1:${checksum}:1`,
-              `s:1:${checksum}:1`,
-              `u:1:${checksum}:1:0`,
-              `r:1:${checksum}:1:0:-:0`,
-              `a:1:${checksum}:0:${int(6)}`,
+              `a:${version - 1}:${checksum}:1:0`,
+              `a:${version + 1}:${checksum}:1:0`,
+              `a:${version}:0000:1:0`,
+              `a:${version}:${checksum}:99:0`,
+              `a:${version}:${checksum}:1:99`,
+              `d:${version}:${checksum}:1`,
+              `s:${version}:${checksum}:1`,
+              `u:${version}:${checksum}:1:0`,
+              `r:${version}:${checksum}:1:0:-:0`,
+              `a:${version}:${checksum}:0:${int(6)}`,
               "c:n",
               "x:y",
             ]),
@@ -172,6 +174,24 @@ describe("fuzzing the Telegram adapter", () => {
       // Legitimate traffic from strangers (symbols only, so nobody consents by accident) and media from the victim.
       () => privateMessage(stranger(), symbols(40)),
       () => ({ update_id: updateId++, message: { message_id: 1, date: 1, chat: { id: victim.id, type: "private" }, from: victim, [pick(["photo", "sticker", "location", "voice"])]: {} } }),
+      // Contacts while no phone question is asked: the victim's own, someone else's, broken ones.
+      () => ({
+        update_id: updateId++,
+        message: {
+          message_id: 1,
+          date: 1,
+          chat: { id: victim.id, type: "private" },
+          from: victim,
+          contact: pick([
+            { phone_number: "8613800138000", first_name: "V", user_id: victim.id },
+            { phone_number: "+8613800138000", first_name: "X", user_id: victim.id + 1 },
+            { phone_number: "13800138000", first_name: "Y" },
+            { phone_number: 13800138000, first_name: "Z", user_id: victim.id },
+            { phone_number: "1".repeat(500), first_name: "W", user_id: victim.id },
+            randomValue(2),
+          ]),
+        },
+      }),
     ];
 
     const delivered: unknown[] = [];
@@ -198,6 +218,9 @@ describe("fuzzing the Telegram adapter", () => {
     const after = await victimState();
     expect(after.answers).toEqual(before.answers);
     expect(after.current).toBe("safety_trend");
+    // No contact became the victim's phone number: none was asked for.
+    const victimIdentity = await fixture.store.findIdentity("telegram", String(victim.id));
+    expect(await fixture.store.getResidentPhone(victimIdentity?.residentId ?? "")).toBeNull();
     expect(after.mode).toBe("survey");
     expect(await fixture.store.listResponses(fixture.wave.id)).toHaveLength(1);
 

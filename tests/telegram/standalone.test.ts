@@ -11,8 +11,8 @@ import { loadConfig } from "../../core/app/config.js";
 import { startApp, type RunningApp } from "../../core/app/start.js";
 import { TelegramChannel } from "../../bots/telegram/channel.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
-import { groupChat, myChatMemberUpdate, photoUpdate, stickerUpdate, user as buildUser } from "../support/telegram-updates.js";
-import { buttonsOf, expectCompleted, freePort, isDelivery, recordingLogger, SurveyDriver, TEST_SECRET } from "./support.js";
+import { contactUpdate, groupChat, myChatMemberUpdate, photoUpdate, stickerUpdate, user as buildUser } from "../support/telegram-updates.js";
+import { buttonsOf, expectCompleted, freePort, hasInlineKeyboard, isDelivery, recordingLogger, SurveyDriver, TEST_SECRET } from "./support.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -71,6 +71,41 @@ describe("standalone Telegram bot, long polling", () => {
     expect(tg.calls("editMessageText").length).toBeGreaterThanOrEqual(2);
     // Every callback query was answered.
     for (const call of tg.calls("answerCallbackQuery")) expect(call.ok).toBe(true);
+  });
+
+  it("takes the resident's own shared contact as their phone number, refuses someone else's, then removes the keyboard", async () => {
+    const tg = await startFake();
+    const { app } = await startAnxin(tg);
+    const caller = { id: 6_100_000_009, first_name: "李", language_code: "zh-hans" };
+    const driver = new SurveyDriver(tg, caller);
+    const consent = await driver.act("deep link", () => tg.sendText(caller, "/start survey"));
+    const question = await driver.playFrom(consent, { untilPhone: true });
+    expect(question.text).toContain("最后，如果您愿意，请留一个联系电话");
+    expect(buttonsOf(question).map((b) => b.payload.op)).toEqual(["skip"]);
+    // Telegram's contact button, under the input field, comes in a short message after the question.
+    const keyboard = await tg.waitUntil(() => tg.replyKeyboard(caller.id), 10_000, "the contact keyboard");
+    expect(keyboard).toMatchObject({ keyboard: [[{ text: "📱 发送我的手机号", request_contact: true }]], one_time_keyboard: true, resize_keyboard: true });
+    expect(tg.sentTo(caller.id).at(-1)?.text).toBe("也可以点下面的“📱 发送我的手机号”，直接发送这个 Telegram 账号绑定的号码。");
+    const residentId = (await app.store.findIdentity("telegram", String(caller.id)))?.residentId ?? "";
+
+    // Someone else's contact (an address-book entry): a polite refusal, nothing kept, still asked.
+    let since = tg.cursor();
+    tg.pushUpdate(contactUpdate(caller, "+8613600136000", { firstName: "邻居" }));
+    const refusal = await tg.waitFor((c) => isDelivery(c, caller.id), 10_000, { since });
+    expect(refusal.params.text).toBe("这是别人的联系方式，我们不会使用。如果愿意，请点“📱 发送我的手机号”，或者直接输入您自己的号码。");
+    expect(await app.store.getResidentPhone(residentId)).toBeNull();
+    expect(tg.replyKeyboard(caller.id)).toBeDefined();
+
+    // Their own number through the button (Telegram sets user_id to the sender): taken.
+    since = tg.cursor();
+    tg.shareContact(caller, "8613900139000");
+    await tg.waitFor((c) => isDelivery(c, caller.id) && hasInlineKeyboard(c.params.reply_markup), 10_000, { since });
+    expect(await app.store.getResidentPhone(residentId)).toBe("13900139000");
+    await expectCompleted(app.store, await currentWave(app), caller.id);
+    // The first message after the question takes the contact keyboard away.
+    const after = tg.calls("sendMessage").filter((c) => c.seq >= since && isDelivery(c, caller.id));
+    expect(after[0]?.params).toMatchObject({ text: "谢谢！这个号码只用于回访核实几道题，不会和您的回答一起显示。", reply_markup: { remove_keyboard: true } });
+    expect(after.slice(1).some((c) => (c.params.reply_markup as { remove_keyboard?: boolean } | undefined)?.remove_keyboard)).toBe(false);
   });
 
   it("registers the command menu per language for private chats", async () => {

@@ -11,7 +11,7 @@ import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
 import { ensureDefaultSurvey } from "../../core/app/seed.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { decodePayload, type Payload } from "../../core/engine/payload.js";
-import type { AnswerValue } from "../../core/engine/types.js";
+import type { AnswerValue, QuestionDefinition } from "../../core/engine/types.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
 import { CALLBACK_PREFIX } from "../../bots/telegram/callback-data.js";
 import type { SenderLogger } from "../../bots/telegram/sender.js";
@@ -103,6 +103,18 @@ export function buttonsOf(message: Message | undefined): SeenButton[] {
   });
 }
 
+/** Does a sent reply_markup carry buttons under the message (not a reply keyboard)? */
+export function hasInlineKeyboard(markup: unknown): boolean {
+  const parsed = typeof markup === "string" ? (JSON.parse(markup) as unknown) : markup;
+  return typeof parsed === "object" && parsed !== null && "inline_keyboard" in parsed;
+}
+
+/** The default questionnaire's question a message's survey buttons belong to. */
+export function questionOf(buttons: readonly SeenButton[]): QuestionDefinition | undefined {
+  const payload = buttons.map((b) => b.payload).find((p) => "q" in p);
+  return payload && "q" in payload ? loadDefaultQuestionnaire().questions[payload.q] : undefined;
+}
+
 /** Is this call a successful send or edit into `chatId`? */
 export function isDelivery(call: CallRecord, chatId: number): boolean {
   return call.ok && (call.method === "sendMessage" || call.method === "editMessageText") && Number(call.params.chat_id) === chatId;
@@ -118,7 +130,8 @@ const MULTI_PICKS = [0, 2];
  * Plays the survey as a resident through the fake Bot API: after each action it waits for the
  * bot's next message (or edit) with buttons, then taps what a cooperative resident would: "I
  * agree", the first option of every question ("yes" for yes/no, so every follow-up is asked),
- * options 1 and 3 of multiple choice then Done, and types {@link SUGGESTION_TEXT} for free text.
+ * options 1 and 3 of multiple choice then Done, types {@link SUGGESTION_TEXT} for free text, and
+ * skips the (voluntary) phone number.
  */
 export class SurveyDriver {
   /** Every action taken, for failure messages. */
@@ -135,7 +148,8 @@ export class SurveyDriver {
     const since = this.tg.cursor();
     this.log.push(label);
     action();
-    const call = await this.tg.waitFor((c) => isDelivery(c, this.user.id) && c.params.reply_markup !== undefined, this.timeoutMs, { since });
+    // Buttons under a message (an inline keyboard): a reply keyboard or its removal is not an answer.
+    const call = await this.tg.waitFor((c) => isDelivery(c, this.user.id) && hasInlineKeyboard(c.params.reply_markup), this.timeoutMs, { since });
     const messageId = call.method === "sendMessage" ? (call.result as Message).message_id : Number(call.params.message_id);
     const seen = this.tg.message(this.user.id, messageId);
     if (!seen) throw new Error(`message ${messageId} vanished`);
@@ -160,9 +174,10 @@ export class SurveyDriver {
 
   /**
    * Answers from `first` (the first message with buttons, e.g. the consent request) until the
-   * bot shows the main menu after the thank-you. Returns the menu message.
+   * bot shows the main menu after the thank-you. Returns the menu message — or, with `untilPhone`,
+   * the phone question, for a test to answer it.
    */
-  async playFrom(first: Message): Promise<Message> {
+  async playFrom(first: Message, options: { untilPhone?: boolean } = {}): Promise<Message> {
     let message = first;
     for (let turns = 0; turns < 80; turns++) {
       const buttons = buttonsOf(message);
@@ -178,6 +193,11 @@ export class SurveyDriver {
             : await this.press(message, (b) => b.payload.op === "answer" && b.payload.option === next);
       } else if (ops.has("answer")) {
         message = await this.press(message, (b) => b.payload.op === "answer" && b.payload.option === 0);
+      } else if (ops.has("skip") && questionOf(buttons)?.type === "phone" && options.untilPhone) {
+        return message;
+      } else if (ops.has("skip") && questionOf(buttons)?.type === "phone") {
+        // The phone number is voluntary: this resident keeps theirs (tests about it share one).
+        message = await this.press(message, (b) => b.payload.op === "skip");
       } else if (ops.has("skip")) {
         message = await this.type(SUGGESTION_TEXT);
       } else if (ops.has("menu")) {

@@ -118,7 +118,19 @@ describe("web chat in a phone browser", () => {
       }
 
       const buttons = active.locator("button.option");
-      if (questionId === "suggestion") {
+      if (questionId === "phone") {
+        // The composer turns into a telephone field (keypad and the browser's saved number).
+        const field = page.getByLabel("输入您的回答");
+        expect(await field.getAttribute("inputmode")).toBe("tel");
+        expect(await field.getAttribute("autocomplete")).toBe("tel");
+        expect(await field.getAttribute("placeholder")).toBe("在这里输入电话号码");
+        await andWait(page, async () => {
+          await field.fill("138 0013 8000");
+          await page.getByRole("button", { name: "发送" }).click();
+        });
+      } else if (questionId === "suggestion") {
+        // A free-text question: the plain text field.
+        expect(await page.getByLabel("输入您的回答").getAttribute("inputmode")).toBeNull();
         await andWait(page, async () => {
           await page.getByLabel("输入您的回答").fill("希望晚上多巡逻，路灯早点修好。");
           await page.getByRole("button", { name: "发送" }).click();
@@ -151,7 +163,8 @@ describe("web chat in a phone browser", () => {
     expect(reloaded).toBe(true);
     expect(shotTaken).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, "chat-done.png") });
-    expect(answered).toEqual(expect.arrayContaining(["safety_overall", "hot_issues", "region", "suggestion"]));
+    expect(answered).toEqual(expect.arrayContaining(["safety_overall", "hot_issues", "region", "suggestion", "phone"]));
+    expect(await page.getByLabel("输入您的回答").getAttribute("inputmode")).toBeNull();
 
     // Stored: completed, with the officer and the region of the leaflet.
     const wave = await app.store.currentWave(new Date());
@@ -162,6 +175,9 @@ describe("web chat in a phone browser", () => {
     expect(response.answers.safety_overall).toEqual({ kind: "choice", option: "very_safe" });
     expect(response.answers.suggestion).toEqual({ kind: "text", value: "希望晚上多巡逻，路灯早点修好。" });
     expect(response.answers.region).toMatchObject({ kind: "region", code: staff.street.code });
+    // The number is the resident's (for telephone spot checks), not an answer.
+    expect(response.answers).not.toHaveProperty("phone");
+    expect(await app.store.getResidentPhone(response.residentId)).toBe("13800138000");
     expect(await app.store.listHouseholds(staff.officer.id)).toContainEqual(expect.objectContaining({ householdId: response.residentId, regionId: staff.street.id }));
     await context.close();
   });

@@ -59,10 +59,12 @@ describe("WeChat on the mock puppet", () => {
       ["patrols", ["有时"]],
       ["age_group", ["2"]],
       ["suggestion", ["希望晚上多巡逻，路灯坏了要及时修。"]],
+      // WeChat has no contact button: the number is typed (a wrong one is re-prompted).
+      ["phone", ["12345", "138 0013 8000"]],
     ];
     for (const [questionId, inputs] of script) {
       expect(last, `asked ${questionId}`).toContain(label(questionId));
-      expect(last).toMatch(questionId === "suggestion" ? /./ : /\n1\. /);
+      expect(last).toMatch(questionId === "suggestion" ? /./ : questionId === "phone" ? /\n0\. 跳过/ : /\n1\. /);
       for (const input of inputs) last = (await wang.say(input)).join("\n");
       if (questionId === "safety_overall") {
         // "9" got a compact re-prompt: the error and the options on one line, not the question again.
@@ -73,6 +75,11 @@ describe("WeChat on the mock puppet", () => {
       if (questionId === "hot_issues") {
         // A tick shows the selection only.
         expect(wang.inbox.at(-2)).toBe("已选：偷盗、入室盗窃、电信网络诈骗\n可以继续回复编号，选好了回复 0。");
+      }
+      if (questionId === "phone") {
+        // The reason first, then the thanks for a number that is one.
+        expect(wang.inbox.some((text) => text.startsWith("这不像是电话号码"))).toBe(true);
+        expect(last).toContain("谢谢！这个号码只用于回访核实几道题");
       }
       if (questionId === "victim") {
         const reprompt = wang.inbox.at(-2) ?? "";
@@ -105,6 +112,8 @@ describe("WeChat on the mock puppet", () => {
       age_group: { kind: "choice", option: "30-44" },
       suggestion: { kind: "text", value: "希望晚上多巡逻，路灯坏了要及时修。" },
     });
+    // The number went to the resident, for telephone spot checks, not into the answers above.
+    expect(await seeded.store.getResidentPhone(identity?.residentId ?? "")).toBe("13800138000");
     for (const text of wang.inbox) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(2048);
   });
 

@@ -366,6 +366,50 @@ describe("names, groups and settings", () => {
     ]);
   });
 
+  it("imports a text row with the numbers appearance named as a phone number as the phone question", async () => {
+    const { definition, report } = await imported(
+      form([
+        ["type", "name", "label", "required", "appearance", "relevant", "constraint_message"],
+        ["select_one yn", "call_ok", "May we call you?", "yes"],
+        ["text", "phone_number", "Your phone number?", "yes", "numbers", "${call_ok} = 'yes'", "Digits only"],
+        ["text", "id_number", "Your ID number?", "no", "numbers"],
+        ["text", "hotel", "Your hotel?", "no", "numbers"],
+        ["text", "tel_2", "Another number?", "no", "numbers"],
+      ]),
+    );
+    expect(definition.questions.map((q) => [q.id, q.type, q.required])).toEqual([
+      ["call_ok", "single", true],
+      ["phone_number", "phone", undefined],
+      ["id_number", "text", false],
+      ["hotel", "text", false],
+      ["tel_2", "text", false],
+    ]);
+    expect(definition.questions[1]).toEqual({ id: "phone_number", type: "phone", label: { en: "Your phone number?" }, relevant: "call_ok == 'yes'" });
+    expect(pick(report, "converted").filter((i) => i.row === 3).map((i) => i.message)).toEqual([
+      "text with the numbers appearance, named as a phone number: imported as a phone question (type: phone) — the number is kept with the resident for telephone spot checks, never as an answer or in an export",
+    ]);
+    expect(pick(report, "warning").map((i) => [i.row, i.column, i.message])).toEqual([
+      [3, "required", "a phone number is always optional in Anxin (residents may keep theirs to themselves): imported as optional"],
+      [6, "type", "looks like a phone number, but row 3 is already the phone question (one number per resident): it stays a text question, its answers exported with the others"],
+    ]);
+    // The appearance of the phone row was used; the others' is ignored as before.
+    const appearance = pick(report, "ignored").find((i) => i.column === "appearance");
+    expect(appearance?.rows).toEqual([4, 5, 6]);
+    expect(pick(report, "ignored").find((i) => i.column === "constraint_message")?.rows).toEqual([3]);
+  });
+
+  it("keeps a phone-like row with a constraint as text, with a warning (a constraint is never dropped)", async () => {
+    const { definition, report } = await imported(
+      form([
+        ["type", "name", "label", "appearance", "constraint"],
+        ["text", "mobile", "Mobile?", "numbers", "string-length(.) = 11"],
+      ]),
+    );
+    expect(definition.questions[0]).toMatchObject({ id: "mobile", type: "text", constraint: "length(.) == 11" });
+    expect(pick(report, "warning").map((i) => [i.row, i.column])).toEqual([[2, "constraint"]]);
+    expect(pick(report, "warning")[0]?.message).toMatch(/stays a text question .* exported with the others; remove the constraint/);
+  });
+
   it("accepts pyxform's other column spellings and reports custom XForm columns", async () => {
     const { definition, report } = await imported(
       form([

@@ -27,6 +27,8 @@
     fromLeaflet: false,
     ref: null,
     pushes: null,
+    /** The open question wants a telephone number: the composer offers the phone keypad. */
+    phone: false,
   };
 
   // ------------------------------------------------------------------ strings
@@ -72,8 +74,24 @@
     document.title = t("page.title");
     var labelled = document.querySelectorAll("[data-text]");
     for (var i = 0; i < labelled.length; i++) labelled[i].textContent = t(labelled[i].getAttribute("data-text"));
-    input.setAttribute("placeholder", t("page.input_placeholder"));
+    input.setAttribute("placeholder", t(state.phone ? "page.phone_placeholder" : "page.input_placeholder"));
     log.setAttribute("aria-label", t("page.log"));
+  }
+
+  /**
+   * While a phone question is open the composer brings up the telephone keypad and offers the
+   * number the browser knows (autocomplete="tel"); otherwise it is the plain text field again.
+   */
+  function setComposerMode(phone) {
+    state.phone = phone;
+    if (phone) {
+      input.setAttribute("inputmode", "tel");
+      input.setAttribute("autocomplete", "tel");
+    } else {
+      input.removeAttribute("inputmode");
+      input.removeAttribute("autocomplete");
+    }
+    input.setAttribute("placeholder", t(phone ? "page.phone_placeholder" : "page.input_placeholder"));
   }
 
   function useLang(lang) {
@@ -255,6 +273,8 @@
         state.current = item;
         if (!firstNewOption) firstNewOption = item.querySelector("button.option");
       }
+      // The latest question (or menu) decides what the composer is for.
+      if (message.kind === "question" || hasOptions) setComposerMode(message.expects === "phone");
     });
     if (firstNew) reveal(firstNew);
     var focused = document.activeElement;

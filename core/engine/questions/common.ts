@@ -33,6 +33,8 @@ export interface QuestionScope<Q extends QuestionDefinition = QuestionDefinition
   previous: AnswerValue | undefined;
   /** Half-finished input for this question (toggles, region path), if any. */
   pending: PendingInput | null;
+  /** The resident left a telephone number before (a phone question says Skip keeps it). */
+  phoneOnFile?: boolean;
 }
 
 /** Survey payloads after the survey flow checked they belong to the current question. */
@@ -57,7 +59,11 @@ export type Outcome =
   /** A button that cannot belong to this question as it stands. */
   | { kind: "stale" }
   /** The resident chose to skip (optional questions only). */
-  | { kind: "skip" };
+  | { kind: "skip" }
+  /** A phone question got a telephone number (canonical form): it goes to the store, not the answers. */
+  | { kind: "phone"; phone: string }
+  /** A phone question got "none": the resident wants no number kept (an earlier one is removed). */
+  | { kind: "withdrawPhone" };
 
 /** A question ready to send (the flow adds progress and wraps it into an OutMessage). */
 export interface Rendered {

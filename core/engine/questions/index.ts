@@ -4,6 +4,7 @@
 import { choiceHandler } from "./choice.js";
 import { multipleHandler } from "./multiple.js";
 import { numberHandler } from "./number.js";
+import { phoneHandler } from "./phone.js";
 import { regionHandler } from "./region.js";
 import { textHandler } from "./text.js";
 import { yesNoHandler } from "./yesno.js";
@@ -28,6 +29,8 @@ export function renderQuestion(scope: QuestionScope): Rendered {
       return textHandler.render({ ...scope, question: q });
     case "region":
       return regionHandler.render({ ...scope, question: q });
+    case "phone":
+      return phoneHandler.render({ ...scope, question: q });
     case "note":
       return { text: questionText(scope), options: [] };
   }
@@ -50,6 +53,8 @@ export function handleReply(scope: QuestionScope, reply: Reply): Outcome {
       return textHandler.handle({ ...scope, question: q }, reply);
     case "region":
       return regionHandler.handle({ ...scope, question: q }, reply);
+    case "phone":
+      return phoneHandler.handle({ ...scope, question: q }, reply);
     case "note":
       return { kind: "stale" };
   }

@@ -30,6 +30,8 @@ export type AnswerStyle = "tap" | "type" | "mixed";
 export class AutoResident {
   private readonly rng: () => number;
   private regionPath: string[] = [];
+  /** A one-option answer to a multiple-choice question: toggled, waiting to tap Done. */
+  private pendingMulti: { questionId: string; answer: AnswerValue & { kind: "choices" } } | undefined;
   /** Answers the bot acknowledged, by question id. */
   readonly acknowledged: Record<string, AnswerValue> = {};
   /** Question ids in the order they were asked (consecutive repeats folded). */
@@ -73,6 +75,15 @@ export class AutoResident {
     if (this.asked.at(-1) !== question.id) this.asked.push(question.id);
     const options = (last.options ?? []).filter((o) => o.key !== "0");
     const skip = (last.options ?? []).find((o) => o.key === "0");
+    if (question.type === "multiple") {
+      // Options shown as ticked: a toggle sent earlier (its reply maybe lost) is already in place.
+      const ticked = options.filter((o) => o.selected).map((o) => question.options[Number(o.key) - 1]?.id);
+      const waiting = this.pendingMulti?.questionId === question.id ? this.pendingMulti : undefined;
+      this.pendingMulti = undefined;
+      if (waiting && skip && ticked.join() === waiting.answer.options.join()) {
+        return { input: this.choose(skip), questionId: question.id, answer: waiting.answer };
+      }
+    }
     if (question.required === false && skip && this.rng() < 0.2) {
       return { input: this.choose(skip), questionId: question.id, skip: true };
     }
@@ -92,10 +103,16 @@ export class AutoResident {
         const max = Math.min(question.max ?? candidates.length, 2, candidates.length);
         const count = 1 + Math.floor(this.rng() * max);
         const chosen = shuffle(candidates, this.rng).slice(0, count).sort((a, b) => a.i - b.i);
+        const answer = { kind: "choices" as const, options: chosen.map((c) => c.o.id) };
+        if (chosen.length === 1) {
+          // One typed number or tap only ticks the option; Done (or 0) then records it.
+          this.pendingMulti = { questionId: question.id, answer };
+          return { input: this.choose(byKey(options, chosen[0]!.i)), questionId: question.id };
+        }
         return {
           input: { kind: "text", text: chosen.map((c) => String(c.i + 1)).join(this.rng() < 0.5 ? " " : "，") },
           questionId: question.id,
-          answer: { kind: "choices", options: chosen.map((c) => c.o.id) },
+          answer,
         };
       }
       case "number": {

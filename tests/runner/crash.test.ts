@@ -1,8 +1,8 @@
 /**
  * Crash safety: 100 scripted residents answer the default survey through a runner in a child
  * process that is SIGKILLed at random moments or dies right after a commit, before its reply is
- * out. After each restart every resident resumes at the
- * next unanswered question, and in the end every acknowledged answer is stored exactly once.
+ * out. After each restart every resident resumes at the next unanswered question, and in the end
+ * every acknowledged answer is stored exactly once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";

@@ -17,7 +17,7 @@
  * that carry no number at all, so no page, chart, API or export can show one.
  */
 import type { LocalizedText } from "../engine/types.js";
-import { applySuppression, comparePaths, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
+import { applySuppression, comparePaths, complementSuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
 import { awarenessFromQuizzes, listTips } from "../outreach/tips.js";
 import { caseFeedbackSatisfaction } from "../outreach/cases.js";
 import { regionCodes } from "./convert.js";
@@ -150,15 +150,15 @@ function inRegion(path: string | null, filter: string | null | undefined): boole
   return !filter || (path ?? "").startsWith(filter);
 }
 
-/** Satisfaction of a group of closed cases, suppressed with fewer than `min` ratings. */
-function satisfactionFigure(cases: readonly ClosedCaseRating[], min: number): Figure<CaseSatisfactionValue> {
+/** Satisfaction of a group of closed cases, suppressed with fewer than `min` ratings; `rated` is the group size. */
+function satisfactionOf(cases: readonly ClosedCaseRating[], min: number): { figure: Figure<CaseSatisfactionValue>; rated: number } {
   const s = caseFeedbackSatisfaction(cases.map((c) => ({ status: "closed", rating: c.rating })));
   const value: CaseSatisfactionValue | null =
     s.responseRate && s.rate && s.index && s.meanRating !== null
       ? { n: s.rated, closed: s.closed, responseRate: s.responseRate, rate: s.rate, index: s.index, meanRating: s.meanRating }
       : null;
   // The group size is the number of ratings: closed-but-unrated cases say nothing about anyone's satisfaction.
-  return applySuppression(value, s.rated, min);
+  return { figure: applySuppression(value, s.rated, min), rated: s.rated };
 }
 
 /**
@@ -194,11 +194,18 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
     if (!group) groups.set(key, (group = { path, cases: [] }));
     group.cases.push(c);
   }
-  const byRegion = [...groups.values()]
-    .sort((a, b) => comparePaths(a.path, b.path))
-    .map((g): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: satisfactionFigure(g.cases, min) }));
+  const sorted = [...groups.values()].sort((a, b) => comparePaths(a.path, b.path));
+  // Regions of one parent add up to the parent's figure (shown one level up or overall).
+  const figures = complementSuppression(
+    sorted.map((g) => {
+      const { figure, rated } = satisfactionOf(g.cases, min);
+      return { figure, size: rated, parent: g.path.slice(0, -1).join("/") };
+    }),
+    min,
+  );
+  const byRegion = sorted.map((g, i): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: figures[i]! }));
 
-  return { minGroupSize: min, regionPath, level: options.level, awareness, satisfaction: { overall: satisfactionFigure(closed, min), byRegion } };
+  return { minGroupSize: min, regionPath, level: options.level, awareness, satisfaction: { overall: satisfactionOf(closed, min).figure, byRegion } };
 }
 
 /** Reads the rows and computes the outreach figures. */

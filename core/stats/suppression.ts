@@ -61,6 +61,44 @@ export function applySuppression<T extends { n: number }>(
   return { ...value, suppressed: false as const };
 }
 
+/** One group of a breakdown as complementary suppression sees it. */
+export interface SiblingGroup<T extends { n: number }> {
+  /** The group's figure after the primary rule ({@link applySuppression}). */
+  figure: Figure<T>;
+  /** Selected responses (or ratings) in the group; an empty group hides nobody. */
+  size: number;
+  /** Groups with the same value here add up to one published parent figure. */
+  parent: string;
+}
+
+/**
+ * Complementary (secondary) suppression. Sibling groups add up to their parent's figure, which
+ * is published too (the overall figure, or the region one level up); when exactly one non-empty
+ * sibling is suppressed, its counts would be the parent's minus the others'. So the shown
+ * sibling with the fewest valid answers (the first in order on a tie) is suppressed as well.
+ * Returns the figures in input order.
+ */
+export function complementSuppression<T extends { n: number }>(groups: readonly SiblingGroup<T>[], minGroupSize: number): Figure<T>[] {
+  const figures = groups.map((g) => g.figure);
+  const families = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const family = families.get(g.parent);
+    if (family) family.push(i);
+    else families.set(g.parent, [i]);
+  });
+  for (const members of families.values()) {
+    const hidden = members.filter((i) => figures[i]!.suppressed && groups[i]!.size > 0);
+    if (hidden.length !== 1) continue;
+    let pick: { index: number; n: number } | undefined;
+    for (const i of members) {
+      const figure = figures[i]!;
+      if (isShown(figure) && (pick === undefined || figure.n < pick.n)) pick = { index: i, n: figure.n };
+    }
+    if (pick) figures[pick.index] = suppressed(minGroupSize);
+  }
+  return figures;
+}
+
 /** Type guard: the figure may be shown. */
 export function isShown<T extends { n: number }>(figure: Figure<T>): figure is Shown<T> {
   return figure.suppressed === false;

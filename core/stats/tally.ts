@@ -10,7 +10,7 @@
 
 import { meanFromCounts, proportion } from "./distributions.js";
 import { assertValidMeasure, classifyAnswer, matchesCondition, optionShares, StatsConfigError } from "./measures.js";
-import { applySuppression, checkMinGroupSize } from "./suppression.js";
+import { applySuppression, checkMinGroupSize, complementSuppression } from "./suppression.js";
 import type { Breakdown, GroupBy } from "./breakdown.js";
 import type { Exclusions, MeasureSpec, MeasureValue, StatResponse } from "./types.js";
 
@@ -187,17 +187,35 @@ export class BreakdownTally {
   }
 
   /**
+   * Which groups add up to a published parent figure: regions with the same parent region (the
+   * parent's own figure is the level above, or the overall one), and all channels (the wave's
+   * overall figure). Waves are left alone: no figure over all waves is published.
+   */
+  private parentOf(): ((g: TallyGroup) => string) | undefined {
+    switch (this.by.kind) {
+      case "region":
+        return (g) => JSON.stringify(g.path.slice(0, -1));
+      case "channel":
+        return () => "";
+      default:
+        return undefined;
+    }
+  }
+
+  /**
    * One breakdown per measure (in measure order), with suppression applied to every group: a
    * group with fewer responses than `minGroupSize`, or whose figure rests on fewer valid
-   * answers, is suppressed.
+   * answers, is suppressed — and so is a sibling that would give it away by subtraction
+   * ({@link complementSuppression}).
    */
   breakdowns(minGroupSize: number): Breakdown[] {
     const min = checkMinGroupSize(minGroupSize);
     const groups = this.ordered();
-    return this.measures.map((m, i) => ({
-      measureId: m.id,
-      by: this.by,
-      groups: groups.map((g) => ({ key: g.key, path: [...g.path], figure: applySuppression((g.tallies[i] as MeasureTally).value(), g.size, min) })),
-    }));
+    const parent = this.parentOf();
+    return this.measures.map((m, i) => {
+      const primary = groups.map((g) => applySuppression((g.tallies[i] as MeasureTally).value(), g.size, min));
+      const figures = parent ? complementSuppression(groups.map((g, j) => ({ figure: primary[j]!, size: g.size, parent: parent(g) })), min) : primary;
+      return { measureId: m.id, by: this.by, groups: groups.map((g, j) => ({ key: g.key, path: [...g.path], figure: figures[j]! })) };
+    });
   }
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   applySuppression,
   breakdown,
+  complementSuppression,
   breakdownAll,
   compareWithTargets,
   computeFigure,
@@ -154,5 +155,61 @@ describe("small-group suppression", () => {
     const f = applySuppression(value, 9, 10);
     expect(matchFigure(f, (v) => String(v.value), () => "hidden")).toBe("hidden");
     expect(matchFigure(applySuppression(value, 50, 10), (v) => String(v.value), () => "hidden")).toBe("0.42");
+  });
+  it("a lone suppressed sibling takes the smallest shown sibling with it, so no subtraction reveals it", () => {
+    const shown = (n: number) => applySuppression({ n }, n, 10);
+    const hidden = suppressed(10);
+    const result = complementSuppression(
+      [
+        { figure: shown(40), size: 40, parent: "A" },
+        { figure: hidden, size: 9, parent: "A" },
+        { figure: shown(12), size: 30, parent: "A" },
+        { figure: shown(12), size: 12, parent: "A" },
+        // Two hidden already: their sum is all a subtraction gives.
+        { figure: hidden, size: 3, parent: "B" },
+        { figure: hidden, size: 4, parent: "B" },
+        { figure: shown(50), size: 50, parent: "B" },
+        // An empty group hides nobody: it does not count.
+        { figure: hidden, size: 0, parent: "C" },
+        { figure: shown(20), size: 20, parent: "C" },
+        { figure: shown(30), size: 30, parent: "C" },
+        // Nothing shown beside it: nothing to take.
+        { figure: hidden, size: 5, parent: "D" },
+      ],
+      10,
+    );
+    expect(result.map((f) => (f.suppressed ? "-" : f.n))).toEqual([40, "-", "-", 12, "-", "-", 50, "-", 20, 30, "-"]);
+  });
+
+  it("in every region and channel breakdown of the fixture, no family has exactly one suppressed member", () => {
+    const options: StatOptions[] = [{}, { includeInProgress: true }, { exclude: { speeders: true, straightLiners: true, quality: fixture.quality } }];
+    const bys: GroupBy[] = [{ kind: "region", level: 0 }, { kind: "region", level: 1 }, { kind: "region", level: 2 }, { kind: "channel" }];
+    let families = 0;
+    for (const by of bys) {
+      for (const o of options) {
+        for (const b of breakdownAll(fixture.responses, fixture.measures, by, o)) {
+          const byParent = new Map<string, Figure[]>();
+          for (const g of b.groups) {
+            const parent = JSON.stringify(g.path.slice(0, -1));
+            byParent.set(parent, [...(byParent.get(parent) ?? []), g.figure]);
+          }
+          for (const [parent, figures] of byParent) {
+            families++;
+            const hidden = figures.filter((f) => f.suppressed).length;
+            expect(hidden === 1 && figures.length > 1, `${b.measureId} ${JSON.stringify(by)} ${parent}`).toBe(false);
+          }
+        }
+      }
+    }
+    expect(families).toBeGreaterThan(100);
+  });
+
+  it("the small village's town shows at most all but two of its villages", () => {
+    const m = fixture.measures.find((x) => x.id === "safety_rate");
+    if (!m) throw new Error("measure");
+    const town = village.slice(0, 2);
+    const villages = breakdown(filterResponses(fixture.responses, { regionPrefix: town }), m, { kind: "region", level: 2 });
+    expect(villages.groups.length).toBeGreaterThan(2);
+    expect(villages.groups.filter((g) => g.figure.suppressed).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -443,6 +443,21 @@ def satisfaction_figure(closed_cases, min_group):
             "rate": s["rate"], "index": s["index"], "meanRating": s["meanRating"]}
 
 
+def complement(groups, min_group):
+    """Complementary suppression: `groups` is a list of dicts with "figure", "size" and "parent".
+    In each family (same parent), when exactly one group with members is suppressed, the shown
+    group with the smallest base n (earliest on ties) is suppressed too. Changes `groups`."""
+    families = {}
+    for i, g in enumerate(groups):
+        families.setdefault(g["parent"], []).append(i)
+    for members in families.values():
+        hidden = [i for i in members if groups[i]["figure"]["suppressed"] and groups[i]["size"] > 0]
+        shown = [i for i in members if not groups[i]["figure"]["suppressed"]]
+        if len(hidden) == 1 and shown:
+            j = min(shown, key=lambda i: (groups[i]["figure"]["n"], i))
+            groups[j]["figure"] = {"suppressed": True}
+
+
 def outreach_figures(fx, min_group, level, prefix):
     """What the dashboard shows: tips (suppressed below min_group answers) and case satisfaction
     overall and by region at `level` (suppressed below min_group ratings), inside `prefix`."""
@@ -461,7 +476,10 @@ def outreach_figures(fx, min_group, level, prefix):
         if len(path) <= level:
             continue
         groups.setdefault(tuple(path[: level + 1]), []).append(c)
-    by_region = [{"key": p[-1], "path": list(p), "figure": satisfaction_figure(groups[p], min_group)} for p in sorted(groups)]
+    rows = [{"figure": satisfaction_figure(groups[p], min_group), "parent": p[:-1],
+             "size": sum(1 for c in groups[p] if valid_rating(c["rating"]))} for p in sorted(groups)]
+    complement(rows, min_group)
+    by_region = [{"key": p[-1], "path": list(p), "figure": row["figure"]} for p, row in zip(sorted(groups), rows)]
     return {"awareness": awareness, "satisfaction": {"overall": satisfaction_figure(closed, min_group), "byRegion": by_region}}
 
 
@@ -549,7 +567,11 @@ def main():
             if prefix:
                 pool = [r for r in pool if r["regionPath"][: len(prefix)] == prefix]
             sel = select(pool, inprog, noflag, quality)
-            groups = [{"key": k, "path": p, "figure": figure(mem, m, mg)} for k, p, mem in groups_of(sel, by)]
+            found = groups_of(sel, by)
+            rows = [{"figure": figure(mem, m, mg), "size": len(mem), "parent": tuple(p[:-1])} for _, p, mem in found]
+            if by["kind"] in ("region", "channel"):
+                complement(rows, mg)
+            groups = [{"key": k, "path": p, "figure": row["figure"]} for (k, p, _), row in zip(found, rows)]
             case = {"name": "%s|%s|%s" % (m["id"], gname, vname), "measureId": m["id"], "by": by,
                     "options": {"includeInProgress": inprog, "excludeFlagged": noflag, "minGroupSize": mg},
                     "groups": groups}

@@ -710,6 +710,42 @@ export class Store {
     return this.client.waveTarget.findMany({ where: { waveId }, select: { measureId: true, label: true, value: true } });
   }
 
+  /**
+   * Copies every target of one wave to another (one transaction); a target the other wave
+   * already has for the same measure and label takes the copied value. Returns how many were copied.
+   */
+  async copyWaveTargets(fromWaveId: string, toWaveId: string): Promise<number> {
+    return this.client.$transaction(async (tx) => {
+      const targets = await tx.waveTarget.findMany({ where: { waveId: fromWaveId }, select: { measureId: true, label: true, value: true } });
+      for (const { measureId, label, value } of targets) {
+        await tx.waveTarget.upsert({
+          where: { waveId_measureId_label: { waveId: toWaveId, measureId, label } },
+          create: { waveId: toWaveId, measureId, label, value },
+          update: { value },
+        });
+      }
+      return targets.length;
+    });
+  }
+
+  /** Sets when a wave closes (ends it at `at`); null when there is no such wave. */
+  async closeWave(id: string, at: Date): Promise<WaveRecord | null> {
+    const { count } = await this.client.wave.updateMany({ where: { id }, data: { closesAt: at } });
+    if (count === 0) return null;
+    const row = await this.client.wave.findUnique({ where: { id }, include: { questionnaire: true } });
+    return row ? toWave(row) : null;
+  }
+
+  /** How many responses each wave has in each status (waves without responses are left out). */
+  async responseCountsByWave(): Promise<{ waveId: string; status: ResponseRecord["status"]; count: number }[]> {
+    const rows = await this.client.response.groupBy({ by: ["waveId", "status"], _count: { _all: true } });
+    return rows.map((row) => ({
+      waveId: row.waveId,
+      status: row.status === "completed" || row.status === "abandoned" ? row.status : "in_progress",
+      count: row._count._all,
+    }));
+  }
+
   // ---------------------------------------------------------------- conversations
 
   /** The stored session state of a resident, or null before their first turn. */
@@ -2121,6 +2157,13 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
   for (const write of turn.writes) {
     switch (write.type) {
       case "response.start": {
+        // A survey started again on a wave whose earlier attempt was abandoned (the wave was
+        // replaced and came back): the new attempt starts from nothing, as the engine does.
+        const earlier = await tx.response.findUnique({ where: { residentId_waveId: { residentId: turn.residentId, waveId: write.waveId } }, select: { id: true, status: true } });
+        if (earlier?.status === "abandoned") {
+          await tx.answer.deleteMany({ where: { responseId: earlier.id } });
+          await tx.response.update({ where: { id: earlier.id }, data: { status: "in_progress", startedAt: turn.now, completedAt: null, channel: turn.channel } });
+        }
         const row = await tx.response.upsert({
           where: { residentId_waveId: { residentId: turn.residentId, waveId: write.waveId } },
           create: {

@@ -27,7 +27,8 @@ import { chatRecheckSettings, expireChatRechecks, queueChatRechecks } from "../a
 import { measureName } from "../admin/measures.js";
 import { adminSettings } from "../admin/settings.js";
 
-interface DbOption {
+/** The `--db <url>` option every admin command has. */
+export interface DbOption {
   db?: string;
 }
 
@@ -47,7 +48,7 @@ interface ExportOptions extends DbOption {
 }
 
 /** A one-line CLI error (runCli prints its message). */
-class AdminCliError extends Error {}
+export class AdminCliError extends Error {}
 
 // Deliberately not imported at the top: loading Prisma costs ~50 MB, and exports of raw responses
 // and suggestions run without it (see bench/export.ts).
@@ -57,7 +58,8 @@ function targetOf(options: DbOption): DatabaseTarget {
   return options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
 }
 
-async function withStore<T>(options: DbOption, run: (store: Store) => Promise<T>): Promise<T> {
+/** Runs with a store on `--db` (default DATABASE_URL), migrated, and closes it afterwards. */
+export async function withStore<T>(options: DbOption, run: (store: Store) => Promise<T>): Promise<T> {
   const { openDatabase } = await import("./database.js");
   const { store } = await openDatabase(targetOf(options));
   try {

@@ -8,6 +8,7 @@ import { startApp } from "./start.js";
 import { runChat, type ChatOptions } from "./chat-command.js";
 import { registerSurveyCommands } from "./survey-command.js";
 import { registerAdminCommands } from "./admin-commands.js";
+import { registerWaveCommands } from "./wave-command.js";
 import { registerStaffCommands } from "./staff-command-line.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import type { Role } from "../../prisma/store.js";
@@ -49,6 +50,7 @@ export function buildCli(): Command {
 
   registerSurveyCommands(program);
   registerAdminCommands(program);
+  registerWaveCommands(program);
   registerStaffCommands(program);
 
   const db = program.command("db").description("database maintenance");

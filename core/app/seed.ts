@@ -8,7 +8,7 @@ import { loadDefaultQuestionnaire } from "../definitions/load.js";
 import { questionnaireTitle } from "../survey/questionnaires.js";
 
 /** Stores a validated questionnaire version (idempotent). */
-export async function storeQuestionnaire(store: Store, questionnaire: Questionnaire, source: string): Promise<{ record: QuestionnaireRecord; created: boolean }> {
+export async function storeQuestionnaire(store: Pick<Store, "saveQuestionnaire">, questionnaire: Questionnaire, source: string): Promise<{ record: QuestionnaireRecord; created: boolean }> {
   return store.saveQuestionnaire({
     key: questionnaire.id,
     version: questionnaire.version,

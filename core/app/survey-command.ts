@@ -13,6 +13,7 @@ import type { Lang } from "../engine/types.js";
 import { loadConfig } from "./config.js";
 import { openDatabase } from "./database.js";
 import { storeQuestionnaire } from "./seed.js";
+import { openWave } from "../admin/waves.js";
 
 /** Where `survey` commands write, and their clock (tests replace them). */
 export interface SurveyCommandIO {
@@ -104,12 +105,10 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
         : `questionnaire ${record.key} version ${record.version} was already stored with the same content`,
     );
     if (options.openWave) {
-      const previous = await store.currentWave(now);
-      const wave = await store.createWave({ name: `${record.title} ${now.toISOString().slice(0, 10)}`, questionnaireId: record.id, opensAt: now });
-      out(
-        `opened wave "${wave.name}" (${wave.id})` +
-          (previous ? `; it replaces "${previous.name}" as the current wave (unfinished responses to that wave end)` : ""),
-      );
+      // As `anxin wave open`: one wave at a time, so the wave it replaces ends now.
+      const opened = await openWave(store, { questionnaire: `${record.key}@${record.version}` }, now);
+      const { wave, replaced } = opened;
+      out(`opened wave "${wave.name}" (${wave.id})` + (replaced ? `; it replaces "${replaced.name}" as the current wave (unfinished responses to that wave end)` : ""));
     }
   } finally {
     await store.close();

@@ -2,10 +2,11 @@
 import { Command } from "commander";
 import { vi } from "vitest";
 import { registerAdminCommands } from "../../core/app/admin-commands.js";
+import { registerWaveCommands } from "../../core/app/wave-command.js";
 
 /** `anxin <args…> --db <url>`: the lines it logged (stderr, e.g. a progress bar, is silenced). */
 export async function runAnxin(url: string, ...args: string[]): Promise<string> {
-  const program = registerAdminCommands(new Command("anxin").exitOverride());
+  const program = registerWaveCommands(registerAdminCommands(new Command("anxin").exitOverride()));
   const lines: string[] = [];
   const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
     lines.push(parts.join(" "));

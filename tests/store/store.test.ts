@@ -172,6 +172,24 @@ describe.each(BACKENDS)("store on $name", ({ create }) => {
       expect((await store.listResponses(waveId, "completed")).length).toBe(1);
     });
 
+    it("starts an abandoned response afresh when the same wave's survey starts again", async () => {
+      const other = (await store.resolveIdentity({ platform: "telegram", platformUserId: "turns-again", chatId: "turns-again" })).resident.id;
+      const later = new Date(now.getTime() + 60_000);
+      const turn = (revision: number, at: Date, writes: Parameters<typeof store.commitTurn>[0]["writes"]) =>
+        store.commitTurn({ residentId: other, channel: "web", state: { revision }, expectedRevision: revision, now: at, writes });
+      expect(await turn(0, now, [{ type: "response.start", waveId, questionnaireId }, { type: "answer.put", waveId, questionId: "q1", value: { kind: "choice", option: "safe" } }])).toBe("committed");
+      expect(await turn(1, now, [{ type: "response.abandon", waveId }])).toBe("committed");
+      expect((await store.getResponse(other, waveId))?.status).toBe("abandoned");
+      expect(await turn(2, later, [{ type: "response.start", waveId, questionnaireId }, { type: "answer.put", waveId, questionId: "q2", value: { kind: "bool", value: true } }])).toBe("committed");
+      const response = await store.getResponse(other, waveId);
+      expect(response).toMatchObject({ status: "in_progress", answers: { q2: { kind: "bool", value: true } } });
+      expect(response?.answers.q1).toBeUndefined();
+      expect(response?.startedAt.toISOString()).toBe(later.toISOString());
+      // An in-progress response is left as it is by a repeated start.
+      expect(await turn(3, later, [{ type: "response.start", waveId, questionnaireId }])).toBe("committed");
+      expect((await store.getResponse(other, waveId))?.answers).toEqual({ q2: { kind: "bool", value: true } });
+    });
+
     it("erases a resident's data on request", async () => {
       const outcome = await store.commitTurn({
         residentId,

@@ -1,0 +1,267 @@
+/**
+ * Survey waves for admins: where each wave stands (scheduled, open, current, closed) with its
+ * response counts, opening the next wave (on the bundled default questionnaire's newest stored
+ * version unless told otherwise, optionally with the current wave's targets) and closing one.
+ *
+ * The engine asks residents the *current* wave: the most recently opened wave that is open
+ * (`Store.currentWave`). One wave runs at a time: opening one ends every wave still open at its
+ * opening time, then — residents part-way through the old wave are offered the new one on their
+ * next message. Closing the current wave hands over to an earlier still-open wave only where one
+ * was left open by other means (an install from before this rule, `survey import --open-wave`
+ * of an older release); else residents are told the survey has ended.
+ */
+import { QuestionnaireConflictError, type QuestionnaireRecord, type Store, type WaveRecord } from "../../prisma/store.js";
+import { loadDefaultQuestionnaire } from "../definitions/load.js";
+import { storeQuestionnaire } from "../app/seed.js";
+import { resolveWave } from "./stats-service.js";
+
+/** What the wave functions need of the store. */
+export type WaveStore = Pick<
+  Store,
+  "listWaves" | "currentWave" | "createWave" | "closeWave" | "copyWaveTargets" | "waveTargets" | "responseCountsByWave" | "listQuestionnaires" | "saveQuestionnaire"
+>;
+
+/** Where a wave stands at a moment: not open yet, open and asked, open but not asked (a later wave is current), or ended. */
+export type WaveStatus = "scheduled" | "current" | "open" | "closed";
+
+/** A request that cannot be met (unknown questionnaire or wave, bad dates, a name in use); the message is one line for the admin. */
+export class WaveError extends Error {}
+
+/** How far in the past a new wave may open, or a wave be closed (a command typed "now" takes a moment). */
+export const BACKDATE_TOLERANCE_MS = 60_000;
+
+/** A wave with its status and counts, as `anxin wave list` shows it. */
+export interface WaveSummary {
+  wave: WaveRecord;
+  status: WaveStatus;
+  counts: { completed: number; inProgress: number; abandoned: number };
+  /** How many targets (benchmark figures) are set for the wave. */
+  targets: number;
+}
+
+/** What {@link openWave} is asked. */
+export interface OpenWaveRequest {
+  /** "key" (its newest stored version) or "key@version"; default: the current wave's questionnaire key (else the bundled default's), newest version. */
+  questionnaire?: string;
+  /** Default: "<questionnaire title> <YYYY-MM-DD of opensAt>", made unique with " (2)", " (3)" … */
+  name?: string;
+  /** Default: now. Not earlier than a minute ago. */
+  opensAt?: Date;
+  /** Default: open-ended (or, when a later wave is scheduled, when that one opens). */
+  closesAt?: Date | null;
+  /** Copy the targets of the wave current now (else the newest wave). Default false. */
+  copyTargets?: boolean;
+}
+
+/** What {@link openWave} did. */
+export interface OpenedWave {
+  wave: WaveRecord;
+  questionnaire: QuestionnaireRecord;
+  /** "current" when residents are asked it from now on, "scheduled" when it opens later ("open" if a wave opened after it is current). */
+  status: WaveStatus;
+  /** The wave that was current before, when the new wave is current now and replaced it. */
+  replaced: WaveRecord | null;
+  /** The wave current now (the new one, or another when the new one is scheduled or opened earlier than it). */
+  current: WaveRecord | null;
+  /** Where targets were copied from, and how many. */
+  copiedTargets: { from: WaveRecord; count: number } | null;
+  /** Waves that were to stay open past the new wave's opening, now closing when it opens. */
+  ended: WaveRecord[];
+  /** A wave scheduled to open while the new one would still run: the new one closes when it opens. */
+  endsAtNext: WaveRecord | null;
+}
+
+/** What {@link closeWave} is asked. */
+export interface CloseWaveRequest {
+  /** A wave id or name; default the current wave. */
+  wave?: string;
+  /** Default: now. Not earlier than a minute ago, and after the wave opens. */
+  at?: Date;
+}
+
+/** What {@link closeWave} did. */
+export interface ClosedWave {
+  wave: WaveRecord;
+  /** False when the close time lies in the future (the wave stays open until then). */
+  closedNow: boolean;
+  /** Whether it was the current wave before closing. */
+  wasCurrent: boolean;
+  /** The wave current now, after closing (null: no wave is open). */
+  current: WaveRecord | null;
+}
+
+/** A time as `anxin wave` prints it: ISO date and time in UTC to the minute, e.g. "2026-11-29 06:48Z". */
+export function formatWaveTime(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+
+/** The status of `wave` at `now`, given the wave current at `now`. */
+export function waveStatus(wave: WaveRecord, current: WaveRecord | null, now: Date): WaveStatus {
+  if (wave.closesAt && wave.closesAt.getTime() <= now.getTime()) return "closed";
+  if (wave.opensAt.getTime() > now.getTime()) return "scheduled";
+  return current?.id === wave.id ? "current" : "open";
+}
+
+/** Every wave, newest first, with its status at `now`, response counts and number of targets. */
+export async function listWaveSummaries(store: Pick<WaveStore, "listWaves" | "currentWave" | "responseCountsByWave" | "waveTargets">, now: Date): Promise<WaveSummary[]> {
+  const [waves, current, counts] = await Promise.all([store.listWaves(), store.currentWave(now), store.responseCountsByWave()]);
+  const byWave = new Map<string, WaveSummary["counts"]>();
+  for (const row of counts) {
+    const c = byWave.get(row.waveId) ?? { completed: 0, inProgress: 0, abandoned: 0 };
+    if (row.status === "completed") c.completed += row.count;
+    else if (row.status === "abandoned") c.abandoned += row.count;
+    else c.inProgress += row.count;
+    byWave.set(row.waveId, c);
+  }
+  const summaries: WaveSummary[] = [];
+  for (const wave of waves) {
+    summaries.push({
+      wave,
+      status: waveStatus(wave, current, now),
+      counts: byWave.get(wave.id) ?? { completed: 0, inProgress: 0, abandoned: 0 },
+      targets: (await store.waveTargets(wave.id)).length,
+    });
+  }
+  return summaries;
+}
+
+/**
+ * Opens a wave (now, or scheduled for later), optionally copying the targets of the wave current
+ * now (else the newest). Everything is checked before anything is written: a refused request
+ * changes nothing, except that the bundled default questionnaire may have been stored (idempotent,
+ * as `anxin start` does) when the questionnaire was looked up.
+ */
+export async function openWave(store: WaveStore, request: OpenWaveRequest, now: Date): Promise<OpenedWave> {
+  const opensAt = request.opensAt ?? now;
+  const closesAt = request.closesAt ?? null;
+  if (Number.isNaN(opensAt.getTime())) throw new WaveError("the opening time is not a valid date");
+  if (closesAt && Number.isNaN(closesAt.getTime())) throw new WaveError("the closing time is not a valid date");
+  if (opensAt.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) {
+    throw new WaveError(`opening time ${formatWaveTime(opensAt)} is in the past: a wave cannot be backdated (leave it out to open now)`);
+  }
+  if (closesAt && closesAt.getTime() <= opensAt.getTime()) throw new WaveError(`closing time ${formatWaveTime(closesAt)} is not after the opening time ${formatWaveTime(opensAt)}`);
+  if (closesAt && closesAt.getTime() <= now.getTime()) throw new WaveError(`closing time ${formatWaveTime(closesAt)} is in the past`);
+
+  const waves = await store.listWaves();
+  const givenName = request.name === undefined ? undefined : checkName(waves, request.name);
+  const previous = await store.currentWave(now);
+  let targetSource: WaveRecord | null = null;
+  if (request.copyTargets) {
+    targetSource = previous ?? waves[0] ?? null;
+    if (!targetSource) throw new WaveError("there is no earlier wave to copy targets from");
+  }
+  const questionnaire = await chooseQuestionnaire(store, request.questionnaire, now);
+  const name = givenName ?? defaultName(waves, questionnaire, opensAt);
+
+  // … and a wave already scheduled after this one ends it when it opens.
+  const next = waves.filter((w) => w.opensAt.getTime() > opensAt.getTime()).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime())[0];
+  const endsAtNext = next && (!closesAt || closesAt.getTime() > next.opensAt.getTime()) ? next : null;
+  const wave = await store.createWave({ name, questionnaireId: questionnaire.id, opensAt, closesAt: endsAtNext ? endsAtNext.opensAt : closesAt });
+  const copiedTargets = targetSource ? { from: targetSource, count: await store.copyWaveTargets(targetSource.id, wave.id) } : null;
+  // One wave at a time: a wave left open would come back as the current one when this one closes.
+  const ended: WaveRecord[] = [];
+  for (const w of waves) {
+    if (w.opensAt.getTime() <= opensAt.getTime() && (!w.closesAt || w.closesAt.getTime() > opensAt.getTime())) {
+      const closed = await store.closeWave(w.id, opensAt);
+      if (closed) ended.push(closed);
+    }
+  }
+  const current = await store.currentWave(now);
+  const status = waveStatus(wave, current, now);
+  const replaced = status === "current" && previous && previous.id !== wave.id ? previous : null;
+  return { wave, questionnaire, status, replaced, current, copiedTargets, ended, endsAtNext };
+}
+
+/** Closes a wave now or at a later time (default: the current wave, now). */
+export async function closeWave(store: Pick<WaveStore, "listWaves" | "currentWave" | "closeWave">, request: CloseWaveRequest, now: Date): Promise<ClosedWave> {
+  const at = request.at ?? now;
+  if (Number.isNaN(at.getTime())) throw new WaveError("the closing time is not a valid date");
+  const before = await store.currentWave(now);
+  let wave: WaveRecord | null;
+  if (request.wave !== undefined) {
+    wave = await resolveWave(store, request.wave, now);
+    if (!wave) throw new WaveError(`no wave ${JSON.stringify(request.wave)} (give a wave id or name)`);
+  } else {
+    wave = before;
+    if (!wave) throw new WaveError("no wave is open now; say which wave to close");
+  }
+  if (wave.closesAt && wave.closesAt.getTime() <= now.getTime()) throw new WaveError(`wave "${wave.name}" is already closed (since ${formatWaveTime(wave.closesAt)})`);
+  if (at.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) {
+    throw new WaveError(`closing time ${formatWaveTime(at)} is in the past: a wave cannot be closed retroactively (leave it out to close now)`);
+  }
+  if (at.getTime() <= wave.opensAt.getTime()) throw new WaveError(`wave "${wave.name}" opens at ${formatWaveTime(wave.opensAt)}: it cannot close at ${formatWaveTime(at)}, before it has opened`);
+  const closed = await store.closeWave(wave.id, at);
+  if (!closed) throw new WaveError(`no wave ${JSON.stringify(wave.id)}`);
+  return { wave: closed, closedNow: at.getTime() <= now.getTime(), wasCurrent: before?.id === wave.id, current: await store.currentWave(now) };
+}
+
+/** Parses "key" or "key@version" (also "key@v2"); undefined when malformed. */
+export function parseQuestionnaireRef(text: string): { key: string; version?: number } | undefined {
+  const match = /^([^@\s]+)(?:@v?(\d+))?$/.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  return match[2] === undefined ? { key: match[1] } : { key: match[1], version: Number(match[2]) };
+}
+
+async function chooseQuestionnaire(store: WaveStore, ref: string | undefined, now: Date): Promise<QuestionnaireRecord> {
+  const bundled = loadDefaultQuestionnaire();
+  let wanted: { key: string; version?: number };
+  if (ref === undefined) {
+    await storeBundled(store, bundled);
+    const base = await resolveWave(store, undefined, now);
+    wanted = { key: base?.questionnaireKey ?? bundled.id };
+  } else {
+    const parsed = parseQuestionnaireRef(ref);
+    if (!parsed) throw new WaveError(`questionnaire ${JSON.stringify(ref)}: expected a key or key@version, e.g. ${bundled.id}@${bundled.version}`);
+    // An upgraded install that has not been restarted yet may not have stored the bundled version.
+    if (parsed.key === bundled.id) await storeBundled(store, bundled);
+    wanted = parsed;
+  }
+  const stored = await store.listQuestionnaires();
+  const versions = stored.filter((q) => q.key === wanted.key).sort((a, b) => b.version - a.version);
+  const record = wanted.version === undefined ? versions[0] : versions.find((q) => q.version === wanted.version);
+  if (record) return record;
+  const what = wanted.version === undefined ? `no questionnaire ${wanted.key} is stored` : `questionnaire ${wanted.key} has no stored version ${wanted.version}`;
+  throw new WaveError(`${what} (stored: ${describeStored(stored)})`);
+}
+
+async function storeBundled(store: WaveStore, bundled: ReturnType<typeof loadDefaultQuestionnaire>): Promise<void> {
+  try {
+    await storeQuestionnaire(store, bundled, "yaml");
+  } catch (error) {
+    if (error instanceof QuestionnaireConflictError) throw new WaveError(`the bundled default questionnaire: ${error.message}`);
+    throw error;
+  }
+}
+
+/** "public-safety v1, v2; other v3", or "none". */
+function describeStored(stored: readonly QuestionnaireRecord[]): string {
+  const byKey = new Map<string, number[]>();
+  for (const q of stored) byKey.set(q.key, [...(byKey.get(q.key) ?? []), q.version]);
+  if (byKey.size === 0) return "none";
+  return [...byKey]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, versions]) => `${key} ${versions.sort((a, b) => a - b).map((v) => `v${v}`).join(", ")}`)
+    .join("; ");
+}
+
+/** Whether some wave is already called `name` (or has it as id: `--wave` takes either). */
+function nameTaken(waves: readonly WaveRecord[], name: string): WaveRecord | undefined {
+  return waves.find((w) => w.name === name || w.id === name);
+}
+
+function checkName(waves: readonly WaveRecord[], raw: string): string {
+  const name = raw.trim();
+  if (!name) throw new WaveError("a wave name cannot be empty");
+  const taken = nameTaken(waves, name);
+  if (taken) throw new WaveError(`the name "${name}" is already used by wave ${taken.id}; wave names must be unique (commands find a wave by id or name)`);
+  return name;
+}
+
+function defaultName(waves: readonly WaveRecord[], questionnaire: QuestionnaireRecord, opensAt: Date): string {
+  const base = `${questionnaire.title} ${opensAt.toISOString().slice(0, 10)}`;
+  if (!nameTaken(waves, base)) return base;
+  for (let n = 2; ; n++) {
+    const name = `${base} (${n})`;
+    if (!nameTaken(waves, name)) return name;
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * `anxin wave list | open | close` (core/app/wave-command.ts over core/admin/waves.ts) on an
+ * install whose current wave still runs the default questionnaire's version 1: the listing with
+ * statuses and counts, refusals that change nothing, a scheduled wave, opening the next wave on
+ * version 2 with the targets copied (one wave runs at a time: the old one ends), a resident
+ * part-way through the old wave moved to the new one, and closing until residents are told the
+ * survey has ended. Plus the three store methods
+ * on SQLite and PostgreSQL.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../../prisma/migrate.js";
+import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
+import { storeQuestionnaire } from "../../core/app/seed.js";
+import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
+import { validateQuestionnaire } from "../../core/engine/definition.js";
+import type { Input, Questionnaire } from "../../core/engine/types.js";
+import { ConversationRunner, type InboundMessage, type RunnerReply } from "../../core/survey/runner.js";
+import { parseWaveTime } from "../../core/app/wave-command.js";
+import { formatWaveTime, parseQuestionnaireRef, waveStatus } from "../../core/admin/waves.js";
+import { runAnxin } from "./cli.js";
+import { seedResponse } from "./fixture.js";
+import { runAnxin as runAnxinProcess } from "../support/anxin-process.js";
+import { BACKENDS, freshSqlite, type TestDatabase } from "../support/databases.js";
+import { TEST_REGIONS } from "../support/auto-resident.js";
+
+const DAY = 24 * 3600 * 1000;
+const REGION = "330102001001";
+
+/** The bundled questionnaire as version 1 was: the same, without the phone question. */
+function versionOne(): Questionnaire {
+  const { checksum: _checksum, ...definition } = loadDefaultQuestionnaire();
+  return validateQuestionnaire({ ...definition, version: 1, questions: definition.questions.filter((q) => q.type !== "phone") }, "public-safety v1");
+}
+
+let db: TestDatabase;
+let store: Store;
+let runner: ConversationRunner;
+let q2: WaveRecord;
+let q3: WaveRecord;
+let v1Id: string;
+
+const anxin = (...args: string[]): Promise<string> => runAnxin(db.target.url, ...args);
+let counter = 0;
+const send = (user: string, input: Input): Promise<RunnerReply> => {
+  const message: InboundMessage = { platform: "test", platformUserId: user, chatId: user, messageId: `w${++counter}`, input, langCode: "en" };
+  return runner.handle(message);
+};
+const residentOf = async (user: string): Promise<string> => (await store.findIdentity("test", user))!.residentId;
+
+/** What a refused command must leave alone. */
+async function snapshot(): Promise<unknown> {
+  const waves = await store.listWaves();
+  return { waves, targets: await Promise.all(waves.map((w) => store.waveTargets(w.id))), audit: (await store.listAudit(1000)).length };
+}
+
+beforeAll(async () => {
+  db = freshSqlite();
+  await migrate(db.target);
+  store = await openStore(db.target);
+  for (const region of TEST_REGIONS) await store.upsertRegion({ code: region.code, name: region.name as Record<string, string>, parentCode: region.parentCode });
+  const { record } = await storeQuestionnaire(store, versionOne(), "yaml");
+  v1Id = record.id;
+  const now = Date.now();
+  q2 = await store.createWave({ name: "2026-Q2", questionnaireId: record.id, opensAt: new Date(now - 120 * DAY), closesAt: new Date(now - 30 * DAY) });
+  q3 = await store.createWave({ name: "2026-Q3", questionnaireId: record.id, opensAt: new Date(now - 20 * DAY) });
+  await store.setWaveTarget(q2.id, "safety_overall.rate", "省均", 0.84);
+  await store.setWaveTarget(q3.id, "safety_overall.rate", "省均", 0.85);
+  await store.setWaveTarget(q3.id, "safety_overall.rate", "市均", 0.8);
+  const seeded = [
+    { wave: q2, status: "completed" },
+    { wave: q2, status: "completed" },
+    { wave: q3, status: "completed" },
+    { wave: q3, status: "completed" },
+    { wave: q3, status: "completed" },
+    { wave: q3, status: "in_progress" },
+    { wave: q3, status: "abandoned" },
+  ] as const;
+  for (const [i, s] of seeded.entries()) {
+    await seedResponse(store, { user: `seed-${i}`, wave: s.wave, questionnaireId: record.id, region: REGION, channel: "web", status: s.status, answers: {}, startedAt: new Date(s.wave.opensAt.getTime() + DAY), seconds: 200 });
+  }
+  runner = new ConversationRunner({ store, cacheMs: 0 });
+  // A resident part-way through 2026-Q3 (version 1): consent given, first question answered.
+  const start = await send("mid", { kind: "start" });
+  const consent = start.messages.flatMap((m) => m.options ?? []).find((o) => o.payload === "c:y")!;
+  const first = await send("mid", { kind: "button", payload: consent.payload });
+  const question = first.messages.find((m) => m.kind === "question")!;
+  await send("mid", { kind: "button", payload: question.options![0]!.payload });
+  const response = await store.getResponse(await residentOf("mid"), q3.id);
+  expect(response).toMatchObject({ status: "in_progress", questionnaireId: v1Id });
+  expect(Object.keys(response!.answers)).toHaveLength(1);
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+describe("anxin wave", () => {
+  it("lists the waves newest first with questionnaire, dates, status, response counts and targets", async () => {
+    const lines = (await anxin("wave", "list")).split("\n");
+    expect(lines).toEqual([
+      ["2026-Q3", q3.id, "public-safety v1", `opens ${formatWaveTime(q3.opensAt)}`, "open-ended", "current", "3 completed / 2 in progress / 1 abandoned", "2 target(s)"].join("\t"),
+      ["2026-Q2", q2.id, "public-safety v1", `opens ${formatWaveTime(q2.opensAt)}`, `closes ${formatWaveTime(q2.closesAt!)}`, "closed", "2 completed / 0 in progress / 0 abandoned", "1 target(s)"].join("\t"),
+    ]);
+    expect(formatWaveTime(new Date("2026-11-29T06:48:59.999Z"))).toBe("2026-11-29 06:48Z");
+  });
+
+  it("refuses bad requests with one clear line and changes nothing", async () => {
+    const before = await snapshot();
+    const inAWeek = new Date(Date.now() + 7 * DAY).toISOString();
+    const refusals: [string[], RegExp][] = [
+      [["wave", "open", "--questionnaire", "nope"], /^no questionnaire nope is stored \(stored: public-safety v1\)$/],
+      [["wave", "open", "--questionnaire", "public-safety@9"], /^questionnaire public-safety has no stored version 9 \(stored: public-safety v1, v2\)$/],
+      [["wave", "open", "--questionnaire", "two words"], /^questionnaire "two words": expected a key or key@version, e.g\. public-safety@2$/],
+      [["wave", "open", "--opens", inAWeek, "--closes", inAWeek], /^closing time .+Z is not after the opening time .+Z$/],
+      [["wave", "open", "--closes", "2020-01-01"], /^closing time 2020-01-01 00:00Z is not after the opening time/],
+      [["wave", "open", "--opens", "2026-01-01T00:00Z"], /^opening time 2026-01-01 00:00Z is in the past: a wave cannot be backdated \(leave it out to open now\)$/],
+      [["wave", "open", "--name", "2026-Q3"], new RegExp(`^the name "2026-Q3" is already used by wave ${q3.id}; wave names must be unique`)],
+      [["wave", "open", "--name", q2.id], new RegExp(`^the name "${q2.id}" is already used by wave ${q2.id}`)],
+      [["wave", "open", "--name", "  "], /^a wave name cannot be empty$/],
+      [["wave", "open", "--opens", "next quarter"], /^--opens: not a date or time: "next quarter" \(e\.g\. 2026-12-01/],
+      [["wave", "open", "--closes", "2026-02-30"], /^--closes: not a date or time: "2026-02-30"/],
+      [["wave", "close", "--wave", "2026-Q2"], /^wave "2026-Q2" is already closed \(since .+Z\)$/],
+      [["wave", "close", "--wave", "nope"], /^no wave "nope" \(give a wave id or name\)$/],
+      [["wave", "close", "--at", "soon"], /^--at: not a date or time: "soon"/],
+      [["wave", "close", "--at", "2026-01-01T08:00+08:00"], /^closing time 2026-01-01 00:00Z is in the past: a wave cannot be closed retroactively/],
+    ];
+    for (const [args, message] of refusals) await expect(anxin(...args), args.join(" ")).rejects.toThrow(message);
+    expect(await snapshot()).toEqual(before);
+    expect((await store.currentWave(new Date()))?.id).toBe(q3.id);
+  });
+
+  it("prints a refusal as one line on stderr with a non-zero exit", async () => {
+    const result = await runAnxinProcess(["wave", "close", "--wave", "nope", "--db", db.target.url], { cwd: mkdtempSync(join(tmpdir(), "anxin-wave-")) });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual(['anxin: no wave "nope" (give a wave id or name)']);
+  });
+
+  it("schedules a wave that opens later: the current one stays until then, and ends when it opens", async () => {
+    const opens = new Date(Date.now() + 30 * DAY);
+    opens.setUTCSeconds(0, 0);
+    const out = await anxin("wave", "open", "--name", "2027-Q1", "--opens", opens.toISOString(), "--closes", "2099-01-01T08:00+08:00");
+    const scheduled = (await store.listWaves()).find((w) => w.name === "2027-Q1")!;
+    expect(out).toBe(
+      [
+        `scheduled wave "2027-Q1" (${scheduled.id}) on public-safety v2: opens ${formatWaveTime(opens)}, closes 2099-01-01 00:00Z`,
+        `wave "2026-Q3" (${q3.id}) ends when this one opens (one wave runs at a time)`,
+        `until then the current wave does not change; from ${formatWaveTime(opens)} residents are asked this wave`,
+      ].join("\n"),
+    );
+    expect((await store.currentWave(new Date()))?.id).toBe(q3.id);
+    expect((await store.currentWave(new Date(opens.getTime() + 1000)))?.id).toBe(scheduled.id);
+    expect((await store.listWaves()).find((w) => w.id === q3.id)?.closesAt).toEqual(opens);
+    expect((await anxin("wave", "list")).split("\n")[0]).toBe(
+      ["2027-Q1", scheduled.id, "public-safety v2", `opens ${formatWaveTime(opens)}`, "closes 2099-01-01 00:00Z", "scheduled", "0 completed / 0 in progress / 0 abandoned", "0 target(s)"].join("\t"),
+    );
+    // Closing it before it opens is refused; later, it moves its end.
+    await expect(anxin("wave", "close", "--wave", "2027-Q1")).rejects.toThrow(/^wave "2027-Q1" opens at .+Z: it cannot close at .+Z, before it has opened$/);
+    const end = new Date(opens.getTime() + 90 * DAY);
+    expect(await anxin("wave", "close", "--wave", scheduled.id, "--at", end.toISOString())).toBe(`wave "2027-Q1" (${scheduled.id}) will close at ${formatWaveTime(end)}`);
+    expect((await store.listWaves()).find((w) => w.id === scheduled.id)?.closesAt).toEqual(end);
+    expect((await store.listAudit()).filter((a) => a.target === scheduled.id).map((a) => a.action).sort()).toEqual(["wave.close", "wave.open"]);
+  });
+
+  it("opens the next wave on the default questionnaire's version 2 with the targets copied; a resident part-way through the old wave is moved to it", async () => {
+    const scheduled = (await store.listWaves()).find((w) => w.name === "2027-Q1")!;
+    const out = (await anxin("wave", "open", "--copy-targets")).split("\n");
+    const today = new Date().toISOString().slice(0, 10);
+    const opened = (await store.listWaves()).find((w) => w.name === `公众安全感和满意度调查 ${today}`)!;
+    // It runs until the scheduled wave opens.
+    expect(opened).toMatchObject({ questionnaireKey: "public-safety", questionnaireVersion: 2, closesAt: scheduled.opensAt });
+    expect(out).toEqual([
+      `opened wave "公众安全感和满意度调查 ${today}" (${opened.id}) on public-safety v2: opens ${formatWaveTime(opened.opensAt)}, closes ${formatWaveTime(scheduled.opensAt)}`,
+      'copied 2 target(s) from "2026-Q3"',
+      `wave "2026-Q3" (${q3.id}) ends when this one opens (one wave runs at a time)`,
+      `it ends when the scheduled wave "2027-Q1" (${scheduled.id}) opens`,
+      `it replaces "2026-Q3" (${q3.id}) as the current wave: residents part-way through "2026-Q3" are offered the new wave on their next message (their unfinished response ends as abandoned)`,
+    ]);
+    expect((await store.currentWave(new Date()))?.id).toBe(opened.id);
+    const sortTargets = (t: { label: string }[]) => [...t].sort((a, b) => a.label.localeCompare(b.label));
+    expect(sortTargets(await store.waveTargets(opened.id))).toEqual(sortTargets(await store.waveTargets(q3.id)));
+    const audit = (await store.listAudit()).find((a) => a.action === "wave.open" && a.target === opened.id);
+    expect(audit?.details).toMatchObject({ questionnaire: "public-safety@2", targetsFrom: q3.id, targets: 2, replaces: q3.id, ends: [q3.id], via: "cli" });
+
+    const statuses = (await anxin("wave", "list")).split("\n").map((line) => line.split("\t")[5]);
+    expect(statuses).toEqual(["scheduled", "current", "closed", "closed"]);
+
+    // The resident's next message: the old response ends, the new wave's survey starts.
+    const residentId = await residentOf("mid");
+    const reply = await send("mid", { kind: "text", text: "1" });
+    expect(reply.events).toContainEqual({ type: "ResponseAbandoned", waveId: q3.id, reason: "wave-changed" });
+    expect(reply.events).toContainEqual({ type: "ResponseStarted", waveId: opened.id, questionnaireId: "public-safety", version: 2 });
+    expect(reply.messages.some((m) => m.kind === "question")).toBe(true);
+    expect((await store.getResponse(residentId, q3.id))?.status).toBe("abandoned");
+    expect((await store.getResponse(residentId, opened.id))?.status).toBe("in_progress");
+
+    // A second wave opened the same day gets a name of its own, and ends the first.
+    const again = await anxin("wave", "open", "--questionnaire", "public-safety@1");
+    expect(again).toMatch(new RegExp(`^opened wave "公众安全感和满意度调查 ${today} \\(2\\)" \\(\\w+\\) on public-safety v1: `));
+    expect(again).toContain(`wave "公众安全感和满意度调查 ${today}" (${opened.id}) ends when this one opens`);
+    expect(again).toContain(`it replaces "公众安全感和满意度调查 ${today}" (${opened.id}) as the current wave`);
+    const second = (await store.currentWave(new Date()))!;
+    // Closing it leaves no wave open: none was left running underneath.
+    expect(await anxin("wave", "close")).toBe(
+      [
+        `closed wave "公众安全感和满意度调查 ${today} (2)" (${second.id}) at ${formatWaveTime((await store.listWaves()).find((w) => w.id === second.id)!.closesAt!)}`,
+        "no wave is open now: residents who want the survey are told none is running, and those part-way through are told it has ended",
+      ].join("\n"),
+    );
+    expect(await store.currentWave(new Date())).toBeNull();
+    await expect(anxin("wave", "close")).rejects.toThrow(/^no wave is open now; say which wave to close$/);
+
+    // Part-way through a closed wave: told it has ended. Anyone else: none is running.
+    const ended = await send("mid", { kind: "text", text: "1" });
+    expect(ended.events).toContainEqual({ type: "ResponseAbandoned", waveId: opened.id, reason: "wave-closed" });
+    expect(ended.messages.map((m) => m.text).join("\n")).toContain("This survey has ended. We have received your earlier answers. Thank you!");
+    const start = await send("late", { kind: "start" });
+    const consent = start.messages.flatMap((m) => m.options ?? []).find((o) => o.payload === "c:y")!;
+    const afterConsent = await send("late", { kind: "button", payload: consent.payload });
+    expect(afterConsent.messages.map((m) => m.text).join("\n")).toContain("There is no survey running right now.");
+  });
+
+  it("closing the current wave hands over to an older wave left open (data from before one-wave-at-a-time)", async () => {
+    const now = Date.now();
+    const older = await store.createWave({ name: "legacy-A", questionnaireId: v1Id, opensAt: new Date(now - 3 * DAY) });
+    const newer = await store.createWave({ name: "legacy-B", questionnaireId: v1Id, opensAt: new Date(now - 2 * DAY) });
+    expect((await store.currentWave(new Date()))?.id).toBe(newer.id);
+    expect(await anxin("wave", "close")).toMatch(
+      new RegExp(`^closed wave "legacy-B" \\(${newer.id}\\) at .+Z\\nthe current wave is now "legacy-A" \\(${older.id}\\), which was still open: residents are asked it from now on`),
+    );
+    expect(await anxin("wave", "close")).toMatch(/^closed wave "legacy-A" .+\nno wave is open now/);
+    expect(await store.currentWave(new Date())).toBeNull();
+    expect((await store.listAudit()).filter((a) => a.action === "wave.close" && (a.target === older.id || a.target === newer.id))).toHaveLength(2);
+  });
+});
+
+describe("wave times and references", () => {
+  it("reads ISO dates and times, UTC unless an offset is given", () => {
+    expect(parseWaveTime("--opens", "2026-12-01").toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00").toISOString()).toBe("2026-12-01T08:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01 08:00:30.5Z").toISOString()).toBe("2026-12-01T08:00:30.500Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00+08:00").toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00-0130").toISOString()).toBe("2026-12-01T09:30:00.000Z");
+    for (const bad of ["2026-12-32", "2026-12-01T24:00", "2026-12-01T08:00+25:00", "1 Dec 2026", "", "2026-12-01Z"]) {
+      expect(() => parseWaveTime("--closes", bad), bad).toThrow(/^--closes: not a date or time/);
+    }
+  });
+
+  it("reads questionnaire references and statuses", () => {
+    expect(parseQuestionnaireRef("public-safety")).toEqual({ key: "public-safety" });
+    expect(parseQuestionnaireRef("public-safety@2")).toEqual({ key: "public-safety", version: 2 });
+    expect(parseQuestionnaireRef("public-safety@v2")).toEqual({ key: "public-safety", version: 2 });
+    expect(parseQuestionnaireRef("a@b")).toBeUndefined();
+    const now = new Date("2026-11-29T00:00:00Z");
+    const wave = (opens: string, closes: string | null): WaveRecord => ({ id: opens, name: opens, questionnaireId: "q", questionnaireKey: "k", questionnaireVersion: 1, opensAt: new Date(opens), closesAt: closes ? new Date(closes) : null });
+    const current = wave("2026-11-01", null);
+    expect(waveStatus(current, current, now)).toBe("current");
+    expect(waveStatus(wave("2026-10-01", null), current, now)).toBe("open");
+    expect(waveStatus(wave("2026-10-01", "2026-11-29T00:00:00Z"), current, now)).toBe("closed");
+    expect(waveStatus(wave("2026-12-01", null), current, now)).toBe("scheduled");
+  });
+});
+
+describe.each(BACKENDS)("wave store methods on $name", ({ create }) => {
+  let tdb: TestDatabase;
+  let s: Store;
+  beforeAll(async () => {
+    tdb = await create();
+    await migrate(tdb.target);
+    s = await openStore(tdb.target);
+    await s.upsertRegion({ code: REGION.slice(0, 6), name: { en: "District" } });
+    await s.upsertRegion({ code: REGION.slice(0, 9), name: { en: "Town" }, parentCode: REGION.slice(0, 6) });
+    await s.upsertRegion({ code: REGION, name: { en: "Village" }, parentCode: REGION.slice(0, 9) });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await tdb?.drop();
+  });
+
+  it("counts responses by wave and status, copies targets, and closes a wave", async () => {
+    const { record } = await storeQuestionnaire(s, loadDefaultQuestionnaire(), "yaml");
+    const a = await s.createWave({ name: "A", questionnaireId: record.id, opensAt: new Date(Date.now() - 10 * DAY) });
+    const b = await s.createWave({ name: "B", questionnaireId: record.id, opensAt: new Date(Date.now() - DAY) });
+    for (const [i, status] of (["completed", "completed", "abandoned", "in_progress"] as const).entries()) {
+      await seedResponse(s, { user: `u${i}`, wave: i < 3 ? a : b, questionnaireId: record.id, region: REGION, channel: "web", status, answers: {}, startedAt: new Date(), seconds: 60 });
+    }
+    const counts = (await s.responseCountsByWave()).sort((x, y) => `${x.waveId}${x.status}`.localeCompare(`${y.waveId}${y.status}`));
+    expect(counts).toEqual(
+      [
+        { waveId: a.id, status: "abandoned", count: 1 },
+        { waveId: a.id, status: "completed", count: 2 },
+        { waveId: b.id, status: "in_progress", count: 1 },
+      ].sort((x, y) => `${x.waveId}${x.status}`.localeCompare(`${y.waveId}${y.status}`)),
+    );
+
+    await s.setWaveTarget(a.id, "safety_overall.rate", "省均", 0.9);
+    await s.setWaveTarget(a.id, "sat_police.rate", "市均", 0.8);
+    await s.setWaveTarget(b.id, "safety_overall.rate", "省均", 0.5);
+    expect(await s.copyWaveTargets(a.id, b.id)).toBe(2);
+    const byKey = (t: { measureId: string; label: string }[]) => [...t].sort((x, y) => `${x.measureId}${x.label}`.localeCompare(`${y.measureId}${y.label}`));
+    expect(byKey(await s.waveTargets(b.id))).toEqual(byKey(await s.waveTargets(a.id)));
+
+    const at = new Date();
+    expect(await s.closeWave(b.id, at)).toEqual({ ...b, closesAt: at });
+    expect((await s.currentWave(new Date(at.getTime() + 1)))?.id).toBe(a.id);
+    expect(await s.closeWave("no-such-wave", at)).toBeNull();
+  });
+});

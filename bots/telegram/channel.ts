@@ -1,10 +1,12 @@
 /**
  * The standalone Telegram bot (grammY), started by `anxin start` when TELEGRAM_BOT_TOKEN is set.
  *
- * - Long polling by default, with grammY's built-in loop. Its loop waits for the middleware of
- *   each update before fetching the next, so the middleware only hands the update to the
- *   {@link TelegramAdapter} and returns: residents never wait for each other, while the adapter
- *   keeps each resident's updates in order.
+ * - Long polling by default, with a loop of its own rather than grammY's: each batch of updates is
+ *   handed to the {@link TelegramAdapter} at once (residents never wait for each other; the
+ *   adapter keeps each resident's updates in order), and the next `getUpdates` — whose offset is
+ *   what tells Telegram a batch is done — waits until every update of the batch is committed. So a
+ *   crash mid-turn means Telegram sends the update again (a redelivery of one already committed
+ *   is recognised as a duplicate), never that it is lost.
  * - Webhook mode when TELEGRAM_WEBHOOK_URL is set: a POST route on the app's fastify server at the
  *   URL's path, checking `X-Telegram-Bot-Api-Secret-Token` on every request (TELEGRAM_WEBHOOK_SECRET,
  *   or one derived from the app secret when unset). The answer is sent once the turn is committed,
@@ -13,8 +15,9 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { Bot } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import { setTimeout as delay } from "node:timers/promises";
+import { Bot, GrammyError, type Api } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { Channel, ChannelContext, ChannelFactory, PushResult } from "../../core/app/channels.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import type { ConversationRunner } from "../../core/survey/runner.js";
@@ -25,6 +28,12 @@ import { installAutoRetry, type SenderLogger } from "./sender.js";
 
 /** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+/** How long a batch of polled updates may take before it is confirmed anyway. */
+const BATCH_WAIT_MS = 30_000;
+/** Pauses after failed getUpdates calls: 1 s, 2 s, 4 s … up to a minute. */
+const POLL_RETRY_BASE_MS = 1_000;
+const POLL_RETRY_MAX_MS = 60_000;
 
 /** The header Telegram puts the webhook secret in. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
@@ -62,6 +71,9 @@ export class TelegramChannel implements Channel {
   /** The secret token Telegram must send, in webhook mode. */
   readonly webhookSecret: string | undefined;
   private polling: Promise<void> | undefined;
+  /** The next update id wanted: everything below it is handled (0: whatever Telegram has). */
+  private offset = 0;
+  private readonly abort = new AbortController();
   private started = false;
   private stopped = false;
 
@@ -73,11 +85,6 @@ export class TelegramChannel implements Channel {
     });
     installAutoRetry(this.bot.api);
     this.adapter = new TelegramAdapter({ runner: options.runner, store: options.store, secret: options.secret, api: this.bot.api, logger: options.logger });
-    // Hand the update over and return at once (see the module comment).
-    this.bot.use((ctx) => {
-      void this.adapter.handleUpdate(ctx.update, ctx.me);
-    });
-    this.bot.catch((error) => options.logger.error({ err: error.error }, "telegram middleware failed"));
     if (options.webhook) {
       this.webhookPath = webhookPath(options.webhook.url);
       this.webhookSecret = options.webhook.secret ?? deriveWebhookSecret(options.secret);
@@ -131,25 +138,63 @@ export class TelegramChannel implements Channel {
       logger.info({ username: this.bot.botInfo.username, path: this.webhookPath }, "telegram webhook set");
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      let running = false;
-      this.polling = this.bot
-        .start({
-          allowed_updates: [...ALLOWED_UPDATES],
-          timeout: this.options.pollingTimeoutSeconds ?? 30,
-          onStart: (me) => {
-            running = true;
-            this.started = true;
-            logger.info({ username: me.username }, "telegram long polling started");
-            resolve();
-          },
-        })
-        .catch((error: unknown) => {
-          if (!running) reject(error);
-          // 401 (token revoked) or 409 (another instance polls, or a webhook was set): grammY
-          // stops; say so loudly rather than failing silently.
-          else logger.error({ err: error }, "telegram long polling stopped");
-        });
+    // getUpdates is refused while a webhook is set (an earlier run in webhook mode).
+    await this.bot.api.deleteWebhook({ drop_pending_updates: false });
+    this.started = true;
+    logger.info({ username: this.bot.botInfo.username }, "telegram long polling started");
+    this.polling = this.poll();
+  }
+
+  /**
+   * The long-polling loop: fetch a batch, hand every update over, wait until each is committed,
+   * and only then ask for more (which confirms the batch). Transient failures are retried with a
+   * growing pause; 401 (token revoked) and 409 (another instance polls) stop it, loudly.
+   */
+  private async poll(): Promise<void> {
+    const { logger } = this.options;
+    const me = this.bot.botInfo;
+    let failures = 0;
+    while (!this.stopped) {
+      let updates: Update[];
+      try {
+        updates = await this.bot.api.getUpdates(
+          { offset: this.offset, timeout: this.options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+          // grammY types its signal with the abort-controller shim's class; Node's is the real thing.
+          this.abort.signal as unknown as Parameters<Api["getUpdates"]>[1],
+        );
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 409)) {
+          logger.error({ err: error }, "telegram long polling stopped");
+          return;
+        }
+        failures++;
+        const pause = Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_BASE_MS * 2 ** (failures - 1));
+        logger.warn({ err: error, failures, pauseMs: pause }, "telegram getUpdates failed; retrying");
+        await this.sleep(pause);
+        continue;
+      }
+      if (updates.length === 0) continue;
+      // handleUpdate never rejects; the bound keeps a stuck turn from stopping everyone's updates.
+      const batch = Promise.all(updates.map((update) => this.adapter.handleUpdate(update, me)));
+      const done = await Promise.race([batch.then(() => true), delay(BATCH_WAIT_MS).then(() => false)]);
+      if (!done) logger.warn({ updates: updates.length, waitedMs: BATCH_WAIT_MS }, "telegram updates still being handled; confirming them anyway");
+      this.offset = (updates[updates.length - 1] as Update).update_id + 1;
+    }
+    // Confirm the last batch, so that a restart does not fetch it again (harmless if it did).
+    if (this.offset > 0) {
+      await this.bot.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }).catch((error: unknown) => logger.warn({ err: error }, "could not confirm the last telegram updates"));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.abort.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
     });
   }
 
@@ -157,13 +202,7 @@ export class TelegramChannel implements Channel {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.bot.isRunning()) {
-      try {
-        await this.bot.stop();
-      } catch (error) {
-        this.options.logger.warn({ err: error }, "while stopping telegram polling");
-      }
-    }
+    this.abort.abort();
     await this.polling;
     await this.adapter.close();
   }

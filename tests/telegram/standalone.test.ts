@@ -73,6 +73,43 @@ describe("standalone Telegram bot, long polling", () => {
     for (const call of tg.calls("answerCallbackQuery")) expect(call.ok).toBe(true);
   });
 
+  it("confirms an update to Telegram only once its turn is committed, so a crash mid-turn cannot lose it", async () => {
+    const tg = await startFake();
+    const { app } = await startAnxin(tg);
+    const handle = app.runner.handle.bind(app.runner);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    cleanups.push(async () => release());
+    let started = (): void => undefined;
+    const turnStarted = new Promise<void>((resolve) => (started = resolve));
+    app.runner.handle = async (message) => {
+      started();
+      await gate;
+      return handle(message);
+    };
+    const since = tg.cursor();
+    tg.sendText(resident, "/start");
+    await turnStarted;
+    // The turn is not committed: no new getUpdates has confirmed it, and Telegram still holds it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tg.pendingUpdates().map((u) => u.message?.text)).toEqual(["/start"]);
+    expect(tg.calls("sendMessage").filter((c) => c.seq >= since)).toEqual([]);
+    release();
+    await tg.waitFor((c) => c.method === "sendMessage" && c.params.chat_id === resident.id, 5_000, { since });
+    await tg.waitUntil(() => tg.pendingUpdates().length === 0, 5_000, "the update confirmed");
+  });
+
+  it("keeps polling through failed getUpdates calls (a dropped connection, a 502), then answers", async () => {
+    const tg = await startFake();
+    const dropped = tg.fail("getUpdates", { disconnect: true });
+    const bad = tg.fail("getUpdates", { errorCode: 502 });
+    await startAnxin(tg);
+    const since = tg.cursor();
+    tg.sendText(resident, "/start");
+    await tg.waitFor((c) => c.method === "sendMessage" && c.params.chat_id === resident.id, 10_000, { since });
+    expect([dropped.triggered, bad.triggered]).toEqual([1, 1]);
+  });
+
   it("takes the resident's own shared contact as their phone number, refuses someone else's, then removes the keyboard", async () => {
     const tg = await startFake();
     const { app } = await startAnxin(tg);

@@ -328,8 +328,8 @@ export class BulkReader {
 
   /** Every closed case with its rating and region path (as Store.listClosedCaseRatings). */
   async listClosedCaseRatings(): Promise<ClosedCaseRating[]> {
-    const rows = await this.run(`SELECT c."rating", g."path" FROM "Case" c LEFT JOIN "Region" g ON g."id" = c."regionId" WHERE c."status" = 'closed' ORDER BY c."id"`);
-    return rows.map((r) => ({ rating: r.rating === null || r.rating === undefined ? null : Number(r.rating), regionPath: text(r.path) }));
+    const rows = await this.run(`SELECT c."rating", c."closedAt", g."path" FROM "Case" c LEFT JOIN "Region" g ON g."id" = c."regionId" WHERE c."status" = 'closed' ORDER BY c."id"`);
+    return rows.map((r) => ({ rating: r.rating === null || r.rating === undefined ? null : Number(r.rating), regionPath: text(r.path), closedAt: toDate(r.closedAt) }));
   }
 
   /** Every stored (first) quiz answer with the path of the resident's region (as Store.listFirstQuizAnswers). */

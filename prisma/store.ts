@@ -1838,12 +1838,12 @@ export class Store {
     for (;;) {
       const rows = await this.client.case.findMany({
         where: { status: "closed" },
-        select: { id: true, rating: true, region: { select: { path: true } } },
+        select: { id: true, rating: true, closedAt: true, region: { select: { path: true } } },
         orderBy: { id: "asc" },
         take: FIGURE_PAGE,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
-      for (const row of rows) out.push({ rating: row.rating, regionPath: row.region?.path ?? null });
+      for (const row of rows) out.push({ rating: row.rating, regionPath: row.region?.path ?? null, closedAt: row.closedAt });
       if (rows.length < FIGURE_PAGE) return out;
       cursor = rows[rows.length - 1]?.id;
     }

@@ -18,7 +18,7 @@
  */
 import type { LocalizedText } from "../engine/types.js";
 import { applySuppression, comparePaths, complementSuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
-import { awarenessFromQuizzes, listTips } from "../outreach/tips.js";
+import { awarenessFromQuizzes, firstQuizAnswers, listTips } from "../outreach/tips.js";
 import { caseFeedbackSatisfaction } from "../outreach/cases.js";
 import { regionCodes } from "./convert.js";
 import type { StatsReport } from "./stats-service.js";
@@ -33,6 +33,14 @@ export interface ClosedCaseRating {
   rating: number | null;
   /** `Region.path` of the case's region ("/330102/330102001/"), or null when it has none. */
   regionPath: string | null;
+  /** When the case was closed (null: not recorded, in no period). */
+  closedAt: Date | null;
+}
+
+/** A stretch of time: `from` inclusive, `to` exclusive (null: open-ended). */
+export interface Period {
+  from: Date;
+  to: Date | null;
 }
 
 /** A resident's first answer to a tip's quiz. */
@@ -112,6 +120,8 @@ export interface OutreachFigures {
   regionPath: string | null;
   /** Region level of the case-satisfaction breakdown. */
   level: number;
+  /** Only cases closed and first quiz answers given in this period (the wave's), or null for all time. */
+  period: Period | null;
   /** Per tip: every tip with a quiz in library order, then other answered tips by id. */
   awareness: TipAwarenessFigure[];
   satisfaction: {
@@ -130,13 +140,30 @@ export interface OutreachFiguresOptions {
   regionPath?: string | null;
   /** Region level of the satisfaction breakdown (0 = top). */
   level: number;
+  /** Only cases closed, and first quiz answers given, in this period (default: all time). */
+  period?: Period | null;
   /** The tips to report, in order (default: the bundled library's tips that have a quiz). */
   tips?: readonly TipInfo[];
 }
 
-/** The options that match a survey report: its minimum group size, region filter and breakdown level. */
-export function outreachOptionsFor(report: Pick<StatsReport, "settings" | "region" | "level">): OutreachFiguresOptions {
-  return { minGroupSize: report.settings.minGroupSize, regionPath: report.region?.path ?? null, level: report.level };
+/**
+ * The options that match a survey report: its minimum group size, region filter and breakdown
+ * level, and its wave's period — the cases closed and the quizzes first answered while the wave ran.
+ */
+export function outreachOptionsFor(report: Pick<StatsReport, "settings" | "region" | "level" | "wave">): OutreachFiguresOptions {
+  return {
+    minGroupSize: report.settings.minGroupSize,
+    regionPath: report.region?.path ?? null,
+    level: report.level,
+    period: { from: report.wave.opensAt, to: report.wave.closesAt },
+  };
+}
+
+/** Whether `at` lies in `period` (no period: always; no time: never within one). */
+export function inPeriod(at: Date | null | undefined, period: Period | null | undefined): boolean {
+  if (!period) return true;
+  if (!at) return false;
+  return at.getTime() >= period.from.getTime() && (period.to === null || at.getTime() < period.to.getTime());
 }
 
 /** The bundled library's tips that have a quiz, in library order. */
@@ -171,8 +198,12 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
   const tips = options.tips ?? quizTips();
   const titles = new Map(tips.map((tip) => [tip.id, tip.title ?? null]));
 
+  const period = options.period ?? null;
+  // First answers over all time, then those given in the period: a resident who first answered
+  // before the wave has no first answer in it (the store keeps first answers only).
+  const firsts = firstQuizAnswers(answers.filter((a) => inRegion(a.regionPath, regionPath))).filter((a) => inPeriod(a.answeredAt, period));
   const awareness = awarenessFromQuizzes(
-    answers.filter((a) => inRegion(a.regionPath, regionPath)).map((a) => ({ tipId: a.tipId, correct: a.correct, residentId: a.residentId, answeredAt: a.answeredAt })),
+    firsts.map((a) => ({ tipId: a.tipId, correct: a.correct, residentId: a.residentId, answeredAt: a.answeredAt })),
     tips,
   ).map(
     (a): TipAwarenessFigure => ({
@@ -182,7 +213,7 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
     }),
   );
 
-  const closed = cases.filter((c) => inRegion(c.regionPath, regionPath));
+  const closed = cases.filter((c) => inRegion(c.regionPath, regionPath) && inPeriod(c.closedAt, period));
   const groups = new Map<string, { path: string[]; cases: ClosedCaseRating[] }>();
   for (const c of closed) {
     const codes = regionCodes(c.regionPath);
@@ -205,7 +236,7 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
   );
   const byRegion = sorted.map((g, i): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: figures[i]! }));
 
-  return { minGroupSize: min, regionPath, level: options.level, awareness, satisfaction: { overall: satisfactionOf(closed, min).figure, byRegion } };
+  return { minGroupSize: min, regionPath, level: options.level, period, awareness, satisfaction: { overall: satisfactionOf(closed, min).figure, byRegion } };
 }
 
 /** Reads the rows and computes the outreach figures. */

@@ -248,20 +248,8 @@ export interface TipAwareness {
  * order (n = 0 for unanswered ones), followed by any other tip ids answered, sorted.
  */
 export function awarenessFromQuizzes(answers: readonly QuizAnswerFact[], tips?: readonly { id: string }[]): TipAwareness[] {
-  const firsts = new Map<string, QuizAnswerFact>();
-  const anonymous: QuizAnswerFact[] = [];
-  for (const answer of answers) {
-    if (answer.residentId === undefined) {
-      anonymous.push(answer);
-      continue;
-    }
-    const key = `${answer.residentId}\u0000${answer.tipId}`;
-    const earlier = firsts.get(key);
-    const later = earlier && earlier.answeredAt && answer.answeredAt ? answer.answeredAt < earlier.answeredAt : false;
-    if (!earlier || later) firsts.set(key, answer);
-  }
   const counts = new Map<string, { n: number; correct: number }>();
-  for (const answer of [...firsts.values(), ...anonymous]) {
+  for (const answer of firstQuizAnswers(answers)) {
     const count = counts.get(answer.tipId) ?? { n: 0, correct: 0 };
     count.n += 1;
     if (answer.correct) count.correct += 1;
@@ -273,4 +261,25 @@ export function awarenessFromQuizzes(answers: readonly QuizAnswerFact[], tips?: 
     const { n, correct } = counts.get(tipId) ?? { n: 0, correct: 0 };
     return { tipId, n, correct, rate: n > 0 ? correct / n : null, ci: n > 0 ? wilsonInterval(correct, n) : null };
   });
+}
+
+/**
+ * Each resident's first answer to each tip (earliest `answeredAt`, else the first in the input);
+ * answers without a `residentId` are kept as they are.
+ */
+export function firstQuizAnswers<T extends QuizAnswerFact>(answers: readonly T[]): T[] {
+  const firsts = new Map<string, T>();
+  const anonymous: T[] = [];
+  for (const answer of answers) {
+    if (answer.residentId === undefined) {
+      anonymous.push(answer);
+      continue;
+    }
+    const key = `${answer.residentId}\u0000${answer.tipId}`;
+    const earlier = firsts.get(key);
+    // An earlier instant wins, even later in the input (not `<=`: at the same instant the first in the input stays).
+    const sooner = earlier && earlier.answeredAt && answer.answeredAt ? answer.answeredAt < earlier.answeredAt : false;
+    if (!earlier || sooner) firsts.set(key, answer);
+  }
+  return [...firsts.values(), ...anonymous];
 }

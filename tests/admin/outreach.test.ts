@@ -157,6 +157,16 @@ describe("awareness and case satisfaction", () => {
     expect(JSON.stringify(townB)).not.toMatch(/"(n|correct|rated|closed|rate|value)":/);
   });
 
+  it("counts, for a wave, only the cases closed and the quizzes first answered while it ran", async () => {
+    // Everything in the fixture happened in November 2026, during 2026-H2; 2026-H1 ran March to June.
+    const h1 = (await env.app.inject({ url: `/admin/api/outreach?wave=${env.fx.w1.id}&lang=en&level=2`, headers: bearer(env.tokens.admin) })).json() as OutreachJson;
+    expect(h1.caseSatisfaction.overall).toEqual({ suppressed: true });
+    expect(h1.awareness.every((t) => t.suppressed)).toBe(true);
+    expect(JSON.stringify(h1)).not.toMatch(/"(n|correct|rated|closed|rate|value)":/);
+    const h2 = await api("&level=2");
+    expect(h2.caseSatisfaction.overall).toMatchObject({ suppressed: false, closed: 21, rated: 17 });
+  });
+
   it("never shows a small group as a number on the page, the printable report or in the charts", async () => {
     for (const [path, prefix] of [["/admin", ""], ["/admin/report", "report-"]] as const) {
       const page = (await env.app.inject({ url: `${path}?wave=${env.fx.w2.id}&level=2&lang=en`, headers: bearer(env.tokens.admin) })).body;

@@ -19,7 +19,7 @@ import { isShown, type Figure } from "../../core/stats/index.js";
 interface OutreachFixture {
   smallGroups: { village: string[]; tenRatings: string[]; nineRatings: string[]; tipTen: string; tipNine: string; tipThree: string };
   tips: string[];
-  cases: { id: string; status: string; rating: number | null; regionPath: string[] | null }[];
+  cases: { id: string; status: string; rating: number | null; regionPath: string[] | null; closedAt: string | null }[];
   answers: { residentId: string; tipId: string; correct: boolean; answeredAt: string; regionPath: string[] | null }[];
 }
 
@@ -58,6 +58,8 @@ interface OutreachExpected {
     minGroupSize: number;
     level: number;
     regionPrefix: string[] | null;
+    /** Only cases closed and first answers given in [from, to) (to null: open-ended). */
+    period: { from: string; to: string | null } | null;
     awareness: ({ tipId: string; suppressed: true } | { tipId: string; suppressed: false; n: number; numerator: number; value: number; lower: number; upper: number })[];
     satisfaction: { overall: ExpectedGroup; byRegion: { key: string; path: string[]; figure: ExpectedGroup }[] };
   }[];
@@ -73,7 +75,8 @@ const regionPath = (codes: readonly string[] | null): string | null => (codes ? 
 
 /** The narrow reader over the fixture, as a database would answer: closed cases only; every answer (the figures keep first ones). */
 const reader: OutreachFiguresReader = {
-  listClosedCaseRatings: async () => fixture.cases.filter((c) => c.status === "closed").map((c) => ({ rating: c.rating, regionPath: regionPath(c.regionPath) })),
+  listClosedCaseRatings: async () =>
+    fixture.cases.filter((c) => c.status === "closed").map((c) => ({ rating: c.rating, regionPath: regionPath(c.regionPath), closedAt: c.closedAt === null ? null : new Date(c.closedAt) })),
   listFirstQuizAnswers: async () => fixture.answers.map((a) => ({ residentId: a.residentId, tipId: a.tipId, correct: a.correct, answeredAt: new Date(a.answeredAt), regionPath: regionPath(a.regionPath) })),
 };
 
@@ -173,7 +176,8 @@ describe("outreach expected values (independent Python computation)", () => {
     let shown = 0;
     let hidden = 0;
     for (const c of expected.figures) {
-      const options = { minGroupSize: c.minGroupSize, level: c.level, regionPath: regionPath(c.regionPrefix), tips: fixture.tips.map((id) => ({ id })) };
+      const period = c.period ? { from: new Date(c.period.from), to: c.period.to === null ? null : new Date(c.period.to) } : null;
+      const options = { minGroupSize: c.minGroupSize, level: c.level, regionPath: regionPath(c.regionPrefix), period, tips: fixture.tips.map((id) => ({ id })) };
       const actual = await computeOutreachFigures(reader, options);
       // The pure function gives the same from the same rows.
       expect(outreachFiguresFrom(await reader.listClosedCaseRatings(), await reader.listFirstQuizAnswers(), options)).toEqual(actual);

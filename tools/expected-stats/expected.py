@@ -458,10 +458,22 @@ def complement(groups, min_group):
             groups[j]["figure"] = {"suppressed": True}
 
 
-def outreach_figures(fx, min_group, level, prefix):
+def in_period(text, period):
+    """period = (from, to) as ISO texts, `to` None for open-ended; [from, to). No period: True."""
+    if period is None:
+        return True
+    if text is None:
+        return False
+    t = parse_ts(text)
+    return t >= parse_ts(period[0]) and (period[1] is None or t < parse_ts(period[1]))
+
+
+def outreach_figures(fx, min_group, level, prefix, period=None):
     """What the dashboard shows: tips (suppressed below min_group answers) and case satisfaction
-    overall and by region at `level` (suppressed below min_group ratings), inside `prefix`."""
-    answers = [a for a in fx["answers"] if within(a["regionPath"], prefix)]
+    overall and by region at `level` (suppressed below min_group ratings), inside `prefix`; with a
+    period, only cases closed in it and first answers (over all time) given in it."""
+    answers = [a for a in first_answers([a for a in fx["answers"] if within(a["regionPath"], prefix)])
+               if in_period(a["answeredAt"], period)]
     awareness = []
     for row in tip_awareness(answers, fx["tips"]):
         if row["n"] < min_group:
@@ -469,7 +481,8 @@ def outreach_figures(fx, min_group, level, prefix):
         else:
             awareness.append({"tipId": row["tipId"], "suppressed": False, "n": row["n"], "numerator": row["correct"],
                               "value": row["rate"], "lower": row["lower"], "upper": row["upper"]})
-    closed = [c for c in fx["cases"] if c["status"] == "closed" and within(c["regionPath"], prefix)]
+    closed = [c for c in fx["cases"] if c["status"] == "closed" and within(c["regionPath"], prefix)
+              and in_period(c.get("closedAt"), period)]
     groups = {}
     for c in closed:
         path = c["regionPath"] or []
@@ -497,10 +510,16 @@ def outreach_main():
         ("min5-level2", 5, 2, None),
         ("min20-level1", 20, 1, None),
     ]
+    periods = [
+        ("october-level1", MIN_GROUP, 1, None, ("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")),
+        ("from-oct20-level2", MIN_GROUP, 2, None, ("2026-10-20T00:00:00+08:00", None)),
+        ("october-town-330102002-level2", MIN_GROUP, 2, ["330102", "330102002"], ("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")),
+    ]
     figures = []
-    for name, mg, level, prefix in variants:
-        case = {"name": name, "minGroupSize": mg, "level": level, "regionPrefix": prefix}
-        case.update(outreach_figures(fx, mg, level, prefix))
+    for name, mg, level, prefix, period in [v + (None,) for v in variants] + periods:
+        case = {"name": name, "minGroupSize": mg, "level": level, "regionPrefix": prefix,
+                "period": {"from": period[0], "to": period[1]} if period else None}
+        case.update(outreach_figures(fx, mg, level, prefix, period))
         figures.append(case)
     expected = {
         "generatedBy": "tools/expected-stats/expected.py (Python standard library; formulas in tools/expected-stats/README.md)",

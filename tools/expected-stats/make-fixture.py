@@ -299,9 +299,18 @@ STATUSES = ["received", "investigating", "solved", "closed"]
 cases = []
 
 
+CASES_T0 = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+
+
 def add_case(path, status, rating):
-    cases.append({"id": "c%04d" % (len(cases) + 1), "status": status, "rating": rating,
-                  "regionPath": list(path) if path is not None else None})
+    # closedAt is spread over 2026-09-01 ... 2026-11-09 from the case's number alone, so that the
+    # random draws (and with them every other value of this fixture) are what they were before it.
+    number = len(cases) + 1
+    closed_at = None
+    if status == "closed":
+        closed_at = iso(CASES_T0 + timedelta(minutes=(number * 7919) % (60 * 24 * 70)), 8 if number % 4 == 0 else 0)
+    cases.append({"id": "c%04d" % number, "status": status, "rating": rating,
+                  "regionPath": list(path) if path is not None else None, "closedAt": closed_at})
 
 
 def some_rating():

@@ -15,7 +15,6 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { setTimeout as delay } from "node:timers/promises";
 import { Bot, GrammyError, type Api } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Channel, ChannelContext, ChannelFactory, PushResult } from "../../core/app/channels.js";
@@ -34,6 +33,19 @@ const BATCH_WAIT_MS = 30_000;
 /** Pauses after failed getUpdates calls: 1 s, 2 s, 4 s … up to a minute. */
 const POLL_RETRY_BASE_MS = 1_000;
 const POLL_RETRY_MAX_MS = 60_000;
+
+/** Whether `work` settles within `ms` (the timer is cleared either way). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The header Telegram puts the webhook secret in. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
@@ -177,8 +189,7 @@ export class TelegramChannel implements Channel {
       }
       if (updates.length === 0) continue;
       // handleUpdate never rejects; the bound keeps a stuck turn from stopping everyone's updates.
-      const batch = Promise.all(updates.map((update) => this.adapter.handleUpdate(update, me)));
-      const done = await Promise.race([batch.then(() => true), delay(BATCH_WAIT_MS).then(() => false)]);
+      const done = await settlesWithin(Promise.all(updates.map((update) => this.adapter.handleUpdate(update, me))), BATCH_WAIT_MS);
       if (!done) logger.warn({ updates: updates.length, waitedMs: BATCH_WAIT_MS }, "telegram updates still being handled; confirming them anyway");
       this.offset = (updates[updates.length - 1] as Update).update_id + 1;
     }
@@ -188,13 +199,17 @@ export class TelegramChannel implements Channel {
     }
   }
 
+  /** Waits `ms`, or less if the channel stops meanwhile. */
   private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener("abort", () => {
+      const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener("abort", done);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done);
     });
   }
 

@@ -705,6 +705,15 @@ export class Store {
     });
   }
 
+  /**
+   * Removes one target of a wave (the figure for `measureId` under `label`).
+   * @returns whether there was such a target
+   */
+  async deleteWaveTarget(waveId: string, measureId: string, label: string): Promise<boolean> {
+    const { count } = await this.client.waveTarget.deleteMany({ where: { waveId, measureId, label } });
+    return count > 0;
+  }
+
   /** The targets of a wave. */
   async waveTargets(waveId: string): Promise<{ measureId: string; label: string; value: number }[]> {
     return this.client.waveTarget.findMany({ where: { waveId }, select: { measureId: true, label: true, value: true } });

@@ -1,6 +1,7 @@
 /**
  * The admin HTTP surface, mounted by `anxin start`: a JSON API (Bearer staff token or the
- * `anxin_staff` cookie) and server-rendered dashboard pages — survey figures, officers' coverage
+ * `anxin_staff` cookie) and server-rendered dashboard pages — survey figures, survey waves (open,
+ * close, targets: /admin/waves, /admin/api/waves), officers' coverage
  * (/admin/api/coverage) and the outreach figures (/admin/api/outreach: quiz awareness, case
  * satisfaction). Every route but the sign-in page,
  * sign-out and the stylesheet goes through requireRole(…, "admin"): 401 without a valid token,
@@ -10,7 +11,7 @@
  * SameSite=Strict cookie, a CSRF token on every cookie-authenticated POST/PATCH, rate-limited
  * sign-in, no caching of admin responses.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -21,7 +22,7 @@ import { z } from "zod";
 import type { Logger } from "../../core/app/log.js";
 import type { HttpMount } from "../../core/app/server.js";
 import { requireRole, STAFF_COOKIE, tokenOf, verifyStaffToken, type StaffRequest } from "../../core/app/staff-auth.js";
-import type { ResidentRecord, Store, SuggestionQuery, SuggestionStatus } from "../../prisma/store.js";
+import type { ResidentRecord, Store, SuggestionQuery, SuggestionStatus, WaveRecord } from "../../prisma/store.js";
 import { SUGGESTION_STATUSES } from "../../prisma/store.js";
 import type { Lang } from "../../core/engine/types.js";
 import { adminLang, at } from "../../core/admin/i18n.js";
@@ -34,9 +35,13 @@ import { queueChatRechecks } from "../../core/admin/spot-check-chat.js";
 import { coverageReport, CoverageRequestError, type CoverageOptions } from "../../core/outreach/coverage.js";
 import { computeOutreachFigures, outreachOptionsFor, type CaseSatisfactionValue, type OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { outreachCharts, reportCharts } from "../../core/admin/charts.js";
-import { measureName } from "../../core/admin/measures.js";
+import { measureName, type AdminMeasure } from "../../core/admin/measures.js";
+import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, utcOffsetMinutes, WaveError, type ClosedWave, type OpenedWave, type OpenWaveRequest, type WaveSummary } from "../../core/admin/waves.js";
+import { checkStoredTarget, checkTypedTarget, formatTargetValue, TargetError } from "../../core/admin/targets.js";
+import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
 import { deniedPage, loginPage, notFoundPage, overviewPage, reportPage, spotChecksPage, suggestionsPage, type OverviewParams, type PageContext } from "./pages.js";
+import { wavesPage, type WavesPageInput } from "./waves-page.js";
 
 /** What the admin surface needs from the app. */
 export interface AdminMountContext {
@@ -144,6 +149,115 @@ const coverageQuery = z.object({
 
 const targetBody = z.object({ wave: z.string().min(1), measure: z.string().min(1).max(80), label: z.string().min(1).max(80), value: z.coerce.number().finite() });
 
+const flagParam = z
+  .union([z.boolean(), z.enum(["1", "true", "on", "0", "false", ""])])
+  .optional()
+  .transform((v) => v === true || v === "1" || v === "true" || v === "on");
+
+/** Opening a wave, from the Waves page's form or as JSON: times as ISO dates or date-times, read at `offset` (default UTC) unless they carry their own. */
+const openWaveBody = z.object({
+  questionnaire: optionalText,
+  name: optionalText,
+  opens: optionalText,
+  closes: optionalText,
+  offset: optionalText,
+  copyTargets: flagParam,
+});
+
+const closeWaveBody = z.object({ at: optionalText });
+
+/** A target typed on the Waves page: rates as percentages, indices as scores (checked by checkTypedTarget). */
+const targetForm = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().max(1000), value: z.string().max(100) });
+
+const targetDelete = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().min(1).max(200) });
+
+/**
+ * The wave an open form or API call asks for.
+ * @throws WaveError for a malformed time or offset
+ */
+function openWaveRequest(body: z.infer<typeof openWaveBody>): OpenWaveRequest {
+  const offset = body.offset ?? "Z";
+  if (utcOffsetMinutes(offset) === null) throw new WaveError(`time zone ${JSON.stringify(offset)}: expected a UTC offset such as +08:00`);
+  const time = (what: string, text: string | undefined): Date | undefined => {
+    if (text === undefined) return undefined;
+    const parsed = parseWaveTimeText(text, offset);
+    if (!parsed) throw new WaveError(`${what}: not a date or time: ${JSON.stringify(text)} (e.g. 2026-12-01T08:00, or 2026-12-01T08:00+08:00 with its offset)`);
+    return parsed;
+  };
+  const opensAt = time("opening time", body.opens);
+  const closesAt = time("closing time", body.closes);
+  return {
+    ...(body.questionnaire ? { questionnaire: body.questionnaire } : {}),
+    ...(body.name ? { name: body.name } : {}),
+    ...(opensAt ? { opensAt } : {}),
+    ...(closesAt ? { closesAt } : {}),
+    copyTargets: body.copyTargets,
+  };
+}
+
+/** A target value as typed ("95.3", "95.3%", "95,3"); NaN when it is not a number. */
+function typedNumber(text: string): number {
+  const trimmed = text.trim().replace(/\s*[%％]$/, "").replace(",", ".");
+  return trimmed === "" ? Number.NaN : Number(trimmed);
+}
+
+function waveRefJson(w: WaveRecord | null) {
+  return w ? { id: w.id, name: w.name } : null;
+}
+
+function waveJson(w: WaveRecord) {
+  return { id: w.id, name: w.name, questionnaire: { key: w.questionnaireKey, version: w.questionnaireVersion }, opensAt: w.opensAt.toISOString(), closesAt: w.closesAt?.toISOString() ?? null };
+}
+
+/** How long the notice of a change waits for the page it redirects to. */
+const FLASH_TTL_MS = 10 * 60_000;
+
+/** A wave summary as `GET /admin/api/waves` lists it. */
+function waveSummaryJson(s: WaveSummary, targets: { measureId: string; label: string; value: number }[]) {
+  return { ...waveJson(s.wave), status: s.status, counts: s.counts, targets };
+}
+
+function openedJson(o: OpenedWave) {
+  return {
+    wave: waveJson(o.wave),
+    status: o.status,
+    replaced: waveRefJson(o.replaced),
+    current: waveRefJson(o.current),
+    copiedTargets: o.copiedTargets ? { from: waveRefJson(o.copiedTargets.from), count: o.copiedTargets.count } : null,
+    ended: o.ended.map((w) => waveRefJson(w)),
+    endsAtNext: waveRefJson(o.endsAtNext),
+  };
+}
+
+function closedJson(c: ClosedWave) {
+  return { wave: waveJson(c.wave), closedNow: c.closedNow, wasCurrent: c.wasCurrent, current: waveRefJson(c.current) };
+}
+
+/** What opening a wave did, one line each, for the Waves page's notice. */
+function openedNotice(lang: Lang, opened: OpenedWave): string[] {
+  const w = opened.wave;
+  const vars = { name: w.name, questionnaire: `${w.questionnaireKey} v${w.questionnaireVersion}` };
+  const lines = [
+    opened.status === "scheduled"
+      ? at(lang, "waves.scheduled", { ...vars, opens: formatWaveTime(w.opensAt) })
+      : opened.status === "open" && opened.current
+        ? at(lang, "waves.opened_open", { ...vars, current: opened.current.name })
+        : at(lang, "waves.opened", vars),
+  ];
+  for (const e of opened.ended) lines.push(at(lang, "waves.ended", { name: e.name, at: formatWaveTime(w.opensAt) }));
+  if (opened.replaced) lines.push(at(lang, "waves.replaced", { name: opened.replaced.name }));
+  if (opened.endsAtNext) lines.push(at(lang, "waves.ends_at_next", { name: opened.endsAtNext.name }));
+  if (opened.copiedTargets) lines.push(at(lang, "waves.copied", { count: opened.copiedTargets.count, name: opened.copiedTargets.from.name }));
+  return lines;
+}
+
+/** What closing a wave did, for the Waves page's notice. */
+function closedNotice(lang: Lang, closed: ClosedWave): string[] {
+  const lines = [at(lang, "waves.closed", { name: closed.wave.name })];
+  if (closed.wasCurrent) lines.push(closed.current ? at(lang, "waves.closed_current", { name: closed.current.name }) : at(lang, "waves.closed_none"));
+  return lines;
+}
+
 function splitTags(tags: string | string[] | undefined): string[] | undefined {
   if (tags === undefined) return undefined;
   return (typeof tags === "string" ? tags.split(/[,，、]/) : tags).map((t) => t.trim()).filter((t) => t !== "");
@@ -244,6 +358,18 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
   const now = ctx.now ?? (() => new Date());
   const settings = adminSettings(ctx.settings);
   const cache = new Map<string, { at: number; report: Promise<StatsReport> }>();
+  // What a change on the waves page did, shown once after the redirect that follows it (so that
+  // reloading the page cannot send the form again and, say, open a second wave).
+  const flashes = new Map<string, { at: number; notice: string[] }>();
+  const flash = (notice: string[]): string => {
+    const t = Date.now();
+    for (const [id, f] of flashes) if (t - f.at > FLASH_TTL_MS) flashes.delete(id);
+    const id = randomBytes(9).toString("base64url");
+    flashes.set(id, { at: t, notice });
+    return id;
+  };
+  const afterChange = (reply: FastifyReply, lang: Lang, waveRef: string | undefined, notice: string[]) =>
+    reply.redirect(`/admin/waves?lang=${lang}${waveRef ? `&wave=${encodeURIComponent(waveRef)}` : ""}&done=${flash(notice)}`, 303);
 
   /** Reports are cached briefly: a dashboard view asks for the same figures several times. */
   function report(request: ReportRequest): Promise<StatsReport> {
@@ -482,6 +608,86 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         return reply.redirect(`/admin/spot-checks?lang=${adminLang(q.lang)}${q.wave ? `&wave=${encodeURIComponent(q.wave)}` : ""}`, 303);
       });
 
+      scope.get("/admin/waves", { preHandler: admin }, async (request, reply) => {
+        const q = request.query as { wave?: unknown; lang?: string; done?: unknown };
+        const lang = langOf(request, q);
+        const wave = typeof q.wave === "string" && q.wave !== "" ? q.wave : undefined;
+        const done = typeof q.done === "string" ? flashes.get(q.done) : undefined;
+        if (done && typeof q.done === "string") flashes.delete(q.done);
+        const page = await wavesPageFor(request, lang, wave, done ? { notice: done.notice } : {});
+        if (!page) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, at(lang, "waves.unknown_wave", { wave: wave ?? "" })));
+        return reply.type("text/html; charset=utf-8").send(page);
+      });
+
+      scope.post("/admin/waves/open", guarded, async (request, reply) => {
+        const parsed = openWaveBody.safeParse(request.body);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const lang = langOf(request, request.query as { lang?: string });
+        const form = { ...parsed.data };
+        try {
+          const opened = await openWave(ctx.store, openWaveRequest(parsed.data), now());
+          await ctx.store.audit(staffOf(request).id, "wave.open", opened.wave.id, { ...openedAuditDetails(opened), via: "dashboard" });
+          cache.clear();
+          return afterChange(reply, lang, undefined, openedNotice(lang, opened));
+        } catch (error) {
+          if (!(error instanceof WaveError)) throw error;
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.message, openForm: form }));
+        }
+      });
+
+      scope.post<{ Params: { id: string } }>("/admin/waves/:id/close", guarded, async (request, reply) => {
+        const lang = langOf(request, request.query as { lang?: string });
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === request.params.id);
+        if (!wave) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, at(lang, "waves.unknown_wave", { wave: request.params.id })));
+        try {
+          const closed = await closeWave(ctx.store, { wave: wave.id }, now());
+          await ctx.store.audit(staffOf(request).id, "wave.close", wave.id, { name: wave.name, closesAt: (closed.wave.closesAt ?? now()).toISOString(), via: "dashboard" });
+          cache.clear();
+          return afterChange(reply, lang, undefined, closedNotice(lang, closed));
+        } catch (error) {
+          if (!(error instanceof WaveError)) throw error;
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.message }));
+        }
+      });
+
+      scope.post("/admin/waves/targets", guarded, async (request, reply) => {
+        const parsed = targetForm.safeParse(request.body);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const lang = langOf(request, request.query as { lang?: string });
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === parsed.data.wave);
+        if (!wave) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, at(lang, "waves.unknown_wave", { wave: parsed.data.wave })));
+        const { measures } = await waveMeasures(ctx.store, wave, settings);
+        try {
+          const target = checkTypedTarget(measures, { measure: parsed.data.measure, label: parsed.data.label, value: typedNumber(parsed.data.value) });
+          await ctx.store.setWaveTarget(wave.id, target.measure.spec.id, target.label, target.value);
+          await ctx.store.audit(staffOf(request).id, "target.set", wave.id, { measure: target.measure.spec.id, label: target.label, value: target.value, via: "dashboard" });
+          cache.clear();
+          const notice = at(lang, "waves.target_saved", { label: target.label, measure: measureName(target.measure, lang), value: formatTargetValue(target.measure, target.value) });
+          return afterChange(reply, lang, wave.id, [notice]);
+        } catch (error) {
+          if (!(error instanceof TargetError)) throw error;
+          const form = { measure: parsed.data.measure, label: parsed.data.label, value: parsed.data.value };
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, wave.id, { error: error.text(lang), targetForm: form }));
+        }
+      });
+
+      scope.post("/admin/waves/targets/delete", guarded, async (request, reply) => {
+        const parsed = targetDelete.safeParse(request.body);
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const lang = langOf(request, request.query as { lang?: string });
+        const { wave: waveId, measure, label } = parsed.data;
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === waveId);
+        if (!wave) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, at(lang, "waves.unknown_wave", { wave: waveId })));
+        if (!(await ctx.store.deleteWaveTarget(wave.id, measure, label))) {
+          return reply.code(404).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, wave.id, { error: at(lang, "waves.target_missing") }));
+        }
+        await ctx.store.audit(staffOf(request).id, "target.delete", wave.id, { measure, label, via: "dashboard" });
+        cache.clear();
+        const named = (await waveMeasuresOrNone(wave)).find((m) => m.spec.id === measure);
+        const notice = at(lang, "waves.target_removed", { label, measure: named ? measureName(named, lang) : measure });
+        return afterChange(reply, lang, wave.id, [notice]);
+      });
+
       // ------------------------------------------------------------------ JSON API
 
       scope.get("/admin/api/suggestions", { preHandler: admin }, async (request, reply) => {
@@ -528,8 +734,65 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         if (!parsed.success) return badRequest(reply, parsed.error);
         const wave = await resolveWave(ctx.store, parsed.data.wave, now());
         if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
-        await ctx.store.setWaveTarget(wave.id, parsed.data.measure, parsed.data.label, parsed.data.value);
-        await ctx.store.audit(staffOf(request).id, "target.set", wave.id, parsed.data);
+        const { measures } = await waveMeasures(ctx.store, wave, settings);
+        let target: ReturnType<typeof checkStoredTarget>;
+        try {
+          target = checkStoredTarget(measures, parsed.data);
+        } catch (error) {
+          if (!(error instanceof TargetError)) throw error;
+          return reply.code(400).send({ error: "bad_request", message: `${error.message} (this API takes rates as proportions 0–1)` });
+        }
+        await ctx.store.setWaveTarget(wave.id, target.measure.spec.id, target.label, target.value);
+        await ctx.store.audit(staffOf(request).id, "target.set", wave.id, { measure: target.measure.spec.id, label: target.label, value: target.value, via: "api" });
+        cache.clear();
+        return { ok: true, targets: await ctx.store.waveTargets(wave.id) };
+      });
+
+      scope.get("/admin/api/waves", { preHandler: admin }, async () => {
+        const summaries = await listWaveSummaries(ctx.store, now());
+        const waves = await Promise.all(summaries.map(async (s) => waveSummaryJson(s, await ctx.store.waveTargets(s.wave.id))));
+        return { waves, current: waves.find((w) => w.status === "current")?.id ?? null };
+      });
+
+      scope.post("/admin/api/waves", guarded, async (request, reply) => {
+        const parsed = openWaveBody.safeParse(request.body ?? {});
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        try {
+          const opened = await openWave(ctx.store, openWaveRequest(parsed.data), now());
+          await ctx.store.audit(staffOf(request).id, "wave.open", opened.wave.id, { ...openedAuditDetails(opened), via: "api" });
+          cache.clear();
+          return reply.code(201).send(openedJson(opened));
+        } catch (error) {
+          if (error instanceof WaveError) return reply.code(400).send({ error: "bad_request", message: error.message });
+          throw error;
+        }
+      });
+
+      scope.post<{ Params: { id: string } }>("/admin/api/waves/:id/close", guarded, async (request, reply) => {
+        const parsed = closeWaveBody.safeParse(request.body ?? {});
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === request.params.id);
+        if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
+        try {
+          const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at);
+          if (closeAt === null) throw new WaveError(`at: not a date or time: ${JSON.stringify(parsed.data.at)} (e.g. 2026-12-31T16:00Z or 2027-01-01T00:00+08:00; UTC unless an offset is given)`);
+          const closed = await closeWave(ctx.store, { wave: wave.id, ...(closeAt ? { at: closeAt } : {}) }, now());
+          await ctx.store.audit(staffOf(request).id, "wave.close", wave.id, { name: wave.name, closesAt: (closed.wave.closesAt ?? now()).toISOString(), via: "api" });
+          cache.clear();
+          return closedJson(closed);
+        } catch (error) {
+          if (error instanceof WaveError) return reply.code(400).send({ error: "bad_request", message: error.message });
+          throw error;
+        }
+      });
+
+      scope.delete("/admin/api/targets", guarded, async (request, reply) => {
+        const parsed = targetDelete.safeParse(request.body ?? {});
+        if (!parsed.success) return badRequest(reply, parsed.error);
+        const wave = await resolveWave(ctx.store, parsed.data.wave, now());
+        if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
+        if (!(await ctx.store.deleteWaveTarget(wave.id, parsed.data.measure, parsed.data.label))) return reply.code(404).send({ error: "not_found", message: "no such target" });
+        await ctx.store.audit(staffOf(request).id, "target.delete", wave.id, { measure: parsed.data.measure, label: parsed.data.label, via: "api" });
         cache.clear();
         return { ok: true, targets: await ctx.store.waveTargets(wave.id) };
       });
@@ -685,6 +948,45 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
           if (error instanceof Error && /invalid tag/.test(error.message)) return "invalid" as const;
           throw error;
         }
+      }
+
+      /** The scalar measures of a wave's questionnaire (none when it cannot be read). */
+      async function waveMeasuresOrNone(wave: WaveRecord): Promise<AdminMeasure[]> {
+        try {
+          return (await waveMeasures(ctx.store, wave, settings)).measures.filter((m) => m.scalar);
+        } catch {
+          return [];
+        }
+      }
+
+      /** The Waves page (null for an unknown `waveRef`): every wave, the open form, the targets of `waveRef` (default: the current wave, else the newest). */
+      async function wavesPageFor(request: FastifyRequest, lang: Lang, waveRef: string | undefined, extra: Pick<WavesPageInput, "notice" | "error" | "openForm" | "targetForm"> = {}): Promise<string | null> {
+        const t = now();
+        const [summaries, questionnaires, selectedWave] = await Promise.all([listWaveSummaries(ctx.store, t), ctx.store.listQuestionnaires(), resolveWave(ctx.store, waveRef, t)]);
+        if (waveRef !== undefined && !selectedWave) return null;
+        const byQuestionnaire = new Map<string, Promise<AdminMeasure[]>>();
+        const waves = await Promise.all(
+          summaries.map(async (summary) => {
+            const w = summary.wave;
+            if (!byQuestionnaire.has(w.questionnaireId)) byQuestionnaire.set(w.questionnaireId, waveMeasuresOrNone(w));
+            return { summary, targets: await ctx.store.waveTargets(w.id), measures: await (byQuestionnaire.get(w.questionnaireId) as Promise<AdminMeasure[]>) };
+          }),
+        );
+        // The open form's default, as `anxin wave open` without --questionnaire: the newest version of the current (else newest) wave's questionnaire.
+        const base = summaries.find((x) => x.status === "current")?.wave ?? summaries[0]?.wave;
+        const key = base?.questionnaireKey ?? (questionnaires.length > 0 ? loadDefaultQuestionnaire().id : undefined);
+        const newest = questionnaires.filter((q) => q.key === key).sort((a, b) => b.version - a.version)[0];
+        const back = `/admin/waves?lang=${lang}${waveRef ? `&wave=${encodeURIComponent(waveRef)}` : ""}`;
+        return wavesPage(
+          { ...pageContext(request, lang), url: back },
+          {
+            waves,
+            questionnaires,
+            defaultQuestionnaire: newest ? `${newest.key}@${newest.version}` : undefined,
+            selected: selectedWave ? (waves.find((w) => w.summary.wave.id === selectedWave.id) ?? null) : null,
+            ...extra,
+          },
+        );
       }
 
       async function spotPage(request: FastifyRequest, lang: Lang, waveId: string | undefined, message?: string): Promise<string> {

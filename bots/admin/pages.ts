@@ -26,7 +26,7 @@ export interface PageContext {
   csrf: string;
   /** Path and query of this page (for the language links). */
   url: string;
-  active?: "overview" | "suggestions" | "spot" | "report";
+  active?: "overview" | "waves" | "suggestions" | "spot" | "report";
 }
 
 function withParam(url: string, key: string, value: string): string {
@@ -39,6 +39,7 @@ function withParam(url: string, key: string, value: string): string {
 export function layout(ctx: PageContext, title: string, body: HtmlValue, options: { printable?: boolean } = {}): string {
   const nav: [PageContext["active"], string, string][] = [
     ["overview", "/admin", at(ctx.lang, "app.overview")],
+    ["waves", "/admin/waves", at(ctx.lang, "app.waves")],
     ["suggestions", "/admin/suggestions", at(ctx.lang, "app.suggestions")],
     ["spot", "/admin/spot-checks", at(ctx.lang, "app.spot_checks")],
     ["report", "/admin/report", at(ctx.lang, "app.report")],
@@ -103,7 +104,8 @@ function chartImage(chart: Chart, lang: Lang, min: number): SafeHtml {
 ${chart.suppressedGroups > 0 ? html`<figcaption>${at(lang, "overview.suppressed_groups", { count: chart.suppressedGroups, min })}</figcaption>` : ""}</figure>`;
 }
 
-function selectOptions(options: readonly { value: string; label: string }[], selected: string | undefined): SafeHtml[] {
+/** `<option>`s with `selected` marked. */
+export function selectOptions(options: readonly { value: string; label: string }[], selected: string | undefined): SafeHtml[] {
   return options.map((o) => html`<option value="${o.value}"${o.value === selected ? trusted(" selected") : ""}>${o.label}</option>`);
 }
 

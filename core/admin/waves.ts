@@ -95,6 +95,32 @@ export function formatWaveTime(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace("T", " ")}Z`;
 }
 
+/**
+ * Reads an ISO 8601 date ("2026-12-01", midnight) or date and time ("2026-12-01T08:00",
+ * "2026-12-01 08:00:30Z", "2026-12-01T08:00+08:00"; an HTML datetime-local field sends one of
+ * these) at the UTC offset `offset` ("Z", the default, "+08:00" or "-0130") unless the text
+ * carries its own. Null for anything else, impossible dates (February 30th) included.
+ */
+export function parseWaveTimeText(text: string, offset = "Z"): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text.trim());
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = Number((match[7] ?? "").padEnd(3, "0"));
+  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  // Date.UTC rolls over (February 30th is March 2nd): a date that does not exist is refused.
+  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  const minutes = utcOffsetMinutes(match[8] ?? offset);
+  return minutes === null ? null : new Date(local.getTime() - minutes * 60_000);
+}
+
+/** Minutes east of UTC of a UTC offset: "Z" 0, "+08:00" 480, "-0130" −90; null when malformed. */
+export function utcOffsetMinutes(zone: string): number | null {
+  if (zone.trim().toUpperCase() === "Z") return 0;
+  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone.trim());
+  if (!offset || Number(offset[2]) > 23 || Number(offset[3]) > 59) return null;
+  return (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+}
+
 /** The status of `wave` at `now`, given the wave current at `now`. */
 export function waveStatus(wave: WaveRecord, current: WaveRecord | null, now: Date): WaveStatus {
   if (wave.closesAt && wave.closesAt.getTime() <= now.getTime()) return "closed";
@@ -170,6 +196,20 @@ export async function openWave(store: WaveStore, request: OpenWaveRequest, now: 
   const status = waveStatus(wave, current, now);
   const replaced = status === "current" && previous && previous.id !== wave.id ? previous : null;
   return { wave, questionnaire, status, replaced, current, copiedTargets, ended, endsAtNext };
+}
+
+/** What the audit log records of an opened wave (`wave.open`; the caller adds where it came from, e.g. `via: "cli"`). */
+export function openedAuditDetails(opened: OpenedWave): Record<string, unknown> {
+  const w = opened.wave;
+  return {
+    name: w.name,
+    questionnaire: `${w.questionnaireKey}@${w.questionnaireVersion}`,
+    opensAt: w.opensAt.toISOString(),
+    closesAt: w.closesAt?.toISOString() ?? null,
+    ...(opened.copiedTargets ? { targetsFrom: opened.copiedTargets.from.id, targets: opened.copiedTargets.count } : {}),
+    ...(opened.replaced ? { replaces: opened.replaced.id } : {}),
+    ...(opened.ended.length > 0 ? { ends: opened.ended.map((e) => e.id) } : {}),
+  };
 }
 
 /** Closes a wave now or at a later time (default: the current wave, now). */

@@ -26,6 +26,7 @@ import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../admin/spot-c
 import { chatRecheckSettings, expireChatRechecks, queueChatRechecks } from "../admin/spot-check-chat.js";
 import { measureName } from "../admin/measures.js";
 import { adminSettings } from "../admin/settings.js";
+import { checkStoredTarget, TargetError } from "../admin/targets.js";
 
 /** The `--db <url>` option every admin command has. */
 export interface DbOption {
@@ -385,9 +386,17 @@ export function registerAdminCommands(program: Command): Command {
       await withStore(options, async (store) => {
         const wave = await resolveWave(store, options.wave, new Date());
         if (!wave) throw new AdminCliError("no such wave");
-        await store.setWaveTarget(wave.id, options.measure, options.label, options.value);
-        await store.audit(null, "target.set", wave.id, { measure: options.measure, label: options.label, value: options.value, via: "cli" });
-        console.log(`wave ${wave.name}: ${options.measure} ${options.label} = ${options.value}`);
+        const { measures } = await waveMeasures(store, wave);
+        let target: ReturnType<typeof checkStoredTarget>;
+        try {
+          target = checkStoredTarget(measures, options);
+        } catch (error) {
+          if (error instanceof TargetError) throw new AdminCliError(`${error.message} (--value takes rates as proportions 0–1; \`anxin targets list\` shows the measures)`);
+          throw error;
+        }
+        await store.setWaveTarget(wave.id, target.measure.spec.id, target.label, target.value);
+        await store.audit(null, "target.set", wave.id, { measure: target.measure.spec.id, label: target.label, value: target.value, via: "cli" });
+        console.log(`wave ${wave.name}: ${target.measure.spec.id} ${target.label} = ${target.value}`);
       });
     });
   return program;

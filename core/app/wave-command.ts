@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { AdminCliError, withStore, type DbOption } from "./admin-commands.js";
-import { closeWave, formatWaveTime, listWaveSummaries, openWave, WaveError } from "../admin/waves.js";
+import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, WaveError } from "../admin/waves.js";
 
 const TIME_EXAMPLES = "e.g. 2026-12-01, 2026-12-01T08:00Z or 2026-12-01T08:00+08:00; UTC unless an offset is given";
 
@@ -16,20 +16,9 @@ const TIME_EXAMPLES = "e.g. 2026-12-01, 2026-12-01T08:00Z or 2026-12-01T08:00+08
  * {@link AdminCliError} naming `option` for anything else, including impossible dates.
  */
 export function parseWaveTime(option: string, text: string): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text.trim());
-  const bad = () => new AdminCliError(`${option}: not a date or time: ${JSON.stringify(text)} (${TIME_EXAMPLES})`);
-  if (!match) throw bad();
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? 0)) as [number, number, number, number, number, number];
-  const ms = Number((match[7] ?? "").padEnd(3, "0"));
-  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-  // Date.UTC rolls over (February 30th is March 2nd): a date that does not exist is refused.
-  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) throw bad();
-  const zone = match[8]?.toUpperCase();
-  if (!zone || zone === "Z") return local;
-  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
-  if (!offset || Number(offset[2]) > 23 || Number(offset[3]) > 59) throw bad();
-  const minutes = (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
-  return new Date(local.getTime() - minutes * 60_000);
+  const at = parseWaveTimeText(text);
+  if (!at) throw new AdminCliError(`${option}: not a date or time: ${JSON.stringify(text)} (${TIME_EXAMPLES})`);
+  return at;
 }
 
 /** Runs a wave operation, turning its refusals into one-line CLI errors. */
@@ -100,16 +89,7 @@ export function registerWaveCommands(program: Command): Command {
           ),
         );
         const w = opened.wave;
-        await store.audit(null, "wave.open", w.id, {
-          name: w.name,
-          questionnaire: `${w.questionnaireKey}@${w.questionnaireVersion}`,
-          opensAt: w.opensAt.toISOString(),
-          closesAt: w.closesAt?.toISOString() ?? null,
-          ...(opened.copiedTargets ? { targetsFrom: opened.copiedTargets.from.id, targets: opened.copiedTargets.count } : {}),
-          ...(opened.replaced ? { replaces: opened.replaced.id } : {}),
-          ...(opened.ended.length > 0 ? { ends: opened.ended.map((e) => e.id) } : {}),
-          via: "cli",
-        });
+        await store.audit(null, "wave.open", w.id, { ...openedAuditDetails(opened), via: "cli" });
         const closes = w.closesAt ? `closes ${formatWaveTime(w.closesAt)}` : "open-ended";
         console.log(
           opened.status === "scheduled"

@@ -171,6 +171,25 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
     }
   });
 
+  it("lists the waves and sets a target on the Waves page", async () => {
+    await page.goto(`${base}/admin/waves?lang=zh-CN`);
+    await expect(page.locator("header.top nav a.active").textContent()).resolves.toBe("调查轮次");
+    const current = page.locator(`#waves-table tr[data-wave="${env.fx.w2.id}"]`);
+    await expect(current.locator(".status").textContent()).resolves.toBe("当前");
+    await expect(current.textContent()).resolves.toMatch(/40\s*3\s*2/);
+    await expect(page.locator(`#waves-table tr[data-wave="${env.fx.w1.id}"] .status`).textContent()).resolves.toBe("已结束");
+    await expect(page.locator("#open-wave-form select[name=offset]").inputValue()).resolves.toBe("+00:00");
+    await expect(page.locator("#open-wave-form input[name=copyTargets]").isChecked()).resolves.toBe(true);
+    await page.selectOption("#target-form select[name=measure]", "safety_overall.rate");
+    await page.fill("#target-form input[name=label]", "区均");
+    await page.fill("#target-form input[name=value]", "83.5");
+    await Promise.all([page.waitForLoadState("load"), page.click("#target-form button")]);
+    await expect(page.locator("#wave-notice").textContent()).resolves.toContain("已保存目标值：区均");
+    await expect(page.locator("#targets-table").textContent()).resolves.toContain("83.5%");
+    expect((await env.store.waveTargets(env.fx.w2.id)).find((t) => t.label === "区均")?.value).toBe(0.835);
+    await page.screenshot({ path: `${SHOTS}admin-waves.png`, fullPage: true });
+  });
+
   it("saw no CSP violations or script errors", () => {
     expect(problems.filter((p) => !/401|403|Failed to load resource/.test(p))).toEqual([]);
   });

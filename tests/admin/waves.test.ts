@@ -4,8 +4,8 @@
  * statuses and counts, refusals that change nothing, a scheduled wave, opening the next wave on
  * version 2 with the targets copied (one wave runs at a time: the old one ends), a resident
  * part-way through the old wave moved to the new one, and closing until residents are told the
- * survey has ended. Plus the three store methods
- * on SQLite and PostgreSQL.
+ * survey has ended. Plus the store methods (response counts, copying and removing targets,
+ * closing) on SQLite and PostgreSQL.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +19,7 @@ import { validateQuestionnaire } from "../../core/engine/definition.js";
 import type { Input, Questionnaire } from "../../core/engine/types.js";
 import { ConversationRunner, type InboundMessage, type RunnerReply } from "../../core/survey/runner.js";
 import { parseWaveTime } from "../../core/app/wave-command.js";
-import { formatWaveTime, parseQuestionnaireRef, waveStatus } from "../../core/admin/waves.js";
+import { formatWaveTime, parseQuestionnaireRef, parseWaveTimeText, utcOffsetMinutes, waveStatus } from "../../core/admin/waves.js";
 import { runAnxin } from "./cli.js";
 import { seedResponse } from "./fixture.js";
 import { runAnxin as runAnxinProcess } from "../support/anxin-process.js";
@@ -246,6 +246,12 @@ describe("wave times and references", () => {
     for (const bad of ["2026-12-32", "2026-12-01T24:00", "2026-12-01T08:00+25:00", "1 Dec 2026", "", "2026-12-01Z"]) {
       expect(() => parseWaveTime("--closes", bad), bad).toThrow(/^--closes: not a date or time/);
     }
+    // The dashboard's form: a datetime-local value read at the offset chosen next to it, unless the text has its own.
+    expect(parseWaveTimeText("2026-12-01T08:00", "+08:00")?.toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(parseWaveTimeText("2026-12-01T08:00Z", "+08:00")?.toISOString()).toBe("2026-12-01T08:00:00.000Z");
+    expect(parseWaveTimeText("2026-12-01T08:00", "+25:00")).toBeNull();
+    expect(parseWaveTimeText("2026-02-30T08:00", "+08:00")).toBeNull();
+    expect([utcOffsetMinutes("Z"), utcOffsetMinutes("+08:00"), utcOffsetMinutes("-0130"), utcOffsetMinutes("8")]).toEqual([0, 480, -90, null]);
   });
 
   it("reads questionnaire references and statuses", () => {
@@ -306,5 +312,26 @@ describe.each(BACKENDS)("wave store methods on $name", ({ create }) => {
     expect(await s.closeWave(b.id, at)).toEqual({ ...b, closesAt: at });
     expect((await s.currentWave(new Date(at.getTime() + 1)))?.id).toBe(a.id);
     expect(await s.closeWave("no-such-wave", at)).toBeNull();
+  });
+
+  it("removes one target of a wave, and says whether there was one", async () => {
+    const { record } = await storeQuestionnaire(s, loadDefaultQuestionnaire(), "yaml");
+    const c = await s.createWave({ name: "C", questionnaireId: record.id, opensAt: new Date(Date.now() - DAY) });
+    const d = await s.createWave({ name: "D", questionnaireId: record.id, opensAt: new Date(Date.now() - DAY / 2) });
+    await s.setWaveTarget(c.id, "safety_overall.rate", "省均", 0.9);
+    await s.setWaveTarget(c.id, "safety_overall.rate", "市均", 0.8);
+    await s.setWaveTarget(c.id, "sat_police.rate", "省均", 0.7);
+    await s.setWaveTarget(d.id, "safety_overall.rate", "省均", 0.6);
+    expect(await s.deleteWaveTarget(c.id, "safety_overall.rate", "省均")).toBe(true);
+    const left = (await s.waveTargets(c.id)).sort((x, y) => `${x.measureId}${x.label}`.localeCompare(`${y.measureId}${y.label}`));
+    expect(left).toEqual([
+      { measureId: "safety_overall.rate", label: "市均", value: 0.8 },
+      { measureId: "sat_police.rate", label: "省均", value: 0.7 },
+    ]);
+    // Only that wave's target under that measure and label: the same label elsewhere stays.
+    expect(await s.waveTargets(d.id)).toEqual([{ measureId: "safety_overall.rate", label: "省均", value: 0.6 }]);
+    expect(await s.deleteWaveTarget(c.id, "safety_overall.rate", "省均")).toBe(false);
+    expect(await s.deleteWaveTarget("no-such-wave", "safety_overall.rate", "市均")).toBe(false);
+    expect(await s.waveTargets(c.id)).toHaveLength(2);
   });
 });

@@ -36,7 +36,7 @@ import { coverageReport, CoverageRequestError, type CoverageOptions } from "../.
 import { computeOutreachFigures, outreachOptionsFor, type CaseSatisfactionValue, type OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { outreachCharts, reportCharts } from "../../core/admin/charts.js";
 import { measureName, type AdminMeasure } from "../../core/admin/measures.js";
-import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, utcOffsetMinutes, WaveError, type ClosedWave, type OpenedWave, type OpenWaveRequest, type WaveSummary } from "../../core/admin/waves.js";
+import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, quotedText, utcOffsetMinutes, WaveError, type ClosedWave, type OpenedWave, type OpenWaveRequest, type WaveSummary } from "../../core/admin/waves.js";
 import { checkStoredTarget, checkTypedTarget, formatTargetValue, TargetError } from "../../core/admin/targets.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
@@ -177,15 +177,15 @@ const targetDelete = z.object({ wave: z.string().min(1).max(200), measure: z.str
  */
 function openWaveRequest(body: z.infer<typeof openWaveBody>): OpenWaveRequest {
   const offset = body.offset ?? "Z";
-  if (utcOffsetMinutes(offset) === null) throw new WaveError(`time zone ${JSON.stringify(offset)}: expected a UTC offset such as +08:00`);
-  const time = (what: string, text: string | undefined): Date | undefined => {
+  if (utcOffsetMinutes(offset) === null) throw new WaveError("waves.error_offset_invalid", { offset: quotedText(offset) });
+  const time = (refusal: "waves.error_opens_text" | "waves.error_closes_text", text: string | undefined): Date | undefined => {
     if (text === undefined) return undefined;
     const parsed = parseWaveTimeText(text, offset);
-    if (!parsed) throw new WaveError(`${what}: not a date or time: ${JSON.stringify(text)} (e.g. 2026-12-01T08:00, or 2026-12-01T08:00+08:00 with its offset)`);
+    if (!parsed) throw new WaveError(refusal, { text: quotedText(text) });
     return parsed;
   };
-  const opensAt = time("opening time", body.opens);
-  const closesAt = time("closing time", body.closes);
+  const opensAt = time("waves.error_opens_text", body.opens);
+  const closesAt = time("waves.error_closes_text", body.closes);
   return {
     ...(body.questionnaire ? { questionnaire: body.questionnaire } : {}),
     ...(body.name ? { name: body.name } : {}),
@@ -631,7 +631,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
           return afterChange(reply, lang, undefined, openedNotice(lang, opened));
         } catch (error) {
           if (!(error instanceof WaveError)) throw error;
-          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.message, openForm: form }));
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.text(lang), openForm: form }));
         }
       });
 
@@ -646,7 +646,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
           return afterChange(reply, lang, undefined, closedNotice(lang, closed));
         } catch (error) {
           if (!(error instanceof WaveError)) throw error;
-          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.message }));
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.text(lang) }));
         }
       });
 
@@ -775,7 +775,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
         try {
           const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at);
-          if (closeAt === null) throw new WaveError(`at: not a date or time: ${JSON.stringify(parsed.data.at)} (e.g. 2026-12-31T16:00Z or 2027-01-01T00:00+08:00; UTC unless an offset is given)`);
+          if (closeAt === null) throw new WaveError("waves.error_at_text", { text: quotedText(parsed.data.at ?? "") });
           const closed = await closeWave(ctx.store, { wave: wave.id, ...(closeAt ? { at: closeAt } : {}) }, now());
           await ctx.store.audit(staffOf(request).id, "wave.close", wave.id, { name: wave.name, closesAt: (closed.wave.closesAt ?? now()).toISOString(), via: "api" });
           cache.clear();

@@ -14,6 +14,9 @@ import { QuestionnaireConflictError, type QuestionnaireRecord, type Store, type 
 import { loadDefaultQuestionnaire } from "../definitions/load.js";
 import { storeQuestionnaire } from "../app/seed.js";
 import { resolveWave } from "./stats-service.js";
+import { at as adminText, type AdminKey } from "./i18n.js";
+import type { Lang } from "../engine/types.js";
+import type { TextVars } from "../util/translator.js";
 
 /** What the wave functions need of the store. */
 export type WaveStore = Pick<
@@ -24,8 +27,33 @@ export type WaveStore = Pick<
 /** Where a wave stands at a moment: not open yet, open and asked, open but not asked (a later wave is current), or ended. */
 export type WaveStatus = "scheduled" | "current" | "open" | "closed";
 
-/** A request that cannot be met (unknown questionnaire or wave, bad dates, a name in use); the message is one line for the admin. */
-export class WaveError extends Error {}
+/**
+ * A request that cannot be met (unknown questionnaire or wave, bad dates, a name in use): a
+ * message key of locales/<lang>/admin.json (`waves.error_*`) with its values; the message is
+ * the English text, one line for the admin.
+ */
+export class WaveError extends Error {
+  /**
+   * @param key the admin string that says what is wrong
+   * @param vars its placeholders
+   */
+  constructor(
+    readonly key: AdminKey,
+    readonly vars: TextVars = {},
+  ) {
+    super(adminText("en", key, vars));
+  }
+
+  /** The message in `lang`. */
+  text(lang: Lang): string {
+    return adminText(lang, this.key, this.vars);
+  }
+}
+
+/** Text typed by an admin as a message shows it between quotes: quotes, backslashes and control characters escaped as in JSON (the message stays one line). */
+export function quotedText(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
 
 /** How far in the past a new wave may open, or a wave be closed (a command typed "now" takes a moment). */
 export const BACKDATE_TOLERANCE_MS = 60_000;
@@ -160,13 +188,11 @@ export async function listWaveSummaries(store: Pick<WaveStore, "listWaves" | "cu
 export async function openWave(store: WaveStore, request: OpenWaveRequest, now: Date): Promise<OpenedWave> {
   const opensAt = request.opensAt ?? now;
   const closesAt = request.closesAt ?? null;
-  if (Number.isNaN(opensAt.getTime())) throw new WaveError("the opening time is not a valid date");
-  if (closesAt && Number.isNaN(closesAt.getTime())) throw new WaveError("the closing time is not a valid date");
-  if (opensAt.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) {
-    throw new WaveError(`opening time ${formatWaveTime(opensAt)} is in the past: a wave cannot be backdated (leave it out to open now)`);
-  }
-  if (closesAt && closesAt.getTime() <= opensAt.getTime()) throw new WaveError(`closing time ${formatWaveTime(closesAt)} is not after the opening time ${formatWaveTime(opensAt)}`);
-  if (closesAt && closesAt.getTime() <= now.getTime()) throw new WaveError(`closing time ${formatWaveTime(closesAt)} is in the past`);
+  if (Number.isNaN(opensAt.getTime())) throw new WaveError("waves.error_opens_invalid");
+  if (closesAt && Number.isNaN(closesAt.getTime())) throw new WaveError("waves.error_closes_invalid");
+  if (opensAt.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) throw new WaveError("waves.error_opens_past", { opens: formatWaveTime(opensAt) });
+  if (closesAt && closesAt.getTime() <= opensAt.getTime()) throw new WaveError("waves.error_closes_not_after_opens", { closes: formatWaveTime(closesAt), opens: formatWaveTime(opensAt) });
+  if (closesAt && closesAt.getTime() <= now.getTime()) throw new WaveError("waves.error_closes_past", { closes: formatWaveTime(closesAt) });
 
   const waves = await store.listWaves();
   const givenName = request.name === undefined ? undefined : checkName(waves, request.name);
@@ -174,7 +200,7 @@ export async function openWave(store: WaveStore, request: OpenWaveRequest, now: 
   let targetSource: WaveRecord | null = null;
   if (request.copyTargets) {
     targetSource = previous ?? waves[0] ?? null;
-    if (!targetSource) throw new WaveError("there is no earlier wave to copy targets from");
+    if (!targetSource) throw new WaveError("waves.error_no_target_source");
   }
   const questionnaire = await chooseQuestionnaire(store, request.questionnaire, now);
   const name = givenName ?? defaultName(waves, questionnaire, opensAt);
@@ -215,23 +241,21 @@ export function openedAuditDetails(opened: OpenedWave): Record<string, unknown> 
 /** Closes a wave now or at a later time (default: the current wave, now). */
 export async function closeWave(store: Pick<WaveStore, "listWaves" | "currentWave" | "closeWave">, request: CloseWaveRequest, now: Date): Promise<ClosedWave> {
   const at = request.at ?? now;
-  if (Number.isNaN(at.getTime())) throw new WaveError("the closing time is not a valid date");
+  if (Number.isNaN(at.getTime())) throw new WaveError("waves.error_closes_invalid");
   const before = await store.currentWave(now);
   let wave: WaveRecord | null;
   if (request.wave !== undefined) {
     wave = await resolveWave(store, request.wave, now);
-    if (!wave) throw new WaveError(`no wave ${JSON.stringify(request.wave)} (give a wave id or name)`);
+    if (!wave) throw new WaveError("waves.error_no_such_wave", { wave: quotedText(request.wave) });
   } else {
     wave = before;
-    if (!wave) throw new WaveError("no wave is open now; say which wave to close");
+    if (!wave) throw new WaveError("waves.error_none_open");
   }
-  if (wave.closesAt && wave.closesAt.getTime() <= now.getTime()) throw new WaveError(`wave "${wave.name}" is already closed (since ${formatWaveTime(wave.closesAt)})`);
-  if (at.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) {
-    throw new WaveError(`closing time ${formatWaveTime(at)} is in the past: a wave cannot be closed retroactively (leave it out to close now)`);
-  }
-  if (at.getTime() <= wave.opensAt.getTime()) throw new WaveError(`wave "${wave.name}" opens at ${formatWaveTime(wave.opensAt)}: it cannot close at ${formatWaveTime(at)}, before it has opened`);
+  if (wave.closesAt && wave.closesAt.getTime() <= now.getTime()) throw new WaveError("waves.error_already_closed", { name: wave.name, since: formatWaveTime(wave.closesAt) });
+  if (at.getTime() < now.getTime() - BACKDATE_TOLERANCE_MS) throw new WaveError("waves.error_close_past", { at: formatWaveTime(at) });
+  if (at.getTime() <= wave.opensAt.getTime()) throw new WaveError("waves.error_close_before_open", { name: wave.name, opens: formatWaveTime(wave.opensAt), at: formatWaveTime(at) });
   const closed = await store.closeWave(wave.id, at);
-  if (!closed) throw new WaveError(`no wave ${JSON.stringify(wave.id)}`);
+  if (!closed) throw new WaveError("waves.error_wave_gone", { wave: quotedText(wave.id) });
   return { wave: closed, closedNow: at.getTime() <= now.getTime(), wasCurrent: before?.id === wave.id, current: await store.currentWave(now) };
 }
 
@@ -251,7 +275,7 @@ async function chooseQuestionnaire(store: WaveStore, ref: string | undefined, no
     wanted = { key: base?.questionnaireKey ?? bundled.id };
   } else {
     const parsed = parseQuestionnaireRef(ref);
-    if (!parsed) throw new WaveError(`questionnaire ${JSON.stringify(ref)}: expected a key or key@version, e.g. ${bundled.id}@${bundled.version}`);
+    if (!parsed) throw new WaveError("waves.error_questionnaire_ref", { ref: quotedText(ref), example: `${bundled.id}@${bundled.version}` });
     // An upgraded install that has not been restarted yet may not have stored the bundled version.
     if (parsed.key === bundled.id) await storeBundled(store, bundled);
     wanted = parsed;
@@ -260,24 +284,25 @@ async function chooseQuestionnaire(store: WaveStore, ref: string | undefined, no
   const versions = stored.filter((q) => q.key === wanted.key).sort((a, b) => b.version - a.version);
   const record = wanted.version === undefined ? versions[0] : versions.find((q) => q.version === wanted.version);
   if (record) return record;
-  const what = wanted.version === undefined ? `no questionnaire ${wanted.key} is stored` : `questionnaire ${wanted.key} has no stored version ${wanted.version}`;
-  throw new WaveError(`${what} (stored: ${describeStored(stored)})`);
+  const list = describeStored(stored);
+  if (wanted.version !== undefined) throw new WaveError("waves.error_questionnaire_version", { questionnaire: wanted.key, version: wanted.version, stored: list });
+  throw new WaveError(list ? "waves.error_questionnaire_unknown" : "waves.error_questionnaire_none", { questionnaire: wanted.key, stored: list });
 }
 
 async function storeBundled(store: WaveStore, bundled: ReturnType<typeof loadDefaultQuestionnaire>): Promise<void> {
   try {
     await storeQuestionnaire(store, bundled, "yaml");
   } catch (error) {
-    if (error instanceof QuestionnaireConflictError) throw new WaveError(`the bundled default questionnaire: ${error.message}`);
+    if (error instanceof QuestionnaireConflictError) throw new WaveError("waves.error_bundled_conflict", { questionnaire: bundled.id, version: bundled.version });
     throw error;
   }
 }
 
-/** "public-safety v1, v2; other v3", or "none". */
+/** "public-safety v1, v2; other v3", or "" when none is stored. */
 function describeStored(stored: readonly QuestionnaireRecord[]): string {
   const byKey = new Map<string, number[]>();
   for (const q of stored) byKey.set(q.key, [...(byKey.get(q.key) ?? []), q.version]);
-  if (byKey.size === 0) return "none";
+  if (byKey.size === 0) return "";
   return [...byKey]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, versions]) => `${key} ${versions.sort((a, b) => a - b).map((v) => `v${v}`).join(", ")}`)
@@ -291,9 +316,9 @@ function nameTaken(waves: readonly WaveRecord[], name: string): WaveRecord | und
 
 function checkName(waves: readonly WaveRecord[], raw: string): string {
   const name = raw.trim();
-  if (!name) throw new WaveError("a wave name cannot be empty");
+  if (!name) throw new WaveError("waves.error_name_empty");
   const taken = nameTaken(waves, name);
-  if (taken) throw new WaveError(`the name "${name}" is already used by wave ${taken.id}; wave names must be unique (commands find a wave by id or name)`);
+  if (taken) throw new WaveError("waves.error_name_taken", { name, wave: taken.id });
   return name;
 }
 

@@ -261,6 +261,21 @@ describe("changing waves and targets from the dashboard", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("gives the reason for a refused open in the page's language, changing nothing", async () => {
+    const before = await snapshot();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ questionnaire: "nope@1" }, /未执行，没有任何改动：问卷 nope 没有存储版本 1（已存储：public-safety v\d[^）]*）。/],
+      [{ opens: "2030-01-01T08:00", closes: "2030-01-01T07:00", offset: "+08:00" }, /未执行，没有任何改动：结束时间 2029-12-31 23:00Z 不晚于开始时间 2030-01-01 00:00Z。/],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await postForm(env, "/admin/waves/open?lang=zh-CN", fields);
+      expect(res.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(res.body).toMatch(message);
+      expect(res.body).not.toMatch(/has no stored version|is not after the opening time/);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("opens the next wave now with the targets copied; the previous one ends", async () => {
     const res = await postForm(env, "/admin/waves/open?lang=en", { questionnaire: "", name: "2026-Q4", opens: "", closes: "", offset: "+00:00", copyTargets: "1" });
     expect(res.statusCode).toBe(200);
@@ -310,7 +325,7 @@ describe("changing waves and targets from the dashboard", () => {
     const before = await snapshot();
     const again = await postForm(env, `/admin/waves/${q4.id}/close?lang=zh-CN`, {});
     expect(again.statusCode).toBe(400);
-    expect(again.body).toContain("未执行，没有任何改动：wave &quot;2026-Q4&quot; is already closed");
+    expect(again.body).toMatch(/未执行，没有任何改动：“2026-Q4”已经结束（自 \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z 起）。/);
     expect((await postForm(env, "/admin/waves/nope/close", {})).statusCode).toBe(404);
     expect(await snapshot()).toEqual(before);
   });

@@ -745,6 +745,31 @@ export class Store {
     return row ? toWave(row) : null;
   }
 
+  /**
+   * Sets or clears when a wave closes (`null`: open-ended), e.g. to give a wave back the end it had
+   * before a wave scheduled after it was cancelled.
+   * @returns the wave as it is now, or null when there is no such wave
+   */
+  async setWaveEnd(id: string, closesAt: Date | null): Promise<WaveRecord | null> {
+    const { count } = await this.client.wave.updateMany({ where: { id }, data: { closesAt } });
+    if (count === 0) return null;
+    const row = await this.client.wave.findUnique({ where: { id }, include: { questionnaire: true } });
+    return row ? toWave(row) : null;
+  }
+
+  /**
+   * Deletes a wave that has no responses (one transaction): its targets and spot checks go with
+   * it, its suggestions stay without a wave. A wave with responses is kept (they belong to it).
+   * @returns whether the wave was deleted (false: no such wave, or it has responses)
+   */
+  async deleteWave(id: string): Promise<boolean> {
+    return this.client.$transaction(async (tx) => {
+      if ((await tx.response.count({ where: { waveId: id } })) > 0) return false;
+      const { count } = await tx.wave.deleteMany({ where: { id } });
+      return count > 0;
+    });
+  }
+
   /** How many responses each wave has in each status (waves without responses are left out). */
   async responseCountsByWave(): Promise<{ waveId: string; status: ResponseRecord["status"]; count: number }[]> {
     const rows = await this.client.response.groupBy({ by: ["waveId", "status"], _count: { _all: true } });

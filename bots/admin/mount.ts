@@ -1,7 +1,7 @@
 /**
  * The admin HTTP surface, mounted by `anxin start`: a JSON API (Bearer staff token or the
  * `anxin_staff` cookie) and server-rendered dashboard pages — survey figures, survey waves (open,
- * close, targets: /admin/waves, /admin/api/waves), officers' coverage
+ * close, cancel, targets: /admin/waves, /admin/api/waves), officers' coverage
  * (/admin/api/coverage) and the outreach figures (/admin/api/outreach: quiz awareness, case
  * satisfaction). Every route but the sign-in page,
  * sign-out and the stylesheet goes through requireRole(…, "admin"): 401 without a valid token,
@@ -36,7 +36,7 @@ import { coverageReport, CoverageRequestError, type CoverageOptions } from "../.
 import { computeOutreachFigures, outreachOptionsFor, type CaseSatisfactionValue, type OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { outreachCharts, reportCharts } from "../../core/admin/charts.js";
 import { measureName, type AdminMeasure } from "../../core/admin/measures.js";
-import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, quotedText, utcOffsetMinutes, WaveError, type ClosedWave, type OpenedWave, type OpenWaveRequest, type WaveSummary } from "../../core/admin/waves.js";
+import { cancelledAuditDetails, cancelWave, closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, quotedText, utcOffsetMinutes, WaveError, type CancelledWave, type ClosedWave, type OpenedWave, type OpenWaveRequest, type WaveSummary } from "../../core/admin/waves.js";
 import { checkStoredTarget, checkTypedTarget, formatTargetValue, TargetError } from "../../core/admin/targets.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
@@ -231,6 +231,18 @@ function openedJson(o: OpenedWave) {
 
 function closedJson(c: ClosedWave) {
   return { wave: waveJson(c.wave), closedNow: c.closedNow, wasCurrent: c.wasCurrent, current: waveRefJson(c.current) };
+}
+
+function cancelledJson(c: CancelledWave) {
+  return { cancelled: waveJson(c.wave), restored: c.restored.map(waveJson) };
+}
+
+/** What cancelling a wave did, one line each, for the Waves page's notice. */
+function cancelledNotice(lang: Lang, cancelled: CancelledWave): string[] {
+  return [
+    at(lang, "waves.cancelled", { name: cancelled.wave.name, opens: formatWaveTime(cancelled.wave.opensAt) }),
+    ...cancelled.restored.map((r) => (r.closesAt ? at(lang, "waves.restored_until", { name: r.name, closes: formatWaveTime(r.closesAt) }) : at(lang, "waves.restored_open_ended", { name: r.name }))),
+  ];
 }
 
 /** What opening a wave did, one line each, for the Waves page's notice. */
@@ -650,6 +662,21 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         }
       });
 
+      scope.post<{ Params: { id: string } }>("/admin/waves/:id/cancel", guarded, async (request, reply) => {
+        const lang = langOf(request, request.query as { lang?: string });
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === request.params.id);
+        if (!wave) return reply.code(404).type("text/html; charset=utf-8").send(deniedPageText(lang, at(lang, "waves.unknown_wave", { wave: request.params.id })));
+        try {
+          const cancelled = await cancelWave(ctx.store, { wave: wave.id }, now());
+          await ctx.store.audit(staffOf(request).id, "wave.cancel", wave.id, { ...cancelledAuditDetails(cancelled), via: "dashboard" });
+          cache.clear();
+          return afterChange(reply, lang, undefined, cancelledNotice(lang, cancelled));
+        } catch (error) {
+          if (!(error instanceof WaveError)) throw error;
+          return reply.code(400).type("text/html; charset=utf-8").send(await wavesPageFor(request, lang, undefined, { error: error.text(lang) }));
+        }
+      });
+
       scope.post("/admin/waves/targets", guarded, async (request, reply) => {
         const parsed = targetForm.safeParse(request.body);
         if (!parsed.success) return badRequest(reply, parsed.error);
@@ -780,6 +807,20 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
           await ctx.store.audit(staffOf(request).id, "wave.close", wave.id, { name: wave.name, closesAt: (closed.wave.closesAt ?? now()).toISOString(), via: "api" });
           cache.clear();
           return closedJson(closed);
+        } catch (error) {
+          if (error instanceof WaveError) return reply.code(400).send({ error: "bad_request", message: error.message });
+          throw error;
+        }
+      });
+
+      scope.delete<{ Params: { id: string } }>("/admin/api/waves/:id", guarded, async (request, reply) => {
+        const wave = (await ctx.store.listWaves()).find((w) => w.id === request.params.id);
+        if (!wave) return reply.code(404).send({ error: "not_found", message: "no such wave" });
+        try {
+          const cancelled = await cancelWave(ctx.store, { wave: wave.id }, now());
+          await ctx.store.audit(staffOf(request).id, "wave.cancel", wave.id, { ...cancelledAuditDetails(cancelled), via: "api" });
+          cache.clear();
+          return cancelledJson(cancelled);
         } catch (error) {
           if (error instanceof WaveError) return reply.code(400).send({ error: "bad_request", message: error.message });
           throw error;

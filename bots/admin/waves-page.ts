@@ -1,9 +1,9 @@
 /**
  * The dashboard's Waves page: every survey wave, newest first, with its status, response counts
- * and targets; "Close now" for a wave not yet closed; a form to open the next wave; the targets of
- * one wave to set and remove. Plain HTML forms, no script (like every admin page): the time zone
- * of the times typed is a field of the form, UTC unless the admin picks another offset. Times are
- * shown in UTC, as `anxin wave list` prints them.
+ * and targets; "Close now" for a running wave, "Cancel" for a scheduled one; a form to open the
+ * next wave; the targets of one wave to set and remove. Plain HTML forms, no script (like every
+ * admin page): the time zone of the times typed is a field of the form, UTC unless the admin picks
+ * another offset. Times are shown in UTC, as `anxin wave list` prints them.
  */
 import type { QuestionnaireRecord } from "../../prisma/store.js";
 import type { Lang } from "../../core/engine/types.js";
@@ -108,10 +108,12 @@ ${waves.map((entry) => {
 <td class="num">${counts.completed}</td><td class="num">${counts.inProgress}</td><td class="num">${counts.abandoned}</td>
 <td class="wave-targets">${sortedTargets(entry).map((t) => html`<span class="target-item">${targetText(entry, t, lang)}</span>`)}</td>
 <td class="actions">${
-    // A scheduled wave cannot close before it opens (the service refuses): it gets no button.
-    status === "closed" || status === "scheduled"
+    // A scheduled wave cannot close before it opens (the service refuses): it can be cancelled instead.
+    status === "closed"
       ? ""
-      : html`<form method="post" action="/admin/waves/${wave.id}/close?lang=${lang}" class="inline close-wave"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" title="${at(lang, "waves.close_hint")}">${at(lang, "waves.close_now")}</button></form>`
+      : status === "scheduled"
+        ? html`<form method="post" action="/admin/waves/${wave.id}/cancel?lang=${lang}" class="inline cancel-wave"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" title="${at(lang, "waves.cancel_hint")}">${at(lang, "waves.cancel")}</button></form>`
+        : html`<form method="post" action="/admin/waves/${wave.id}/close?lang=${lang}" class="inline close-wave"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" title="${at(lang, "waves.close_hint")}">${at(lang, "waves.close_now")}</button></form>`
   }<a href="/admin/waves?lang=${lang}&amp;wave=${wave.id}#targets">${at(lang, "waves.edit_targets")}</a></td></tr>`;
 })}
 </tbody></table>`;

@@ -1,14 +1,16 @@
 /**
  * Survey waves for admins: where each wave stands (scheduled, open, current, closed) with its
  * response counts, opening the next wave (on the bundled default questionnaire's newest stored
- * version unless told otherwise, optionally with the current wave's targets) and closing one.
+ * version unless told otherwise, optionally with the current wave's targets), closing one and
+ * cancelling one that has not opened yet.
  *
  * The engine asks residents the *current* wave: the most recently opened wave that is open
  * (`Store.currentWave`). One wave runs at a time: opening one ends every wave still open at its
  * opening time, then — residents part-way through the old wave are offered the new one on their
  * next message. Closing the current wave hands over to an earlier still-open wave only where one
  * was left open by other means (an install from before this rule, `survey import --open-wave`
- * of an older release); else residents are told the survey has ended.
+ * of an older release); else residents are told the survey has ended. Cancelling a scheduled wave
+ * deletes it and undoes what scheduling it did: the waves it was to end get their end back.
  */
 import { QuestionnaireConflictError, type QuestionnaireRecord, type Store, type WaveRecord } from "../../prisma/store.js";
 import { loadDefaultQuestionnaire } from "../definitions/load.js";
@@ -21,7 +23,7 @@ import type { TextVars } from "../util/translator.js";
 /** What the wave functions need of the store. */
 export type WaveStore = Pick<
   Store,
-  "listWaves" | "currentWave" | "createWave" | "closeWave" | "copyWaveTargets" | "waveTargets" | "responseCountsByWave" | "listQuestionnaires" | "saveQuestionnaire"
+  "listWaves" | "currentWave" | "createWave" | "closeWave" | "setWaveEnd" | "deleteWave" | "copyWaveTargets" | "waveTargets" | "responseCountsByWave" | "listQuestionnaires" | "saveQuestionnaire"
 >;
 
 /** Where a wave stands at a moment: not open yet, open and asked, open but not asked (a later wave is current), or ended. */
@@ -116,6 +118,20 @@ export interface ClosedWave {
   wasCurrent: boolean;
   /** The wave current now, after closing (null: no wave is open). */
   current: WaveRecord | null;
+}
+
+/** What {@link cancelWave} is asked. */
+export interface CancelWaveRequest {
+  /** A wave id or name: a wave that has not opened yet. */
+  wave: string;
+}
+
+/** What {@link cancelWave} did. */
+export interface CancelledWave {
+  /** The wave as it was before it was deleted. */
+  wave: WaveRecord;
+  /** Waves that were to end when it opened, with the end they have now (the next scheduled wave's opening, or open-ended). */
+  restored: WaveRecord[];
 }
 
 /** A time as `anxin wave` prints it: ISO date and time in UTC to the minute, e.g. "2026-11-29 06:48Z". */
@@ -257,6 +273,41 @@ export async function closeWave(store: Pick<WaveStore, "listWaves" | "currentWav
   const closed = await store.closeWave(wave.id, at);
   if (!closed) throw new WaveError("waves.error_wave_gone", { wave: quotedText(wave.id) });
   return { wave: closed, closedNow: at.getTime() <= now.getTime(), wasCurrent: before?.id === wave.id, current: await store.currentWave(now) };
+}
+
+/**
+ * Cancels a wave that has not opened yet (`opensAt` after `now`): deletes it with its targets and
+ * undoes what scheduling it did. Every other wave that opened before it and was to end exactly
+ * when it opens gets its end back: the opening of the next wave scheduled after that wave (the
+ * cancelled one left out), else none (open-ended). Refused, changing nothing, for an unknown wave
+ * or one that has opened (close it instead).
+ */
+export async function cancelWave(
+  store: Pick<WaveStore, "listWaves" | "currentWave" | "responseCountsByWave" | "deleteWave" | "setWaveEnd">,
+  request: CancelWaveRequest,
+  now: Date,
+): Promise<CancelledWave> {
+  const wave = await resolveWave(store, request.wave, now);
+  if (!wave) throw new WaveError("waves.error_no_such_wave", { wave: quotedText(request.wave) });
+  if (wave.opensAt.getTime() <= now.getTime()) throw new WaveError("waves.error_cancel_opened", { name: wave.name, opens: formatWaveTime(wave.opensAt) });
+  // A scheduled wave has no responses; should one have some, they belong to it and it stays.
+  if ((await store.responseCountsByWave()).some((c) => c.waveId === wave.id && c.count > 0)) throw new WaveError("waves.error_cancel_responses", { name: wave.name });
+  const others = (await store.listWaves()).filter((w) => w.id !== wave.id);
+  if (!(await store.deleteWave(wave.id))) throw new WaveError("waves.error_wave_gone", { wave: quotedText(wave.id) });
+  const restored: WaveRecord[] = [];
+  const opensAt = wave.opensAt.getTime();
+  for (const w of others) {
+    if (w.closesAt?.getTime() !== opensAt || w.opensAt.getTime() >= opensAt) continue;
+    const next = others.filter((x) => x.opensAt.getTime() > w.opensAt.getTime()).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime())[0];
+    const back = await store.setWaveEnd(w.id, next ? next.opensAt : null);
+    if (back) restored.push(back);
+  }
+  return { wave, restored };
+}
+
+/** What the audit log records of a cancelled wave (`wave.cancel`; the caller adds where it came from, e.g. `via: "cli"`). */
+export function cancelledAuditDetails(cancelled: CancelledWave): Record<string, unknown> {
+  return { name: cancelled.wave.name, restored: cancelled.restored.map((w) => w.id) };
 }
 
 /** Parses "key" or "key@version" (also "key@v2"); undefined when malformed. */

@@ -1,12 +1,12 @@
 /**
- * `anxin wave list | open | close`: survey waves from the command line (core/admin/waves.ts).
+ * `anxin wave list | open | close | cancel`: survey waves from the command line (core/admin/waves.ts).
  * Wired into cli.ts with `registerWaveCommands(program)`. Times are printed in UTC to the minute
  * ("2026-11-29 06:48Z"); `--opens`, `--closes` and `--at` read ISO dates and times, in UTC unless
  * they carry an offset. A running `anxin start` notices a new or closed wave within seconds.
  */
 import type { Command } from "commander";
 import { AdminCliError, withStore, type DbOption } from "./admin-commands.js";
-import { closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, WaveError } from "../admin/waves.js";
+import { cancelledAuditDetails, cancelWave, closeWave, formatWaveTime, listWaveSummaries, openedAuditDetails, openWave, parseWaveTimeText, WaveError } from "../admin/waves.js";
 
 const TIME_EXAMPLES = "e.g. 2026-12-01, 2026-12-01T08:00Z or 2026-12-01T08:00+08:00; UTC unless an offset is given";
 
@@ -31,9 +31,9 @@ async function refusals<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Adds `wave list`, `wave open` and `wave close` to the `anxin` program; returns the program. */
+/** Adds `wave list`, `wave open`, `wave close` and `wave cancel` to the `anxin` program; returns the program. */
 export function registerWaveCommands(program: Command): Command {
-  const wave = program.command("wave").description("survey waves (rounds): list them with their response counts, open the next one, close one");
+  const wave = program.command("wave").description("survey waves (rounds): list them with their response counts, open the next one, close one, cancel a scheduled one");
   wave
     .command("list")
     .description("every wave, newest first: name, id, questionnaire, opens, closes, status (current/open/scheduled/closed), responses completed / in progress / abandoned, targets")
@@ -137,6 +137,22 @@ export function registerWaveCommands(program: Command): Command {
             ? `the current wave is now "${closed.current.name}" (${closed.current.id}), which was still open: residents are asked it from now on, those part-way through "${w.name}" included`
             : "no wave is open now: residents who want the survey are told none is running, and those part-way through are told it has ended",
         );
+      });
+    });
+  wave
+    .command("cancel")
+    .description("cancel a wave that has not opened yet: it is deleted with its targets, and the wave it was to end gets its end back (open-ended, or when the next scheduled wave opens)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .requiredOption("--wave <id-or-name>", "the scheduled wave to cancel")
+    .action(async (options: DbOption & { wave: string }) => {
+      await withStore(options, async (store) => {
+        const cancelled = await refusals(() => cancelWave(store, { wave: options.wave }, new Date()));
+        const w = cancelled.wave;
+        await store.audit(null, "wave.cancel", w.id, { ...cancelledAuditDetails(cancelled), via: "cli" });
+        console.log(`cancelled wave "${w.name}" (${w.id}), which was to open ${formatWaveTime(w.opensAt)}`);
+        for (const r of cancelled.restored) {
+          console.log(`wave "${r.name}" (${r.id}) gets its end back: ${r.closesAt ? `closes ${formatWaveTime(r.closesAt)}` : "open-ended"}`);
+        }
       });
     });
   return program;

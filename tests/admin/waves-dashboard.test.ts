@@ -3,7 +3,8 @@
  * /admin/api/targets) over the admin fixture: the listing with statuses, counts and targets;
  * then, in an environment of their own (opening a wave changes the current one), setting and
  * removing targets, refusals that change nothing, opening a wave (the previous one ends),
- * scheduling one in the admin's time zone, closing, the same through the API, and CSRF.
+ * scheduling one in the admin's time zone, closing, the same through the API, and CSRF; cancelling
+ * a scheduled wave with its button and through the API (DELETE /admin/api/waves/:id).
  */
 import { runAnxin } from "./cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -145,6 +146,7 @@ describe("changing waves and targets from the dashboard", () => {
     const forms: [string, Record<string, string>][] = [
       ["/admin/waves/open", { name: "csrf" }],
       [`/admin/waves/${w2()}/close`, {}],
+      [`/admin/waves/${w2()}/cancel`, {}],
       ["/admin/waves/targets", { wave: w2(), measure: "safety_overall.rate", label: "区均", value: "90" }],
       ["/admin/waves/targets/delete", { wave: w2(), measure: "safety_overall.rate", label: "省均" }],
     ];
@@ -155,6 +157,7 @@ describe("changing waves and targets from the dashboard", () => {
     const cookie = { cookie: `anxin_staff=${env.tokens.admin}` };
     expect((await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: cookie, payload: { name: "csrf" } })).statusCode).toBe(403);
     expect((await env.app.inject({ method: "POST", url: `/admin/api/waves/${w2()}/close`, headers: cookie, payload: {} })).statusCode).toBe(403);
+    expect((await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${w2()}`, headers: cookie })).statusCode).toBe(403);
     expect((await env.app.inject({ method: "DELETE", url: "/admin/api/targets", headers: cookie, payload: { wave: w2(), measure: "safety_overall.rate", label: "省均" } })).statusCode).toBe(403);
     expect(await snapshot()).toEqual(before);
   });
@@ -363,5 +366,90 @@ describe("changing waves and targets from the dashboard", () => {
       ["2026-H2", "closed"],
       ["2026-H1", "closed"],
     ]);
+  });
+});
+
+describe("cancelling a scheduled wave from the dashboard", () => {
+  let env: AdminEnv;
+  beforeAll(async () => {
+    env = await adminEnv();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  async function snapshot(): Promise<unknown> {
+    const waves = await env.store.listWaves();
+    return { waves, targets: await Promise.all(waves.map((w) => env.store.waveTargets(w.id))), audit: (await env.store.listAudit(1000)).length };
+  }
+  const inDays = (days: number) => new Date(Math.ceil((Date.now() + days * DAY) / 60_000) * 60_000);
+  const h2 = async () => (await env.store.listWaves()).find((w) => w.id === env.fx.w2.id)!;
+
+  it("offers Cancel only on the scheduled wave; cancelling it gives the running wave its end back", async () => {
+    const opens = inDays(30);
+    const scheduled = await postForm(env, "/admin/waves/open?lang=en", { name: "typo", opens: localInput(opens, 0), offset: "+00:00", copyTargets: "1" });
+    expect(scheduled.statusCode).toBe(200);
+    const wave = (await env.store.listWaves()).find((w) => w.name === "typo")!;
+    expect((await h2()).closesAt?.toISOString()).toBe(opens.toISOString());
+    expect(await env.store.waveTargets(wave.id)).toHaveLength(2);
+
+    const page = (await env.app.inject({ url: "/admin/waves?lang=en", headers: bearer(env.tokens.admin) })).body;
+    const typo = row(page, wave.id);
+    expect(typo).toContain(`<form method="post" action="/admin/waves/${wave.id}/cancel?lang=en" class="inline cancel-wave"><input type="hidden" name="_csrf" value="`);
+    expect(typo).toContain(">Cancel</button>");
+    expect(typo).not.toContain("Close now");
+    for (const other of [env.fx.w2.id, env.fx.w1.id]) expect(row(page, other)).not.toContain("/cancel");
+    expect(page.match(/class="inline cancel-wave"/g)).toHaveLength(1);
+
+    const res = await postForm(env, `/admin/waves/${wave.id}/cancel?lang=en`, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`Cancelled the scheduled wave &quot;typo&quot; (it was to open ${opens.toISOString().slice(0, 16).replace("T", " ")}Z).`);
+    expect(res.body).toContain("Wave &quot;2026-H2&quot; gets its end back: open-ended.");
+    expect(res.body).not.toContain(`data-wave="${wave.id}"`);
+    expect((await env.store.listWaves()).map((w) => w.id)).toEqual([env.fx.w2.id, env.fx.w1.id]);
+    expect(await env.store.waveTargets(wave.id)).toEqual([]);
+    expect((await h2()).closesAt).toBeNull();
+    expect((await env.store.listAudit(1000)).find((a) => a.action === "wave.cancel")).toMatchObject({ actorId: env.adminId, target: wave.id, details: { name: "typo", restored: [env.fx.w2.id], via: "dashboard" } });
+  });
+
+  it("refuses to cancel a wave that has opened, in the page's language, changing nothing", async () => {
+    const before = await snapshot();
+    const en = await postForm(env, `/admin/waves/${env.fx.w2.id}/cancel?lang=en`, {});
+    expect(en.statusCode).toBe(400);
+    expect(en.body).toContain("Refused, nothing was changed: wave &quot;2026-H2&quot; has already opened (at 2026-09-01 00:00Z): close it instead (anxin wave close)");
+    const zh = await postForm(env, `/admin/waves/${env.fx.w1.id}/cancel?lang=zh-CN`, {});
+    expect(zh.statusCode).toBe(400);
+    expect(zh.body).toContain("未执行，没有任何改动：“2026-H1”已经开始");
+    expect((await postForm(env, "/admin/waves/nope/cancel", {})).statusCode).toBe(404);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("cancels a scheduled wave through the JSON API", async () => {
+    const [first, second] = [inDays(10), inDays(20)];
+    const open = (name: string, opens: Date) => env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { name, opens: opens.toISOString() } });
+    const a = (await open("api-A", first)).json() as { wave: { id: string } };
+    const b = (await open("api-B", second)).json() as { wave: { id: string } };
+    expect((await h2()).closesAt?.toISOString()).toBe(first.toISOString());
+
+    const before = await snapshot();
+    const refused = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${env.fx.w2.id}`, headers: bearer(env.tokens.admin) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({ error: "bad_request", message: 'wave "2026-H2" has already opened (at 2026-09-01 00:00Z): close it instead (anxin wave close)' });
+    expect((await env.app.inject({ method: "DELETE", url: "/admin/api/waves/nope", headers: bearer(env.tokens.admin) })).statusCode).toBe(404);
+    expect(await snapshot()).toEqual(before);
+
+    const res = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${a.wave.id}`, headers: bearer(env.tokens.admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      cancelled: expect.objectContaining({ id: a.wave.id, name: "api-A", opensAt: first.toISOString(), closesAt: second.toISOString() }),
+      restored: [expect.objectContaining({ id: env.fx.w2.id, name: "2026-H2", closesAt: second.toISOString() })],
+    });
+    expect((await h2()).closesAt?.toISOString()).toBe(second.toISOString());
+    const last = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${b.wave.id}`, headers: { cookie: `anxin_staff=${env.tokens.admin}`, "x-csrf-token": csrfToken(env.secret, env.tokens.admin) } });
+    expect(last.json()).toMatchObject({ cancelled: { id: b.wave.id }, restored: [{ id: env.fx.w2.id, closesAt: null }] });
+    expect((await h2()).closesAt).toBeNull();
+    expect((await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${b.wave.id}`, headers: bearer(env.tokens.admin) })).statusCode).toBe(404);
+    const audit = (await env.store.listAudit(1000)).filter((e) => e.action === "wave.cancel" && (e.target === a.wave.id || e.target === b.wave.id));
+    expect(audit.map((e) => e.details)).toEqual(expect.arrayContaining([{ name: "api-A", restored: [env.fx.w2.id], via: "api" }, { name: "api-B", restored: [env.fx.w2.id], via: "api" }]));
   });
 });

@@ -1,11 +1,12 @@
 /**
- * `anxin wave list | open | close` (core/app/wave-command.ts over core/admin/waves.ts) on an
+ * `anxin wave list | open | close | cancel` (core/app/wave-command.ts over core/admin/waves.ts) on an
  * install whose current wave still runs the default questionnaire's version 1: the listing with
  * statuses and counts, refusals that change nothing, a scheduled wave, opening the next wave on
  * version 2 with the targets copied (one wave runs at a time: the old one ends), a resident
  * part-way through the old wave moved to the new one, and closing until residents are told the
- * survey has ended. Plus the store methods (response counts, copying and removing targets,
- * closing) on SQLite and PostgreSQL.
+ * survey has ended; cancelling scheduled waves (the running wave gets its end back). Plus the store
+ * methods (response counts, copying and removing targets, closing, setting a wave's end, deleting
+ * a wave) on SQLite and PostgreSQL.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -136,6 +137,52 @@ describe("anxin wave", () => {
     const result = await runAnxinProcess(["wave", "close", "--wave", "nope", "--db", db.target.url], { cwd: mkdtempSync(join(tmpdir(), "anxin-wave-")) });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual(['anxin: no wave "nope" (give a wave id or name)']);
+  });
+
+  it("cancels a scheduled wave: it is deleted with its targets, and the running wave gets its end back", async () => {
+    const at = (days: number) => {
+      const t = new Date(Date.now() + days * DAY);
+      t.setUTCSeconds(0, 0);
+      return t;
+    };
+    const [opensA, opensB] = [at(10), at(20)];
+    await anxin("wave", "open", "--name", "typo-A", "--opens", opensA.toISOString(), "--copy-targets");
+    await anxin("wave", "open", "--name", "typo-B", "--opens", opensB.toISOString());
+    const byName = async (name: string) => (await store.listWaves()).find((w) => w.name === name);
+    const [a, b] = [(await byName("typo-A"))!, (await byName("typo-B"))!];
+    // Scheduling them ended the running wave at A's opening, and A at B's.
+    expect((await byName("2026-Q3"))?.closesAt).toEqual(opensA);
+    expect(a.closesAt).toEqual(opensB);
+    expect(await store.waveTargets(a.id)).toHaveLength(2);
+
+    // Refusals: a wave that has opened, an unknown wave, no --wave. Nothing changes.
+    const before = await snapshot();
+    await expect(anxin("wave", "cancel", "--wave", "2026-Q3")).rejects.toThrow(new RegExp(`^wave "2026-Q3" has already opened \\(at ${formatWaveTime(q3.opensAt)}\\): close it instead \\(anxin wave close\\)$`));
+    await expect(anxin("wave", "cancel", "--wave", "2026-Q2")).rejects.toThrow(/^wave "2026-Q2" has already opened \(at .+Z\): close it instead/);
+    await expect(anxin("wave", "cancel", "--wave", "nope")).rejects.toThrow(/^no wave "nope" \(give a wave id or name\)$/);
+    await expect(anxin("wave", "cancel")).rejects.toThrow(/--wave/);
+    expect(await snapshot()).toEqual(before);
+
+    // Cancelling A: the running wave ends when B opens, the next wave scheduled after it.
+    expect(await anxin("wave", "cancel", "--wave", "typo-A")).toBe(
+      [`cancelled wave "typo-A" (${a.id}), which was to open ${formatWaveTime(opensA)}`, `wave "2026-Q3" (${q3.id}) gets its end back: closes ${formatWaveTime(opensB)}`].join("\n"),
+    );
+    expect(await byName("typo-A")).toBeUndefined();
+    expect(await store.waveTargets(a.id)).toEqual([]);
+    expect((await byName("2026-Q3"))?.closesAt).toEqual(opensB);
+    // Cancelling B (by id): the running wave is open-ended again, as before any of this.
+    expect(await anxin("wave", "cancel", "--wave", b.id)).toBe([`cancelled wave "typo-B" (${b.id}), which was to open ${formatWaveTime(opensB)}`, `wave "2026-Q3" (${q3.id}) gets its end back: open-ended`].join("\n"));
+    expect((await store.listWaves()).map((w) => w.id)).toEqual([q3.id, q2.id]);
+    expect((await byName("2026-Q3"))?.closesAt).toBeNull();
+    expect((await store.currentWave(new Date(opensB.getTime() + DAY)))?.id).toBe(q3.id);
+    const audit = (await store.listAudit()).filter((e) => e.action === "wave.cancel");
+    expect(audit.map((e) => [e.target, e.details])).toEqual(
+      expect.arrayContaining([
+        [a.id, { name: "typo-A", restored: [q3.id], via: "cli" }],
+        [b.id, { name: "typo-B", restored: [q3.id], via: "cli" }],
+      ]),
+    );
+    expect(audit).toHaveLength(2);
   });
 
   it("schedules a wave that opens later: the current one stays until then, and ends when it opens", async () => {
@@ -333,5 +380,31 @@ describe.each(BACKENDS)("wave store methods on $name", ({ create }) => {
     expect(await s.deleteWaveTarget(c.id, "safety_overall.rate", "省均")).toBe(false);
     expect(await s.deleteWaveTarget("no-such-wave", "safety_overall.rate", "市均")).toBe(false);
     expect(await s.waveTargets(c.id)).toHaveLength(2);
+  });
+
+  it("sets or clears a wave's end, and deletes a wave without responses with its targets", async () => {
+    const { record } = await storeQuestionnaire(s, loadDefaultQuestionnaire(), "yaml");
+    const running = await s.createWave({ name: "E", questionnaireId: record.id, opensAt: new Date(Date.now() - DAY) });
+    const later = await s.createWave({ name: "F", questionnaireId: record.id, opensAt: new Date(Date.now() + 10 * DAY) });
+    await s.setWaveTarget(later.id, "safety_overall.rate", "省均", 0.9);
+    await s.setWaveTarget(running.id, "safety_overall.rate", "省均", 0.8);
+    expect(await s.setWaveEnd(running.id, later.opensAt)).toEqual({ ...running, closesAt: later.opensAt });
+    expect(await s.setWaveEnd(running.id, null)).toEqual({ ...running, closesAt: null });
+    expect((await s.listWaves()).find((w) => w.id === running.id)?.closesAt).toBeNull();
+    expect(await s.setWaveEnd("no-such-wave", null)).toBeNull();
+
+    expect(await s.deleteWave(later.id)).toBe(true);
+    expect((await s.listWaves()).map((w) => w.id)).not.toContain(later.id);
+    expect(await s.waveTargets(later.id)).toEqual([]);
+    expect(await s.waveTargets(running.id)).toEqual([{ measureId: "safety_overall.rate", label: "省均", value: 0.8 }]);
+    expect(await s.deleteWave(later.id)).toBe(false);
+    expect(await s.deleteWave("no-such-wave")).toBe(false);
+
+    // A wave with responses stays, with its targets and responses.
+    await seedResponse(s, { user: "keep", wave: running, questionnaireId: record.id, region: REGION, channel: "web", status: "completed", answers: {}, startedAt: new Date(), seconds: 60 });
+    expect(await s.deleteWave(running.id)).toBe(false);
+    expect((await s.listWaves()).map((w) => w.id)).toContain(running.id);
+    expect(await s.waveTargets(running.id)).toHaveLength(1);
+    expect((await s.responseCountsByWave()).find((c) => c.waveId === running.id)).toEqual({ waveId: running.id, status: "completed", count: 1 });
   });
 });

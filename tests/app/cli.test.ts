@@ -95,7 +95,7 @@ describe("anxin start", () => {
 });
 
 describe("anxin --help", () => {
-  it.each([[[]], [["start"]], [["db"]], [["db", "migrate"]], [["admin"]], [["admin", "add"]], [["wave"]], [["wave", "list"]], [["wave", "open"]], [["wave", "close"]]])("documents %j", async (args) => {
+  it.each([[[]], [["start"]], [["db"]], [["db", "migrate"]], [["admin"]], [["admin", "add"]], [["wave"]], [["wave", "list"]], [["wave", "open"]], [["wave", "close"]], [["wave", "cancel"]]])("documents %j", async (args) => {
     const result = await runAnxin([...args, "--help"], { cwd: workDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: anxin/);

@@ -39,6 +39,12 @@ async function postForm(env: AdminEnv, url: string, fields: Record<string, strin
   return page;
 }
 
+/** What a refused change must leave alone: the waves, their targets and the audit log. */
+async function snapshotOf(env: AdminEnv): Promise<unknown> {
+  const waves = await env.store.listWaves();
+  return { waves, targets: await Promise.all(waves.map((w) => env.store.waveTargets(w.id))), audit: (await env.store.listAudit(1000)).length };
+}
+
 /** The table row of a wave on the page. */
 function row(body: string, waveId: string): string {
   const start = body.indexOf(`<tr data-wave="${waveId}"`);
@@ -134,11 +140,7 @@ describe("changing waves and targets from the dashboard", () => {
     await env?.close();
   });
 
-  /** What a refused change must leave alone. */
-  async function snapshot(): Promise<unknown> {
-    const waves = await env.store.listWaves();
-    return { waves, targets: await Promise.all(waves.map((w) => env.store.waveTargets(w.id))), audit: (await env.store.listAudit(1000)).length };
-  }
+  const snapshot = () => snapshotOf(env);
   const w2 = () => env.fx.w2.id;
 
   it("refuses every form without the right CSRF token, changing nothing", async () => {
@@ -378,10 +380,7 @@ describe("cancelling a scheduled wave from the dashboard", () => {
     await env?.close();
   });
 
-  async function snapshot(): Promise<unknown> {
-    const waves = await env.store.listWaves();
-    return { waves, targets: await Promise.all(waves.map((w) => env.store.waveTargets(w.id))), audit: (await env.store.listAudit(1000)).length };
-  }
+  const snapshot = () => snapshotOf(env);
   const inDays = (days: number) => new Date(Math.ceil((Date.now() + days * DAY) / 60_000) * 60_000);
   const h2 = async () => (await env.store.listWaves()).find((w) => w.id === env.fx.w2.id)!;
 

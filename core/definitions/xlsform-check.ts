@@ -1,0 +1,45 @@
+/**
+ * The last check of an XLSForm import: the converted definition goes through the engine's own
+ * validation, and each issue it finds is reported against the sheet row it came from.
+ */
+import { checkQuestionnaire, type DefinitionIssue } from "../engine/definition.js";
+import type { Questionnaire, QuestionnaireDefinition } from "../engine/types.js";
+import { columnOf, fail, locate, type ImportContext } from "./xlsform-context.js";
+import type { ReportItem } from "./xlsform-report.js";
+
+/** The validated questionnaire; ends the import with the engine's issues when it refuses it. */
+export function checkDefinition(ctx: ImportContext, definition: QuestionnaireDefinition): Questionnaire {
+  const checked = checkQuestionnaire(definition);
+  if (!checked.ok) {
+    for (const issue of checked.issues) ctx.report.add(issueItem(ctx, issue));
+    fail(ctx);
+  }
+  return checked.questionnaire;
+}
+
+/** A validation issue of the converted definition, pointed back at the workbook. */
+function issueItem(ctx: ImportContext, issue: DefinitionIssue): ReportItem {
+  const message = `the engine refuses the result: ${issue.path ? `${issue.path}: ` : ""}${issue.message}`;
+  const q = /^questions\[(\d+)\](?:\.options\[(\d+)\])?(?:\.([a-z_]+))?/.exec(issue.path);
+  if (q) {
+    const qi = Number(q[1]);
+    const origin = ctx.questionOrigins[qi];
+    if (q[2] !== undefined) {
+      const option = ctx.optionOrigins[qi]?.[Number(q[2])];
+      if (option) return { outcome: "refused", sheet: option.sheet, row: option.row, ...(option.name ? { name: option.name } : {}), message };
+    }
+    if (origin) {
+      const field = q[3];
+      const column = field === "min" || field === "max" ? "constraint" : field === "options" ? "type" : field;
+      const c = column ? columnOf(ctx.survey, column) : undefined;
+      return { outcome: "refused", ...locate({ sheet: "survey", row: origin.row, ...(c ? { column: c.col } : {}) }), ...(origin.name ? { name: origin.name } : {}), message };
+    }
+  }
+  const s = /^sections\[(\d+)\]/.exec(issue.path);
+  if (s) {
+    const origin = ctx.sectionOrigins[Number(s[1])];
+    if (origin) return { outcome: "refused", sheet: "survey", row: origin.row, message };
+  }
+  if (/^(id|version|title)\b/.test(issue.path)) return { outcome: "refused", sheet: "settings", message };
+  return { outcome: "refused", sheet: "workbook", message };
+}

@@ -1,0 +1,62 @@
+/**
+ * First phase of the XLSForm import: finds the survey, choices and settings sheets among the
+ * workbook's sheets and reads the settings row.
+ */
+import { add, addToSheet, fail, type Reporting, type Settings } from "./xlsform-context.js";
+import type { ReportSheet } from "./xlsform-report.js";
+import { cell, parseColumn, type Sheet } from "./xlsform-rows.js";
+import type { TextSheet } from "./xlsform-sheets.js";
+
+/** The sheets an XLSForm is made of, with parsed columns. */
+export interface FormSheets {
+  survey: Sheet;
+  choices: Sheet | undefined;
+  settings: Settings;
+}
+
+/**
+ * Picks the XLSForm sheets (reporting every other sheet as ignored) and reads the settings.
+ * Ends the import without a survey sheet or without its `type` column.
+ */
+export function readSheets(ctx: Reporting, sheets: readonly TextSheet[]): FormSheets {
+  const byName = new Map<string, TextSheet>();
+  for (const sheet of sheets) {
+    const key = sheet.name.trim().toLowerCase();
+    if ((key === "survey" || key === "choices" || key === "settings") && !byName.has(key)) {
+      byName.set(key, sheet);
+    } else if (key === "external_choices") {
+      addToSheet(ctx, "ignored", "workbook", `sheet '${sheet.name}' is for select_one_external questions, which are not supported; ignored`);
+    } else {
+      addToSheet(ctx, "ignored", "workbook", `sheet '${sheet.name}' is not part of an XLSForm; ignored`);
+    }
+  }
+  const surveySheet = byName.get("survey");
+  if (!surveySheet) {
+    addToSheet(ctx, "refused", "workbook", "no 'survey' sheet");
+    fail(ctx);
+  }
+  const wrap = (kind: ReportSheet, sheet: TextSheet): Sheet => ({ kind, name: sheet.name, columns: sheet.columns.map(parseColumn), rows: sheet.rows });
+  const survey = wrap("survey", surveySheet);
+  if (!survey.columns.some((c) => c.base === "type")) {
+    addToSheet(ctx, "refused", "survey", "the survey sheet has no 'type' column (the first row must hold the column names)");
+    fail(ctx);
+  }
+  const choicesSheet = byName.get("choices");
+  const choices = choicesSheet ? wrap("choices", choicesSheet) : undefined;
+  const settings: Settings = {};
+  const settingsSheet = byName.get("settings");
+  if (settingsSheet) {
+    const sheet = wrap("settings", settingsSheet);
+    const row = sheet.rows[0];
+    if (row) {
+      for (const column of sheet.columns) {
+        const value = cell(row, column);
+        if (value !== "") settings[column.col.header.trim().toLowerCase()] = { value, column, row: row.number };
+      }
+    }
+    for (const extra of sheet.rows.slice(1)) {
+      add(ctx, { outcome: "ignored", sheet: "settings", row: extra.number, message: "only the first row below the column names is read; ignored" });
+    }
+  }
+  return { survey, choices, settings };
+}

@@ -1,6 +1,6 @@
 /**
  * Builders for realistic Telegram Bot API `Update` objects, for tests that drive a bot through
- * {@link ../fake-telegram.ts FakeTelegram} (or call `bot.handleUpdate` directly).
+ * `FakeTelegram` (./fake-telegram/) (or call `bot.handleUpdate` directly).
  *
  * Conventions:
  * - `update_id: 0` and `message_id: 0` mean "not assigned yet": `FakeTelegram.pushUpdate` replaces

@@ -5,14 +5,13 @@
  * has to stay under 200 MB. This module imports no Prisma code, so a process that only exports
  * never loads it. Only reads: every write still goes through prisma/store.ts.
  *
- * The record types are the store's (type-only imports).
+ * The record types are the core's model (type-only imports).
  */
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.js";
 import { parseRecheck } from "./spot-check-recheck.js";
-import type { ClosedCaseRating, FirstQuizAnswer } from "../core/admin/outreach-figures.js";
-import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, SuggestionStatus, WaveRecord } from "./store.js";
+import type { AdminSuggestionRecord, ClosedCaseRating, ExportSource, FirstQuizAnswer, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseWithRegion, SpotCheckRecord, SuggestionQuery, SuggestionStatus, WaveRecord } from "../core/model/index.js";
 
 type Row = Record<string, unknown>;
 
@@ -40,7 +39,7 @@ function likePrefix(prefix: string): string {
 }
 
 /** A read-only connection for exports. Open with {@link BulkReader.open}; close when done. */
-export class BulkReader {
+export class BulkReader implements ExportSource {
   private constructor(
     private readonly query: (sql: string, values: unknown[]) => Promise<Row[]>,
     private readonly release: () => Promise<void>,

@@ -2,7 +2,7 @@
  * Reading the `SpotCheck.recheck` JSON column, shared by the store and the plain-SQL reader of
  * exports (which must not load Prisma), so both give the same record.
  */
-import type { SpotCheckRecheck } from "./store.js";
+import type { SpotCheckRecheck } from "../core/model/index.js";
 
 const RECHECK_STATUSES: readonly string[] = ["queued", "asked", "answered", "declined", "expired", "skipped"];
 

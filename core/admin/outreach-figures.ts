@@ -9,7 +9,7 @@
  * the region filter, the region breakdown, first-answer reduction, suppression — happens here,
  * so every reader gives the same figures.
  *
- * Loading: nothing here loads Prisma (case statuses come from prisma/case-status.ts), so a CLI
+ * Loading: nothing here loads Prisma (case statuses come from the core's model), so a CLI
  * export computes these figures without it.
  *
  * Suppression follows core/stats: a tip with fewer than `minGroupSize` first answers, and a
@@ -17,56 +17,17 @@
  * that carry no number at all, so no page, chart, API or export can show one.
  */
 import type { LocalizedText } from "../engine/types.js";
+import type { ClosedCaseRating, FirstQuizAnswer, OutreachFiguresReader } from "../model/index.js";
 import { applySuppression, comparePaths, complementSuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
 import { awarenessFromQuizzes, firstQuizAnswers, listTips } from "../outreach/tips.js";
 import { caseFeedbackSatisfaction } from "../outreach/cases.js";
 import { regionCodes } from "./convert.js";
 import type { StatsReport } from "./stats-service.js";
 
-// ---------------------------------------------------------------------------------------------
-// The read interface
-// ---------------------------------------------------------------------------------------------
-
-/** A closed case as the satisfaction figure needs it (nothing that identifies anyone). */
-export interface ClosedCaseRating {
-  /** The reporter's rating 1–5, or null when they have not rated (yet). */
-  rating: number | null;
-  /** `Region.path` of the case's region ("/330102/330102001/"), or null when it has none. */
-  regionPath: string | null;
-  /** When the case was closed (null: not recorded, in no period). */
-  closedAt: Date | null;
-}
-
 /** A stretch of time: `from` inclusive, `to` exclusive (null: open-ended). */
 export interface Period {
   from: Date;
   to: Date | null;
-}
-
-/** A resident's first answer to a tip's quiz. */
-export interface FirstQuizAnswer {
-  /**
-   * Who answered (only used to keep one answer per resident and tip; never shown). The store
-   * keeps only first answers already; a reader that returns every answer is reduced here.
-   */
-  residentId: string;
-  tipId: string;
-  correct: boolean;
-  answeredAt: Date;
-  /** `Region.path` of the resident's region, or null when it is not known. */
-  regionPath: string | null;
-}
-
-/**
- * What {@link computeOutreachFigures} reads. Both methods return every row (no filter, no
- * paging contract): the volumes are one row per closed case and one per resident and tip, and
- * filtering here keeps every implementation trivially equivalent.
- */
-export interface OutreachFiguresReader {
-  /** Every case whose status is "closed", rated or not. */
-  listClosedCaseRatings(): Promise<ClosedCaseRating[]>;
-  /** Every resident's first answer to each tip's quiz (residents whose data was deleted have none). */
-  listFirstQuizAnswers(): Promise<FirstQuizAnswer[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

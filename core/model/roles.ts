@@ -1,5 +1,5 @@
 /** Staff roles and what each may do. */
-import type { Role } from "../../prisma/store.js";
+import type { Role } from "./residents.js";
 
 const RANK: Record<Role, number> = { resident: 0, officer: 1, admin: 2 };
 

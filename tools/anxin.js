@@ -3,5 +3,5 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { runCli } = await import("../core/app/cli.ts");
+const { runCli } = await import("../app/cli.ts");
 await runCli(process.argv);

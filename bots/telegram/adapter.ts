@@ -11,46 +11,30 @@
  *   resident is in the middle of an Anxin conversation (consent, survey, language, privacy) — their
  *   plain text, `/back`, `/skip` and media. Everything else goes to the host bot (`next()`).
  *
- * Ordering: updates of one Telegram user are handled one at a time, in arrival order (a keyed
- * queue around claim → runner → queueing the replies); different users never wait for each other.
- * Idempotency: the runner gets `messageId = "<botId>:<update_id>"`, so a redelivered update
- * (webhook retry, restart) changes nothing twice; a small in-memory set also drops redeliveries
- * before they reach the database.
+ * Ordering: updates of one Telegram user are handled one at a time, in arrival order, by the
+ * runner's per-resident queue (the adapter keeps none of its own): every update of a user's
+ * private chat reaches the runner (a turn, a claim of a hint or refused button, a membership
+ * change) synchronously from handleUpdate, so the queue sees them in arrival order; and the
+ * answer to one is put on the send queue synchronously once the runner resolves it, while the
+ * runner's next task for that user still has the database to ask before it can answer. Different
+ * users never wait for each other.
+ * Idempotency: the runner gets `messageId = "<botId>:<update_id>"`, remembers recent ones (a
+ * redelivery costs no query) and the store refuses one twice, so a redelivered update (webhook
+ * retry, restart) is answered `duplicate` and changes nothing.
  */
 import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
-import type { PushResult } from "../../core/app/channels.js";
+import type { PushResult } from "../../core/channel.js";
 import { t } from "../../core/engine/i18n.js";
-import { isLang, normalizeLang } from "../../core/engine/types.js";
-import type { Input, Lang, Mode, OutMessage } from "../../core/engine/types.js";
-import { KeyedQueue } from "../../core/survey/keyed-queue.js";
-import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
+import { normalizeLang } from "../../core/engine/types.js";
+import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
+import { SessionCheckError, type Claim, type ConversationRunner, type RunnerReply } from "../../core/survey/runner.js";
 import { staffText } from "../../core/survey/staff-i18n.js";
-import type { Store } from "../../prisma/store.js";
 import { CallbackSigner, isAnxinCallbackData } from "./callback-data.js";
 import { TelegramSender, type SenderLogger } from "./sender.js";
 
 /** The platform name of Telegram identities. */
 export const TELEGRAM_PLATFORM = "telegram";
-
-/**
- * Session modes in which a resident is "talking to Anxin" (embedded mode claims their text). A
- * record over every mode, so that a new mode of the engine cannot be forgotten here.
- */
-const ACTIVE_MODE: Record<Mode, boolean> = {
-  new: false,
-  menu: false,
-  consent: true,
-  survey: true,
-  language: true,
-  privacy: true,
-  confirmDeletion: true,
-  tips: true,
-  cases: true,
-  reportCase: true,
-  rateCase: true,
-  recheck: true,
-};
 
 /**
  * Message contents a resident can send that Anxin cannot read (answered with a polite hint). A
@@ -103,8 +87,8 @@ export interface EmbeddedOptions {
 
 /** Options of {@link TelegramAdapter}. */
 export interface TelegramAdapterOptions {
+  /** Everything the adapter needs from the core: turns, sessions, reachability. */
   runner: ConversationRunner;
-  store: Store;
   /** The app secret; callback data is signed with a key derived from it. */
   secret: string;
   /** The Api every send goes through; install the bounded 429 retry on it ({@link installAutoRetry}). */
@@ -114,8 +98,6 @@ export interface TelegramAdapterOptions {
   /** Default `standalone`. */
   mode?: "standalone" | "embedded";
   embedded?: EmbeddedOptions;
-  /** The clock (for reachability timestamps). */
-  now?: () => Date;
   /** Chats sent to at the same time; default 8. */
   sendConcurrency?: number;
 }
@@ -154,9 +136,7 @@ export class TelegramAdapter {
   readonly signer: CallbackSigner;
   /** The sending side (queue, edits, pushes). */
   readonly sender: TelegramSender;
-  private readonly lanes = new KeyedQueue();
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly recentUpdates = new Set<number>();
   /** Newest message id seen per private chat (the broadcast outbox anchors its crash probe on it). */
   private readonly newestMessage = new Map<number, number>();
   private readonly greetedGroups = new Set<number>();
@@ -164,7 +144,6 @@ export class TelegramAdapter {
   private readonly entryCommands: Set<string>;
   private readonly activeCommands: Set<string>;
   private readonly startPrefix: string;
-  private readonly now: () => Date;
   private readonly botId: number;
   private readonly log: SenderLogger;
   private botInfo: Promise<string | undefined> | undefined;
@@ -175,7 +154,6 @@ export class TelegramAdapter {
     this.entryCommands = new Set((options.embedded?.entryCommands ?? ["survey"]).map((c) => c.replace(/^\//, "").toLowerCase()));
     this.activeCommands = new Set((options.embedded?.activeCommands ?? ["back", "skip"]).map((c) => c.replace(/^\//, "").toLowerCase()));
     this.startPrefix = (options.embedded?.startPrefix ?? "anxin").toLowerCase();
-    this.now = options.now ?? (() => new Date());
     this.botId = Number(options.api.token.split(":")[0]) || 0;
     this.log = options.logger;
     this.sender = new TelegramSender({
@@ -183,7 +161,7 @@ export class TelegramAdapter {
       signer: this.signer,
       logger: options.logger,
       concurrency: options.sendConcurrency,
-      onBlocked: (chatId) => this.markReachable(chatId, false),
+      onBlocked: (chatId) => this.markBlocked(chatId),
       onSent: (chatId, messageId) => this.noteMessage(chatId, messageId),
     });
   }
@@ -239,15 +217,8 @@ export class TelegramAdapter {
       this.log.debug({ reason: route.reason }, "telegram update ignored");
       return this.mode === "embedded" ? "passed" : "ignored";
     }
-    if (this.recentUpdates.has(route.updateId)) return "duplicate";
-    const laneKey = route.kind === "group" ? `chat:${route.chatId}` : `user:${route.kind === "membership" ? route.userId : route.from.id}`;
     try {
-      const outcome = await this.lanes.run(laneKey, () =>
-        // Checked again in the lane: a redelivery that arrived while the first copy was running.
-        this.recentUpdates.has(route.updateId) ? Promise.resolve<UpdateOutcome>("duplicate") : this.perform(route),
-      );
-      if (outcome === "handled" || outcome === "shared") this.remember(route.updateId);
-      return outcome;
+      return await this.perform(route);
     } catch (error) {
       this.log.error({ err: error, updateId: route.updateId }, "telegram update failed");
       // Embedded: when Anxin cannot tell (database down), the host bot must still get its updates.
@@ -255,24 +226,39 @@ export class TelegramAdapter {
     }
   }
 
+  /**
+   * Runs one routed update. Every branch about a private chat calls the runner before its first
+   * await, so that the runner's per-resident queue sees a user's updates in arrival order (see
+   * the module comment); keep it so.
+   */
   private async perform(route: Exclude<Route, { kind: "ignore" }>): Promise<UpdateOutcome> {
     switch (route.kind) {
-      case "membership":
-        await this.markReachable(route.userId, route.reachable);
+      case "membership": {
+        const change = await this.options.runner.accountReachable(TELEGRAM_PLATFORM, String(route.userId), route.reachable, "blocked the bot", { messageId: this.messageId(route.updateId) });
+        if (change === "duplicate") return "duplicate";
+        if (change === "changed") this.log.debug({ userId: route.userId, reachable: route.reachable }, "telegram reachability changed");
         return this.mode === "embedded" ? "shared" : "handled";
+      }
       case "bad-button": {
-        const lang = await this.languageOf(route.from);
+        const claim = await this.claimLenient(route.from, route.updateId);
+        if (claim.outcome !== "claimed") return "duplicate";
+        const lang = claim.session?.residentLang ?? normalizeLang(route.from.languageCode);
         this.log.warn({ userId: route.from.id, reason: route.reason }, "refused a Telegram button");
         await this.sender.answerCallback(route.queryId, t(lang, "telegram.button_invalid"));
         return "handled";
       }
       case "group":
+        // No runner here: a group is nobody's conversation, and greetGroup answers a group once.
         this.greetGroup(route, route.username ?? (await this.botUsername()));
         return "handled";
       case "unreadable": {
-        const active = route.claim === "always" ? undefined : await this.activeSession(route.from.id);
-        if (route.claim === "if-active" && !active?.active) return "passed";
-        const lang = active?.lang ?? (await this.languageOf(route.from));
+        const claim =
+          route.claim === "if-active"
+            ? await this.options.runner.claim({ platform: TELEGRAM_PLATFORM, platformUserId: String(route.from.id), messageId: this.messageId(route.updateId) }, { onlyIfActive: true })
+            : await this.claimLenient(route.from, route.updateId);
+        if (claim.outcome !== "claimed") return claim.outcome;
+        // While in a conversation the hint is in its language; otherwise in the resident's.
+        const lang = (route.claim === "if-active" ? claim.session?.lang : undefined) ?? claim.session?.residentLang ?? normalizeLang(route.from.languageCode);
         this.track(this.sender.notice(route.chatId, t(lang, route.hint)));
         return "handled";
       }
@@ -282,26 +268,31 @@ export class TelegramAdapter {
   }
 
   private async turn(route: Extract<Route, { kind: "turn" }>): Promise<UpdateOutcome> {
-    if (route.claim === "if-active" && !(await this.activeSession(route.from.id)).active) return "passed";
     // Stop the button's spinner at once; the answer itself comes as messages.
     if (route.callback) this.track(this.sender.answerCallback(route.callback.queryId));
     let reply: RunnerReply;
     try {
-      reply = await this.options.runner.handle({
-        platform: TELEGRAM_PLATFORM,
-        platformUserId: String(route.from.id),
-        chatId: String(route.chatId),
-        messageId: `${this.botId}:${route.updateId}`,
-        // No display name or username: the consent text promises residents anonymity.
-        ...(route.from.languageCode ? { langCode: route.from.languageCode } : {}),
-        input: route.input,
-      });
+      reply = await this.options.runner.handle(
+        {
+          platform: TELEGRAM_PLATFORM,
+          platformUserId: String(route.from.id),
+          chatId: String(route.chatId),
+          messageId: this.messageId(route.updateId),
+          // No display name or username: the consent text promises residents anonymity.
+          ...(route.from.languageCode ? { langCode: route.from.languageCode } : {}),
+          input: route.input,
+        },
+        { onlyIfActive: route.claim === "if-active" },
+      );
     } catch (error) {
+      // Not knowing whether the message is Anxin's is not Anxin failing on it: route() passes it on.
+      if (error instanceof SessionCheckError) throw error;
       this.log.error({ err: error, userId: route.from.id }, "the runner failed on a Telegram update");
       const lang = normalizeLang(route.from.languageCode);
       this.track(this.sender.notice(route.chatId, t(lang, "error.internal")));
       return "handled";
     }
+    if (reply.passed) return "passed";
     if (reply.duplicate) return "duplicate";
     // Charts (an admin's /stats) follow the text as photos; the note is in the admin's language.
     const images = reply.images?.length ? { images: reply.images, failureNote: staffText(reply.lang, "chart_image_failed") } : undefined;
@@ -411,35 +402,28 @@ export class TelegramAdapter {
 
   // ------------------------------------------------------------------------------- helpers
 
-  /** Is the resident behind this Telegram user in an Anxin conversation, and in which language? */
-  private async activeSession(userId: number): Promise<{ active: boolean; lang?: Lang }> {
-    const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(userId));
-    if (!identity) return { active: false };
-    const conversation = await this.options.store.loadConversation(identity.residentId);
-    const state = isRecord(conversation?.state) ? conversation.state : undefined;
-    const mode = state?.mode;
-    const lang = isLang(state?.lang) ? state.lang : undefined;
-    return { active: typeof mode === "string" && Object.hasOwn(ACTIVE_MODE, mode) && ACTIVE_MODE[mode as Mode], ...(lang ? { lang } : {}) };
+  /** The runner's id of an update: update ids are per bot. */
+  private messageId(updateId: number): string {
+    return `${this.botId}:${updateId}`;
   }
 
-  /** The resident's chosen language, else the one their Telegram app reports. */
-  private async languageOf(from: Sender): Promise<Lang> {
+  /**
+   * Claims an update Anxin always answers with a hint. Only its language depends on the
+   * resident, so when their record cannot be read the hint still goes, in their app's language.
+   */
+  private async claimLenient(from: Sender, updateId: number): Promise<Claim> {
     try {
-      const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(from.id));
-      const resident = identity ? await this.options.store.getResident(identity.residentId) : null;
-      if (resident && isLang(resident.lang)) return resident.lang;
+      return await this.options.runner.claim({ platform: TELEGRAM_PLATFORM, platformUserId: String(from.id), messageId: this.messageId(updateId) });
     } catch (error) {
       this.log.warn({ err: error }, "could not read a resident's language");
+      return { outcome: "claimed", session: null };
     }
-    return normalizeLang(from.languageCode);
   }
 
-  /** Records that a Telegram user blocked (or unblocked) the bot; unknown users are not created. */
-  private async markReachable(userId: number, reachable: boolean): Promise<void> {
-    const identity = await this.options.store.findIdentity(TELEGRAM_PLATFORM, String(userId));
-    if (!identity || identity.reachable === reachable) return;
-    await this.options.store.setReachable(identity.id, reachable, reachable ? null : "blocked the bot", this.now());
-    this.log.debug({ userId, reachable }, "telegram reachability changed");
+  /** Records that a Telegram user blocked the bot (a send said so); unknown users are not created. */
+  private async markBlocked(userId: number): Promise<void> {
+    const change = await this.options.runner.accountReachable(TELEGRAM_PLATFORM, String(userId), false, "blocked the bot");
+    if (change === "changed") this.log.debug({ userId, reachable: false }, "telegram reachability changed");
   }
 
   private greetGroup(route: Extract<Route, { kind: "group" }>, username: string | undefined): void {
@@ -472,11 +456,6 @@ export class TelegramAdapter {
     this.newestMessage.delete(chatId);
     this.newestMessage.set(chatId, messageId);
     if (this.newestMessage.size > 20_000) this.newestMessage.delete(this.newestMessage.keys().next().value as number);
-  }
-
-  private remember(updateId: number): void {
-    this.recentUpdates.add(updateId);
-    if (this.recentUpdates.size > 4096) this.recentUpdates.delete(this.recentUpdates.values().next().value as number);
   }
 
   private track(promise: Promise<unknown>): void {

@@ -3,7 +3,7 @@
  *
  * - Long polling by default, with a loop of its own rather than grammY's: each batch of updates is
  *   handed to the {@link TelegramAdapter} at once (residents never wait for each other; the
- *   adapter keeps each resident's updates in order), and the next `getUpdates` — whose offset is
+ *   runner's per-resident queue keeps each resident's updates in order), and the next `getUpdates` — whose offset is
  *   what tells Telegram a batch is done — waits until every update of the batch is committed. So a
  *   crash mid-turn means Telegram sends the update again (a redelivery of one already committed
  *   is recognised as a duplicate), never that it is lost.
@@ -17,12 +17,14 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { Bot, GrammyError, type Api } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import type { Channel, ChannelContext, ChannelFactory, PushResult } from "../../core/app/channels.js";
+import type { ChannelContext, ChannelFactory } from "../../app/channels.js";
+import type { Channel, OutboxContext, PushResult } from "../../core/channel.js";
+import type { OutboxTransport } from "../../core/outreach/sender.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import type { ConversationRunner } from "../../core/survey/runner.js";
-import type { Store } from "../../prisma/store.js";
 import { TelegramAdapter, TELEGRAM_PLATFORM } from "./adapter.js";
 import { registerCommands } from "./commands.js";
+import { TelegramOutboxTransport } from "./outbox-transport.js";
 import { installAutoRetry, type SenderLogger } from "./sender.js";
 
 /** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
@@ -58,7 +60,6 @@ export interface TelegramChannelOptions {
   /** Webhook mode: the public URL Telegram posts to (its path is the route) and the secret token. */
   webhook?: { url: string; secret?: string };
   runner: ConversationRunner;
-  store: Store;
   /** The app secret: signs buttons (and derives the webhook secret when none is configured). */
   secret: string;
   logger: SenderLogger & { info(obj: object, msg?: string): void };
@@ -96,7 +97,7 @@ export class TelegramChannel implements Channel {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
     installAutoRetry(this.bot.api);
-    this.adapter = new TelegramAdapter({ runner: options.runner, store: options.store, secret: options.secret, api: this.bot.api, logger: options.logger });
+    this.adapter = new TelegramAdapter({ runner: options.runner, secret: options.secret, api: this.bot.api, logger: options.logger });
     if (options.webhook) {
       this.webhookPath = webhookPath(options.webhook.url);
       this.webhookSecret = options.webhook.secret ?? deriveWebhookSecret(options.secret);
@@ -227,6 +228,25 @@ export class TelegramChannel implements Channel {
     if (this.stopped) return Promise.resolve({ ok: false, error: "the Telegram channel is stopped", permanent: false });
     return this.adapter.push(chatId, lang, messages);
   }
+
+  /** Broadcasts go straight to the Bot API with a signed read button, and are probed for after a crash. */
+  outboxTransport(context: OutboxContext): OutboxTransport {
+    return new TelegramOutboxTransport(
+      {
+        token: this.options.token,
+        ...(this.options.apiRoot ? { apiRoot: this.options.apiRoot } : {}),
+        secret: context.secret,
+        lastMessageId: (chatId) => this.adapter.lastMessageId(chatId),
+        ...(context.logger ? { logger: context.logger } : {}),
+      },
+      (identityId) => context.store.sentMessageIds(identityId),
+    );
+  }
+
+  /** The bot's username, once getMe has answered. */
+  botUsername(): string | undefined {
+    return this.bot.isInited() ? this.bot.botInfo.username : undefined;
+  }
 }
 
 /** Creates the standalone bot and mounts its webhook route when in webhook mode. */
@@ -239,7 +259,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   return channel;
 }
 
-/** The {@link ChannelFactory} for `core/app/channel-registry.ts`: runs when TELEGRAM_BOT_TOKEN is set. */
+/** The {@link ChannelFactory} for `app/channel-registry.ts`: runs when TELEGRAM_BOT_TOKEN is set. */
 export const telegramChannelFactory: ChannelFactory = async (context: ChannelContext) => {
   const telegram = context.config.telegram;
   if (!telegram) return undefined;
@@ -248,7 +268,6 @@ export const telegramChannelFactory: ChannelFactory = async (context: ChannelCon
     ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
     ...(telegram.webhookUrl ? { webhook: { url: telegram.webhookUrl, ...(telegram.webhookSecret ? { secret: telegram.webhookSecret } : {}) } } : {}),
     runner: context.runner,
-    store: context.store,
     secret: context.secret,
     logger: context.logger.child({ channel: TELEGRAM_PLATFORM }),
     server: context.server,

@@ -6,11 +6,12 @@
  * {@link TelegramAdapter}) and passes everything else on with `next()`, so the host bot's own
  * commands and handlers keep working. Anxin sends through its own grammY `Api` built from the
  * host's token and API root, with the bounded 429 retry and the priority send queue; pass `api`
- * to use another one.
+ * to use another one. Everything Anxin needs from its core (turns, whether a resident is in an
+ * Anxin conversation, reachability) it asks the app's runner; it never opens the database.
  *
  * ```ts
- * bot.use(anxinGrammy(bot, { runner: app.runner, store: app.store, secret: app.secret }));
- * bot.use(anxinTelegraf(bot, { runner: app.runner, store: app.store, secret: app.secret }));
+ * bot.use(anxinGrammy(bot, { runner: app.runner, secret: app.secret }));
+ * bot.use(anxinTelegraf(bot, { runner: app.runner, secret: app.secret }));
  * ```
  */
 import type { Agent } from "node:http";
@@ -18,16 +19,15 @@ import { Api } from "grammy";
 import type { ApiClientOptions, Context as GrammyContext, MiddlewareFn as GrammyMiddlewareFn, MiddlewareObj as GrammyMiddlewareObj } from "grammy";
 import type { Context as TelegrafContext, MiddlewareFn as TelegrafMiddlewareFn, MiddlewareObj as TelegrafMiddlewareObj } from "telegraf";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
-import type { PushResult } from "../../core/app/channels.js";
+import type { PushResult } from "../../core/channel.js";
 import type { ConversationRunner } from "../../core/survey/runner.js";
-import type { Store } from "../../prisma/store.js";
 import { TelegramAdapter, type EmbeddedOptions, type UpdateOutcome } from "./adapter.js";
 import { createSendingApi, installAutoRetry, type SenderLogger } from "./sender.js";
 
 /** Options of {@link anxinGrammy} and {@link anxinTelegraf}. */
 export interface AnxinMiddlewareOptions extends EmbeddedOptions {
+  /** Anxin's conversation runner; `RunningApp.runner`. */
   runner: ConversationRunner;
-  store: Store;
   /** Anxin's app secret (signs buttons); `RunningApp.secret`. */
   secret: string;
   /** Default: warnings and errors to the console. */
@@ -44,7 +44,6 @@ abstract class EmbeddedAnxin {
   protected constructor(api: Api, options: AnxinMiddlewareOptions) {
     this.adapter = new TelegramAdapter({
       runner: options.runner,
-      store: options.store,
       secret: options.secret,
       api,
       logger: options.logger ?? consoleLogger,

@@ -9,7 +9,7 @@ import { Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import { t } from "../../core/engine/i18n.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
-import type { PushResult } from "../../core/app/channels.js";
+import type { PushResult } from "../../core/channel.js";
 import type { CallbackSigner } from "./callback-data.js";
 import { renderMessage, trimCaption, type RenderedPart } from "./render.js";
 import { SendQueue, type SendPriority } from "./send-queue.js";

@@ -10,14 +10,16 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import { z } from "zod";
-import type { Channel, ChannelContext, ChannelFactory, PushResult } from "../../core/app/channels.js";
+import type { ChannelContext, ChannelFactory } from "../../app/channels.js";
+import type { Channel, PushResult } from "../../core/channel.js";
 import { encodePayload } from "../../core/engine/payload.js";
 import { isLang, normalizeLang, SUPPORTED_LANGS } from "../../core/engine/types.js";
 import type { Input, Lang, OutMessage } from "../../core/engine/types.js";
 import type { InboundMessage } from "../../core/survey/runner.js";
 import { requestLang, WEB_RESOURCES } from "./i18n.js";
-import { storeWebInbox, type WebInbox } from "./inbox.js";
+import { webInboxOf, type WebInbox } from "./inbox.js";
 import { addSecurityHeaders, installErrorHandler, isSameOrigin, PageFiles, SESSION_COOKIE, WebError } from "./http.js";
+import { WebOutboxTransport } from "../../core/outreach/transports/web.js";
 import { LiveHub } from "./live.js";
 import { toWebImages, toWebMessages, type WebImage, type WebMessage, type WebPush } from "./messages.js";
 import { csrfToken, deriveKeys, isSessionId, newSessionId, verifyCsrfToken, verifyLeafletCode, type WebKeys } from "./signing.js";
@@ -42,7 +44,7 @@ export interface WebChatOptions {
   heartbeatMs?: number;
   /** When a push finds no open page and there is no inbox, the sender should try again after this long. Default 10 min. */
   pushRetryAfterMs?: number;
-  /** Durable storage for pushes to closed pages; none yet (see inbox.ts). */
+  /** Durable storage for pushes to closed pages; without it such a push is retryable (see inbox.ts). */
   inbox?: WebInbox;
   /** The clock (for staff token expiry). */
   now?: () => Date;
@@ -93,7 +95,7 @@ const SessionBody = z.object({ ref: z.string().max(300).optional(), lang: z.stri
 
 /** Creates the web chat and mounts its routes on `context.server` (before it listens). */
 export async function createWebChat(context: ChannelContext, options: WebChatOptions = {}): Promise<WebChat> {
-  const { config, store, runner, logger } = context;
+  const { config, runner, logger } = context;
   const keys = deriveKeys(context.secret);
   const hub = new LiveHub();
   const files = new PageFiles();
@@ -185,27 +187,20 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
       if (!body.success) throw new WebError(400, "error.bad_request");
       const hint = body.data.lang ? normalizeLang(body.data.lang) : requestLang(request.headers, defaultLang);
 
-      // Check the leaflet code before anything is created, so a forged one changes nothing.
-      let leaflet: { officerId: string; regionId: string } | undefined;
+      // Check the leaflet's signature before anything is created, so a forged one changes nothing.
+      let leaflet: { officerId: string; regionCode: string } | undefined;
       if (body.data.ref !== undefined) {
         const code = verifyLeafletCode(keys, body.data.ref);
         if (!code) throw new WebError(400, "error.bad_qr");
-        const [officer, region] = await Promise.all([store.getOfficer(code.officerId), store.getRegionByCode(code.regionCode)]);
-        if (!officer || !region) throw new WebError(410, "error.stale_qr");
-        leaflet = { officerId: officer.id, regionId: region.id };
+        leaflet = { officerId: code.officerId, regionCode: code.regionCode };
       }
 
       const sessionId = current.state === "ok" ? current.sessionId : newSessionId();
-      let identity = await store.findIdentity(WEB_PLATFORM, sessionId);
-      if (leaflet) {
-        const { resident } = await store.resolveIdentity({ platform: WEB_PLATFORM, platformUserId: sessionId, chatId: sessionId, lang: hint });
-        // An officer trying out their own leaflet is not their own household.
-        if (resident.id !== leaflet.officerId) await store.assignHousehold({ officerId: leaflet.officerId, householdId: resident.id, regionId: leaflet.regionId });
-        identity = identity ?? (await store.findIdentity(WEB_PLATFORM, sessionId));
-      }
-      const resident = identity ? await store.getResident(identity.residentId) : null;
-      const conversation = resident ? await store.loadConversation(resident.id) : null;
-      const lang = resident && isLang(resident.lang) && conversation ? resident.lang : hint;
+      // The runner makes a leaflet's visitor the officer's household (or finds it stale).
+      const opened = await runner.openSession({ platform: WEB_PLATFORM, platformUserId: sessionId, chatId: sessionId, lang: hint, ...(leaflet ? { leaflet } : {}) });
+      if (!opened.ok) throw new WebError(410, "error.stale_qr");
+      const session = opened.session;
+      const lang = session?.started && session.residentLang ? session.residentLang : hint;
 
       reply.setCookie(SESSION_COOKIE, sessionId, {
         path: "/",
@@ -216,7 +211,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
         // Browsers cap cookie lifetime at 400 days; a resident may come back next survey wave.
         maxAge: 400 * 24 * 3600,
       });
-      const response: SessionResponse = { csrf: csrfToken(keys, sessionId), lang, known: conversation !== null };
+      const response: SessionResponse = { csrf: csrfToken(keys, sessionId), lang, known: session?.started === true };
       return reply.send(response);
     });
 
@@ -245,12 +240,8 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
           langCode: requestLang(request.headers, defaultLang),
           input: await engineInput(sessionId, input),
         };
+        // The runner also gives a response started here to the officer whose leaflet brought them.
         const result = await runner.handle(message);
-        if (result.events.some((event) => event.type === "ResponseStarted")) {
-          // The runner stores a new response without an officer; a household's response belongs
-          // to the officer whose leaflet brought them.
-          await store.attributeResponses(result.residentId).catch((error: unknown) => logger.error({ err: error }, "could not attribute a web response to its officer"));
-        }
         const response: MessagesResponse = {
           lang: result.lang,
           messages: toWebMessages(result.messages),
@@ -283,10 +274,8 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
      */
     const openInput = async (sessionId: string, fromLeaflet: boolean): Promise<Input> => {
       if (fromLeaflet) return { kind: "start", arg: "survey" };
-      const identity = await store.findIdentity(WEB_PLATFORM, sessionId);
-      const conversation = identity ? await store.loadConversation(identity.residentId) : null;
-      const state = readState(conversation?.state);
-      if (!state || !state.optedOut) return { kind: "start" };
+      const state = await runner.session(WEB_PLATFORM, sessionId);
+      if (!state?.optedOut) return { kind: "start" };
       if (state.mode === "survey") return { kind: "button", payload: encodePayload({ op: "menu", item: "survey" }) };
       if (state.mode === "new" || state.mode === "consent") return { kind: "text", text: "/help" };
       return { kind: "button", payload: encodePayload({ op: "menu", item: "menu" }) };
@@ -312,7 +301,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
 
     const takeInbox = async (sessionId: string): Promise<WebPush[]> => (options.inbox ? options.inbox.take(sessionId, 50) : []);
 
-    await mountStaffRoutes(scope, { store, keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok", staffPerMinute: limits.staff });
+    await mountStaffRoutes(scope, { staffLeaflet: (request) => runner.staffLeaflet(request), keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok", staffPerMinute: limits.staff });
   };
   await context.server.register(routes);
 
@@ -329,6 +318,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
     async stop() {
       hub.closeAll();
     },
+    outboxTransport: (outbox) => new WebOutboxTransport(outbox.store, hub),
     async push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
       const push: WebPush = { lang, messages: toWebMessages(messages) };
       if (hub.deliver(chatId, push)) return { ok: true };
@@ -342,15 +332,8 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
   return chat;
 }
 
-/** The two things the page-open logic reads from a stored engine session. */
-function readState(state: unknown): { mode: string; optedOut: boolean } | undefined {
-  if (typeof state !== "object" || state === null) return undefined;
-  const { mode, optedOut } = state as { mode?: unknown; optedOut?: unknown };
-  return typeof mode === "string" ? { mode, optedOut: optedOut === true } : undefined;
-}
-
 /**
  * The registry entry: the web chat always runs. It is what `npm start` serves at `/` on a fresh
  * machine, and where every leaflet's QR code leads.
  */
-export const webChannelFactory: ChannelFactory = (context) => createWebChat(context, { inbox: storeWebInbox(context.store) });
+export const webChannelFactory: ChannelFactory = (context) => createWebChat(context, { inbox: webInboxOf(context.runner.webInbox) });

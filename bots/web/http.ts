@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Lang } from "../../core/engine/types.js";
-import type { Logger } from "../../core/app/log.js";
+import type { Logger } from "../../app/log.js";
 import { requestLang, webText, WEB_RESOURCES, type WebKey } from "./i18n.js";
 import { escapeHtml } from "./messages.js";
 

@@ -1,7 +1,7 @@
 /**
  * What the web chat signs with the app secret: the resident's session cookie, the CSRF token,
  * and the officer/region code on a leaflet's QR code. (Staff tokens are the app's own, from
- * core/app/staff-auth.ts.)
+ * app/staff-auth.ts.)
  *
  * Each purpose gets its own key derived from the secret, so a signature made for one purpose can
  * never be replayed as another (a QR code is not a cookie, a cookie is not a CSRF token).

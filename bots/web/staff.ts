@@ -1,7 +1,7 @@
 /**
  * Staff routes: an officer's QR code (PNG, SVG) and printable A5 leaflet for one region.
  *
- * Authentication is the app's staff token (core/app/staff-auth.ts, printed by
+ * Authentication is the app's staff token (app/staff-auth.ts, printed by
  * `anxin admin token <platform:user-id>`): `Authorization: Bearer <token>`, the `anxin_staff`
  * cookie, or `?token=` in a signed staff link an officer opens in a browser. The holder's role is
  * read from the database on every request: without a token the answer is 401 (403 for a
@@ -9,10 +9,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
-import type { Config } from "../../core/app/config.js";
-import { issueStaffToken, tokenOf, verifyStaffToken } from "../../core/app/staff-auth.js";
+import type { Config } from "../../app/config.js";
+import { issueStaffToken, tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
 import { isLang, type Lang } from "../../core/engine/types.js";
-import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import type { RegionRecord, ResidentRecord } from "../../core/model/index.js";
+import type { LeafletRefusal, LeafletRequest, LeafletTarget as CoreLeafletTarget } from "../../core/outreach/leaflets.js";
 import { requestLang, webText, WEB_RESOURCES } from "./i18n.js";
 import { WebError } from "./http.js";
 import { escapeHtml } from "./messages.js";
@@ -20,7 +21,8 @@ import { signLeafletCode, type WebKeys } from "./signing.js";
 
 /** What the staff routes need from the web chat. */
 export interface StaffRouteContext {
-  store: Store;
+  /** Decides whose leaflet the staff member may print, for which region (the runner's `staffLeaflet`). */
+  staffLeaflet: (request: LeafletRequest) => Promise<CoreLeafletTarget>;
   keys: WebKeys;
   /** The app secret, which signs staff tokens. */
   secret: string;
@@ -64,7 +66,7 @@ export function staffLeafletLink(secret: string, baseUrl: string, staffId: strin
 
 /** Mounts the staff routes on the web chat's scope. */
 export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRouteContext): Promise<void> {
-  const { store, keys, config } = context;
+  const { keys, config } = context;
   const limit = { rateLimit: { max: context.staffPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `staff:${request.ip}` } };
 
   const baseUrl = (request: FastifyRequest): string => config.publicUrl ?? `${request.protocol}://${request.host}`;
@@ -76,23 +78,11 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
     if (!token) throw new WebError(context.readSession(request) ? 403 : 401, context.readSession(request) ? "error.staff_only" : "error.staff_login");
     const residentId = token.length <= 300 ? verifyStaffToken(context.secret, token, context.now()) : null;
     if (!residentId) throw new WebError(401, "error.staff_login");
-    const staff = await store.getResident(residentId);
-    if (!staff || staff.deletedAt || staff.role === "resident") throw new WebError(403, "error.staff_only");
-
-    const officerId = typeof request.query.officer === "string" && request.query.officer !== "" ? request.query.officer : staff.id;
-    if (staff.role === "officer" && officerId !== staff.id) throw new WebError(403, "error.staff_other_officer");
-    const officer = officerId === staff.id ? staff : await store.getOfficer(officerId);
-    if (!officer) throw new WebError(400, "error.staff_no_officer");
-
-    const regions = await store.listRegions();
-    const code = typeof request.query.region === "string" && request.query.region !== "" ? request.query.region : regions.find((r) => r.id === officer.regionId)?.code;
-    const region = code ? regions.find((r) => r.code === code) : undefined;
-    if (!region) throw new WebError(400, "error.staff_region");
-    // An officer with an area of their own hands out leaflets inside it only; an admin may send
-    // an officer elsewhere (covering for a colleague, say).
-    const area = staff.role === "officer" && officer.regionId ? regions.find((r) => r.id === officer.regionId) : undefined;
-    if (area && !region.path.startsWith(area.path)) throw new WebError(403, "error.staff_region");
-    return { staff, officer, region, linkToken: carried ? undefined : queryToken };
+    const officer = typeof request.query.officer === "string" && request.query.officer !== "" ? request.query.officer : undefined;
+    const region = typeof request.query.region === "string" && request.query.region !== "" ? request.query.region : undefined;
+    const target = await context.staffLeaflet({ staffId: residentId, ...(officer ? { officerId: officer } : {}), ...(region ? { regionCode: region } : {}) });
+    if (!target.ok) throw refusalError(target.refusal);
+    return { staff: target.staff, officer: target.officer, region: target.region, linkToken: carried ? undefined : queryToken };
   };
 
   const qrOptions = { errorCorrectionLevel: "M" as const, margin: 2 };
@@ -129,6 +119,21 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
       }),
     );
   });
+}
+
+function refusalError(refusal: LeafletRefusal): WebError {
+  switch (refusal) {
+    case "staff-only":
+      return new WebError(403, "error.staff_only");
+    case "other-officer":
+      return new WebError(403, "error.staff_other_officer");
+    case "no-officer":
+      return new WebError(400, "error.staff_no_officer");
+    case "no-region":
+      return new WebError(400, "error.staff_region");
+    case "outside-area":
+      return new WebError(403, "error.staff_region");
+  }
 }
 
 function download(reply: FastifyReply, type: string, body: Buffer | string, filename: string): FastifyReply {

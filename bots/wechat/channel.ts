@@ -15,16 +15,15 @@ import QRCode from "qrcode";
 import { ScanStatus, WechatyBuilder, log as wechatyLog, types } from "wechaty";
 import type { Contact, ContactSelf, Message, Room, Wechaty } from "wechaty";
 import type { FastifyInstance } from "fastify";
-import type { Channel, PushResult } from "../../core/app/channels.js";
-import type { WechatConfig } from "../../core/app/config.js";
-import type { Logger } from "../../core/app/log.js";
+import type { Channel, PushResult } from "../../core/channel.js";
+import type { WechatConfig } from "../../app/config.js";
+import type { Logger } from "../../app/log.js";
 import { t } from "../../core/engine/i18n.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import { KeyedQueue } from "../../core/survey/keyed-queue.js";
 import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
 import { staffText } from "../../core/survey/staff-i18n.js";
 import { ensureDir } from "../../core/util/ensure-dir.js";
-import type { Store } from "../../prisma/store.js";
 import { mountOfficialAccountCallback, type FollowEvent, type Forwarder } from "./oa-callback.js";
 import { constructPuppet, freePort, loadPuppetClass, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
 import { renderReply, splitText, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
@@ -46,8 +45,8 @@ const PROMPT_MEMORY = 10_000;
 /** Options of {@link WechatChannel}. */
 export interface WechatChannelOptions {
   settings: WechatConfig;
+  /** Everything the channel needs from the core: turns, reachability, the reply window's clock. */
   runner: ConversationRunner;
-  store: Store;
   logger: Logger;
   /** Language of texts sent before a resident's language is known (group hints). */
   defaultLang?: Lang;
@@ -89,6 +88,12 @@ export interface HandledEvent {
 export class WechatChannel implements Channel {
   readonly platform = WECHAT_PLATFORM;
   private readonly supervisor: Supervisor;
+  /**
+   * Per chat: what goes out to it, in order. Not a second inbound queue (the runner's orders a
+   * resident's turns) but the sending side's: a reply is rendered against the prompt last sent to
+   * the chat (compact re-prompts) and may be several texts, so one reply or push must be sent
+   * whole, and its prompt remembered, before the next is rendered.
+   */
   private readonly queue = new KeyedQueue();
   private readonly prompts = new Map<string, PromptKey>();
   private readonly langs = new Map<string, Lang>();
@@ -193,7 +198,7 @@ export class WechatChannel implements Channel {
   async push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
     return this.queue.run(chatId, async () => {
       if (!this.puppet || !this.loggedIn) return { ok: false, permanent: false, error: "WeChat is not connected" };
-      const identity = await this.options.store.findIdentity(WECHAT_PLATFORM, chatId);
+      const identity = await this.options.runner.accountStatus(WECHAT_PLATFORM, chatId);
       if (identity && !identity.reachable) {
         return { ok: false, permanent: true, blocked: true, error: "the resident unfollowed or cannot be reached" };
       }
@@ -230,7 +235,7 @@ export class WechatChannel implements Channel {
         input: event.scene ? { kind: "start", arg: event.scene } : { kind: "start" },
       });
       if (reply.duplicate) return;
-      await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, this.now());
+      await this.options.runner.inboundSeen(WECHAT_PLATFORM, chatId, this.now());
       this.options.logger.info({ chatId }, "WeChat: new follower");
       this.langs.set(chatId, reply.lang);
       await this.sendReply(chatId, reply.lang, reply.messages);
@@ -241,9 +246,9 @@ export class WechatChannel implements Channel {
   async unfollowed(event: FollowEvent): Promise<void> {
     const chatId = event.openId;
     await this.queue.run(chatId, async () => {
-      const identity = await this.options.store.setAccountReachable(WECHAT_PLATFORM, chatId, false, "unfollowed", this.now());
+      const change = await this.options.runner.accountReachable(WECHAT_PLATFORM, chatId, false, "unfollowed");
       this.prompts.delete(chatId);
-      this.options.logger.info({ chatId, known: identity !== null }, "WeChat: follower unfollowed");
+      this.options.logger.info({ chatId, known: change !== "unknown" }, "WeChat: follower unfollowed");
     });
   }
 
@@ -384,7 +389,7 @@ export class WechatChannel implements Channel {
     const received = this.now();
     if (message.type() !== types.Message.Text) {
       if (!TEXT_ONLY_HINT_TYPES.has(message.type())) return "ignored";
-      await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, received);
+      await this.options.runner.inboundSeen(WECHAT_PLATFORM, chatId, received);
       const lang = this.langs.get(chatId) ?? this.options.defaultLang ?? "zh-CN";
       await this.sendText(chatId, WECHAT_STRINGS[lang].textOnly);
       return "answered";
@@ -402,7 +407,7 @@ export class WechatChannel implements Channel {
       return "duplicate";
     }
     this.langs.set(chatId, reply.lang);
-    await this.options.store.recordInbound(WECHAT_PLATFORM, chatId, received);
+    await this.options.runner.inboundSeen(WECHAT_PLATFORM, chatId, received);
     await this.sendReply(chatId, reply.lang, reply.messages);
     if (reply.images?.length) await this.sendImages(chatId, reply.lang, reply.images);
     return "answered";

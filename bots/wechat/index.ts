@@ -4,7 +4,7 @@
  * Wechaty takes seconds to load, so the channel module is imported only when WeChat is
  * configured: `anxin start` without WeChat, and every other command, never load it.
  */
-import type { ChannelFactory } from "../../core/app/channels.js";
+import type { ChannelFactory } from "../../app/channels.js";
 
 export type { WechatChannel, WechatChannelOptions } from "./channel.js";
 export type { WechatyPuppet, OfficialAccountPuppetOptions } from "./puppets.js";
@@ -17,7 +17,6 @@ export const wechatChannelFactory: ChannelFactory = async (context) => {
   return createWechatChannel({
     settings,
     runner: context.runner,
-    store: context.store,
     logger: context.logger.child({ channel: "wechat" }),
     defaultLang: context.config.defaultLang,
     server: context.server,

@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Logger } from "../../core/app/log.js";
+import type { Logger } from "../../app/log.js";
 
 /** A follow or unfollow, as WeChat reported it. */
 export interface FollowEvent {

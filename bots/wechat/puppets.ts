@@ -5,8 +5,8 @@
  */
 import { createServer } from "node:net";
 import type { Wechaty } from "wechaty";
-import type { WechatConfig, WechatyPuppetName } from "../../core/app/config.js";
-import { StartupError } from "../../core/app/database.js";
+import type { WechatConfig, WechatyPuppetName } from "../../app/config.js";
+import { StartupError } from "../../app/database.js";
 
 /** A Wechaty puppet (what `WechatyBuilder.build({ puppet })` takes). */
 export type WechatyPuppet = Wechaty["puppet"];

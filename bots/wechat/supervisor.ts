@@ -4,7 +4,7 @@
  * `maxRestarts` failures in a row it gives up (a puppet that cannot log in would otherwise hammer
  * WeChat, which is how accounts get banned). A run that stayed up for `stableMs` resets the count.
  */
-import type { Logger } from "../../core/app/log.js";
+import type { Logger } from "../../app/log.js";
 
 /** How restarts are spaced and when to give up. */
 export interface RestartPolicy {

@@ -4,7 +4,7 @@
  * between responses: cheap per row for the streamed report, and small for the callers that do
  * hold a whole wave (drawing a spot-check sample).
  */
-import type { ResponseWithRegion } from "../../prisma/store.js";
+import type { ResponseWithRegion } from "../model/index.js";
 import type { StatAnswer, StatResponse } from "../stats/index.js";
 
 /** Region codes from the root of a Region.path ("/330102/330102001/" → ["330102", "330102001"]). */

@@ -21,7 +21,7 @@
  * delivered sends the question again in the next round (at least once, like WeChat notices): the
  * engine only asks again, it never starts a second re-check.
  */
-import type { PushResult } from "../app/channels.js";
+import type { PushResult } from "../channel.js";
 import { isValidAnswer } from "../engine/answer-check.js";
 import { validateQuestionnaire } from "../engine/definition.js";
 import { isRecheckable, MAX_RECHECK_QUESTIONS } from "../engine/recheck.js";
@@ -30,7 +30,7 @@ import type { RecheckKey } from "../engine/recheck-i18n.js";
 import { sha256Hex } from "../engine/sha256.js";
 import { isAnswerValue } from "../engine/state.js";
 import type { EngineEvent, Input, Lang, OutMessage, Questionnaire, RecheckQuestion, RecheckRequest } from "../engine/types.js";
-import type { IdentityRecord, OpenRecheckRecord, RecheckTarget, Store } from "../../prisma/store.js";
+import type { IdentityRecord, OpenRecheckRecord, RecheckTarget, AuditLog, SpotCheckStore } from "../model/index.js";
 
 /** How many questions a re-check asks (the method: "re-ask two of their answers"). */
 export const RECHECK_QUESTIONS = 2;
@@ -126,7 +126,7 @@ export interface QueueResult {
  * Queues the re-check in chat of a wave's open spot checks drawn with method `chat` (at most
  * `limit`, in drawing order); the running app asks them within a round. Audited.
  */
-export async function queueChatRechecks(store: Store, request: { waveId: string; limit?: number; actorId?: string | null; now: Date }): Promise<QueueResult> {
+export async function queueChatRechecks(store: SpotCheckStore, request: { waveId: string; limit?: number; actorId?: string | null; now: Date }): Promise<QueueResult> {
   if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) throw new RangeError(`limit must be a positive whole number, got ${request.limit}`);
   return store.queueSpotCheckRechecks(request);
 }
@@ -144,7 +144,7 @@ export interface ExpireResult {
  * answered by its `expiresAt`, or queued `replyDays` ago and never asked. The scheduler of the
  * running app calls it every round; `anxin sample expire` calls it by hand. `lang`: of the notes.
  */
-export async function expireChatRechecks(store: Store, options: { now: Date; lang?: Lang; replyDays?: number; actorId?: string | null }): Promise<ExpireResult> {
+export async function expireChatRechecks(store: SpotCheckStore & AuditLog, options: { now: Date; lang?: Lang; replyDays?: number; actorId?: string | null }): Promise<ExpireResult> {
   const lang = options.lang ?? "zh-CN";
   const days = options.replyDays ?? DEFAULT_CHAT_RECHECK_SETTINGS.replyDays;
   const result: ExpireResult = { noReply: 0, notDelivered: 0 };
@@ -184,7 +184,7 @@ export interface RecheckRunner {
 
 /** Options of {@link ChatRechecker}. */
 export interface ChatRecheckerOptions {
-  store: Store;
+  store: SpotCheckStore & AuditLog;
   runner: RecheckRunner;
   push: RecheckPush;
   /** The platforms with a running channel right now (looked up each round). */

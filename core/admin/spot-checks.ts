@@ -4,7 +4,7 @@
  * seed, listed for verifiers and closed with an outcome.
  */
 import { randomBytes } from "node:crypto";
-import type { SpotCheckOutcomeValue, SpotCheckRecord, Store } from "../../prisma/store.js";
+import type { SpotCheckOutcomeValue, SpotCheckRecord, ResponseStore, SpotCheckStore } from "../model/index.js";
 import { consistencyRate, drawSpotCheckSample, type ConsistencyRate, type SpotCheckSample } from "../stats/index.js";
 import { StatConverter } from "./convert.js";
 import { loadStatResponses } from "./stats-service.js";
@@ -36,7 +36,7 @@ export interface DrawResult {
 }
 
 /** Draws and stores a spot-check sample for a wave. */
-export async function drawSpotChecks(store: Store, request: DrawRequest): Promise<DrawResult> {
+export async function drawSpotChecks(store: SpotCheckStore & ResponseStore, request: DrawRequest): Promise<DrawResult> {
   const seed = request.seed ?? randomBytes(6).toString("hex");
   // Only ids, status and regions matter to the draw: keep no answers.
   const responses = await loadStatResponses(store, { waveIds: [request.waveId], statuses: ["completed"] }, new StatConverter(new Set()));

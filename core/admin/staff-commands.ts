@@ -3,16 +3,15 @@
  * declares the admin role (the runner refuses anyone below it) and checks it again itself, so that
  * a wiring mistake can never leak figures or residents' words to a resident or an officer.
  */
-import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import type { RegionRecord, ResidentRecord, Store } from "../model/index.js";
 import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
 import type { Lang, OutMessage } from "../engine/types.js";
-import { hasRole } from "../app/staff-auth.js";
+import { hasRole } from "../model/index.js";
 import { formatFigure, isShown } from "../stats/index.js";
 import { at } from "./i18n.js";
 import { measureName } from "./measures.js";
 import { computeReport, ReportRequestError } from "./stats-service.js";
 import { reportCharts } from "./charts.js";
-import { svgsToPng } from "./rasterize.js";
 import { regionName } from "./tables.js";
 import type { AdminSettings } from "./settings.js";
 
@@ -20,7 +19,7 @@ import type { AdminSettings } from "./settings.js";
 export interface AdminCommandDeps {
   store: Store;
   settings?: Partial<AdminSettings>;
-  /** Renders chart SVGs to PNG; default headless Chromium. Return [] to send text only. */
+  /** Renders chart SVGs to PNG (the app passes headless Chromium, app/chart-images.ts); without it, or when it returns [], the figures go out as text only. */
   rasterize?: (svgs: { svg: string; width: number; height: number }[]) => Promise<Uint8Array[]>;
   /** How many suggestions a chat reply lists (default 10). */
   suggestionsShown?: number;
@@ -214,7 +213,7 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
       const charts = reportCharts(report, lang);
       let images: { png: Uint8Array; caption: string }[] = [];
       try {
-        const pngs = await (deps.rasterize ?? svgsToPng)(charts);
+        const pngs = deps.rasterize ? await deps.rasterize(charts) : [];
         images = pngs.map((png, i) => {
           const title = charts[i]?.title ?? "";
           // An image is often forwarded on its own: its caption too says when flags are left out.

@@ -4,7 +4,7 @@
  * trend over waves, breakdowns by region and channel, hot problems, quality flags and the
  * spot-check consistency rate — with suppression applied by core/stats.
  */
-import type { RegionRecord, ResponseQuery, WaveRecord } from "../../prisma/store.js";
+import type { RegionRecord, ResponseQuery, WaveRecord, ExportSource } from "../model/index.js";
 import { validateQuestionnaire } from "../engine/definition.js";
 import type { Questionnaire } from "../engine/types.js";
 import {
@@ -26,7 +26,6 @@ import {
 import { StatConverter, regionCodes } from "./convert.js";
 import { measuresFromDefinition, type AdminMeasure } from "./measures.js";
 import { adminSettings, type AdminSettings } from "./settings.js";
-import type { ExportSource } from "./source.js";
 import { collectGarbage, GC_EVERY } from "./memory.js";
 
 /** What to compute. */

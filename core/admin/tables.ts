@@ -10,8 +10,7 @@
  * The outreach sheets (tip awareness, case satisfaction) likewise leave out suppressed tips and
  * groups: their figures arrive already suppressed from core/admin/outreach-figures.ts.
  */
-import type { RegionRecord, ResponseQuery, SpotCheckRecord, SuggestionQuery } from "../../prisma/store.js";
-import type { ExportSource } from "./source.js";
+import type { RegionRecord, ResponseQuery, SpotCheckRecord, SuggestionQuery, ExportSource } from "../model/index.js";
 import { localize } from "../engine/definition.js";
 import type { Lang, QuestionDefinition, Questionnaire } from "../engine/types.js";
 import { figureRows, isShown, qualityFlags, type Breakdown, type FigureRow, type QualityConfig } from "../stats/index.js";

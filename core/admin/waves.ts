@@ -12,9 +12,9 @@
  * of an older release); else residents are told the survey has ended. Cancelling a scheduled wave
  * deletes it and undoes what scheduling it did: the waves it was to end get their end back.
  */
-import { QuestionnaireConflictError, type QuestionnaireRecord, type Store, type WaveRecord } from "../../prisma/store.js";
+import { QuestionnaireConflictError, type QuestionnaireRecord, type Store, type WaveRecord } from "../model/index.js";
 import { loadDefaultQuestionnaire } from "../definitions/load.js";
-import { storeQuestionnaire } from "../app/seed.js";
+import { storeQuestionnaire } from "../survey/default-survey.js";
 import { resolveWave } from "./stats-service.js";
 import { at as adminText, type AdminKey } from "./i18n.js";
 import type { Lang } from "../engine/types.js";

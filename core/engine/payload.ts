@@ -28,6 +28,14 @@
  *   l:<lang>            language (zh-CN, zh-TW, en)
  *   p:del | p:yes | p:no  privacy: ask to delete / confirm / cancel
  *   p:tel               privacy: remove the telephone number the resident left
+ * Staff's /broadcast dialogue (compose.ts):
+ *   bc:x | bc:menu      discard the notice / back to "what next?"
+ *   bc:img | bc:tip     add a picture / list the library's tips
+ *   bc:tip:<tip>        take tip <tip> as the notice
+ *   bc:lang:<lang>      write (or rewrite) the notice in <lang>
+ *   bc:aud              choose recipients
+ *   bc:aud:h|u|r|e      my households / not finished the survey / a region / everyone
+ *   bc:send | bc:sched  send now / send later
  */
 import { isLang } from "./types.js";
 import type { Lang } from "./types.js";
@@ -73,7 +81,18 @@ export type Payload =
   | { op: "rate"; code: string; rating: number }
   | { op: "recheckAnswer"; tag: string; index: number; option: number }
   | { op: "recheckDecline"; tag: string }
+  | { op: "compose"; action: ComposeAction }
+  | { op: "composeLang"; lang: Lang }
+  | { op: "composeTip"; id: string }
+  | { op: "composeAudience"; choice: AudienceChoice }
   | { op: "invalid" };
+
+/** The /broadcast dialogue's plain buttons. */
+export type ComposeAction = "cancel" | "menu" | "image" | "tips" | "audience" | "send" | "schedule";
+const COMPOSE_CODES: Record<ComposeAction, string> = { cancel: "x", menu: "menu", image: "img", tips: "tip", audience: "aud", send: "send", schedule: "sched" };
+
+/** Recipients: my households, not finished the survey, a region, everyone. */
+export type AudienceChoice = "h" | "u" | "r" | "e";
 
 /** First 4 hex digits of a checksum, as carried in payloads. */
 export function checksumTag(checksum: string): string {
@@ -128,6 +147,14 @@ export function encodePayload(p: Exclude<Payload, { op: "invalid" }>): string {
       return `v:${p.tag}:${p.index}:${p.option}`;
     case "recheckDecline":
       return `v:${p.tag}:x`;
+    case "compose":
+      return `bc:${COMPOSE_CODES[p.action]}`;
+    case "composeLang":
+      return `bc:lang:${p.lang}`;
+    case "composeTip":
+      return `bc:tip:${p.id}`;
+    case "composeAudience":
+      return `bc:aud:${p.choice}`;
   }
 }
 
@@ -163,6 +190,8 @@ export function decodePayload(payload: unknown): Payload {
       if (!a || !/^[0-9a-f]{4}$/.test(a)) return { op: "invalid" };
       if (parts.length === 3 && b === "x") return { op: "recheckDecline", tag: a };
       return parts.length === 4 && b && /^[0-9]$/.test(b) && c && INT.test(c) ? { op: "recheckAnswer", tag: a, index: Number(b), option: Number(c) } : { op: "invalid" };
+    case "bc":
+      return decodeCompose(parts.slice(1));
   }
   if (!a || !INT.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
   const qref: QuestionRef = { version: Number(a), ck: b, q: Number(c) };
@@ -182,4 +211,18 @@ export function decodePayload(payload: unknown): Payload {
     default:
       return { op: "invalid" };
   }
+}
+
+/** The rest of a `bc:` payload. */
+function decodeCompose(parts: readonly string[]): Payload {
+  const [code, arg] = parts;
+  if (parts.length === 1) {
+    const action = (Object.keys(COMPOSE_CODES) as ComposeAction[]).find((a) => COMPOSE_CODES[a] === code);
+    return action ? { op: "compose", action } : { op: "invalid" };
+  }
+  if (parts.length !== 2 || !arg) return { op: "invalid" };
+  if (code === "lang") return isLang(arg) ? { op: "composeLang", lang: arg } : { op: "invalid" };
+  if (code === "tip") return TIP_ID_PATTERN.test(arg) ? { op: "composeTip", id: arg } : { op: "invalid" };
+  if (code === "aud") return arg === "h" || arg === "u" || arg === "r" || arg === "e" ? { op: "composeAudience", choice: arg } : { op: "invalid" };
+  return { op: "invalid" };
 }

@@ -20,7 +20,7 @@ export const AnswerValueSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("region"), code: shortId, path: z.array(shortId).max(20) }),
 ]);
 
-const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase", "recheck"]);
+const ModeSchema = z.enum(["new", "consent", "menu", "survey", "language", "privacy", "confirmDeletion", "tips", "cases", "reportCase", "rateCase", "recheck", "compose"]);
 
 const TipProgressSchema = z.object({ id: shortId, stage: z.enum(["reading", "quiz", "explained"]) });
 const CaseRatingSchema = z.object({ code: shortId, returnMode: ModeSchema });
@@ -32,6 +32,23 @@ const RecheckSchema = z.object({
   questions: z.array(RecheckQuestionSchema).min(1).max(10),
   answers: z.array(AnswerValueSchema).max(10),
   expiresAt: z.string().max(100),
+  returnMode: ModeSchema,
+});
+
+const LocalizedSchema = z.partialRecord(LangSchema, z.string().max(10_000));
+const AudienceSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("households") }),
+  z.object({ kind: z.literal("unfinished") }),
+  z.object({ kind: z.literal("everyone") }),
+  z.object({ kind: z.literal("region"), code: shortId }),
+]);
+const ComposeSchema = z.object({
+  step: z.enum(["text", "menu", "tips", "image", "audience", "region", "counting", "preview", "schedule", "sending"]),
+  lang: LangSchema.optional(),
+  draft: z.object({ text: LocalizedSchema, image: z.string().max(600).optional(), tipId: shortId.optional() }),
+  audience: AudienceSchema.optional(),
+  reach: z.object({ count: z.number().int().min(0), notReached: z.number().int().min(0) }).optional(),
+  startedAt: z.string().max(100),
   returnMode: ModeSchema,
 });
 
@@ -76,6 +93,8 @@ export const SessionStateSchema = z.object({
   rating: CaseRatingSchema.optional(),
   recheck: RecheckSchema.optional(),
   phoneShared: z.boolean().optional(),
+  // An unreadable draft is dropped on its own (see parseSessionState), not the whole session.
+  compose: ComposeSchema.optional(),
 });
 
 // Fail the build if the schema and the hand-written type drift apart.
@@ -99,8 +118,27 @@ export function parseSessionState(json: unknown): SessionState {
   }
   const parsed = SessionStateSchema.safeParse(value);
   if (parsed.success) return stripUndefined(parsed.data);
+  const withoutDraft = withoutCompose(value);
+  if (withoutDraft) {
+    // A staff member's broadcast draft that cannot be read is forgotten; the rest of the session stays.
+    const again = SessionStateSchema.safeParse(withoutDraft);
+    if (again.success) return stripUndefined(again.data);
+  }
   const lang = value !== null && typeof value === "object" && "lang" in value ? (value as { lang: unknown }).lang : undefined;
   return initialState(isLang(lang) ? lang : "zh-CN");
+}
+
+/** `value` without its compose sub-state (out of mode `compose`), or undefined when it has none. */
+function withoutCompose(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== "object" || !("compose" in value)) return undefined;
+  const { compose: _dropped, ...rest } = value as Record<string, unknown>;
+  if (rest.mode === "compose") rest.mode = "menu";
+  if (rest.returnMode === "compose") rest.returnMode = "menu";
+  for (const side of ["recheck", "rating"]) {
+    const inner = rest[side];
+    if (inner !== null && typeof inner === "object" && (inner as { returnMode?: unknown }).returnMode === "compose") rest[side] = { ...inner, returnMode: "menu" };
+  }
+  return rest;
 }
 
 /** Is `value` a valid AnswerValue? */
@@ -117,5 +155,6 @@ function stripUndefined(s: SessionState): SessionState {
   if (out.rating === undefined) delete out.rating;
   if (out.recheck === undefined) delete out.recheck;
   if (out.phoneShared === undefined) delete out.phoneShared;
+  if (out.compose === undefined) delete out.compose;
   return out;
 }

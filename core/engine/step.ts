@@ -4,6 +4,7 @@
  */
 import { askRating, openCases, parseCasesChoice, parseRating, promptCases, promptRating, promptReport, rateCase, startReport, submitReport } from "./cases.js";
 import { parseCommand } from "./commands.js";
+import { composeBack, composeSkip, handleBroadcastCommand, handleComposeButton, handleComposeText, handleSystemInput, parseBroadcastCommand, pauseCompose, promptCompose, tidyCompose, wantsTypedText } from "./compose.js";
 import type { Command } from "./commands.js";
 import { consentMessage, parseConsentReply } from "./consent.js";
 import { t } from "./i18n.js";
@@ -19,7 +20,7 @@ import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, show
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
 import { initialState, normalizeLang } from "./types.js";
-import type { EngineContext, Input, Lang, SessionState, StepResult } from "./types.js";
+import type { EngineContext, Input, Lang, SessionState, StepResult, SystemResult } from "./types.js";
 
 /** Longest text input looked at; the rest of a huge message is ignored. */
 const MAX_INPUT_LENGTH = 20_000;
@@ -61,6 +62,11 @@ function tidySideState(s: SessionState): void {
 
 function dispatch(turn: Turn, input: Input): void {
   const kind = input !== null && typeof input === "object" ? input.kind : undefined;
+  // A staff member's broadcast draft past its time (or no longer theirs to send) is forgotten first.
+  tidyCompose(turn);
+  if (kind === "system") {
+    return handleSystemInput(turn, (input as { result?: SystemResult }).result);
+  }
   if (kind === "start") {
     const arg = (input as { arg?: unknown }).arg;
     return handleStart(turn, typeof arg === "string" ? arg.slice(0, 200) : undefined);
@@ -77,6 +83,10 @@ function dispatch(turn: Turn, input: Input): void {
   }
   const raw = kind === "text" ? (input as { text?: unknown }).text : undefined;
   const text = typeof raw === "string" ? raw.slice(0, MAX_INPUT_LENGTH) : "";
+  const broadcast = parseBroadcastCommand(text, turn.ctx.botName);
+  if (broadcast !== undefined) return handleBroadcastCommand(turn, broadcast);
+  // While the /broadcast dialogue waits for text, only slash commands are commands ("帮助" may be a notice).
+  if (wantsTypedText(turn.s) && !text.trim().startsWith("/")) return handleComposeText(turn, text);
   const command = parseCommand(text, turn.ctx.botName);
   if (command) return handleCommand(turn, command);
   handleText(turn, text);
@@ -128,6 +138,7 @@ function handleCommand(turn: Turn, command: Command): void {
     case "menu":
       if (s.mode === "survey" && s.survey) say(turn, "info", "survey.paused");
       pauseRecheck(turn);
+      pauseCompose(turn);
       return showMenu(turn);
     case "lang": {
       const lang = command.arg ? parseLanguageChoice(command.arg) : undefined;
@@ -142,11 +153,13 @@ function handleCommand(turn: Turn, command: Command): void {
       if (s.mode === "reportCase") return openCases(turn);
       if (s.mode === "rateCase") return leaveRating(turn);
       if (s.mode === "recheck") return recheckBack(turn) ? prompt(turn) : undefined;
+      if (s.mode === "compose" && s.compose) return composeBack(turn);
       return prompt(turn);
     case "skip":
       if (s.mode === "survey" && s.survey) return surveySkip(turn);
       if (s.mode === "rateCase") return leaveRating(turn);
       if (s.mode === "recheck") return recheckSkip(turn) ? prompt(turn) : undefined;
+      if (s.mode === "compose" && composeSkip(turn)) return;
       say(turn, "info", "survey.nothing_to_skip");
       return prompt(turn);
     case "stop":
@@ -264,6 +277,9 @@ function handleText(turn: Turn, text: string): void {
     case "recheck":
       if (answerRecheckText(turn, text)) prompt(turn);
       return;
+    case "compose":
+      if (!s.compose) return showMenu(turn);
+      return handleComposeText(turn, text);
   }
 }
 
@@ -320,6 +336,11 @@ function handleButton(turn: Turn, payload: Payload): void {
     case "recheckDecline":
       if (answerRecheckButton(turn, payload)) prompt(turn);
       return;
+    case "compose":
+    case "composeLang":
+    case "composeTip":
+    case "composeAudience":
+      return handleComposeButton(turn, payload);
   }
 }
 
@@ -380,6 +401,9 @@ function prompt(turn: Turn): void {
       // An ended (expired) re-check has sent the resident back: show where they are now.
       if (promptRecheck(turn)) prompt(turn);
       return;
+    case "compose":
+      if (!s.compose) return showMenu(turn);
+      return promptCompose(turn);
   }
 }
 

@@ -325,7 +325,23 @@ export type Input =
    * number" button: a contact whose user id is the sender's). Read only as the answer to a phone
    * question; anywhere else it is declined and nothing is kept.
    */
-  | { kind: "contact"; phone: string };
+  | { kind: "contact"; phone: string }
+  /**
+   * The result of I/O the engine asked for with a request event ({@link EngineRequestEvent}),
+   * handed back by the runner within the same turn (never by an adapter).
+   */
+  | { kind: "system"; result: SystemResult };
+
+/** What the runner found out for a request event; see {@link EngineRequestEvent}. */
+export type SystemResult =
+  /** `AudienceCountRequested`: how many would receive the broadcast now, and how many not (opted out, unreachable). */
+  | { type: "AudienceCounted"; reach: number; notReached: number }
+  /** `AudienceCountRequested`: the staff member may not address it, or the region does not exist. */
+  | { type: "AudienceRefused"; reason: "not-allowed" | "unknown-region" }
+  /** `BroadcastRequested`: the broadcast is stored and scheduled (due now or at `scheduledAt`, ISO 8601). */
+  | { type: "BroadcastScheduled"; broadcastId: string; scheduledAt: string }
+  /** `BroadcastRequested`: refused (the audience is no longer allowed) or the store failed. */
+  | { type: "BroadcastRefused"; reason: "not-allowed" | "failed" };
 
 /**
  * A re-check of a completed questionnaire (survey quality control: a sample of completed
@@ -454,7 +470,75 @@ export type EngineEvent =
    * A re-check could not be started. `busy`: another re-check of this resident is open (try later);
    * the other reasons are final.
    */
-  | { type: "RecheckRefused"; spotCheckId: string; reason: RecheckRefusal };
+  | { type: "RecheckRefused"; spotCheckId: string; reason: RecheckRefusal }
+  | EngineRequestEvent;
+
+/**
+ * Events that ask the runner for I/O the dialogue waits for (goflow style): the engine stops in a
+ * waiting step; the runner performs the request and resumes the engine at once, within the same
+ * turn, with a `{ kind: "system" }` input carrying the result.
+ * - `AudienceCountRequested` → `AudienceCounted` or `AudienceRefused` (the /broadcast preview)
+ * - `BroadcastRequested` → `BroadcastScheduled` or `BroadcastRefused` (store the broadcast, audited,
+ *   and schedule it for `scheduledAt`; due now = send now)
+ */
+export type EngineRequestEvent =
+  | { type: "AudienceCountRequested"; audience: BroadcastAudience }
+  | { type: "BroadcastRequested"; content: BroadcastDraft; audience: BroadcastAudience; scheduledAt: string };
+
+/** The `type` names of {@link EngineRequestEvent}. */
+export const REQUEST_EVENT_TYPES: readonly EngineRequestEvent["type"][] = ["AudienceCountRequested", "BroadcastRequested"];
+
+/** Does this event ask the runner for I/O and a `system` input with its result? */
+export function isRequestEvent(event: EngineEvent): event is EngineRequestEvent {
+  return (REQUEST_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broadcasts (the staff's /broadcast dialogue, compose.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** What a broadcast says (as composed; the store keeps it as Broadcast.content). */
+export interface BroadcastDraft {
+  /** The text in each language it was written in (at least one before it is sent). */
+  text: LocalizedText;
+  /** An http(s) image address, shown with the text where the channel can (a link elsewhere). */
+  image?: string;
+  /** The library tip it carries (the text is a copy taken when it was chosen). */
+  tipId?: string;
+}
+
+/**
+ * Whom a broadcast goes to, as the staff member chose it; the runner's outreach hook resolves it
+ * to residents (and checks the staff member may address it).
+ * - `households`: the author's own households
+ * - `unfinished`: who has not finished the survey (among an officer's households; everyone's for admins)
+ * - `everyone`: all residents (admins only)
+ * - `region`: residents of the region with this code (inside an officer's own area)
+ */
+export type BroadcastAudience = { kind: "households" } | { kind: "unfinished" } | { kind: "everyone" } | { kind: "region"; code: string };
+
+/** A tip the /broadcast dialogue offers (the library's id, title and text). */
+export interface BroadcastTip {
+  id: string;
+  title: LocalizedText;
+  text: LocalizedText;
+}
+
+/** The speaker is staff: what the /broadcast dialogue needs to know about them. */
+export interface StaffContext {
+  role: "officer" | "admin";
+  /** Tips offered for broadcasts; default: {@link EngineContext.tips}. */
+  tips?: readonly BroadcastTip[];
+}
+
+/**
+ * Where the /broadcast dialogue stands ({@link ComposeProgress}): waiting for the notice's `text`
+ * (in `lang`), "what next?" (`menu`), the library's `tips`, waiting for an `image` address, the
+ * `audience` choice, waiting for a `region` code, waiting for the runner's count (`counting`), the
+ * `preview` (send now / later / edit / discard), waiting for a time (`schedule`), waiting for the
+ * runner to store and schedule it (`sending`).
+ */
+export type ComposeStep = "text" | "menu" | "tips" | "image" | "audience" | "region" | "counting" | "preview" | "schedule" | "sending";
 
 /** Why a re-check could not be started (see the `RecheckRefused` event). */
 export type RecheckRefusal = "busy" | "opted-out" | "no-consent" | "expired" | "invalid";
@@ -480,6 +564,7 @@ export type EngineEventType = EngineEvent["type"];
  * - `reportCase`: asked to describe a concern in a few words
  * - `rateCase`: asked to rate how a closed case was handled ({@link SessionState.rating})
  * - `recheck`: answering a re-check of a completed questionnaire ({@link SessionState.recheck})
+ * - `compose`: a staff member writing a broadcast ({@link SessionState.compose})
  */
 export type Mode =
   | "new"
@@ -493,7 +578,8 @@ export type Mode =
   | "cases"
   | "reportCase"
   | "rateCase"
-  | "recheck";
+  | "recheck"
+  | "compose";
 
 /** Where a resident is in one safety tip: reading it, answering its quiz, or seen the explanation. */
 export interface TipProgress {
@@ -523,6 +609,29 @@ export interface RecheckProgress {
   /** Where the resident goes back to afterwards (never `recheck` or `language`). */
   returnMode: Mode;
 }
+
+/**
+ * A broadcast being written by a staff member (/broadcast). It stays in the session while they do
+ * something else (/menu pauses it; /broadcast continues it) until it is sent, discarded or older
+ * than {@link COMPOSE_TTL_MS}.
+ */
+export interface ComposeProgress {
+  step: ComposeStep;
+  /** Step `text`: the language being written. */
+  lang?: Lang;
+  draft: BroadcastDraft;
+  /** Chosen recipients (from step `counting` on). */
+  audience?: BroadcastAudience;
+  /** The runner's count for `audience` (step `preview`). */
+  reach?: { count: number; notReached: number };
+  /** ISO 8601: when the dialogue started (it is forgotten {@link COMPOSE_TTL_MS} later). */
+  startedAt: string;
+  /** Where the staff member goes back to afterwards (never `compose` or `language`). */
+  returnMode: Mode;
+}
+
+/** A /broadcast draft started longer ago than this is forgotten (6 hours). */
+export const COMPOSE_TTL_MS = 6 * 3600 * 1000;
 
 /** A half-finished answer to the current question, waiting for more input. */
 export type PendingInput =
@@ -586,6 +695,8 @@ export interface SessionState {
    * in progress its phone question holds only the masked number (see {@link SurveyProgress.answers}).
    */
   phoneShared?: boolean;
+  /** A staff member's broadcast being written, asked (mode `compose`) or paused. */
+  compose?: ComposeProgress;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,6 +732,13 @@ export interface EngineContext {
    * randomness of its own). Without it, reporting a concern is unavailable.
    */
   newCaseCode?: string;
+  /** Set when the speaker is an officer or admin (the /broadcast dialogue is theirs only). */
+  staff?: StaffContext;
+  /**
+   * The office's offset from UTC in minutes at `now` (480 for China), for times typed and shown
+   * in the /broadcast dialogue. Default 0.
+   */
+  utcOffsetMinutes?: number;
 }
 
 /** What one step produced. `state` is a new object; the input state is never mutated. */

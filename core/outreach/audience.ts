@@ -2,14 +2,14 @@
  * Who a broadcast reaches: resolving an {@link Audience} to residents, choosing the account each
  * one is reached on, and what staff may address.
  */
-import type { AudienceMember, AudienceQuery, DeliveryPlan, IdentityRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import type { AudienceMember, AudienceQuery, DeliveryPlan, IdentityRecord, ResidentRecord, BroadcastStore, RegionStore, SurveyStore } from "../model/index.js";
 import type { Audience } from "./content.js";
 
 /** Platforms in the order a resident with several accounts is reached on. */
 export const PLATFORM_PREFERENCE = ["telegram", "wechat", "web"] as const;
 
 /** The store query of an audience, given the current wave (for "not finished the survey"). */
-export async function audienceQuery(store: Store, audience: Audience, now: Date): Promise<AudienceQuery> {
+export async function audienceQuery(store: SurveyStore & RegionStore, audience: Audience, now: Date): Promise<AudienceQuery> {
   switch (audience.kind) {
     case "households":
       return { officerId: audience.officerId };
@@ -46,7 +46,7 @@ export function planDelivery(member: AudienceMember, platforms: ReadonlySet<stri
 }
 
 /** How many of an audience would receive it now, and how many not (opted out, unreachable). */
-export async function countAudience(store: Store, audience: Audience, platforms: ReadonlySet<string>, now: Date): Promise<{ reach: number; not: number }> {
+export async function countAudience(store: SurveyStore & RegionStore & BroadcastStore, audience: Audience, platforms: ReadonlySet<string>, now: Date): Promise<{ reach: number; not: number }> {
   const members = await store.audienceMembers(await audienceQuery(store, audience, now));
   let reach = 0;
   for (const member of members) if (planDelivery(member, platforms).status === "pending") reach++;
@@ -58,7 +58,7 @@ export async function countAudience(store: Store, audience: Audience, platforms:
  * households (all, in a part of their area, or those who have not finished the survey) and
  * regions inside their own area — never everyone.
  */
-export async function mayAddress(store: Store, staff: ResidentRecord, audience: Audience): Promise<boolean> {
+export async function mayAddress(store: RegionStore, staff: ResidentRecord, audience: Audience): Promise<boolean> {
   if (staff.role === "admin") return true;
   if (staff.role !== "officer") return false;
   switch (audience.kind) {

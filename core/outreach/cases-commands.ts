@@ -9,7 +9,7 @@
  * Registering and updating tell the reporter at once (through the {@link CaseNotifier}); the
  * officer learns whether that worked. Chinese sub-command words (登记, 更新, 列表, 查看) work too.
  */
-import type { ResidentRecord, Store } from "../../prisma/store.js";
+import type { ResidentRecord, AuditLog, CaseStore, ResidentStore } from "../model/index.js";
 import { SUPPORTED_LANGS } from "../engine/types.js";
 import type { Lang, LocalizedText, OutMessage } from "../engine/types.js";
 import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
@@ -25,7 +25,7 @@ export const MAX_CASE_NOTE = 1000;
 
 /** Options of {@link caseStaffCommand}. */
 export interface CaseCommandOptions {
-  store: Store;
+  store: CaseStore & ResidentStore & AuditLog;
   notifier: CaseNotifier;
   /** Time zone of dates in replies; default Asia/Shanghai. */
   timeZone?: string;
@@ -83,7 +83,7 @@ function reply(kind: OutMessage["kind"], text: string): StaffReply {
 const error = (lang: Lang, key: CaseKey, vars?: Record<string, string | number>): StaffReply => reply("error", caseText(lang, key, vars));
 
 /** The resident an officer named: a resident code, or `platform:user-id`. */
-async function findResident(store: Store, who: string): Promise<ResidentRecord | null> {
+async function findResident(store: ResidentStore, who: string): Promise<ResidentRecord | null> {
   const colon = who.indexOf(":");
   if (colon > 0) {
     const identity = await store.findIdentity(who.slice(0, colon).toLowerCase(), who.slice(colon + 1));

@@ -6,7 +6,7 @@
  * The reporter's side of the dialogue (report a concern, rate a closed case) is in the engine
  * (core/engine/cases.ts); officers use the `/case` staff command (cases-commands.ts).
  */
-import type { PushResult } from "../app/channels.js";
+import type { PushResult } from "../channel.js";
 import { casesMenuMessage, ratingMessage } from "../engine/cases.js";
 import { encodePayload } from "../engine/payload.js";
 import { isLang } from "../engine/types.js";
@@ -14,8 +14,7 @@ import type { Lang, OutMessage } from "../engine/types.js";
 import { meanWithInterval, proportion } from "../stats/distributions.js";
 import type { MeanEstimate, Proportion } from "../stats/index.js";
 import type { MenuHandler } from "../survey/runner.js";
-import type { CaseRecord, CaseStatus, CaseUpdateRecord, CaseWithLatest, IdentityRecord, Store } from "../../prisma/store.js";
-import { CASE_STATUSES } from "../../prisma/case-status.js";
+import { CASE_STATUSES, type CaseRecord, type CaseStatus, type CaseUpdateRecord, type CaseWithLatest, type IdentityRecord, type CaseStore, type ResidentStore } from "../model/index.js";
 import { residentCode } from "./cases-codes.js";
 import { caseText } from "./cases-i18n.js";
 import type { CaseKey } from "./cases-i18n.js";
@@ -89,7 +88,7 @@ export function myCasesText(lang: Lang, residentId: string, cases: readonly Case
  * The runner's handler of "My cases" (`menuHandlers.cases`): the resident's cases with the
  * engine's own options (report a concern / back to the menu), which the engine then reads.
  */
-export function casesMenuHandler(store: Store, options: { timeZone?: string } = {}): MenuHandler {
+export function casesMenuHandler(store: Pick<CaseStore, "listCasesOfReporter">, options: { timeZone?: string } = {}): MenuHandler {
   return async ({ residentId, lang }) => {
     const cases = await store.listCasesOfReporter(residentId, MY_CASES_LIMIT + 1);
     return [casesMenuMessage(lang, myCasesText(lang, residentId, cases, options.timeZone))];
@@ -155,7 +154,7 @@ export type NotifyOutcome =
 
 /** Options of {@link CaseNotifier}. */
 export interface CaseNotifierOptions {
-  store: Store;
+  store: CaseStore & ResidentStore;
   push: CasePush;
   /** Without it, the rating question is pushed as plain buttons (typed digits then go to whatever the resident was doing). */
   askRating?: RatingPrompt;

@@ -3,11 +3,11 @@
  * role: `/invite`, `/staff`, `/revoke` (admins), `/broadcast`, `/coverage`, `/link` (officers and
  * admins).
  */
-import type { ResidentRecord, Store } from "../../prisma/store.js";
+import type { ResidentRecord, Store } from "../model/index.js";
 import type { Lang, OutMessage } from "../engine/types.js";
 import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
 import { formatInvitationCode, parseInvitationCode } from "./codes.js";
-import { ComposeDialogue, describeAudience, formatTime } from "./compose.js";
+import { describeAudience, formatTime } from "./compose.js";
 import { parseAudience } from "./content.js";
 import { coverageReport, villageName, type CoverageReport } from "./coverage.js";
 import { outreachText, type OutreachKey } from "./i18n.js";
@@ -18,7 +18,6 @@ import { householdTelegramLink, invitationLinks, type LinkContext } from "./link
 export interface OutreachCommandDeps {
   store: Store;
   links: LinkContext;
-  compose: ComposeDialogue;
   staff: StaffDirectory;
   /** A signed link to the officer's printable web leaflet (with its QR code), where the web chat can make one. */
   leafletLink?: (staff: ResidentRecord, regionCode: string, now: Date) => string | undefined;
@@ -123,13 +122,14 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
             return listBroadcasts(store, staff, lang);
           case "cancel":
           case "取消":
-            return rest ? cancelBroadcast(store, staff, rest, lang, now) : deps.compose.dropDraft(staff, lang);
+            return rest ? cancelBroadcast(store, staff, rest, lang, now) : toDialogue(args);
           case "help":
           case "帮助":
           case "幫助":
             return say(lang, "broadcast.help");
           default:
-            return deps.compose.start(staff, args, lang, now);
+            // Writing a notice (or discarding the one being written) is a dialogue the engine runs.
+            return toDialogue(args);
         }
       },
     },
@@ -237,6 +237,11 @@ function villageLine(village: CoverageReport["officers"][number]["villages"][num
   if (!village.meetsMinimum) flags.push(outreachText(lang, "coverage.below_minimum", { min: minimum }));
   flags.push(village.complete ? outreachText(lang, "coverage.complete") : outreachText(lang, "coverage.missing", { missing: village.missing }));
   return outreachText(lang, "coverage.line", { village: villageName(village, lang), assigned: village.assigned, reached: village.reached, confirmed: village.confirmed, flags: flags.join(" ") });
+}
+
+/** Hands `/broadcast <args>` to the engine's /broadcast dialogue (core/engine/compose.ts). */
+function toDialogue(args: string): StaffReply {
+  return { messages: [], input: { kind: "text", text: args ? `/broadcast ${args}` : "/broadcast" } };
 }
 
 function splitFirst(text: string): [string, string] {

@@ -5,7 +5,7 @@
  * {@link coverageReport} is what the admin dashboard and `anxin coverage` call; officers see
  * their own with /coverage.
  */
-import type { CoverageQuery, Store } from "../../prisma/store.js";
+import type { CoverageQuery, RegionStore, StaffStore } from "../model/index.js";
 import type { Lang } from "../engine/types.js";
 
 /** The plan's minimum: each officer is assigned at least this many households per village. */
@@ -77,7 +77,7 @@ export interface CoverageOptions {
 export class CoverageRequestError extends Error {}
 
 /** Computes coverage per officer and village. */
-export async function coverageReport(store: Store, options: CoverageOptions = {}): Promise<CoverageReport> {
+export async function coverageReport(store: StaffStore & RegionStore, options: CoverageOptions = {}): Promise<CoverageReport> {
   const minimum = options.minimumPerVillage ?? MIN_HOUSEHOLDS_PER_VILLAGE;
   const query: CoverageQuery = {};
   if (options.officerId) query.officerId = options.officerId;

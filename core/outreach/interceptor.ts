@@ -3,32 +3,34 @@
  *
  * - an invitation code — in a deep link (`/start INV-…`) or typed (WeChat, web) — is redeemed;
  * - a household code in a deep link (`/start h_<officer>_<sig>`) makes the resident one of that
- *   officer's households, then the engine greets them as for "take the survey";
+ *   officer's households (households.ts, the same path as a web leaflet; the runner attributes
+ *   the responses they start), then the engine greets them as for "take the survey";
  * - "I've read it ✓" (`rd:<delivery>`) or the keyword 已读 / 已讀 / read confirms a notice (a
  *   notice carrying a library tip then goes on into the tip's quiz, as the engine's own button);
- * - `bc:` buttons, and text an officer types while the /broadcast dialogue waits for it, go to
- *   the dialogue.
  *
- * Everything else passes through untouched, at the cost of at most one cached lookup.
+ * Everything else passes through untouched, at the cost of at most one cached lookup. The
+ * /broadcast dialogue is the engine's (core/engine/compose.ts); this hook tells the engine who
+ * is staff (`engineContext`) and performs what the dialogue asks of the store (`perform`:
+ * count an audience, schedule the broadcast; broadcast-requests.ts).
  */
-import type { RedeemOutcome, Store } from "../../prisma/store.js";
-import type { Lang, OutMessage } from "../engine/types.js";
+import type { RedeemOutcome, Store } from "../model/index.js";
+import { isRequestEvent, type Lang, type OutMessage } from "../engine/types.js";
 import type { InboundInterceptor, InterceptRequest, InterceptResult } from "../survey/runner.js";
-import { staffText } from "../survey/staff-i18n.js";
-import { hasRole } from "../app/roles.js";
 import { parseInvitationCode, verifyHouseholdCode } from "./codes.js";
-import { COMPOSE_PREFIX, ComposeDialogue } from "./compose.js";
+import { performBroadcastRequest, staffContextOf, type BroadcastRequestDeps } from "./broadcast-requests.js";
 import { isReadKeyword, parseContent, parseReadPayload } from "./content.js";
 import { encodePayload, TIP_ID_PATTERN } from "../engine/payload.js";
 import { outreachText, type OutreachKey } from "./i18n.js";
 import type { StaffDirectory } from "./invitations.js";
+import { Households } from "./households.js";
 
 /** What the interceptor needs. */
 export interface OutreachInterceptorDeps {
   store: Store;
   /** The app secret (household codes are signed with it). */
   secret: string;
-  compose: ComposeDialogue;
+  /** What the /broadcast dialogue's requests need (tips, platforms, waking the sender). */
+  broadcasts: Omit<BroadcastRequestDeps, "store">;
   staff: StaffDirectory;
   /** The read keyword confirms notices sent this recently. Default 30 days. */
   readKeywordWindowMs?: number;
@@ -37,7 +39,9 @@ export interface OutreachInterceptorDeps {
 /** Creates the outreach interceptor. */
 export function createOutreachInterceptor(deps: OutreachInterceptorDeps): InboundInterceptor {
   const { store } = deps;
+  const households = new Households(store);
   const keywordWindow = deps.readKeywordWindowMs ?? 30 * 24 * 3600 * 1000;
+  const broadcasts: BroadcastRequestDeps = { store, ...deps.broadcasts };
 
   const redeem = async (code: string, request: InterceptRequest): Promise<InterceptResult> => {
     const outcome = await store.redeemInvitation(code, request.residentId, request.now);
@@ -56,9 +60,9 @@ export function createOutreachInterceptor(deps: OutreachInterceptorDeps): Inboun
         if (code) return redeem(code, request);
         const officerId = verifyHouseholdCode(deps.secret, arg);
         if (officerId) {
-          const officer = await store.getOfficer(officerId);
+          const link = await households.link(officerId);
           // A stale link (the officer left) still greets the resident, it just assigns nobody.
-          if (officer && officer.id !== request.residentId) await store.assignHousehold({ officerId: officer.id, householdId: request.residentId, regionId: officer.regionId });
+          if (link) await households.join(link, request.residentId);
           return { input: { kind: "start", arg: "survey" } };
         }
         return undefined;
@@ -72,11 +76,6 @@ export function createOutreachInterceptor(deps: OutreachInterceptorDeps): Inboun
           if (tipId && TIP_ID_PATTERN.test(tipId)) return { input: { kind: "button", payload: encodePayload({ op: "tipRead", id: tipId }) } };
           return { reply: { messages: [info(lang, outcome === "read" ? "read.thanks" : outcome === "already" ? "read.already" : "read.unknown")] } };
         }
-        if (input.payload.startsWith(COMPOSE_PREFIX)) {
-          const staff = await store.getResident(request.residentId);
-          if (!staff || !hasRole(staff.role, "officer")) return { reply: { messages: [notAllowed(lang)] } };
-          return { reply: await deps.compose.button(staff, input.payload, lang, request.now) };
-        }
         return undefined;
       }
       // A re-check the office starts on the resident's behalf is the engine's alone.
@@ -89,19 +88,17 @@ export function createOutreachInterceptor(deps: OutreachInterceptorDeps): Inboun
         // No notice to confirm: the word is the engine's (an answer, a suggestion).
         if (read) return { reply: { messages: [info(lang, "read.thanks")] } };
       }
-      if (text.trim().startsWith("/") || !(await deps.staff.isStaff(request.residentId))) return undefined;
-      const draft = await deps.compose.draft(request.residentId, request.now);
-      if (!draft) return undefined;
-      const route = ComposeDialogue.routeText(draft, text);
-      if (!route) return undefined;
-      const staff = await store.getResident(request.residentId);
-      if (!staff || !hasRole(staff.role, "officer")) return undefined;
-      if (route.kind === "button") return { reply: await deps.compose.button(staff, route.payload, lang, request.now) };
-      return { reply: await deps.compose.text(staff, draft, text, lang, request.now) };
+      return undefined;
     },
-    async afterTurn({ residentId, events }) {
-      // A response started after the household was assigned (through a link) belongs to that officer.
-      if (events.some((event) => event.type === "ResponseStarted")) await store.attributeResponses(residentId);
+    async engineContext({ residentId }) {
+      // Residents cost one cached lookup; only staff are read from the store.
+      if (!(await deps.staff.isStaff(residentId))) return undefined;
+      const staff = await staffContextOf(broadcasts, await store.getResident(residentId));
+      return staff ? { staff } : undefined;
+    },
+    async perform({ residentId, event, now }) {
+      if (!isRequestEvent(event)) return undefined;
+      return performBroadcastRequest(broadcasts, await store.getResident(residentId), event, now);
     },
   };
 }
@@ -114,10 +111,6 @@ function redeemMessages(outcome: RedeemOutcome, lang: Lang): OutMessage[] {
   if (outcome.already) return [info(lang, "redeem.already")];
   const key: OutreachKey = outcome.resident.role === "admin" ? "redeem.ok_admin" : "redeem.ok";
   return [info(lang, key, { region: outcome.invitation.regionCode ?? "—" })];
-}
-
-function notAllowed(lang: Lang): OutMessage {
-  return { kind: "error", text: staffText(lang, "not_allowed", { role: staffText(lang, "role_officer") }) };
 }
 
 function info(lang: Lang, key: OutreachKey, vars?: Record<string, string | number>): OutMessage {

@@ -3,7 +3,7 @@
  * invite`), redeemed by whoever opens the link or sends the code; listing and revoking staff.
  * Every change is written to the audit log by the store in the same transaction.
  */
-import type { InvitationRecord, RedeemOutcome, RegionRecord, Role, Store } from "../../prisma/store.js";
+import type { InvitationRecord, RedeemOutcome, RegionRecord, Role, Store, StaffStore } from "../model/index.js";
 import { newInvitationCode } from "./codes.js";
 
 /** How long an invitation stays valid unless told otherwise. */
@@ -46,7 +46,7 @@ export async function createInvitation(
 }
 
 /** Redeems a code for a resident (see {@link Store.redeemInvitation}). */
-export function redeemInvitation(store: Store, code: string, residentId: string, now: Date): Promise<RedeemOutcome> {
+export function redeemInvitation(store: StaffStore, code: string, residentId: string, now: Date): Promise<RedeemOutcome> {
   return store.redeemInvitation(code, residentId, now);
 }
 

@@ -11,7 +11,7 @@
  * message (core/outreach/README.md explains how), the web inbox is written in the same
  * transaction as the outbox (never ambiguous), other channels resend (at least once).
  */
-import type { BroadcastRecord, DeliveryJob, DeliverySettlement, IdentityRecord, Store } from "../../prisma/store.js";
+import type { BroadcastRecord, DeliveryJob, DeliverySettlement, IdentityRecord, BroadcastStore, RegionStore, SurveyStore } from "../model/index.js";
 import { audienceQuery, planDelivery } from "./audience.js";
 import { parseAudience, parseContent, type BroadcastContent } from "./content.js";
 import { LimiterClosedError, RateLimiter, type LimiterClock, type RateLimits, type ReleaseSlot } from "./limiter.js";
@@ -74,7 +74,7 @@ export interface OutboxLogger {
 
 /** Options of {@link OutboxSender}. */
 export interface OutboxSenderOptions {
-  store: Store;
+  store: BroadcastStore & SurveyStore & RegionStore;
   transports: OutboxTransport[];
   /** Per platform; platforms not listed get {@link DEFAULT_LIMITS} or no limit. */
   limits?: Record<string, RateLimits>;
@@ -137,7 +137,7 @@ interface Lane {
 
 /** See the module comment. */
 export class OutboxSender {
-  private readonly store: Store;
+  private readonly store: BroadcastStore & SurveyStore & RegionStore;
   private readonly log: OutboxLogger;
   private readonly now: () => Date;
   private readonly lease: number;

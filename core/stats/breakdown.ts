@@ -6,7 +6,8 @@
 import { checkQualityConfig, qualityFlags, type ExcludeFlagged } from "./quality.js";
 import { DEFAULT_MIN_GROUP_SIZE, type Figure } from "./suppression.js";
 import { BreakdownTally } from "./tally.js";
-import type { MeasureSpec, MeasureValue, StatResponse } from "./types.js";
+import type { MeasureSpec, StatResponse } from "./types.js";
+import type { Breakdown, BreakdownGroup, GroupBy } from "./groups.js";
 
 /** Which responses enter the figures. */
 export interface StatOptions {
@@ -16,36 +17,6 @@ export interface StatOptions {
   minGroupSize?: number;
   /** Leave out flagged responses (speeders and/or straight-liners). Default: keep all. */
   exclude?: ExcludeFlagged;
-}
-
-/** How to group responses. */
-export type GroupBy =
-  | { kind: "overall" }
-  /** By `regionPath[level]` (0 = root); `paths` lists expected region paths so that empty ones still appear. */
-  | { kind: "region"; level: number; paths?: readonly (readonly string[])[] }
-  /** By wave; `order` gives the trend order (other waves follow, sorted). */
-  | { kind: "wave"; order?: readonly string[] }
-  /** By channel; `order` gives the display order (other channels follow, sorted). */
-  | { kind: "channel"; order?: readonly string[] };
-
-/** One group of a breakdown. */
-export interface BreakdownGroup<T extends { n: number } = MeasureValue> {
-  /** Group key: the region code, wave id or channel (`"all"` for overall). */
-  key: string;
-  /** Region groups: the region path from the root down to this region; otherwise `[key]`. */
-  path: string[];
-  /** The figure, shown or suppressed. */
-  figure: Figure<T>;
-}
-
-/** A measure broken down by one grouping. */
-export interface Breakdown<T extends { n: number } = MeasureValue> {
-  /** Measure id. */
-  measureId: string;
-  /** The grouping used. */
-  by: GroupBy;
-  /** Groups in order (regions by path, waves/channels by `order` then sorted). */
-  groups: BreakdownGroup<T>[];
 }
 
 /**

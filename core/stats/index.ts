@@ -10,6 +10,7 @@ export * from "./distributions.js";
 export * from "./measures.js";
 export * from "./suppression.js";
 export * from "./quality.js";
+export * from "./groups.js";
 export * from "./breakdown.js";
 export * from "./targets.js";
 export * from "./sampling.js";

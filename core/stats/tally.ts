@@ -11,7 +11,7 @@
 import { meanFromCounts, proportion } from "./distributions.js";
 import { assertValidMeasure, classifyAnswer, matchesCondition, optionShares, StatsConfigError } from "./measures.js";
 import { applySuppression, checkMinGroupSize, complementSuppression } from "./suppression.js";
-import type { Breakdown, GroupBy } from "./breakdown.js";
+import type { Breakdown, GroupBy } from "./groups.js";
 import type { Exclusions, MeasureSpec, MeasureValue, StatResponse } from "./types.js";
 
 /**

@@ -2,7 +2,7 @@
  * Questionnaire records as the engine needs them: validated definitions looked up by id and
  * version, cached because a stored version never changes.
  */
-import type { Store } from "../../prisma/store.js";
+import type { SurveyStore } from "../model/index.js";
 import type { Questionnaire } from "../engine/types.js";
 import { validateQuestionnaire } from "../engine/definition.js";
 
@@ -16,7 +16,7 @@ export function questionnaireTitle(questionnaire: Questionnaire): string {
 export class QuestionnaireCache {
   private readonly byKey = new Map<string, Questionnaire>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<SurveyStore, "getQuestionnaire">) {}
 
   /** Loads (once) the questionnaire `id` at `version`; undefined when it is not stored. */
   async load(id: string, version: number): Promise<Questionnaire | undefined> {

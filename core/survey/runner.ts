@@ -4,13 +4,18 @@
  * It finds the resident, loads their session, runs the pure engine, and commits the new session
  * with every answer it produced in one transaction — before the replies are handed back to the
  * adapter. Messages of one resident are handled one at a time (in this process by a per-resident
- * queue, across processes by the session revision), and a platform message id is handled once.
+ * queue, across processes by the session revision), and a platform message id is handled once
+ * (remembered here for recent ones, guaranteed by the store's processed-message key at commit).
+ *
+ * Adapters learn everything else they need about an account through it too (session, claim,
+ * accountReachable, inboundSeen, accountStatus, openSession, webInbox, staffLeaflet), so that no
+ * adapter reads or writes the store itself.
  */
-import type { Store, DomainWrite, RegionRecord, WaveRecord } from "../../prisma/store.js";
+import type { DomainWrite, RegionRecord, Store, WaveRecord } from "../model/index.js";
 import { step as engineStep } from "../engine/step.js";
 import { recheckEventNote } from "../engine/recheck.js";
 import { initialState, normalizeLang, isLang } from "../engine/types.js";
-import type { EngineContext, EngineEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction, TipContent } from "../engine/types.js";
+import type { EngineContext, EngineEvent, EngineRequestEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction, SystemResult, TipContent } from "../engine/types.js";
 import { listTips } from "../outreach/tips.js";
 import { newCaseCode } from "../outreach/cases-codes.js";
 import { QuestionnaireCache } from "./questionnaires.js";
@@ -18,7 +23,14 @@ import { KeyedQueue } from "./keyed-queue.js";
 import { LruMap } from "../util/lru-map.js";
 import { parseStaffCommand, type StaffCommand, type StaffReply } from "./staff-commands.js";
 import { staffText } from "./staff-i18n.js";
-import { hasRole } from "../app/roles.js";
+import { hasRole } from "../model/roles.js";
+import { Households } from "../outreach/households.js";
+import { createWebInbox, type WebInboxService } from "../outreach/web-inbox.js";
+import { leafletTarget, type LeafletRequest, type LeafletTarget } from "../outreach/leaflets.js";
+import { readSession, type AccountStatus, type SessionInfo } from "./sessions.js";
+import { adapterInput, performOnce, stepWithRequests, type RequestPerformer } from "./engine-requests.js";
+
+export type { AccountStatus, SessionInfo } from "./sessions.js";
 
 /** A message from any channel, normalised by its adapter. */
 export interface InboundMessage {
@@ -46,8 +58,70 @@ export interface RunnerReply {
   images?: { png: Uint8Array; caption: string }[];
   /** The message id was handled before: nothing was changed and there is nothing to send. */
   duplicate: boolean;
+  /**
+   * Only with `onlyIfActive`: the resident is not in an Anxin conversation, so the message was
+   * left alone (nothing changed, nothing to send) for the host bot to handle.
+   */
+  passed?: boolean;
   events: EngineEvent[];
 }
+
+/** How {@link ConversationRunner.handle} and {@link ConversationRunner.claim} treat a message. */
+export interface HandleOptions {
+  /**
+   * Take the message only while the resident is in an Anxin conversation (consent, survey …),
+   * else answer `passed`: what a bot embedded in another bot does with plain text. Decided in the
+   * resident's queue, so no earlier message of theirs can change the answer after it was given.
+   */
+  onlyIfActive?: boolean;
+}
+
+/**
+ * `handle(…, { onlyIfActive })` could not tell whether the resident is in an Anxin conversation
+ * (the database did not answer); nothing was handled. An embedded bot passes the message on.
+ */
+export class SessionCheckError extends Error {
+  constructor(cause: unknown) {
+    super(`could not read the session: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "SessionCheckError";
+  }
+}
+
+/** A message Anxin answers without a dialogue turn; see {@link ConversationRunner.claim}. */
+export type ClaimedMessage = Pick<InboundMessage, "platform" | "platformUserId" | "messageId">;
+
+/** What {@link ConversationRunner.claim} decided. */
+export type Claim =
+  /** Handled before (this process remembers it): answer nothing. */
+  | { outcome: "duplicate" }
+  /** `onlyIfActive` and the resident is not in an Anxin conversation: not Anxin's. */
+  | { outcome: "passed" }
+  /** Anxin's to answer; `session` is null for an account Anxin has never seen. */
+  | { outcome: "claimed"; session: SessionInfo | null };
+
+/** What {@link ConversationRunner.accountReachable} did. */
+export type ReachabilityChange = "changed" | "unchanged" | "unknown" | "duplicate";
+
+/** A chat session opening on a page (the web chat), maybe from a leaflet's QR code. */
+export interface SessionOpening {
+  platform: string;
+  platformUserId: string;
+  chatId: string;
+  /** The language a resident created now starts in. */
+  lang: Lang;
+  /**
+   * A leaflet whose signature the adapter verified: the resident is created at once and becomes
+   * the officer's household in the leaflet's region.
+   */
+  leaflet?: { officerId: string; regionCode: string };
+}
+
+/** What {@link ConversationRunner.openSession} found. */
+export type SessionOpened =
+  /** `session` is null for an account Anxin has never seen (a plain visit). */
+  | { ok: true; session: SessionInfo | null }
+  /** The leaflet's officer left, or its region is gone: nothing was created. */
+  | { ok: false; reason: "stale-leaflet" };
 
 /**
  * A hook for a menu item the engine leaves to other services (safety tips, my cases): it may
@@ -57,17 +131,23 @@ export type MenuHandler = (request: { residentId: string; lang: Lang; item: "tip
 
 /**
  * A hook that sees every inbound message before staff commands and the engine (invitation codes
- * in a deep link, a "read" button on a broadcast, an officer's reply in the /broadcast dialogue).
- * It answers the message itself (`reply`), hands the engine another input (`input`, e.g. a deep
- * link that also assigns a household) or lets it through (undefined). What it changes must be
- * idempotent: a redelivered message runs it again, and only then is recognised as a duplicate.
+ * in a deep link, a "read" button on a broadcast). It answers the message itself (`reply`), hands
+ * the engine another input (`input`, e.g. a deep link that also assigns a household) or lets it
+ * through (undefined). What it changes must be idempotent: a redelivered message runs it again,
+ * and only then is recognised as a duplicate. It may also add to the engine's context
+ * (`engineContext`, e.g. the speaker's staff role) and perform the engine's request events
+ * (`perform`, e.g. schedule a broadcast; see core/survey/engine-requests.ts).
  */
 export interface InboundInterceptor {
   /** For logs. */
   name: string;
   intercept(request: InterceptRequest): Promise<InterceptResult | undefined>;
-  /** Called after an engine turn is committed (e.g. to attribute a new response to an officer). */
+  /** Called after an engine turn is committed (with the events it recorded). */
   afterTurn?(turn: { residentId: string; events: EngineEvent[]; message: InboundMessage }): Promise<void>;
+  /** What this hook adds to the engine's context for a resident's turn (e.g. `staff`). */
+  engineContext?(request: { residentId: string; now: Date }): Promise<Partial<Pick<EngineContext, "staff">> | undefined>;
+  /** Performs a request the engine waits on, with its result; undefined when it is not this hook's. */
+  perform?(request: { residentId: string; event: EngineRequestEvent; now: Date }): Promise<SystemResult | undefined>;
 }
 
 /** What an {@link InboundInterceptor} sees. */
@@ -106,9 +186,13 @@ export interface RunnerOptions {
   staffCommands?: StaffCommand[];
   /** Where failures inside a staff command or the engine ("engine") are reported. */
   onError?: (error: unknown, context: { command: string }) => void;
+  /** The office's offset from UTC in minutes (times in the /broadcast dialogue); default: this server's. */
+  utcOffsetMinutes?: number;
 }
 
 const MAX_CONFLICT_RETRIES = 8;
+/** Recently handled message ids remembered; a redelivery comes within minutes, if at all. */
+const REMEMBERED_MESSAGES = 20_000;
 
 interface CachedSession {
   residentId: string;
@@ -127,6 +211,15 @@ export class ConversationRunner {
   private readonly sessions = new LruMap<string, CachedSession>(10_000);
   private readonly cacheMs: number;
   private readonly tips: readonly TipContent[];
+  /**
+   * Recently handled message ids (`platform:id` → resident id), so a redelivery costs no query.
+   * Only a shortcut: the store's processed-message key, written in the turn's transaction, is what
+   * guarantees a message is handled once across processes and restarts.
+   */
+  private readonly handled = new LruMap<string, string>(REMEMBERED_MESSAGES);
+  private readonly households: Households;
+  /** The web chat's durable inbox of pushes to closed pages. */
+  readonly webInbox: WebInboxService;
   private waveCache: { at: number; wave: WaveRecord | null } | undefined;
   private regionCache: { at: number; tree: RegionNode[] } | undefined;
 
@@ -138,11 +231,121 @@ export class ConversationRunner {
     this.cacheMs = options.cacheMs ?? 5_000;
     // Read (and validated) now: a broken tip file should stop start-up, not a resident's message.
     this.tips = options.tips ?? listTips();
+    this.households = new Households(options.store);
+    this.webInbox = createWebInbox(options.store);
   }
 
-  /** Handles one inbound message; resolves after everything it changed is committed. */
-  handle(message: InboundMessage): Promise<RunnerReply> {
-    return this.queue.run(`${message.platform}:${message.platformUserId}`, () => this.handleNow(message));
+  /**
+   * Handles one inbound message; resolves after everything it changed is committed. With
+   * `onlyIfActive` it may answer `passed` instead, and rejects with {@link SessionCheckError}
+   * when it cannot tell.
+   */
+  handle(message: InboundMessage, options: HandleOptions = {}): Promise<RunnerReply> {
+    const key = accountKey(message.platform, message.platformUserId);
+    return this.queue.run(key, async () => {
+      const seen = this.seen(message);
+      if (seen !== undefined) return this.duplicateReply(message, seen);
+      if (options.onlyIfActive) {
+        const found = await readSession(this.store, message.platform, message.platformUserId).catch((error: unknown) => {
+          throw new SessionCheckError(error);
+        });
+        if (!found?.info.active) return { residentId: found?.info.residentId ?? "", lang: normalizeLang(message.langCode), messages: [], duplicate: false, passed: true, events: [] };
+        // Decided on the stored session, not the cached one: another process (the app's case
+        // updates and re-checks, when the bot runs embedded elsewhere) may have moved it on. A
+        // cached copy that is behind would only cost a conflict, so it goes now.
+        if (this.sessions.get(key)?.revision !== found.revision) this.sessions.delete(key);
+      }
+      return this.handleNow(message);
+    });
+  }
+
+  /**
+   * For a message Anxin answers without a dialogue turn (a hint that a photo cannot be read, a
+   * refused button): takes the message's place in the resident's queue, so that the answer
+   * follows the replies to their earlier messages, and remembers its id like a turn's, so that a
+   * redelivery is `duplicate`. Says who is writing, for the answer's language. Changes nothing
+   * stored, so this process's memory is all the de-duplication it needs.
+   */
+  claim(message: ClaimedMessage, options: HandleOptions = {}): Promise<Claim> {
+    return this.queue.run(accountKey(message.platform, message.platformUserId), async (): Promise<Claim> => {
+      if (this.seen(message) !== undefined) return { outcome: "duplicate" };
+      const found = await readSession(this.store, message.platform, message.platformUserId, { withResident: true });
+      if (options.onlyIfActive && !found?.info.active) return { outcome: "passed" };
+      this.remember(message, found?.info.residentId ?? "");
+      return { outcome: "claimed", session: found?.info ?? null };
+    });
+  }
+
+  /** Where the conversation of a platform account stands; null for an account Anxin has never seen. Creates nothing. */
+  async session(platform: string, platformUserId: string): Promise<SessionInfo | null> {
+    return (await readSession(this.store, platform, platformUserId, { withResident: true }))?.info ?? null;
+  }
+
+  /**
+   * Records that a platform account can (not) be reached: it blocked or unblocked the bot, or
+   * unfollowed. An unknown account is not created; an account already in that state is left as
+   * it is (so the time it first became unreachable stays).
+   *
+   * With a `messageId` (an inbound event such as Telegram's membership update) it takes its place
+   * in the account's queue, in order with its messages, and a redelivery is `duplicate`. Without
+   * one (a send that found the chat blocked) it is recorded at once: that send may be running
+   * inside the account's own turn (a case update to an officer's own case), which must not wait
+   * for itself.
+   */
+  accountReachable(platform: string, platformUserId: string, reachable: boolean, why: string, options: { messageId?: string } = {}): Promise<ReachabilityChange> {
+    const record = async (): Promise<ReachabilityChange> => {
+      const identity = await this.store.findIdentity(platform, platformUserId);
+      if (!identity) return "unknown";
+      if (identity.reachable === reachable) return "unchanged";
+      await this.store.setReachable(identity.id, reachable, reachable ? null : why, this.now());
+      return "changed";
+    };
+    const { messageId } = options;
+    if (messageId === undefined) return record();
+    const message = { platform, messageId };
+    return this.queue.run(accountKey(platform, platformUserId), async () => {
+      if (this.seen(message) !== undefined) return "duplicate";
+      const change = await record();
+      this.remember(message, "");
+      return change;
+    });
+  }
+
+  /**
+   * Records that a platform account just wrote to us (or followed): reachable again, and the
+   * time WeChat's reply window counts from. Returns false, creating nothing, for an unknown account.
+   */
+  async inboundSeen(platform: string, platformUserId: string, at: Date): Promise<boolean> {
+    return (await this.store.recordInbound(platform, platformUserId, at)) !== null;
+  }
+
+  /** Whether a platform account can be reached and when it last wrote; null for an unknown account. */
+  async accountStatus(platform: string, platformUserId: string): Promise<AccountStatus | null> {
+    const identity = await this.store.findIdentity(platform, platformUserId);
+    return identity ? { reachable: identity.reachable, lastInboundAt: identity.lastInboundAt } : null;
+  }
+
+  /**
+   * A chat page opens a session: says where the resident's conversation stands. A verified
+   * leaflet creates the resident at once and makes them its officer's household, by the same
+   * path as a household link in a deep link (core/outreach/households.ts); a stale one changes
+   * nothing.
+   */
+  async openSession(request: SessionOpening): Promise<SessionOpened> {
+    const { platform, platformUserId, chatId, lang, leaflet } = request;
+    if (leaflet) {
+      // Checked before anything is created, so a stale leaflet leaves no resident behind.
+      const link = await this.households.link(leaflet.officerId, leaflet.regionCode);
+      if (!link) return { ok: false, reason: "stale-leaflet" };
+      const { resident } = await this.store.resolveIdentity({ platform, platformUserId, chatId, lang });
+      await this.households.join(link, resident.id);
+    }
+    return { ok: true, session: await this.session(platform, platformUserId) };
+  }
+
+  /** Whose leaflet a staff member may print, and for which region (the web chat's staff pages). */
+  staffLeaflet(request: LeafletRequest): Promise<LeafletTarget> {
+    return leafletTarget(this.store, request);
   }
 
   /** Forgets cached sessions, waves and regions (after an admin changed them). */
@@ -154,36 +357,48 @@ export class ConversationRunner {
 
   private async handleNow(message: InboundMessage): Promise<RunnerReply> {
     const inbound = message.messageId ? { platform: message.platform, messageId: message.messageId } : undefined;
-    const key = `${message.platform}:${message.platformUserId}`;
+    const key = accountKey(message.platform, message.platformUserId);
+    // A request the engine waits on (a broadcast to schedule) is performed once per message,
+    // however often the turn is run again.
+    let perform: RequestPerformer | undefined;
     for (let attempt = 0; ; attempt++) {
-      // A redelivery is caught by the commit itself (the message id is unique), so the common
-      // path costs no extra query; the cached session saves another.
-      const session = await this.session(key, message);
+      // A redelivery this process does not remember is caught by the commit itself (the message
+      // id is unique), so the common path costs no extra query; the cached session saves another.
+      const session = await this.loadSession(key, message);
       const { residentId, state, revision } = session;
       const now = this.now();
       // Interceptors and staff commands act on the world (redeem an invitation, register a
-      // case) before anything is committed, so a redelivered message must be caught first.
+      // case) before anything is committed, so a redelivered message must be caught first: the
+      // same processed-message key the commit writes, read ahead of it.
       if (inbound && (this.options.staffCommands?.length || this.options.interceptors?.length) && (await this.store.isProcessed(inbound.platform, inbound.messageId))) {
+        this.remember(message, residentId);
         return this.duplicateReply(message, residentId);
       }
       const intercepted = await this.intercept(message, session, now);
-      const input = intercepted && "input" in intercepted ? intercepted.input : message.input;
+      let input = intercepted && "input" in intercepted ? intercepted.input : adapterInput(message.input);
       const handled = intercepted && "reply" in intercepted ? intercepted.reply : undefined;
       const command = handled ? undefined : this.staffCommandOf({ ...message, input });
-      if (handled || command) {
-        const reply = handled ?? (command ? await this.runStaffCommand(command.handler, command.args, session, now) : { messages: [] });
+      const reply = handled ?? (command ? await this.runStaffCommand(command.handler, command.args, session, now) : undefined);
+      // A staff command may hand the message on to the engine (/broadcast is a dialogue there).
+      if (reply?.input) input = reply.input;
+      else if (reply) {
         const outcome = await this.store.commitTurn({ residentId, channel: message.platform, inbound, state, expectedRevision: revision, writes: [], now });
-        if (outcome === "duplicate") return this.duplicateReply(message, residentId);
+        if (outcome === "duplicate") {
+          this.remember(message, residentId);
+          return this.duplicateReply(message, residentId);
+        }
         if (outcome === "conflict") {
           this.sessions.delete(key);
           if (attempt < MAX_CONFLICT_RETRIES) continue;
           throw new Error(`resident ${residentId}: session kept changing under ${MAX_CONFLICT_RETRIES} attempts`);
         }
         this.sessions.set(key, { residentId, state, revision: revision + 1 });
+        this.remember(message, residentId);
         return { residentId, lang: state.lang, messages: reply.messages, images: reply.images, duplicate: false, events: [] };
       }
-      const ctx = await this.context(state, now, input);
-      const result = this.step(ctx, state, input);
+      const ctx = await this.context(state, now, input, residentId);
+      perform ??= performOnce((event) => this.perform(residentId, event, now));
+      const result = await stepWithRequests(this.step, ctx, state, input, perform);
       if (result.internalError) this.options.onError?.(new Error(result.internalError), { command: "engine" });
       const writes = await this.writesFor(result.events, result.state, now, message.platform);
       const outcome = await this.store.commitTurn({
@@ -197,6 +412,7 @@ export class ConversationRunner {
       });
       if (outcome === "duplicate") {
         this.sessions.delete(key);
+        this.remember(message, residentId);
         return this.duplicateReply(message, residentId);
       }
       if (outcome === "conflict") {
@@ -208,10 +424,20 @@ export class ConversationRunner {
       }
       if (result.events.some((event) => event.type === "DeletionRequested")) this.sessions.delete(key);
       else this.sessions.set(key, { residentId, state: result.state, revision: revision + 1 });
+      this.remember(message, residentId);
       const messages = await this.replaceMenuPlaceholders(residentId, result.state.lang, result.events, result.messages);
       await this.afterTurn(residentId, result.events, message);
       return { residentId, lang: result.state.lang, messages, duplicate: false, events: result.events };
     }
+  }
+
+  /** The resident a recently handled message id was handled for, or undefined. */
+  private seen(message: { platform: string; messageId?: string }): string | undefined {
+    return message.messageId === undefined ? undefined : this.handled.get(`${message.platform}:${message.messageId}`);
+  }
+
+  private remember(message: { platform: string; messageId?: string }, residentId: string): void {
+    if (message.messageId !== undefined) this.handled.set(`${message.platform}:${message.messageId}`, residentId);
   }
 
   /** Runs the interceptors in order; the first that decides wins. A failing one is skipped. */
@@ -228,9 +454,10 @@ export class ConversationRunner {
   }
 
   private async afterTurn(residentId: string, events: EngineEvent[], message: InboundMessage): Promise<void> {
+    // The turn is committed: a failing follow-up must not turn it into an error for the resident.
+    await this.households.afterTurn(residentId, events).catch((error: unknown) => this.options.onError?.(error, { command: "households" }));
     for (const interceptor of this.options.interceptors ?? []) {
       if (!interceptor.afterTurn) continue;
-      // The turn is committed: a failing follow-up must not turn it into an error for the resident.
       await interceptor.afterTurn({ residentId, events, message }).catch((error: unknown) => this.options.onError?.(error, { command: interceptor.name }));
     }
   }
@@ -258,8 +485,8 @@ export class ConversationRunner {
     }
   }
 
-  /** The resident and their session, from the cache or the store. */
-  private async session(key: string, message: InboundMessage): Promise<CachedSession> {
+  /** The resident and their session, from the cache or the store (creating the resident on first contact). */
+  private async loadSession(key: string, message: InboundMessage): Promise<CachedSession> {
     const cached = this.sessions.get(key);
     if (cached) return cached;
     const { resident } = await this.store.resolveIdentity({
@@ -283,7 +510,7 @@ export class ConversationRunner {
   }
 
   /** The engine's context: current wave, the questionnaires the session (and a re-check) needs, the regions. */
-  private async context(state: SessionState, now: Date, input?: Input): Promise<EngineContext> {
+  private async context(state: SessionState, now: Date, input: Input, residentId: string): Promise<EngineContext> {
     const wave = await this.currentWave(now);
     if (wave) await this.questionnaires.load(wave.questionnaireKey, wave.questionnaireVersion);
     if (state.survey) await this.questionnaires.load(state.survey.questionnaireId, state.survey.version);
@@ -302,7 +529,29 @@ export class ConversationRunner {
       tips: this.tips,
       // Only a resident describing a concern can need a case code in this step.
       ...(state.mode === "reportCase" ? { newCaseCode: newCaseCode() } : {}),
+      utcOffsetMinutes: this.options.utcOffsetMinutes ?? -now.getTimezoneOffset(),
+      ...(await this.hookContext(residentId, now)),
     };
+  }
+
+  /** What the hooks add to the engine's context (the speaker's staff role); a failing hook adds nothing. */
+  private async hookContext(residentId: string, now: Date): Promise<Partial<EngineContext>> {
+    const out: Partial<EngineContext> = {};
+    for (const hook of this.options.interceptors ?? []) {
+      if (!hook.engineContext) continue;
+      Object.assign(out, await hook.engineContext({ residentId, now }).catch((error: unknown) => this.options.onError?.(error, { command: hook.name })));
+    }
+    return out;
+  }
+
+  /** Performs a request the engine waits on, by the first hook that takes it. */
+  private async perform(residentId: string, event: EngineRequestEvent, now: Date): Promise<SystemResult | undefined> {
+    for (const hook of this.options.interceptors ?? []) {
+      const result = await hook.perform?.({ residentId, event, now });
+      if (result) return result;
+    }
+    this.options.onError?.(new Error(`nobody performs ${event.type}`), { command: "engine" });
+    return undefined;
   }
 
   /** Loads a questionnaire a re-check names; one that is gone or broken just ends the re-check. */
@@ -439,6 +688,11 @@ export function buildRegionTree(regions: RegionRecord[]): RegionNode[] {
     else roots.push(node);
   }
   return roots;
+}
+
+/** The key of a platform account in the runner's queue and session cache. */
+function accountKey(platform: string, platformUserId: string): string {
+  return `${platform}:${platformUserId}`;
 }
 
 function isSessionState(value: unknown): value is SessionState {

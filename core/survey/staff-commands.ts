@@ -3,14 +3,19 @@
  * `/suggestions`, `/stats`, `/broadcast`, `/coverage` … Each command declares the least role
  * allowed to use it; the runner answers anyone below it with a polite refusal and never runs it.
  */
-import type { ResidentRecord, Role } from "../../prisma/store.js";
-import type { Lang, LocalizedText, OutMessage } from "../engine/types.js";
+import type { ResidentRecord, Role } from "../model/index.js";
+import type { Input, Lang, LocalizedText, OutMessage } from "../engine/types.js";
 
 /** A reply richer than text: an image (e.g. a chart) some channels can show. */
 export interface StaffReply {
   messages: OutMessage[];
   /** PNG images to send after the messages, where the channel supports images. */
   images?: { png: Uint8Array; caption: string }[];
+  /**
+   * Instead of replying, hand the engine this input (a dialogue the engine runs, e.g. /broadcast):
+   * the runner then runs an ordinary engine turn with it, and `messages` are not sent.
+   */
+  input?: Input;
 }
 
 /** One staff command. */

@@ -5,7 +5,7 @@
  * database write takes). WeChat shows options as numbered lines the resident types, so the read
  * confirmation is a keyword (已读 / 已讀 / read) rather than a button.
  */
-import type { Channel } from "../../app/channels.js";
+import type { Channel } from "../../channel.js";
 import { deliveryMessage, type ReadStyle } from "../content.js";
 import type { OutboxTransport, ResolveOutcome, SendJob, SendOutcome } from "../sender.js";
 

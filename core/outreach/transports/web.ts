@@ -3,7 +3,7 @@
  * in the same transaction that marks the delivery sent, so it can never be lost or doubled; the
  * page gets it live if it is open (the inbox is emptied into it), or when it next opens.
  */
-import type { Store } from "../../../prisma/store.js";
+import type { BroadcastStore, WebInboxStore } from "../../model/index.js";
 import type { Lang, OutMessage } from "../../engine/types.js";
 import { deliveryMessage } from "../content.js";
 import type { OutboxTransport, ResolveOutcome, SendJob, SendOutcome } from "../sender.js";
@@ -20,7 +20,7 @@ export class WebOutboxTransport implements OutboxTransport {
   readonly atomic = true;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: BroadcastStore & WebInboxStore,
     private readonly pages: LivePages | undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -50,7 +50,7 @@ export class WebOutboxTransport implements OutboxTransport {
  * Hands a session's waiting pushes to its open page, if there is one; a push the page did not
  * take goes back into the inbox. Returns how many were delivered.
  */
-export async function flushInbox(store: Store, pages: LivePages | undefined, sessionId: string, now: () => Date = () => new Date()): Promise<number> {
+export async function flushInbox(store: WebInboxStore, pages: LivePages | undefined, sessionId: string, now: () => Date = () => new Date()): Promise<number> {
   if (!pages || pages.listening(sessionId) === 0) return 0;
   let delivered = 0;
   for (const item of await store.takeWebInbox(sessionId, 50)) {

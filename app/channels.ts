@@ -1,0 +1,28 @@
+/**
+ * How the composition root creates channel adapters: what each factory is given. The running
+ * channel's contract with the core is core/channel.ts.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+import type { ConversationRunner } from "../core/survey/runner.js";
+import type { Channel } from "../core/channel.js";
+
+/** What a channel gets from the app when it is created (before the HTTP server listens). */
+export interface ChannelContext {
+  config: Config;
+  /**
+   * Everything a channel needs from the core — turns, sessions, reachability, the web inbox, the
+   * staff leaflet rules — so that no adapter opens the store. (The outbox hands a channel's
+   * transport the store itself: see core/channel.ts's OutboxContext.)
+   */
+  runner: ConversationRunner;
+  logger: Logger;
+  /** Mount webhook or page routes here; the server starts listening after every channel is created. */
+  server: FastifyInstance;
+  /** Signs callback data, cookies and links. */
+  secret: string;
+}
+
+/** Creates a channel if the configuration asks for it, else returns undefined. */
+export type ChannelFactory = (context: ChannelContext) => Promise<Channel | undefined>;

@@ -1,0 +1,140 @@
+/**
+ * The `anxin` command line. Every command has --help; errors print one line and exit non-zero.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
+import { StartupError, openDatabase } from "./database.js";
+import { startApp } from "./start.js";
+import { runChat, type ChatOptions } from "./chat-command.js";
+import { registerSurveyCommands } from "./survey-command.js";
+import { registerAdminCommands } from "./admin-commands.js";
+import { registerWaveCommands } from "./wave-command.js";
+import { registerStaffCommands } from "./staff-command-line.js";
+import { parseDatabaseUrl } from "../prisma/database-url.js";
+import type { Role } from "../core/model/index.js";
+import { issueStaffToken } from "./staff-auth.js";
+import { loadOrCreateSecret } from "./secret.js";
+
+/** Builds the command tree (exported for tests and for `--help` checks). */
+export function buildCli(): Command {
+  const program = new Command("anxin")
+    .description("Anxin (安心): public sense-of-security and satisfaction surveys, safety tips and case feedback in chat apps")
+    .showHelpAfterError()
+    .addHelpText("after", `\nConfiguration (environment or .env):\n${CONFIG_HELP.map(([n, d, m]) => `  ${n.padEnd(24)} ${m} [default: ${d}]`).join("\n")}\n`);
+
+  program
+    .command("start")
+    .description("apply migrations, load the default questionnaire and serve the web chat, admin pages and configured bots")
+    .action(async () => {
+      const config = loadConfig();
+      const app = await startApp(config);
+      console.log(`Anxin is running at ${app.url}  (database: ${config.database.provider}; Ctrl+C to stop)`);
+      const stop = async () => {
+        await app.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+
+  program
+    .command("chat")
+    .description("go through a questionnaire as a resident in the terminal (scriptable: one input per line on stdin)")
+    .option("--questionnaire <file>", "a questionnaire YAML file (default: the bundled public-safety survey)")
+    .option("--lang <lang>", "zh-CN, zh-TW or en")
+    .option("--db <url>", "database URL (default: a scratch SQLite file deleted afterwards)")
+    .option("--user <id>", "the resident's id on the terminal platform", "terminal")
+    .action(async (options: ChatOptions) => {
+      await runChat(options, { input: process.stdin, output: process.stdout, isTTY: Boolean(process.stdin.isTTY) });
+    });
+
+  registerSurveyCommands(program);
+  registerAdminCommands(program);
+  registerWaveCommands(program);
+  registerStaffCommands(program);
+
+  const db = program.command("db").description("database maintenance");
+  db.command("migrate")
+    .description("apply pending migrations to DATABASE_URL (recorded in _prisma_migrations, as prisma migrate deploy does)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .action(async (options: { db?: string }) => {
+      const config = loadConfig();
+      const target = options.db ? parseDatabaseUrl(options.db) : config.database;
+      const { store, migration } = await openDatabase(target);
+      await store.close();
+      console.log(
+        migration.applied.length > 0
+          ? `applied ${migration.applied.length} migration(s): ${migration.applied.join(", ")}`
+          : `database is up to date (${migration.alreadyApplied} migration(s) applied earlier)`,
+      );
+    });
+
+  const admin = program.command("admin").description("staff bootstrap");
+  admin
+    .command("add")
+    .description("make the person behind a platform account an admin, e.g. anxin admin add telegram:123456789")
+    .argument("<platform:user-id>", "platform (telegram, wechat, web) and that platform's user id")
+    .action(async (account: string) => {
+      await setRole(account, "admin");
+    });
+  admin
+    .command("token")
+    .description("print a staff token (Bearer) for an officer or admin, for the HTTP API and admin pages")
+    .argument("<platform:user-id>", "the staff member's account, e.g. telegram:123456789")
+    .option("--days <n>", "validity in days", "30")
+    .action(async (account: string, options: { days: string }) => {
+      await printStaffToken(account, Number(options.days));
+    });
+  return program;
+}
+
+function parseAccount(account: string): { platform: string; userId: string } {
+  const match = /^(telegram|wechat|web|cli):(.+)$/.exec(account.trim());
+  if (!match?.[1] || !match[2]) throw new StartupError(`expected <platform>:<user-id> with platform telegram, wechat, web or cli (got ${JSON.stringify(account)})`);
+  return { platform: match[1], userId: match[2] };
+}
+
+async function printStaffToken(account: string, days: number): Promise<void> {
+  if (!Number.isFinite(days) || days <= 0 || days > 366) throw new StartupError(`--days must be between 1 and 366 (got ${days})`);
+  const { platform, userId } = parseAccount(account);
+  const config = loadConfig();
+  const { store } = await openDatabase(config.database);
+  try {
+    const identity = await store.findIdentity(platform, userId);
+    const resident = identity ? await store.getResident(identity.residentId) : null;
+    if (!resident || resident.role === "resident") throw new StartupError(`${account} is not staff (anxin admin add, or an officer invitation, first)`);
+    const secret = loadOrCreateSecret(config.appSecret, config.dataDir);
+    console.log(issueStaffToken(secret, resident.id, new Date(), days * 24 * 3600 * 1000));
+  } finally {
+    await store.close();
+  }
+}
+
+async function setRole(account: string, role: Role): Promise<void> {
+  const { platform, userId } = parseAccount(account);
+  const config = loadConfig();
+  const { store } = await openDatabase(config.database);
+  try {
+    const resident = await store.setRole(platform, userId, role);
+    console.log(`${account} is now ${role} (resident ${resident.id})`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs the CLI; turns known errors into one line on stderr and exit code 1. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      console.error(`anxin: ${error.message}`);
+      process.exit(1);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`anxin: ${message.split("\n")[0]}`);
+    process.exit(1);
+  }
+}

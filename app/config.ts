@@ -1,0 +1,226 @@
+/**
+ * Configuration from the environment (and `.env` when present), validated once at start-up.
+ * A wrong value produces one line naming the variable and what it accepts.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+import { DatabaseUrlError, parseDatabaseUrl, type DatabaseTarget } from "../prisma/database-url.js";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LANGS = ["zh-CN", "zh-TW", "en"] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const optionalUrl = (what: string) =>
+  optionalText.refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), { message: `must be an http(s) URL${what}` });
+
+const schema = z.object({
+  DATABASE_URL: z.string().trim().default("file:./data/anxin.db"),
+  PORT: z.coerce.number({ message: "must be a port number" }).int("must be a whole number").min(0).max(65535, "must be 0–65535").default(3000),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  PUBLIC_URL: optionalUrl(", the address residents' phones reach, e.g. https://anxin.example.gov.cn"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  DEFAULT_LANG: z.enum(LANGS, { message: `must be one of ${LANGS.join(", ")}` }).default("zh-CN"),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  APP_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, { message: "must be at least 32 characters" }),
+  TELEGRAM_BOT_TOKEN: optionalText.refine((value) => value === undefined || /^\d+:[\w-]{20,}$/.test(value), {
+    message: "must look like 123456789:AA... (the token BotFather gives)",
+  }),
+  TELEGRAM_API_ROOT: optionalUrl(""),
+  TELEGRAM_WEBHOOK_URL: optionalText.refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), {
+    message: "must be the public https URL Telegram posts updates to",
+  }),
+  TELEGRAM_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(value), {
+    message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -",
+  }),
+  WECHATY_PUPPET: optionalText,
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true" || value === "1"),
+  WECHATY_PUPPET_OA_APP_ID: optionalText.refine((value) => value === undefined || /^wx[0-9A-Za-z]{16}$/.test(value), {
+    message: "must be the Official Account's AppID (wx and 16 letters or digits, 设置与开发 → 基本配置)",
+  }),
+  WECHATY_PUPPET_OA_APP_SECRET: optionalText.refine((value) => value === undefined || /^[0-9A-Za-z]{32}$/.test(value), {
+    message: "must be the Official Account's AppSecret (32 letters or digits)",
+  }),
+  WECHATY_PUPPET_OA_TOKEN: optionalText.refine((value) => value === undefined || /^[0-9A-Za-z]{3,32}$/.test(value), {
+    message: "must be 3–32 letters or digits, the same Token as in the Official Account's server configuration",
+  }),
+  WECHATY_PUPPET_OA_PORT: optionalText.refine((value) => value === undefined || (/^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535), {
+    message: "must be a port number 1–65535",
+  }),
+  WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL: optionalUrl(", a server that fetches access tokens from a whitelisted IP"),
+  WECHAT_OA_PATH: optionalText.refine((value) => value === undefined || /^\/[A-Za-z0-9._~\/-]*$/.test(value), {
+    message: "must be a URL path starting with /, e.g. /wechat/oa",
+  }),
+  WECHAT_ROOMS: optionalText.refine((value) => value === undefined || value === "ignore" || value === "hint", {
+    message: "must be ignore or hint",
+  }),
+});
+
+/** The Wechaty puppets the WeChat adapter (bots/wechat) can run. */
+export const WECHATY_PUPPETS = ["wechaty-puppet-official-account", "wechaty-puppet-wechat4u", "wechaty-puppet-mock"] as const;
+
+/** One of {@link WECHATY_PUPPETS}. */
+export type WechatyPuppetName = (typeof WECHATY_PUPPETS)[number];
+
+/** What the WeChat adapter needs; present when WECHATY_PUPPET is set. */
+export interface WechatConfig {
+  puppet: WechatyPuppetName;
+  /** Group chats never run surveys; `hint` answers an @-mention with "write to me one to one". */
+  rooms: "ignore" | "hint";
+  /** Set exactly when `puppet` is the Official Account puppet. */
+  officialAccount:
+    | {
+        appId: string;
+        appSecret: string;
+        token: string;
+        /** Callback path on the app's HTTP server; undefined when `port` is set. */
+        path: string | undefined;
+        /** The puppet's own callback server instead of `path`. */
+        port: number | undefined;
+        accessTokenProxyUrl: string | undefined;
+      }
+    | undefined;
+}
+
+/** Validated configuration. */
+export interface Config {
+  database: DatabaseTarget;
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  defaultLang: (typeof LANGS)[number];
+  dataDir: string;
+  appSecret: string | undefined;
+  telegram: { token: string; apiRoot: string | undefined; webhookUrl: string | undefined; webhookSecret: string | undefined } | undefined;
+  wechatyPuppet: string | undefined;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits need it). */
+  trustProxy: boolean;
+  wechat: WechatConfig | undefined;
+}
+
+/** A configuration error: `message` is the one line to print. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the configuration. `env` defaults to process.env merged over `.env` in the
+ * working directory (real environment variables win).
+ */
+export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "configuration");
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(env[name] ?? "")})`);
+  }
+  const values = parsed.data;
+  let database: DatabaseTarget;
+  try {
+    database = parseDatabaseUrl(values.DATABASE_URL);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new ConfigError(`DATABASE_URL: ${error.message} (got ${JSON.stringify(values.DATABASE_URL)})`);
+    throw error;
+  }
+  if (values.TELEGRAM_WEBHOOK_URL && !values.TELEGRAM_BOT_TOKEN) {
+    throw new ConfigError("TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN as well");
+  }
+  const wechat = wechatConfig(values);
+  return {
+    database,
+    port: values.PORT,
+    host: values.HOST,
+    publicUrl: values.PUBLIC_URL,
+    logLevel: values.LOG_LEVEL,
+    defaultLang: values.DEFAULT_LANG,
+    dataDir: resolve(values.DATA_DIR),
+    appSecret: values.APP_SECRET,
+    telegram: values.TELEGRAM_BOT_TOKEN
+      ? {
+          token: values.TELEGRAM_BOT_TOKEN,
+          apiRoot: values.TELEGRAM_API_ROOT,
+          webhookUrl: values.TELEGRAM_WEBHOOK_URL,
+          webhookSecret: values.TELEGRAM_WEBHOOK_SECRET,
+        }
+      : undefined,
+    wechatyPuppet: values.WECHATY_PUPPET,
+    trustProxy: values.TRUST_PROXY,
+    wechat,
+  };
+}
+
+// Cross-variable checks of the WeChat settings, so a half-configured Official Account fails at
+// start-up with the missing variable's name instead of when WeChat first calls back.
+function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined {
+  const puppet = values.WECHATY_PUPPET;
+  if (puppet === undefined) return undefined;
+  if (!(WECHATY_PUPPETS as readonly string[]).includes(puppet)) {
+    throw new ConfigError(`WECHATY_PUPPET: must be one of ${WECHATY_PUPPETS.join(", ")} (got ${JSON.stringify(puppet)})`);
+  }
+  const rooms = values.WECHAT_ROOMS === "hint" ? "hint" : "ignore";
+  if (puppet !== "wechaty-puppet-official-account") return { puppet: puppet as WechatyPuppetName, rooms, officialAccount: undefined };
+  const required = (name: "WECHATY_PUPPET_OA_APP_ID" | "WECHATY_PUPPET_OA_APP_SECRET" | "WECHATY_PUPPET_OA_TOKEN"): string => {
+    const value = values[name];
+    if (value === undefined) throw new ConfigError(`${name}: must be set when WECHATY_PUPPET is wechaty-puppet-official-account`);
+    return value;
+  };
+  const appId = required("WECHATY_PUPPET_OA_APP_ID");
+  const appSecret = required("WECHATY_PUPPET_OA_APP_SECRET");
+  const token = required("WECHATY_PUPPET_OA_TOKEN");
+  if (values.WECHATY_PUPPET_OA_PORT !== undefined && values.WECHAT_OA_PATH !== undefined) {
+    throw new ConfigError("WECHAT_OA_PATH: set either WECHAT_OA_PATH (callback on Anxin's HTTP server) or WECHATY_PUPPET_OA_PORT (the puppet's own server), not both");
+  }
+  const port = values.WECHATY_PUPPET_OA_PORT === undefined ? undefined : Number(values.WECHATY_PUPPET_OA_PORT);
+  return {
+    puppet,
+    rooms,
+    officialAccount: {
+      appId,
+      appSecret,
+      token,
+      path: port === undefined ? (values.WECHAT_OA_PATH ?? "/wechat/oa") : undefined,
+      port,
+      accessTokenProxyUrl: values.WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL,
+    },
+  };
+}
+
+function readEnv(): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = {};
+  const file = resolve(".env");
+  if (existsSync(file)) loadDotenv({ path: file, processEnv: merged, quiet: true });
+  return { ...merged, ...process.env };
+}
+
+/** The variables, their defaults and meaning, for `anxin --help` and the README. */
+export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][] = [
+  ["DATABASE_URL", "file:./data/anxin.db", "file:<path> for SQLite, postgresql://… for PostgreSQL"],
+  ["PORT", "3000", "HTTP port of the web chat, admin pages and webhooks"],
+  ["HOST", "127.0.0.1", "address to listen on (0.0.0.0 to serve other machines)"],
+  ["PUBLIC_URL", "http://localhost:PORT", "address residents' phones reach (used in QR codes and links)"],
+  ["LOG_LEVEL", "info", "fatal, error, warn, info, debug, trace or silent"],
+  ["DEFAULT_LANG", "zh-CN", "language before a resident chooses one: zh-CN, zh-TW or en"],
+  ["DATA_DIR", "./data", "folder for the generated secret and other local files"],
+  ["APP_SECRET", "(generated into DATA_DIR)", "≥ 32 characters; signs cookies, QR codes and buttons"],
+  ["TRUST_PROXY", "false", "true behind a reverse proxy (nginx …), so rate limits see residents' addresses"],
+  ["TELEGRAM_BOT_TOKEN", "(none)", "starts the Telegram bot"],
+  ["TELEGRAM_API_ROOT", "https://api.telegram.org", "a local Bot API server instead of Telegram's"],
+  ["TELEGRAM_WEBHOOK_URL", "(none: long polling)", "public https URL for webhook mode"],
+  ["TELEGRAM_WEBHOOK_SECRET", "(none)", "checked on every webhook request"],
+  ["WECHATY_PUPPET", "(none)", "starts the WeChat adapter: wechaty-puppet-official-account, wechaty-puppet-wechat4u or wechaty-puppet-mock"],
+  ["WECHATY_PUPPET_OA_APP_ID", "(none)", "Official Account AppID (needed with the official-account puppet)"],
+  ["WECHATY_PUPPET_OA_APP_SECRET", "(none)", "Official Account AppSecret (needed with the official-account puppet)"],
+  ["WECHATY_PUPPET_OA_TOKEN", "(none)", "Token of the Official Account's server configuration (needed with the official-account puppet)"],
+  ["WECHAT_OA_PATH", "/wechat/oa", "Official Account callback path on this server (URL to enter: PUBLIC_URL + path)"],
+  ["WECHATY_PUPPET_OA_PORT", "(none)", "instead of WECHAT_OA_PATH: the puppet's own callback server port"],
+  ["WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL", "(none)", "fetch Official Account access tokens through this server"],
+  ["WECHAT_ROOMS", "ignore", "WeChat group chats: ignore, or hint (answer an @-mention with \"write to me directly\")"],
+];

@@ -1,0 +1,137 @@
+/**
+ * `anxin start`: migrate, seed, serve. Each channel (web chat, Telegram, WeChat) mounts itself
+ * here when its configuration asks for it.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
+import { openDatabase, StartupError } from "./database.js";
+import { ensureDefaultSurvey } from "../core/survey/default-survey.js";
+import { buildServer } from "./server.js";
+import { loadOrCreateSecret } from "./secret.js";
+import type { Store } from "../core/model/index.js";
+import { ConversationRunner } from "../core/survey/runner.js";
+import type { Channel } from "../core/channel.js";
+import { CHANNEL_FACTORIES } from "./channel-registry.js";
+import { listTips } from "../core/outreach/tips.js";
+import { CaseNotifier, casesMenuHandler, pushVia, ratingPromptVia } from "../core/outreach/cases.js";
+import { caseStaffCommand } from "../core/outreach/cases-commands.js";
+import { createOutreach } from "../core/outreach/index.js";
+import { staffLeafletLink } from "../bots/web/staff.js";
+import { mountAdmin } from "../bots/dashboard/mount.js";
+import { createAdminStaffCommands } from "../core/admin/staff-commands.js";
+import { AdminService } from "../core/admin/service.js";
+import { svgsToPng } from "./chart-images.js";
+import { ChatRechecker, chatRecheckSettings } from "../core/admin/spot-check-chat.js";
+import { outreachSettings } from "../core/outreach/settings.js";
+
+/** A running app. */
+export interface RunningApp {
+  url: string;
+  store: Store;
+  server: FastifyInstance;
+  runner: ConversationRunner;
+  channels: Channel[];
+  logger: Logger;
+  secret: string;
+  /** Asks spot checks' re-checks in chat (rounds run on a timer where OUTREACH_SENDER is on). */
+  rechecks: ChatRechecker;
+  /** Stops the server and the channels, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts Anxin with the given configuration. */
+export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningApp> {
+  const { store, migration } = await openDatabase(config.database);
+  let secret: string;
+  try {
+    secret = loadOrCreateSecret(config.appSecret, config.dataDir);
+  } catch (error) {
+    await store.close();
+    throw new StartupError(`cannot keep the app secret in DATA_DIR ${config.dataDir}: ${(error as Error).message} (set DATA_DIR to a writable folder, or APP_SECRET)`);
+  }
+  logger.info({ applied: migration.applied, alreadyApplied: migration.alreadyApplied, provider: config.database.provider }, "database ready");
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const seeded = await ensureDefaultSurvey(store, new Date());
+    if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
+    const publicUrl = config.publicUrl;
+    const outreach = createOutreach({
+      store,
+      secret,
+      ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff.id, regionCode, now) } : {}),
+      logger: logger.child({ module: "outreach" }),
+    });
+    const channels: Channel[] = [];
+    // Case updates reach reporters through the channels (created below) and ask for the rating
+    // through the runner, so that the reporter's session expects it.
+    const caseNotifier: CaseNotifier = new CaseNotifier({
+      store,
+      push: pushVia(() => channels),
+      askRating: (identity, code, updateId) => ratingPromptVia(runner)(identity, code, updateId),
+      onError: (error, context) => logger.error({ err: error, ...context }, "a case update could not be delivered"),
+    });
+    const runner: ConversationRunner = new ConversationRunner({
+      store,
+      defaultLang: config.defaultLang,
+      tips: listTips(),
+      menuHandlers: { cases: casesMenuHandler(store) },
+      staffCommands: [...outreach.staffCommands, caseStaffCommand({ store, notifier: caseNotifier }), ...createAdminStaffCommands({ store, rasterize: svgsToPng })],
+      interceptors: outreach.interceptors,
+      onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
+    });
+    const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ service: new AdminService(store), secret, logger })] });
+    closers.push(() => server.close());
+    for (const factory of CHANNEL_FACTORIES) {
+      const channel = await factory({ config, runner, logger, server, secret });
+      if (channel) channels.push(channel);
+    }
+    await server.listen({ port: config.port, host: config.host });
+    for (const channel of channels) {
+      await channel.start();
+      closers.push(() => channel.stop());
+      logger.info({ platform: channel.platform }, "channel started");
+    }
+    // After the channels, so the outbox knows which platforms it reaches; stopped before them.
+    await outreach.start({ channels });
+    closers.push(() => outreach.stop());
+    caseNotifier.start();
+    closers.push(() => caseNotifier.stop());
+    // Re-checks go out like case updates (runner on the resident's behalf, then the channel), and
+    // only from the one instance that sends (OUTREACH_SENDER), so none is asked twice.
+    const rechecks = new ChatRechecker({
+      store,
+      runner,
+      push: pushVia(() => channels),
+      platforms: () => channels.map((channel) => channel.platform),
+      settings: chatRecheckSettings(),
+      officeLang: config.defaultLang,
+      onError: (error, context) => logger.error({ err: error, ...context }, "a spot check could not be re-asked in chat"),
+    });
+    if (outreachSettings().senderEnabled) {
+      rechecks.start();
+      closers.push(() => rechecks.stop());
+    }
+    const address = server.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;
+    return {
+      url,
+      store,
+      server,
+      runner,
+      channels,
+      logger,
+      secret,
+      rechecks,
+      async close() {
+        for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, "while stopping"));
+        await store.close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+}

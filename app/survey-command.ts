@@ -1,0 +1,116 @@
+/**
+ * `anxin survey …`: questionnaire administration from the command line. For now `survey import`,
+ * which converts an XLSForm (.xlsx) into a questionnaire, prints the import report, and stores it
+ * (optionally writing the YAML and opening a wave on it).
+ */
+import { writeFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { parseDatabaseUrl } from "../prisma/database-url.js";
+import { QuestionnaireConflictError } from "../core/model/index.js";
+import { formatReport, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../core/definitions/xlsform.js";
+import { isLang, SUPPORTED_LANGS } from "../core/engine/types.js";
+import type { Lang } from "../core/engine/types.js";
+import { loadConfig } from "./config.js";
+import { openDatabase } from "./database.js";
+import { storeQuestionnaire } from "../core/survey/default-survey.js";
+import { openWave } from "../core/admin/waves.js";
+
+/** Where `survey` commands write, and their clock (tests replace them). */
+export interface SurveyCommandIO {
+  /** Normal output, one call per block of lines. Default: console.log. */
+  out?: (text: string) => void;
+  /** The report of a refused import. Default: console.error. */
+  err?: (text: string) => void;
+  now?: () => Date;
+}
+
+/** Options of `survey import`, as commander parses them. */
+interface ImportOptions {
+  db?: string;
+  dryRun?: boolean;
+  openWave?: boolean;
+  out?: string;
+  lang?: Lang;
+}
+
+/** Adds `survey import <file.xlsx>` (and the `survey` group) to `program`; returns the group. */
+export function registerSurveyCommands(program: Command, io: SurveyCommandIO = {}): Command {
+  const survey = program.command("survey").description("questionnaires: import XLSForms");
+  survey
+    .command("import")
+    .description("convert an XLSForm (.xlsx: survey, choices, settings sheets) into a questionnaire, report what changed, and store it")
+    .argument("<file.xlsx>", "the XLSForm workbook")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .option("--dry-run", "only print the import report; store nothing")
+    .option("--open-wave", "also open a survey wave on the imported questionnaire (it becomes the current wave)")
+    .option("--out <file.yaml>", "also write the converted questionnaire as YAML")
+    .option("--lang <lang>", `language of columns without ::language when settings has no default_language (${SUPPORTED_LANGS.join(", ")})`, parseLang)
+    .action(async (file: string, options: ImportOptions) => {
+      await importCommand(file, options, io);
+    });
+  return survey;
+}
+
+function parseLang(value: string): Lang {
+  if (!isLang(value)) throw new InvalidArgumentError(`expected one of ${SUPPORTED_LANGS.join(", ")}`);
+  return value;
+}
+
+async function importCommand(file: string, options: ImportOptions, io: SurveyCommandIO): Promise<void> {
+  const out = io.out ?? ((text: string) => console.log(text));
+  const err = io.err ?? ((text: string) => console.error(text));
+  const now = (io.now ?? (() => new Date()))();
+
+  let imported: XlsFormImport;
+  try {
+    imported = await importXlsForm(file, { sourceName: file, ...(options.lang ? { defaultLanguage: options.lang } : {}) });
+  } catch (error) {
+    // The report is the useful part; the error's first line is what the CLI prints last.
+    if (error instanceof XlsFormImportError) err(formatReport(error.report));
+    throw error;
+  }
+  const { definition, report } = imported;
+  out(formatReport(report));
+
+  if (options.out) {
+    const header = [
+      `Converted from ${file} by "anxin survey import" on ${now.toISOString().slice(0, 10)}.`,
+      ...(report.items.length > 0 ? ["Import report:", ...formatReport(report).split("\n").slice(0, -1).map((l) => `  ${l}`)] : []),
+    ].join("\n");
+    writeFileSync(options.out, questionnaireToYaml(definition, header));
+    out(`wrote ${options.out}`);
+  }
+
+  if (options.dryRun) {
+    out(`dry run: nothing stored${options.openWave ? " and no wave opened" : ""}`);
+    return;
+  }
+
+  const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
+  const { store } = await openDatabase(target);
+  try {
+    let stored: Awaited<ReturnType<typeof storeQuestionnaire>>;
+    try {
+      stored = await storeQuestionnaire(store, definition, "xlsform");
+    } catch (error) {
+      if (error instanceof QuestionnaireConflictError) {
+        throw new Error(`${error.message} (set a higher version in the settings sheet)`);
+      }
+      throw error;
+    }
+    const { record, created } = stored;
+    out(
+      created
+        ? `stored questionnaire ${record.key} version ${record.version}`
+        : `questionnaire ${record.key} version ${record.version} was already stored with the same content`,
+    );
+    if (options.openWave) {
+      // As `anxin wave open`: one wave at a time, so the wave it replaces ends now.
+      const opened = await openWave(store, { questionnaire: `${record.key}@${record.version}` }, now);
+      const { wave, replaced } = opened;
+      out(`opened wave "${wave.name}" (${wave.id})` + (replaced ? `; it replaces "${replaced.name}" as the current wave (unfinished responses to that wave end)` : ""));
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The two pages of survey figures: the overview (/admin: figures, charts, the latest suggestions,
+ * officers' coverage and the outreach figures) and the printable report (/admin/report).
+ */
+import type { FastifyInstance } from "fastify";
+import type { DashboardDeps } from "./deps.js";
+import { overviewPage, reportPage, type OverviewParams } from "./pages.js";
+import { langOf, statsQuery } from "./queries.js";
+import { badRequest, notFoundHtml, sendHtml } from "./replies.js";
+import { unlessNoReport } from "./reports.js";
+
+/** Registers GET /admin and GET /admin/report. */
+export function registerOverviewRoutes(app: FastifyInstance, { service, admin, pageContext, reports }: DashboardDeps): void {
+  app.get("/admin", { preHandler: admin }, async (request, reply) => {
+    const parsed = statsQuery.safeParse(request.query);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    const q = parsed.data;
+    const lang = langOf(request, q);
+    return unlessNoReport(
+      async () => {
+        const r = await reports.report(reports.requestFor(q));
+        const [waves, suggestions, coverage, figures] = await Promise.all([
+          service.waves.list(),
+          service.suggestions.query({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
+          service.coverage(r.region ? { regionCode: r.region.code } : {}),
+          reports.outreach(r),
+        ]);
+        const params: OverviewParams = { clean: q.clean, ...(q.wave ? { wave: q.wave } : {}), ...(q.region ? { region: q.region } : {}), ...(q.measure ? { measure: q.measure } : {}) };
+        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures }));
+      },
+      (message) => notFoundHtml(reply, lang, message),
+    );
+  });
+
+  app.get("/admin/report", { preHandler: admin }, async (request, reply) => {
+    const parsed = statsQuery.safeParse(request.query);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    const q = parsed.data;
+    const lang = langOf(request, q);
+    return unlessNoReport(
+      async () => {
+        const r = await reports.report(reports.requestFor(q));
+        const params: OverviewParams = { clean: q.clean, ...(q.measure ? { measure: q.measure } : {}) };
+        return sendHtml(reply, reportPage(pageContext(request, lang), { report: r, params, waves: await service.waves.list(), outreach: await reports.outreach(r) }));
+      },
+      (message) => notFoundHtml(reply, lang, message),
+    );
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * What keeps the admin surface safe, shared by every route: the strict CSP and other response
+ * headers, the cookie, form and rate-limit plugins, the staff check (Bearer token or the
+ * `anxin_staff` cookie, admins only) and the CSRF token every cookie-authenticated POST/PATCH must
+ * carry. The CSRF token is stateless (an HMAC of the staff token), so nothing is kept per session.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyRateLimit from "@fastify/rate-limit";
+import { requireRole, tokenOf, type StaffLookup, type StaffRequest } from "../../app/staff-auth.js";
+import type { ResidentRecord } from "../../core/model/index.js";
+import type { Lang } from "../../core/engine/types.js";
+import { adminLang } from "../../core/admin/i18n.js";
+import { deniedPage, type PageContext } from "./pages.js";
+
+/** The Content-Security-Policy of every admin response: no script, nothing from elsewhere. */
+export const ADMIN_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** The CSRF token that goes with a staff token (stateless: an HMAC of it). */
+export function csrfToken(secret: string, staffToken: string): string {
+  return createHmac("sha256", secret).update(`csrf:${staffToken}`).digest("base64url").slice(0, 32);
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A fastify preHandler that may answer the request itself (and so end it). */
+export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** The preHandlers of the admin routes. */
+export interface StaffGuards {
+  /** Admits admins only: 401 without a valid token, 403 for residents and officers. */
+  admin: Guard;
+  /** Route options of a route that changes something: an admin, and the CSRF token unless the request came with a Bearer token. */
+  guarded: { preHandler: Guard[] };
+}
+
+/** The guards of the admin routes, checking tokens signed with `secret` against the clock `now` and their holder by `staffMember`. */
+export function staffGuards(staffMember: StaffLookup, secret: string, now: () => Date): StaffGuards {
+  const admin = requireRole(staffMember, secret, "admin", now);
+  const csrf: Guard = async (request, reply) => {
+    if (request.method === "GET" || request.method === "HEAD") return;
+    // A bearer token is not sent by browsers on their own, so it needs no CSRF token.
+    if (request.headers.authorization?.startsWith("Bearer ")) return;
+    const token = tokenOf(request) ?? "";
+    const body = request.body as Record<string, unknown> | undefined;
+    const given = (typeof body?._csrf === "string" ? body._csrf : undefined) ?? (typeof request.headers["x-csrf-token"] === "string" ? request.headers["x-csrf-token"] : "");
+    if (!given || !sameToken(given, csrfToken(secret, token))) {
+      await reply.code(403).send({ error: "forbidden", message: "missing or wrong CSRF token" });
+    }
+  };
+  return { admin, guarded: { preHandler: [admin, csrf] } };
+}
+
+/** The context every page is rendered with: its language, the CSRF token for its forms, its own URL. */
+export function pageContextFor(secret: string, request: FastifyRequest, lang: Lang): PageContext {
+  return { lang, csrf: csrfToken(secret, tokenOf(request) ?? ""), url: request.url };
+}
+
+/**
+ * The staff member a guarded route serves.
+ * @throws Error when the route was registered without the admin guard (a programming error)
+ */
+export function staffOf(request: FastifyRequest): ResidentRecord {
+  const staff = (request as StaffRequest).staff;
+  if (!staff) throw new Error("admin route without requireRole");
+  return staff;
+}
+
+/**
+ * Registers the cookie, form and rate-limit plugins and the security headers on the admin scope:
+ * must run before any admin route is added. A 401 or 403 to a browser asking for a page gets the
+ * sign-in prompt as HTML instead of the JSON refusal.
+ */
+export async function registerSecurity(scope: FastifyInstance): Promise<void> {
+  // Registered in this encapsulated scope so that another mount's copy cannot clash.
+  if (!scope.hasRequestDecorator("cookies")) await scope.register(fastifyCookie);
+  if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(fastifyFormbody);
+  await scope.register(fastifyRateLimit, { global: false });
+
+  scope.addHook("onSend", async (request, reply, payload) => {
+    reply.header("content-security-policy", ADMIN_CSP);
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("x-frame-options", "DENY");
+    if (!request.url.startsWith("/admin/static/")) reply.header("cache-control", "no-store");
+    const status = reply.statusCode;
+    const wantsHtml = request.method === "GET" && !request.url.startsWith("/admin/api/") && (request.headers.accept ?? "").includes("text/html");
+    if ((status === 401 || status === 403) && wantsHtml) {
+      reply.header("content-type", "text/html; charset=utf-8");
+      const q = request.query as { lang?: string } | undefined;
+      return deniedPage(adminLang(q?.lang), status);
+    }
+    return payload;
+  });
+}

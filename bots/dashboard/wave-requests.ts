@@ -1,0 +1,49 @@
+/**
+ * What the Waves page's forms and the waves API both send: opening a wave and removing a target.
+ */
+import { z } from "zod";
+import { parseWaveTimeText, quotedText, utcOffsetMinutes, WaveError, type OpenWaveRequest } from "../../core/admin/waves.js";
+import { optionalText } from "./queries.js";
+
+/** A checkbox as a form sends it ("on", or nothing) or as JSON (a boolean). */
+const flagParam = z
+  .union([z.boolean(), z.enum(["1", "true", "on", "0", "false", ""])])
+  .optional()
+  .transform((v) => v === true || v === "1" || v === "true" || v === "on");
+
+/** Opening a wave, from the Waves page's form or as JSON: times as ISO dates or date-times, read at `offset` (default UTC) unless they carry their own. */
+export const openWaveBody = z.object({
+  questionnaire: optionalText,
+  name: optionalText,
+  opens: optionalText,
+  closes: optionalText,
+  offset: optionalText,
+  copyTargets: flagParam,
+});
+
+/** Removing one target of a wave. */
+export const targetDelete = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().min(1).max(200) });
+
+/**
+ * The wave an open form or API call asks for.
+ * @throws WaveError for a malformed time or offset
+ */
+export function openWaveRequest(body: z.infer<typeof openWaveBody>): OpenWaveRequest {
+  const offset = body.offset ?? "Z";
+  if (utcOffsetMinutes(offset) === null) throw new WaveError("waves.error_offset_invalid", { offset: quotedText(offset) });
+  const time = (refusal: "waves.error_opens_text" | "waves.error_closes_text", text: string | undefined): Date | undefined => {
+    if (text === undefined) return undefined;
+    const parsed = parseWaveTimeText(text, offset);
+    if (!parsed) throw new WaveError(refusal, { text: quotedText(text) });
+    return parsed;
+  };
+  const opensAt = time("waves.error_opens_text", body.opens);
+  const closesAt = time("waves.error_closes_text", body.closes);
+  return {
+    ...(body.questionnaire ? { questionnaire: body.questionnaire } : {}),
+    ...(body.name ? { name: body.name } : {}),
+    ...(opensAt ? { opensAt } : {}),
+    ...(closesAt ? { closesAt } : {}),
+    copyTargets: body.copyTargets,
+  };
+}

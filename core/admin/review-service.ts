@@ -1,0 +1,111 @@
+/**
+ * What admins review: residents' suggestions (filtered lists, status and tags) and the spot checks
+ * of completed responses (drawing a sample, re-asking in chat, recording outcomes). The store
+ * audits each of these changes itself, with the actor given here.
+ */
+import { SUGGESTION_STATUSES, type AdminSuggestionRecord, type SpotCheckOutcomeValue, type SpotCheckRecord, type SuggestionQuery, type SuggestionStatus } from "../model/index.js";
+import { drawSpotChecks, type DrawRequest, type DrawResult } from "./spot-checks.js";
+import { queueChatRechecks, type QueueResult } from "./spot-check-chat.js";
+import type { AdminContext } from "./service-context.js";
+
+/** Suggestion filters as a request gives them, as text (`status` may be a comma-separated list). */
+export interface SuggestionFilterQuery {
+  wave?: string | undefined;
+  region?: string | undefined;
+  status?: string | undefined;
+  tag?: string | undefined;
+  q?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+/** A change of a suggestion: its status and/or its tags, as a list or as one text (separated by ASCII or CJK commas). */
+export interface SuggestionChange {
+  status?: SuggestionStatus | undefined;
+  tags?: string | readonly string[] | undefined;
+}
+
+/** Tags as a list, or as the page's text field: separated by ASCII or CJK commas. */
+function splitTags(tags: string | readonly string[] | undefined): string[] | undefined {
+  if (tags === undefined) return undefined;
+  return (typeof tags === "string" ? tags.split(/[,，、]/) : tags).map((t) => t.trim()).filter((t) => t !== "");
+}
+
+/** Residents' suggestions and their handling. */
+export class SuggestionService {
+  constructor(private readonly ctx: AdminContext) {}
+
+  /** The store's filter for a suggestion query, or what is wrong with it (an unknown region or status). */
+  async filter(q: SuggestionFilterQuery): Promise<SuggestionQuery | string> {
+    const filter: SuggestionQuery = {};
+    if (q.wave) filter.waveId = q.wave;
+    if (q.region) {
+      const region = await this.ctx.store.getRegionByCode(q.region);
+      if (!region) return `no region ${q.region}`;
+      filter.regionPath = region.path;
+    }
+    if (q.status) {
+      const statuses = q.status.split(",").filter((s): s is SuggestionStatus => (SUGGESTION_STATUSES as readonly string[]).includes(s));
+      if (statuses.length === 0) return `unknown status ${q.status}`;
+      filter.status = statuses;
+    }
+    if (q.tag) filter.tag = q.tag;
+    if (q.q) filter.search = q.q;
+    if (q.since) filter.since = new Date(q.since);
+    if (q.until) filter.until = new Date(q.until);
+    return filter;
+  }
+
+  /** One page of the suggestions matching `query`, newest first. */
+  query(query: SuggestionQuery): Promise<AdminSuggestionRecord[]> {
+    return this.ctx.store.querySuggestions(query);
+  }
+
+  /** How many suggestions match `query` (paging ignored). */
+  count(query: SuggestionQuery): Promise<number> {
+    return this.ctx.store.countSuggestions(query);
+  }
+
+  /**
+   * Sets a suggestion's status and/or tags; the store audits it (`suggestion.update`) under `actorId`.
+   * @returns the suggestion after the change, null when there is no such suggestion, "invalid" when the store refused a tag
+   */
+  async update(id: string, change: SuggestionChange, actorId: string | null): Promise<AdminSuggestionRecord | null | "invalid"> {
+    const tags = splitTags(change.tags);
+    try {
+      return await this.ctx.store.updateSuggestion(id, { ...(change.status ? { status: change.status } : {}), ...(tags ? { tags } : {}) }, actorId);
+    } catch (error) {
+      // The store is where a tag's rules live; its refusal is the admin's mistake, not a failure.
+      if (error instanceof Error && /invalid tag/.test(error.message)) return "invalid";
+      throw error;
+    }
+  }
+}
+
+/** Spot checks of a wave's completed responses. */
+export class SpotCheckService {
+  constructor(private readonly ctx: AdminContext) {}
+
+  /** The spot checks of a wave, in drawing order. */
+  list(waveId: string): Promise<SpotCheckRecord[]> {
+    return this.ctx.store.listSpotChecks(waveId);
+  }
+
+  /** Draws and stores a stratified sample of a wave's completed responses (audited by the store). */
+  draw(request: Omit<DrawRequest, "now">): Promise<DrawResult> {
+    return drawSpotChecks(this.ctx.store, { ...request, now: this.ctx.now() });
+  }
+
+  /** Queues the re-check in chat of a wave's open `chat` spot checks, at most `limit` (audited by the store). */
+  reask(request: { waveId: string; limit?: number; actorId?: string | null }): Promise<QueueResult> {
+    return queueChatRechecks(this.ctx.store, { ...request, now: this.ctx.now() });
+  }
+
+  /**
+   * Records what a spot check found (audited by the store).
+   * @returns the spot check as recorded, null when there is no such spot check
+   */
+  record(id: string, outcome: { outcome: SpotCheckOutcomeValue; verifier?: string | null; notes?: string | null; actorId?: string | null }): Promise<SpotCheckRecord | null> {
+    return this.ctx.store.recordSpotCheck(id, { ...outcome, now: this.ctx.now() });
+  }
+}

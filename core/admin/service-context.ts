@@ -1,0 +1,39 @@
+/**
+ * What the parts of the admin service (core/admin/service.ts) share: the store ports they read and
+ * write, who makes a change, and the settings and clock they run with. A file of its own so that
+ * the parts need not import the service that assembles them.
+ */
+import type { AuditLog, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
+import type { AdminSettings } from "./settings.js";
+
+/**
+ * The store ports the admin service needs: waves and questionnaires, regions, responses (figures,
+ * exports, spot-check draws), suggestions, spot checks, staff (coverage), the outreach figures'
+ * reads, looking up a staff member, and the audit log. Conversations, broadcasts, the web inbox
+ * and cases are none of its business.
+ */
+export type AdminStore = SurveyStore &
+  RegionStore &
+  ResponseStore &
+  SuggestionStore &
+  SpotCheckStore &
+  StaffStore &
+  OutreachFiguresReader &
+  Pick<ResidentStore, "getResident"> &
+  AuditLog;
+
+/** Where a change came from, as the audit log's `via` records it. */
+export type AdminSurface = "dashboard" | "api" | "cli";
+
+/** Who makes a change: the staff member (null from the command line, which has no sign-in) and the surface. */
+export interface AdminActor {
+  id: string | null;
+  via: AdminSurface;
+}
+
+/** The store, settings and clock every part of the service runs with. */
+export interface AdminContext {
+  store: AdminStore;
+  settings: AdminSettings;
+  now: () => Date;
+}

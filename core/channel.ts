@@ -1,0 +1,45 @@
+/**
+ * The contract between the core and a delivery surface (Telegram, WeChat, the web chat). An
+ * adapter translates platform updates into the runner's inbound messages and the engine's
+ * {@link OutMessage}s into platform calls; it knows nothing of questionnaires or the database.
+ * The core reaches a running channel only through this interface (pushes outside a reply and the
+ * outbox), so no part of it needs to know an adapter's class.
+ */
+import type { Lang, OutMessage } from "./engine/types.js";
+import type { BroadcastStore, WebInboxStore } from "./model/index.js";
+import type { OutboxLogger, OutboxTransport } from "./outreach/sender.js";
+
+/** The outcome of pushing messages to one recipient outside a reply (broadcasts, case updates). */
+export type PushResult =
+  | { ok: true; platformMessageId?: string }
+  /** `retryAfterMs`: the platform asked to slow down; `permanent`: retrying will not help (blocked, unknown chat). */
+  | { ok: false; error: string; permanent: boolean; blocked?: boolean; retryAfterMs?: number };
+
+/** What the outbox hands a channel that sends broadcasts its own way ({@link Channel.outboxTransport}). */
+export interface OutboxContext {
+  /** The outbox and the web inbox only: a transport settles deliveries (the web's in the inbox's transaction) and reads past message ids. */
+  store: BroadcastStore & WebInboxStore;
+  /** The app secret (signs buttons the way the bot's own replies are signed). */
+  secret: string;
+  logger?: OutboxLogger;
+}
+
+/** A running channel. */
+export interface Channel {
+  /** telegram | wechat | web — the `platform` of the identities it serves. */
+  readonly platform: string;
+  /** Starts receiving (polling, puppet login …); called after the HTTP server listens. */
+  start(): Promise<void>;
+  /** Stops receiving and sending. */
+  stop(): Promise<void>;
+  /** Sends messages to a chat that did not just write (not a reply). */
+  push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult>;
+  /**
+   * The channel's own outbox transport, where the platform allows better than "push and hope"
+   * (Telegram: signed read buttons and a crash probe; the web chat: the inbox written in the
+   * delivery's transaction). Without it the outbox sends through {@link push}, at least once.
+   */
+  outboxTransport?(context: OutboxContext): OutboxTransport;
+  /** The bot's public username once known, for deep links (Telegram's t.me/<bot>?start=…). */
+  botUsername?(): string | undefined;
+}

@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import { Command } from "commander";
 import { migrate } from "../prisma/migrate.js";
 import { openStore } from "../prisma/store.js";
-import { storeQuestionnaire } from "../core/app/seed.js";
+import { storeQuestionnaire } from "../core/survey/default-survey.js";
 import { loadDefaultQuestionnaire } from "../core/definitions/load.js";
 import { mulberry32 } from "../core/stats/index.js";
 
@@ -151,7 +151,7 @@ export function runChildExport(file: string, kind: string, format: string, out: 
 
 async function childMain(file: string, kind: string, format: string, out: string, extra: readonly string[]): Promise<void> {
   const started = performance.now();
-  const { registerAdminCommands } = await import("../core/app/admin-commands.js");
+  const { registerAdminCommands } = await import("../app/admin-commands.js");
   const program = registerAdminCommands(new Command("anxin").exitOverride());
   await program.parseAsync(["node", "anxin", "export", kind, "--db", `file:${file}`, "--format", format, "--out", out, ...extra]);
   const run: ExportRun = {

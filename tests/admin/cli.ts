@@ -1,8 +1,8 @@
 /** Runs the admin commands of `anxin` in this process against a test database, capturing what they print. */
 import { Command } from "commander";
 import { vi } from "vitest";
-import { registerAdminCommands } from "../../core/app/admin-commands.js";
-import { registerWaveCommands } from "../../core/app/wave-command.js";
+import { registerAdminCommands } from "../../app/admin-commands.js";
+import { registerWaveCommands } from "../../app/wave-command.js";
 
 /** `anxin <args…> --db <url>`: the lines it logged (stderr, e.g. a progress bar, is silenced). */
 export async function runAnxin(url: string, ...args: string[]): Promise<string> {

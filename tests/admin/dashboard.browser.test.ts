@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { adminEnv, type AdminEnv } from "./support.js";
 import { REGIONS } from "./fixture.js";
-import { CHROMIUM_ARGS, chromiumPath } from "../../core/admin/rasterize.js";
+import { CHROMIUM_ARGS, chromiumPath, svgsToPng } from "../../app/chart-images.js";
 import { createAdminStaffCommands } from "../../core/admin/staff-commands.js";
 import { getTip } from "../../core/outreach/tips.js";
 
@@ -162,7 +162,7 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
   it("draws the /stats charts as PNG images for chat", async () => {
     const admin = await env.store.getResident(env.adminId);
     if (!admin) throw new Error("admin missing");
-    const [, stats] = createAdminStaffCommands({ store: env.store });
+    const [, stats] = createAdminStaffCommands({ store: env.store, rasterize: svgsToPng });
     const reply = await stats!.run({ staff: admin, args: "", lang: "zh-CN", now: new Date() });
     expect(reply.images?.length).toBeGreaterThanOrEqual(3);
     for (const [i, image] of (reply.images ?? []).entries()) {

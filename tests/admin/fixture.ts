@@ -18,9 +18,9 @@
  * Wave W1 ("2026-H1"), 20 completed: A1 vs vs s s s bs bs nv nv u, B1 vs vs vs s s s bs nv nv u.
  * Targets of W2 for safety_overall.rate: 省均 0.85, 市均 0.80.
  */
-import type { DomainWrite, Store, WaveRecord } from "../../prisma/store.js";
+import type { DomainWrite, Store, WaveRecord } from "../../core/model/index.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
-import { storeQuestionnaire } from "../../core/app/seed.js";
+import { storeQuestionnaire } from "../../core/survey/default-survey.js";
 
 const LEVEL = { vs: "very_safe", s: "safe", bs: "basically_safe", nv: "not_very_safe", u: "unsafe", dk: "dont_know" } as const;
 type L = keyof typeof LEVEL;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
-import { csrfToken, ADMIN_CSP } from "../../bots/admin/mount.js";
+import { csrfToken, ADMIN_CSP } from "../../bots/dashboard/mount.js";
 import { adminEnv, type AdminEnv } from "./support.js";
 import { REGIONS } from "./fixture.js";
 

@@ -7,28 +7,27 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
+import type { Store } from "../../core/model/index.js";
 import { runAnxin } from "./cli.js";
 import { expireChatRechecks } from "../../core/admin/spot-check-chat.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 import { seedFixture, type Fixture } from "./fixture.js";
 
+let opened: TestStore;
 let db: TestDatabase;
 let store: Store;
 let fx: Fixture;
 let dir: string;
 
 beforeAll(async () => {
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
+  opened = await openTestStore();
+  ({ db, store } = opened);
   fx = await seedFixture(store);
   dir = mkdtempSync(join(tmpdir(), "anxin-recheck-cli-"));
 });
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,7 @@ import { accountsFor, chatRecheckSettings, ChatRecheckSettingsError, chooseReche
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { RECHECK_RESOURCES } from "../../core/engine/recheck-i18n.js";
 import { SUPPORTED_LANGS } from "../../core/engine/types.js";
-import type { IdentityRecord } from "../../prisma/store.js";
+import type { IdentityRecord } from "../../core/model/index.js";
 
 const qn = loadDefaultQuestionnaire();
 

@@ -4,29 +4,26 @@
  * both in town B, so the clean figures of the whole district differ from the default ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type RegionRecord, type ResidentRecord, type Store } from "../../prisma/store.js";
+import type { RegionRecord, ResidentRecord, Store } from "../../core/model/index.js";
 import { computeReport } from "../../core/admin/stats-service.js";
 import { createAdminStaffCommands, parseStatsArgs, STATS_SCOPE_WORDS } from "../../core/admin/staff-commands.js";
 import type { Lang } from "../../core/engine/types.js";
 import type { StaffCommand, StaffReply } from "../../core/survey/staff-commands.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 import { REGIONS, seedFixture } from "./fixture.js";
 
-let db: TestDatabase;
+let opened: TestStore;
 let store: Store;
 let regions: RegionRecord[];
 
 beforeAll(async () => {
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
+  opened = await openTestStore();
+  store = opened.store;
   await seedFixture(store);
   regions = await store.listRegions();
 });
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
 });
 
 const now = new Date("2026-11-20T00:00:00Z");

@@ -17,7 +17,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
+import type { Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 import { computeReport, type StatsReport } from "../../core/admin/stats-service.js";
 import { drawSpotChecks } from "../../core/admin/spot-checks.js";

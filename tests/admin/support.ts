@@ -1,12 +1,13 @@
 /** Shared set-up of the admin HTTP tests: a seeded SQLite store (survey and outreach), staff of every role, the server. */
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
-import { buildServer } from "../../core/app/server.js";
-import { issueStaffToken } from "../../core/app/staff-auth.js";
-import { mountAdmin } from "../../bots/admin/mount.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { Store } from "../../core/model/index.js";
+import { buildServer } from "../../app/server.js";
+import { issueStaffToken } from "../../app/staff-auth.js";
+import { mountAdmin } from "../../bots/dashboard/mount.js";
+import { AdminService } from "../../core/admin/service.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore } from "../support/store-fixture.js";
 import { seedFixture, seedOutreach, type Fixture, type OutreachFixture } from "./fixture.js";
 
 /** A running admin test environment. */
@@ -28,9 +29,8 @@ export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
 /** Seeds the fixture and builds a server with the admin mount. */
 export async function adminEnv(): Promise<AdminEnv> {
-  const db = freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
+  const opened = await openTestStore();
+  const { db, store } = opened;
   const fx = await seedFixture(store);
   const now = new Date();
   const admin = await store.setRole("telegram", "admin-1", "admin");
@@ -40,7 +40,7 @@ export async function adminEnv(): Promise<AdminEnv> {
   const outreach = await seedOutreach(store, officer.id);
   const { resident } = await store.resolveIdentity({ platform: "telegram", platformUserId: "resident-1", chatId: "resident-1" });
   const logger = pino({ level: "silent" });
-  const app = await buildServer({ store, logger, mounts: [mountAdmin({ store, secret: TEST_SECRET, logger })] });
+  const app = await buildServer({ store, logger, mounts: [mountAdmin({ service: new AdminService(store), secret: TEST_SECRET, logger })] });
   await app.ready();
   return {
     db,
@@ -57,8 +57,7 @@ export async function adminEnv(): Promise<AdminEnv> {
     },
     async close() {
       await app.close();
-      await store.close();
-      await db.drop();
+      await opened.close();
     },
   };
 }

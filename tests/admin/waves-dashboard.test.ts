@@ -8,7 +8,7 @@
  */
 import { runAnxin } from "./cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csrfToken } from "../../bots/admin/mount.js";
+import { csrfToken } from "../../bots/dashboard/mount.js";
 import { adminEnv, type AdminEnv } from "./support.js";
 
 const DAY = 24 * 3600 * 1000;

@@ -1,5 +1,5 @@
 /**
- * `anxin wave list | open | close | cancel` (core/app/wave-command.ts over core/admin/waves.ts) on an
+ * `anxin wave list | open | close | cancel` (app/wave-command.ts over core/admin/waves.ts) on an
  * install whose current wave still runs the default questionnaire's version 1: the listing with
  * statuses and counts, refusals that change nothing, a scheduled wave, opening the next wave on
  * version 2 with the targets copied (one wave runs at a time: the old one ends), a resident
@@ -12,19 +12,19 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
-import { storeQuestionnaire } from "../../core/app/seed.js";
+import type { Store, WaveRecord } from "../../core/model/index.js";
+import { storeQuestionnaire } from "../../core/survey/default-survey.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { validateQuestionnaire } from "../../core/engine/definition.js";
 import type { Input, Questionnaire } from "../../core/engine/types.js";
 import { ConversationRunner, type InboundMessage, type RunnerReply } from "../../core/survey/runner.js";
-import { parseWaveTime } from "../../core/app/wave-command.js";
+import { parseWaveTime } from "../../app/wave-command.js";
 import { formatWaveTime, parseQuestionnaireRef, parseWaveTimeText, utcOffsetMinutes, waveStatus } from "../../core/admin/waves.js";
 import { runAnxin } from "./cli.js";
 import { seedResponse } from "./fixture.js";
 import { runAnxin as runAnxinProcess } from "../support/anxin-process.js";
-import { BACKENDS, freshSqlite, type TestDatabase } from "../support/databases.js";
+import { BACKENDS, type TestDatabase } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 import { TEST_REGIONS } from "../support/auto-resident.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -36,6 +36,7 @@ function versionOne(): Questionnaire {
   return validateQuestionnaire({ ...definition, version: 1, questions: definition.questions.filter((q) => q.type !== "phone") }, "public-safety v1");
 }
 
+let opened: TestStore;
 let db: TestDatabase;
 let store: Store;
 let runner: ConversationRunner;
@@ -58,10 +59,8 @@ async function snapshot(): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
-  for (const region of TEST_REGIONS) await store.upsertRegion({ code: region.code, name: region.name as Record<string, string>, parentCode: region.parentCode });
+  opened = await openTestStore({ regions: TEST_REGIONS });
+  ({ db, store } = opened);
   const { record } = await storeQuestionnaire(store, versionOne(), "yaml");
   v1Id = record.id;
   const now = Date.now();
@@ -94,8 +93,7 @@ beforeAll(async () => {
   expect(Object.keys(response!.answers)).toHaveLength(1);
 });
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
 });
 
 describe("anxin wave", () => {
@@ -317,19 +315,17 @@ describe("wave times and references", () => {
 });
 
 describe.each(BACKENDS)("wave store methods on $name", ({ create }) => {
-  let tdb: TestDatabase;
+  let backend: TestStore;
   let s: Store;
   beforeAll(async () => {
-    tdb = await create();
-    await migrate(tdb.target);
-    s = await openStore(tdb.target);
+    backend = await openTestStore({ db: await create() });
+    s = backend.store;
     await s.upsertRegion({ code: REGION.slice(0, 6), name: { en: "District" } });
     await s.upsertRegion({ code: REGION.slice(0, 9), name: { en: "Town" }, parentCode: REGION.slice(0, 6) });
     await s.upsertRegion({ code: REGION, name: { en: "Village" }, parentCode: REGION.slice(0, 9) });
   });
   afterAll(async () => {
-    await s?.close();
-    await tdb?.drop();
+    await backend?.close();
   });
 
   it("counts responses by wave and status, copies targets, and closes a wave", async () => {

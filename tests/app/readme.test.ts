@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONFIG_HELP } from "../../core/app/config.js";
+import { CONFIG_HELP } from "../../app/config.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 

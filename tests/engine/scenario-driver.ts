@@ -8,6 +8,13 @@
  *   lang: zh-CN | zh-TW | en          # the resident's platform language (initial state)
  *   wave: open | none | closed        # default open (the default questionnaire, wave id "wave-1")
  *   regions: true | false             # default true: the tree in SCENARIO_REGIONS
+ *   staff:                            # optional: the speaker is staff (the /broadcast dialogue)
+ *     role: officer | admin
+ *     region: "110101"                #   their area (a code of SCENARIO_REGIONS), if any
+ *     households: 2                   #   how many households they have (default 0), all reachable
+ *   clock:                            # optional: a fixed time instead of the test's own
+ *     now: "2026-05-01T10:30:00+08:00"
+ *     utcOffset: 480                  #   the office's offset from UTC in minutes (default 0)
  *   expectQuizAnswers:                # optional: the first quiz answer per tip at the end
  *     <tip id>: { option: <option id>, correct: true | false }
  *   steps:
@@ -29,7 +36,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { SUPPORTED_LANGS } from "../../core/engine/types.js";
-import type { AnswerValue, Input, Lang, OutMessage, RegionNode } from "../../core/engine/types.js";
+import type { AnswerValue, EngineContext, EngineRequestEvent, Input, Lang, OutMessage, RegionNode, SystemResult } from "../../core/engine/types.js";
 import { REGIONS } from "./helpers.js";
 
 /** The region tree scenarios assume (when `regions` is not false). */
@@ -59,6 +66,10 @@ const ScenarioSchema = z.strictObject({
   lang: z.enum(SUPPORTED_LANGS as [Lang, ...Lang[]]),
   wave: z.enum(["open", "none", "closed"]).default("open"),
   regions: z.boolean().default(true),
+  staff: z
+    .strictObject({ role: z.enum(["officer", "admin"]), region: z.string().optional(), households: z.number().int().min(0).default(0) })
+    .optional(),
+  clock: z.strictObject({ now: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a time"), utcOffset: z.number().int().default(0) }).optional(),
   expectQuizAnswers: z.record(z.string(), z.strictObject({ option: z.string(), correct: z.boolean() })).optional(),
   steps: z.array(StepSchema).min(1),
 });
@@ -68,6 +79,55 @@ export type ScenarioStep = z.output<typeof StepSchema>;
 
 /** A loaded scenario. */
 export type Scenario = z.output<typeof ScenarioSchema> & { file: string };
+
+/**
+ * What a scenario adds to the engine's context: the speaker's staff role and the fixed clock
+ * (the tip library and the rest are the test's, as for every scenario).
+ */
+export function scenarioContext(scenario: Scenario): Partial<EngineContext> {
+  return {
+    ...(scenario.staff ? { staff: { role: scenario.staff.role } } : {}),
+    ...(scenario.clock ? { now: new Date(scenario.clock.now).toISOString(), utcOffsetMinutes: scenario.clock.utcOffset } : {}),
+  };
+}
+
+/**
+ * The store's side of a request event, for playing a scenario through the pure engine: the
+ * staff member's households are all the residents there are (reachable, none finished the
+ * survey), living in their area; a region outside it (or unknown) is refused, and so is
+ * "everyone" for an officer; broadcasts get ids b1, b2 …
+ */
+export function scenarioRequests(scenario: Scenario): (event: EngineRequestEvent) => SystemResult {
+  let broadcasts = 0;
+  const households = scenario.staff?.households ?? 0;
+  const admin = scenario.staff?.role === "admin";
+  const area = scenario.staff?.region;
+  const regions = scenario.regions ? SCENARIO_REGIONS : [];
+  const pathOf = (code: string, nodes: readonly RegionNode[] = regions, above: string[] = []): string[] | undefined => {
+    for (const node of nodes) {
+      if (node.code === code) return [...above, code];
+      const below = pathOf(code, node.children ?? [], [...above, node.code]);
+      if (below) return below;
+    }
+    return undefined;
+  };
+  const reach = (audience: EngineRequestEvent["audience"]): number | "not-allowed" | "unknown-region" => {
+    if (audience.kind === "everyone") return admin ? households : "not-allowed";
+    if (audience.kind !== "region") return households;
+    const path = pathOf(audience.code);
+    if (!path || (!admin && !(area && path.includes(area)))) return "unknown-region";
+    // The households live in the staff member's area: a region reaches them when it contains it.
+    return area && (pathOf(area) ?? []).includes(audience.code) ? households : 0;
+  };
+  return (event) => {
+    const outcome = reach(event.audience);
+    if (event.type === "AudienceCountRequested") {
+      return typeof outcome === "number" ? { type: "AudienceCounted", reach: outcome, notReached: 0 } : { type: "AudienceRefused", reason: outcome };
+    }
+    if (typeof outcome !== "number") return { type: "BroadcastRefused", reason: "not-allowed" };
+    return { type: "BroadcastScheduled", broadcastId: `b${++broadcasts}`, scheduledAt: event.scheduledAt };
+  };
+}
 
 /** Reads and checks a scenario file. */
 export function loadScenario(file: string): Scenario {

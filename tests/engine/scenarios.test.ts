@@ -3,11 +3,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { step } from "../../core/engine/step.js";
-import { initialState } from "../../core/engine/types.js";
-import type { EngineContext, EngineEvent, SessionState } from "../../core/engine/types.js";
+import { initialState, isRequestEvent } from "../../core/engine/types.js";
+import type { EngineContext, EngineEvent, OutMessage, SessionState } from "../../core/engine/types.js";
 import { listTips } from "../../core/outreach/tips.js";
 import { answersFromEvents, defaultQuestionnaire, makeCtx } from "./helpers.js";
-import { SCENARIO_REGIONS, listScenarioFiles, loadScenario, playScenario } from "./scenario-driver.js";
+import { SCENARIO_REGIONS, listScenarioFiles, loadScenario, playScenario, scenarioContext, scenarioRequests } from "./scenario-driver.js";
 import type { Scenario } from "./scenario-driver.js";
 
 /** The context a scenario asks for, around the default questionnaire. */
@@ -16,7 +16,7 @@ function contextFor(scenario: Scenario): EngineContext {
   const open = { id: "wave-1", questionnaireId: qn.id, version: qn.version, open: true };
   const wave = scenario.wave === "none" ? null : scenario.wave === "closed" ? { ...open, open: false } : open;
   // As the runner does: the bundled tip library, and a case code for a concern reported.
-  return { ...makeCtx(qn, { wave, regions: scenario.regions ? SCENARIO_REGIONS : [] }), tips: listTips(), newCaseCode: "K7M3PQ" };
+  return { ...makeCtx(qn, { wave, regions: scenario.regions ? SCENARIO_REGIONS : [] }), tips: listTips(), newCaseCode: "K7M3PQ", ...scenarioContext(scenario) };
 }
 
 /** The first quiz answer per tip, as the store keeps them. */
@@ -33,12 +33,22 @@ describe("scenarios", () => {
       const ctx = contextFor(scenario);
       let state: SessionState = initialState(scenario.lang);
       const events: EngineEvent[] = [];
+      const perform = scenarioRequests(scenario);
       await playScenario(scenario, {
         send: async (input) => {
-          const result = step(ctx, state, input);
-          state = result.state;
+          let result = step(ctx, state, input);
+          const messages: OutMessage[] = [...result.messages];
           events.push(...result.events);
-          return result.messages;
+          // As the runner does: a request the dialogue waits for is answered within the same turn.
+          for (let n = 0; n < 4; n++) {
+            const request = result.events.filter(isRequestEvent).at(-1);
+            if (!request) break;
+            result = step(ctx, result.state, { kind: "system", result: perform(request) });
+            messages.push(...result.messages);
+            events.push(...result.events);
+          }
+          state = result.state;
+          return messages;
         },
         answers: async () => answersFromEvents(events),
       });

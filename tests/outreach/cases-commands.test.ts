@@ -5,7 +5,7 @@
  * dialogue, retries of undelivered updates, and the satisfaction figure.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PushResult } from "../../core/app/channels.js";
+import type { PushResult } from "../../core/channel.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import { CaseNotifier, caseFeedbackSatisfaction, casesMenuHandler, normalizeCaseCode, parseCaseStatus, ratingPromptVia, residentCode } from "../../core/outreach/cases.js";
 import { caseStaffCommand } from "../../core/outreach/cases-commands.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { CASE_RESOURCES, caseText } from "../../core/outreach/cases-i18n.js";
 import { statusLabel } from "../../core/outreach/cases.js";
 import { SUPPORTED_LANGS } from "../../core/engine/types.js";
-import { CASE_STATUSES } from "../../prisma/store.js";
+import { CASE_STATUSES } from "../../core/model/index.js";
 
 const vars = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/app/config.js";
-import { startApp, type RunningApp } from "../../core/app/start.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { loadConfig } from "../../app/config.js";
+import { startApp, type RunningApp } from "../../app/start.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { buttonsOf, isDelivery, SurveyDriver, TEST_SECRET } from "../telegram/support.js";
 
 const officer = { id: 6_300_000_001, first_name: "李", language_code: "zh-hans" };

@@ -8,8 +8,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/app/config.js";
-import { startApp, type RunningApp } from "../../core/app/start.js";
+import { loadConfig } from "../../app/config.js";
+import { startApp, type RunningApp } from "../../app/start.js";
 import type { WebChat } from "../../bots/web/channel.js";
 import { ApiClient, texts } from "../web/support.js";
 

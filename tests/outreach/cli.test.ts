@@ -4,25 +4,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Command } from "commander";
-import { registerStaffCommands } from "../../core/app/staff-command-line.js";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { registerStaffCommands } from "../../app/staff-command-line.js";
+import type { Store } from "../../core/model/index.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
+let opened: TestStore;
 let db: TestDatabase;
 let store: Store;
 beforeAll(async () => {
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
+  opened = await openTestStore();
+  ({ db, store } = opened);
   await store.upsertRegion({ code: "V1", name: { "zh-CN": "一村" } });
   const officer = await store.setRole("telegram", "77", "officer");
   const household = await store.resolveIdentity({ platform: "telegram", platformUserId: "78", chatId: "78" });
   await store.assignHousehold({ officerId: officer.id, householdId: household.resident.id, regionId: (await store.getRegionByCode("V1"))!.id });
 });
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
 });
 
 /** Runs `anxin <args>` and returns what it printed. */

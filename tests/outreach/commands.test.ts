@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatInvitationCode, signHouseholdCode } from "../../core/outreach/codes.js";
 import { parseAudience, parseContent } from "../../core/outreach/content.js";
+import type { SessionState } from "../../core/engine/types.js";
 import { outreachFixture, payloadOf, SECRET, textOf, type OutreachFixture } from "./support.js";
 
 let fx: OutreachFixture;
@@ -172,6 +173,7 @@ describe("the /broadcast dialogue", () => {
     expect(parseContent(broadcast!.content)).toEqual({ text: { en: "Lock your doors at night.", "zh-CN": "夜间请锁好门窗。" } });
     expect(parseAudience(broadcast!.audience)).toEqual({ kind: "households", officerId: officer.id });
     expect(await fx.store.findDraft(officer.id, new Date(0))).toBeNull();
+    expect(((await fx.store.loadConversation(officer.id))?.state as SessionState | undefined)?.compose).toBeUndefined();
   });
 
   it("refuses what an officer may not address, and schedules for later", async () => {
@@ -210,10 +212,13 @@ describe("the /broadcast dialogue", () => {
     reply = await fx.press("officer-b", payloadOf(reply, /Police never ask/));
     expect(textOf(reply)).toMatch(/Tip chosen: Police never ask for transfers/);
     const officer = await fx.resident("officer-b");
-    const draft = await fx.store.findDraft(officer.id, new Date(0));
-    expect(parseContent(draft!.content)).toMatchObject({ tipId: "fraud-1", text: { en: expect.stringMatching(/fraudster/) } });
+    // The draft is the officer's session (the engine's /broadcast dialogue), not a Broadcast row.
+    const draft = (await fx.store.loadConversation(officer.id))?.state as SessionState | undefined;
+    expect(parseContent(draft?.compose?.draft)).toMatchObject({ tipId: "fraud-1", text: { en: expect.stringMatching(/fraudster/) } });
+    expect(await fx.store.findDraft(officer.id, new Date(0))).toBeNull();
     reply = await fx.say("officer-b", "/broadcast cancel", "en");
     expect(textOf(reply)).toMatch(/discarded/);
+    expect(((await fx.store.loadConversation(officer.id))?.state as SessionState | undefined)?.compose).toBeUndefined();
     expect(await fx.store.findDraft(officer.id, new Date(0))).toBeNull();
     // With no draft, text is the engine's again.
     reply = await fx.say("officer-b", "/menu", "en");

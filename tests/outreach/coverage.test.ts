@@ -3,13 +3,12 @@
  * households reached, some confirmed, some blocked or opted out.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type ResidentRecord, type Store } from "../../prisma/store.js";
+import type { ResidentRecord, Store } from "../../core/model/index.js";
 import { coverageReport, CoverageRequestError } from "../../core/outreach/coverage.js";
 import { adminCoverageText, officerCoverageText } from "../../core/outreach/commands.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
-let db: TestDatabase;
+let opened: TestStore;
 let store: Store;
 let officerA: ResidentRecord;
 let officerB: ResidentRecord;
@@ -33,9 +32,8 @@ async function broadcast(authorId: string, targets: readonly (readonly [Resident
 }
 
 beforeAll(async () => {
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
+  opened = await openTestStore();
+  store = opened.store;
   await store.upsertRegion({ code: "T", name: { "zh-CN": "镇" } });
   await store.upsertRegion({ code: "V1", name: { "zh-CN": "一村", en: "Village One" }, parentCode: "T" });
   await store.upsertRegion({ code: "V2", name: { "zh-CN": "二村" }, parentCode: "T" });
@@ -72,8 +70,7 @@ beforeAll(async () => {
   await broadcast(officerA.id, [[households[16]!, "read"], [households[17]!, "sent"], [households[18]!, "sent"]], at(48));
 });
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
 });
 
 describe("coverage", () => {

@@ -9,7 +9,7 @@
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import { openStore } from "../../prisma/store.js";
 import { OutboxSender } from "../../core/outreach/sender.js";
-import { TelegramOutboxTransport } from "../../core/outreach/transports/telegram.js";
+import { TelegramOutboxTransport } from "../../bots/telegram/outbox-transport.js";
 
 const [url, raw] = process.argv.slice(2);
 if (!url || !raw) throw new Error("usage: sender-child.ts <database-url> <json options>");

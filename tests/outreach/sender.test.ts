@@ -14,10 +14,10 @@ import { outreachSettings } from "../../core/outreach/settings.js";
 import { WebOutboxTransport, type LivePages } from "../../core/outreach/transports/web.js";
 import { PushOutboxTransport } from "../../core/outreach/transports/push.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import { ensureDefaultSurvey } from "../../core/survey/default-survey.js";
 import { TelegramAdapter } from "../../bots/telegram/adapter.js";
 import type { OutMessage, Lang } from "../../core/engine/types.js";
-import type { PushResult } from "../../core/app/channels.js";
+import type { PushResult } from "../../core/channel.js";
 import type { OutboxTransport } from "../../core/outreach/sender.js";
 import { createWorld, TEST_SECRET, type World } from "./world.js";
 
@@ -55,7 +55,7 @@ describe("sending a broadcast on Telegram", () => {
     // The resident taps "I've read it ✓": the bot (with outreach's interceptor) records it.
     const outreach = createOutreach({ store: w.store, secret: TEST_SECRET, settings: outreachSettings({ OUTREACH_SENDER: "off" }) });
     const runner = new ConversationRunner({ store: w.store, interceptors: outreach.interceptors, staffCommands: outreach.staffCommands });
-    const adapter = new TelegramAdapter({ runner, store: w.store, secret: TEST_SECRET, api: new Api(w.tg.token, { apiRoot: w.tg.apiRoot }), logger: silent });
+    const adapter = new TelegramAdapter({ runner, secret: TEST_SECRET, api: new Api(w.tg.token, { apiRoot: w.tg.apiRoot }), logger: silent });
     const chatId = w.households[2]!.chatId;
     const button = english.reply_markup!.inline_keyboard[0]![0] as { text: string; callback_data: string };
     expect(button.text).toBe("I've read it ✓");

@@ -2,15 +2,14 @@
  * Shared pieces of the outreach tests: a migrated database with the default survey and the test
  * region tree, outreach's hooks on a runner, and helpers to talk to it as a resident or officer.
  */
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type ResidentRecord, type Store, type WaveRecord } from "../../prisma/store.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import type { ResidentRecord, Store, WaveRecord } from "../../core/model/index.js";
 import { ConversationRunner, type RunnerReply } from "../../core/survey/runner.js";
 import type { Input, OutMessage } from "../../core/engine/types.js";
 import { createOutreach, type Outreach } from "../../core/outreach/index.js";
 import { outreachSettings } from "../../core/outreach/settings.js";
 import type { TipLibrary } from "../../core/outreach/tip-library.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore } from "../support/store-fixture.js";
 import { TEST_REGIONS } from "../support/auto-resident.js";
 
 /** The app secret of outreach tests. */
@@ -47,12 +46,8 @@ let counter = 0;
 
 /** A database with regions and the survey, and a runner with outreach's commands and interceptor. */
 export async function outreachFixture(options: { publicUrl?: string } = {}): Promise<OutreachFixture> {
-  const db = freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
-  for (const region of TEST_REGIONS) await store.upsertRegion({ code: region.code, name: region.name as Record<string, string>, parentCode: region.parentCode });
-  const { wave } = await ensureDefaultSurvey(store, new Date(Date.now() - 60_000));
-  if (!wave) throw new Error("no wave");
+  const opened = await openTestStore({ regions: TEST_REGIONS, defaultSurvey: true });
+  const { db, store, wave } = opened;
   const outreach = createOutreach({
     store,
     secret: SECRET,
@@ -84,8 +79,7 @@ export async function outreachFixture(options: { publicUrl?: string } = {}): Pro
     },
     async close() {
       await outreach.stop();
-      await store.close();
-      await db.drop();
+      await opened.close();
     },
   };
 }

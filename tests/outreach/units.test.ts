@@ -12,7 +12,7 @@ import { outreachSettings, OutreachSettingsError } from "../../core/outreach/set
 import { OUTREACH_RESOURCES } from "../../core/outreach/i18n.js";
 import { tipLibraryFrom } from "../../core/outreach/tip-library.js";
 import { invitationLinks } from "../../core/outreach/links.js";
-import type { IdentityRecord } from "../../prisma/store.js";
+import type { IdentityRecord } from "../../core/model/index.js";
 
 describe("invitation codes", () => {
   it("are 12 symbols of an alphabet without look-alikes, shown with a prefix", () => {

@@ -3,14 +3,15 @@
  * ids 5_000_001 …), the fake Bot API, and helpers to schedule a broadcast, run a sender and wait
  * until the outbox is settled.
  */
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type DeliveryCounts, type ResidentRecord, type Store } from "../../prisma/store.js";
+import type { DeliveryCounts, ResidentRecord, Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import type { DatabaseTarget } from "../../prisma/database-url.js";
 import { OutboxSender, type OutboxSenderOptions, type OutboxTransport } from "../../core/outreach/sender.js";
-import { TelegramOutboxTransport, type TelegramOutboxOptions } from "../../core/outreach/transports/telegram.js";
+import { TelegramOutboxTransport, type TelegramOutboxOptions } from "../../bots/telegram/outbox-transport.js";
 import type { Audience, BroadcastContent } from "../../core/outreach/content.js";
-import { FakeTelegram, type FakeTelegramOptions } from "../support/fake-telegram.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { FakeTelegram, type FakeTelegramOptions } from "../support/fake-telegram/index.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore } from "../support/store-fixture.js";
 
 /** The first household's Telegram chat id. */
 export const FIRST_CHAT = 5_000_001;
@@ -36,9 +37,8 @@ export interface World {
 
 /** Creates a world with `households` Telegram households. */
 export async function createWorld(options: { households: number; db?: TestDatabase; fake?: FakeTelegramOptions; assign?: boolean }): Promise<World> {
-  const db = options.db ?? freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
+  const opened = await openTestStore({ db: options.db });
+  const { db, store } = opened;
   const tg = await FakeTelegram.start(options.fake ?? {});
   await store.upsertRegion({ code: "V", name: { "zh-CN": "村" } });
   const region = await store.getRegionByCode("V");
@@ -74,8 +74,7 @@ export async function createWorld(options: { households: number; db?: TestDataba
     },
     async close() {
       await tg.stop();
-      await store.close();
-      await db.drop();
+      await opened.close();
     },
   };
   return world;

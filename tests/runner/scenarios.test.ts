@@ -1,49 +1,66 @@
 /**
  * The dialogue scenario files (tests/scenarios/*.yaml), played through the persistent runner and
  * a real database instead of the pure engine: the same inputs must give the same replies, and
- * the answers the scenarios expect must be the ones stored.
+ * the answers the scenarios expect must be the ones stored. A scenario spoken by staff runs with
+ * outreach's hooks (its /broadcast command and the store's side of the dialogue), the speaker
+ * made staff by an invitation and given their households.
  */
 import { afterEach, describe, it } from "vitest";
-import { listScenarioFiles, loadScenario, playScenario, SCENARIO_REGIONS } from "../engine/scenario-driver.js";
-import { ConversationRunner } from "../../core/survey/runner.js";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import type { AnswerValue, RegionNode } from "../../core/engine/types.js";
+import { listScenarioFiles, loadScenario, playScenario, SCENARIO_REGIONS, type Scenario } from "../engine/scenario-driver.js";
+import { ConversationRunner, type RunnerOptions } from "../../core/survey/runner.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
+import type { AnswerValue } from "../../core/engine/types.js";
+import type { Store } from "../../core/model/index.js";
+import { createOutreach } from "../../core/outreach/index.js";
+import { newInvitationCode } from "../../core/outreach/codes.js";
+import { outreachSettings } from "../../core/outreach/settings.js";
+import { tipLibraryFrom } from "../../core/outreach/tip-library.js";
+import * as bundledTips from "../../core/outreach/tips.js";
 
-async function storeRegions(store: Store, nodes: RegionNode[], parentCode?: string): Promise<void> {
-  for (const node of nodes) {
-    const name = typeof node.name === "string" ? { "zh-CN": node.name } : (node.name as Record<string, string>);
-    await store.upsertRegion({ code: node.code, name, parentCode });
-    await storeRegions(store, node.children ?? [], node.code);
+/** Makes the scenario's speaker staff (with their households) and wires outreach's hooks. */
+async function asStaff(store: Store, scenario: Scenario, now: Date): Promise<Pick<RunnerOptions, "staffCommands" | "interceptors">> {
+  const staff = scenario.staff;
+  if (!staff) return {};
+  const { resident } = await store.resolveIdentity({ platform: "scenario", platformUserId: "resident", chatId: "resident", lang: scenario.lang });
+  const region = staff.region ? await store.getRegionByCode(staff.region) : null;
+  const code = newInvitationCode();
+  await store.createInvitation({ code, role: staff.role, regionId: region?.id ?? null, createdById: null, expiresAt: new Date(now.getTime() + 3600_000), now });
+  const redeemed = await store.redeemInvitation(code, resident.id, now);
+  if (!redeemed.ok) throw new Error(`the scenario's speaker could not become ${staff.role}`);
+  for (let i = 0; i < staff.households; i++) {
+    const { resident: household } = await store.resolveIdentity({ platform: "scenario", platformUserId: `household-${i}`, chatId: `household-${i}`, lang: "zh-CN" });
+    await store.assignHousehold({ officerId: resident.id, householdId: household.id, regionId: region?.id ?? null });
   }
+  const outreach = createOutreach({
+    store,
+    secret: "scenario-tests-secret-0123456789abcdef",
+    settings: outreachSettings({ OUTREACH_SENDER: "off" }),
+    tips: tipLibraryFrom(bundledTips as unknown as Record<string, unknown>),
+  });
+  // Broadcasts can go out on the scenario's platform (its residents count as reachable).
+  await outreach.start({ channels: [{ platform: "scenario", start: async () => undefined, stop: async () => undefined, push: async () => ({ ok: true }) }] });
+  return { staffCommands: outreach.staffCommands, interceptors: outreach.interceptors };
 }
 
-const open: { db: TestDatabase; store: Store }[] = [];
+const open: TestStore[] = [];
 afterEach(async () => {
-  for (const { db, store } of open.splice(0)) {
-    await store.close();
-    await db.drop();
-  }
+  for (const opened of open.splice(0)) await opened.close();
 });
 
 describe("scenarios through the runner", () => {
   for (const file of listScenarioFiles()) {
     const scenario = loadScenario(file);
     it(`${file.split("/").pop()}: ${scenario.name}`, async () => {
-      const db = freshSqlite();
-      await migrate(db.target);
-      const store = await openStore(db.target);
-      open.push({ db, store });
-      if (scenario.regions !== false) await storeRegions(store, SCENARIO_REGIONS);
-      const now = new Date();
-      let waveId: string | undefined;
-      if (scenario.wave !== "none") {
-        const { wave } = await ensureDefaultSurvey(store, new Date(now.getTime() - 60_000));
-        waveId = wave?.id;
-      }
-      const runner = new ConversationRunner({ store });
+      const clock = scenario.clock ? new Date(scenario.clock.now) : undefined;
+      const opened = await openTestStore({
+        regions: scenario.regions !== false ? SCENARIO_REGIONS : [],
+        defaultSurvey: scenario.wave !== "none" && (clock ? new Date(clock.getTime() - 60_000) : true),
+      });
+      open.push(opened);
+      const { store } = opened;
+      const waveId = opened.wave?.id;
+      const hooks = await asStaff(store, scenario, clock ?? new Date());
+      const runner = new ConversationRunner({ store, ...hooks, ...(clock ? { now: () => clock, utcOffsetMinutes: scenario.clock?.utcOffset } : {}) });
       let n = 0;
       await playScenario(scenario, {
         send: async (input) => (await runner.handle({ platform: "scenario", platformUserId: "resident", chatId: "resident", messageId: `s${++n}`, langCode: scenario.lang, input })).messages,

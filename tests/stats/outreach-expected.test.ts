@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { caseFeedbackSatisfaction, type CaseSatisfaction } from "../../core/outreach/cases.js";
 import { awarenessFromQuizzes } from "../../core/outreach/tips.js";
-import { computeOutreachFigures, outreachFiguresFrom, type CaseSatisfactionValue, type OutreachFiguresReader } from "../../core/admin/outreach-figures.js";
+import type { OutreachFiguresReader } from "../../core/model/index.js";
+import { computeOutreachFigures, outreachFiguresFrom, type CaseSatisfactionValue } from "../../core/admin/outreach-figures.js";
 import { isShown, type Figure } from "../../core/stats/index.js";
 
 /** tests/stats/outreach-fixture.json (tools/expected-stats/make-fixture.py). */

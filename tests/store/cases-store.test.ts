@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type DomainWrite, type ResidentRecord, type Store } from "../../prisma/store.js";
+import type { DomainWrite, ResidentRecord, Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import { residentCode } from "../../core/outreach/cases-codes.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 

@@ -5,8 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type DomainWrite, type Store } from "../../prisma/store.js";
-import { computeOutreachFigures, type OutreachFiguresReader } from "../../core/admin/outreach-figures.js";
+import type { DomainWrite, Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
+import { computeOutreachFigures } from "../../core/admin/outreach-figures.js";
+import type { OutreachFiguresReader } from "../../core/model/index.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 import { BulkReader } from "../../prisma/bulk-reader.js";
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type ResidentRecord, type Store, type WaveRecord } from "../../prisma/store.js";
+import type { ResidentRecord, Store, WaveRecord } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 
 describe.each(BACKENDS)("outreach store operations on $name", ({ create }) => {

@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BulkReader } from "../../prisma/bulk-reader.js";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type SpotCheckRecord, type Store, type WaveRecord } from "../../prisma/store.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import type { SpotCheckRecord, Store, WaveRecord } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
+import { ensureDefaultSurvey } from "../../core/survey/default-survey.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 
 const ANSWERS = {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, QuestionnaireConflictError, type Store } from "../../prisma/store.js";
+import { QuestionnaireConflictError, type Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 
 describe.each(BACKENDS)("store on $name", ({ create }) => {

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../prisma/migrate.js";
-import { openStore, type RegionRecord, type ResidentRecord, type Store } from "../../prisma/store.js";
+import type { RegionRecord, ResidentRecord, Store } from "../../core/model/index.js";
+import { openStore } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
 
 describe.each(BACKENDS)("web store operations on $name", ({ create }) => {

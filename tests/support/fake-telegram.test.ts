@@ -7,7 +7,7 @@ import type { Message, Update } from "grammy/types";
 import { Input, Markup, Telegraf } from "telegraf";
 import { message } from "telegraf/filters";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeTelegram, parseHtml, parseMarkdownLegacy, parseMarkdownV2 } from "./fake-telegram.js";
+import { FakeTelegram, parseHtml, parseMarkdownLegacy, parseMarkdownV2 } from "./fake-telegram/index.js";
 import {
   channelChat,
   channelPostUpdate,

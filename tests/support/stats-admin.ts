@@ -4,13 +4,13 @@
  * straight-liner), a runner whose admin commands draw every chart as the same small, real PNG,
  * and helpers to recognise that PNG wherever a channel delivers it.
  */
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store } from "../../prisma/store.js";
+import type { Store } from "../../core/model/index.js";
 import { createAdminStaffCommands, type AdminCommandDeps } from "../../core/admin/staff-commands.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
 import type { StaffCommand } from "../../core/survey/staff-commands.js";
 import { seedFixture, type Fixture } from "../admin/fixture.js";
-import { freshSqlite, type TestDatabase } from "./databases.js";
+import type { TestDatabase } from "./databases.js";
+import { openTestStore } from "./store-fixture.js";
 import { tinyPng } from "./telegram-updates.js";
 
 /** The 8 bytes every PNG file starts with. */
@@ -57,9 +57,7 @@ export interface StatsWorld {
  * Charts are drawn as {@link TINY_PNG} unless `rasterize` is given (e.g. the real Chromium one).
  */
 export async function statsWorld(options: { extraCommands?: StaffCommand[]; rasterize?: AdminCommandDeps["rasterize"] } = {}): Promise<StatsWorld> {
-  const db = freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
+  const { db, store, close } = await openTestStore();
   const fx = await seedFixture(store);
   let drawn = 0;
   const staffCommands = createAdminStaffCommands({
@@ -76,9 +74,6 @@ export async function statsWorld(options: { extraCommands?: StaffCommand[]; rast
     fx,
     runner,
     rasterized: () => drawn,
-    async close() {
-      await store.close();
-      await db.drop();
-    },
+    close,
   };
 }

@@ -2,14 +2,13 @@
  * A migrated database with the default questionnaire, an open wave and a small region tree,
  * plus a runner over it: what most end-to-end tests start from.
  */
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import type { Store, WaveRecord } from "../../core/model/index.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { ConversationRunner, buildRegionTree, type RunnerOptions } from "../../core/survey/runner.js";
 import type { Questionnaire, RegionNode } from "../../core/engine/types.js";
-import { freshSqlite, type TestDatabase } from "./databases.js";
+import type { TestDatabase } from "./databases.js";
 import { TEST_REGIONS } from "./auto-resident.js";
+import { openTestStore } from "./store-fixture.js";
 
 /** What {@link surveyFixture} sets up. */
 export interface SurveyFixture {
@@ -25,12 +24,7 @@ export interface SurveyFixture {
 
 /** Sets up a database (SQLite unless `db` is given) ready for residents. */
 export async function surveyFixture(options: { db?: TestDatabase; runner?: Omit<RunnerOptions, "store"> } = {}): Promise<SurveyFixture> {
-  const db = options.db ?? freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
-  for (const region of TEST_REGIONS) await store.upsertRegion({ code: region.code, name: region.name as Record<string, string>, parentCode: region.parentCode });
-  const { wave } = await ensureDefaultSurvey(store, new Date(Date.now() - 60_000));
-  if (!wave) throw new Error("no wave opened");
+  const { db, store, wave, close } = await openTestStore({ db: options.db, regions: TEST_REGIONS, defaultSurvey: true });
   const runner = new ConversationRunner({ store, ...options.runner });
   return {
     db,
@@ -39,9 +33,6 @@ export async function surveyFixture(options: { db?: TestDatabase; runner?: Omit<
     wave,
     questionnaire: loadDefaultQuestionnaire(),
     regions: buildRegionTree(await store.listRegions()),
-    async close() {
-      await store.close();
-      await db.drop();
-    },
+    close,
   };
 }

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TelegramAdapter, type UpdateOutcome } from "../../bots/telegram/adapter.js";
 import { createSendingApi } from "../../bots/telegram/sender.js";
 import type { OutMessage } from "../../core/engine/types.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { ConversationRunner } from "../../core/survey/runner.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import {
   callbackQueryUpdate,
   channelChat,
@@ -47,7 +48,7 @@ afterEach(async () => {
 });
 
 function adapter(mode: "standalone" | "embedded" = "standalone"): TelegramAdapter {
-  const created = new TelegramAdapter({ runner: fixture.runner, store: fixture.store, secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger, mode });
+  const created = new TelegramAdapter({ runner: fixture.runner, secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger, mode });
   adapters.push(created);
   return created;
 }
@@ -219,7 +220,8 @@ describe("embedded adapter: claims only Anxin's updates", () => {
     const broken = new Proxy(fixture.store, {
       get: (target, key) => (key === "findIdentity" ? () => Promise.reject(new Error("database is down")) : Reflect.get(target, key)),
     });
-    const a = new TelegramAdapter({ runner: fixture.runner, store: broken, secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger, mode: "embedded" });
+    // The adapter reads nothing itself: the runner finds the database down.
+    const a = new TelegramAdapter({ runner: new ConversationRunner({ store: broken }), secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger, mode: "embedded" });
     adapters.push(a);
     expect(await outcomes(a, [textUpdate(resident, "hello host"), photoUpdate(resident)])).toEqual(["passed", "passed"]);
     expect(logger.lines.some((line) => line.level === "error")).toBe(true);

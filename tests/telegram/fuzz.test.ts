@@ -11,7 +11,7 @@ import { TelegramAdapter, type UpdateOutcome } from "../../bots/telegram/adapter
 import { CallbackSigner } from "../../bots/telegram/callback-data.js";
 import { createTelegramChannel } from "../../bots/telegram/channel.js";
 import { createSendingApi } from "../../bots/telegram/sender.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { mulberry32 } from "../../core/stats/sampling.js";
 import { anxinFixture, buttonsOf, payloadOf, recordingLogger, TEST_SECRET, type AnxinFixture } from "./support.js";
 
@@ -30,7 +30,7 @@ const me = { username: "anxin_test_bot" };
 beforeAll(async () => {
   tg = await FakeTelegram.start();
   fixture = await anxinFixture();
-  adapter = new TelegramAdapter({ runner: fixture.runner, store: fixture.store, secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger: recordingLogger() });
+  adapter = new TelegramAdapter({ runner: fixture.runner, secret: TEST_SECRET, api: createSendingApi(tg.token, tg.apiRoot), logger: recordingLogger() });
 });
 afterAll(async () => {
   await adapter?.close();
@@ -238,7 +238,6 @@ describe("fuzzing the Telegram adapter", () => {
       apiRoot: tg.apiRoot,
       webhook: { url: "https://anxin.example.org/tg/hook", secret: "fuzz-secret" },
       runner: fixture.runner,
-      store: fixture.store,
       secret: TEST_SECRET,
       logger: recordingLogger(),
       server,

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { Bot, InlineKeyboard } from "grammy";
 import { Telegraf } from "telegraf";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/app/config.js";
-import { startApp } from "../../core/app/start.js";
+import { loadConfig } from "../../app/config.js";
+import { startApp } from "../../app/start.js";
 import { anxinGrammy, anxinTelegraf, type AnxinGrammy, type AnxinTelegraf } from "../../bots/telegram/middleware.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { photoUpdate } from "../support/telegram-updates.js";
 import { anxinFixture, buttonsOf, expectCompleted, isDelivery, recordingLogger, SurveyDriver, TEST_SECRET, type AnxinFixture } from "./support.js";
 
@@ -34,7 +34,7 @@ async function grammyHost(): Promise<Host> {
   const fixture = await anxinFixture();
   cleanups.push(() => fixture.close());
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
-  const anxin = anxinGrammy(bot, { runner: fixture.runner, store: fixture.store, secret: TEST_SECRET, logger: recordingLogger() });
+  const anxin = anxinGrammy(bot, { runner: fixture.runner, secret: TEST_SECRET, logger: recordingLogger() });
   bot.use(anxin);
   bot.command("hello", (ctx) => ctx.reply("host: hello!", { reply_markup: new InlineKeyboard().text("host button", "host:1") }));
   bot.command("start", (ctx) => ctx.reply("host: welcome to the office bot"));
@@ -58,7 +58,7 @@ async function telegrafHost(): Promise<Host> {
   const fixture = await anxinFixture();
   cleanups.push(() => fixture.close());
   const bot = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } });
-  const anxin = anxinTelegraf(bot, { runner: fixture.runner, store: fixture.store, secret: TEST_SECRET, logger: recordingLogger() });
+  const anxin = anxinTelegraf(bot, { runner: fixture.runner, secret: TEST_SECRET, logger: recordingLogger() });
   bot.use(anxin);
   bot.command("hello", (ctx) => ctx.reply("host: hello!", { reply_markup: { inline_keyboard: [[{ text: "host button", callback_data: "host:1" }]] } }));
   bot.start((ctx) => ctx.reply("host: welcome to the office bot"));
@@ -163,7 +163,7 @@ describe("the README's grammY example", () => {
     cleanups.push(() => app.close());
     expect(app.channels.map((c) => c.platform)).not.toContain("telegram");
     const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
-    const anxin = anxinGrammy(bot, { runner: app.runner, store: app.store, secret: app.secret, logger: recordingLogger() });
+    const anxin = anxinGrammy(bot, { runner: app.runner, secret: app.secret, logger: recordingLogger() });
     bot.use(anxin);
     bot.command("hours", (ctx) => ctx.reply("Mon–Fri 9:00–17:00"));
     await new Promise<void>((resolve) => void bot.start({ onStart: () => resolve() }));

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message, Update } from "grammy/types";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/app/config.js";
-import { startApp, type RunningApp } from "../../core/app/start.js";
+import { loadConfig } from "../../app/config.js";
+import { startApp, type RunningApp } from "../../app/start.js";
 import { TelegramChannel } from "../../bots/telegram/channel.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { contactUpdate, groupChat, myChatMemberUpdate, photoUpdate, stickerUpdate, user as buildUser } from "../support/telegram-updates.js";
 import { buttonsOf, expectCompleted, freePort, hasInlineKeyboard, isDelivery, recordingLogger, SurveyDriver, TEST_SECRET } from "./support.js";
 
@@ -337,7 +337,7 @@ describe("standalone Telegram bot, webhook mode", () => {
 
     // A third copy after a restart of the adapter's memory is still a duplicate (the database knows).
     const channel = app.channels.find((c): c is TelegramChannel => c instanceof TelegramChannel);
-    const fresh = new TelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, runner: app.runner, store: app.store, secret: TEST_SECRET, logger: recordingLogger() });
+    const fresh = new TelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, runner: app.runner, secret: TEST_SECRET, logger: recordingLogger() });
     expect(channel).toBeDefined();
     expect(await fresh.adapter.handleUpdate(update)).toBe("duplicate");
   });

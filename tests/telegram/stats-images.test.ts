@@ -8,7 +8,7 @@ import type { Message } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../bots/telegram/channel.js";
 import { MAX_CAPTION_LENGTH, trimCaption } from "../../bots/telegram/render.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { EN_CHART_TITLES, isPng, LONG_CAPTION_COMMAND, statsWorld, TINY_PNG, type StatsWorld } from "../support/stats-admin.js";
 import { isDelivery, recordingLogger, TEST_SECRET, type RecordingLogger } from "./support.js";
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await world.store.setRole("telegram", String(adminZh.id), "admin");
   tg = await FakeTelegram.start();
   logger = recordingLogger();
-  channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, runner: world.runner, store: world.store, secret: TEST_SECRET, logger, pollingTimeoutSeconds: 1 });
+  channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, runner: world.runner, secret: TEST_SECRET, logger, pollingTimeoutSeconds: 1 });
   await channel.start();
 });
 afterAll(async () => {

@@ -6,17 +6,16 @@
 import { createServer } from "node:net";
 import type { Message, InlineKeyboardButton } from "grammy/types";
 import { expect } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import type { Store, WaveRecord } from "../../core/model/index.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { decodePayload, type Payload } from "../../core/engine/payload.js";
 import type { AnswerValue, QuestionDefinition } from "../../core/engine/types.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
 import { CALLBACK_PREFIX } from "../../bots/telegram/callback-data.js";
 import type { SenderLogger } from "../../bots/telegram/sender.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import type { CallRecord, FakeTelegram, UserLike } from "../support/fake-telegram.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore } from "../support/store-fixture.js";
+import type { CallRecord, FakeTelegram, UserLike } from "../support/fake-telegram/index.js";
 
 /** A test app secret (≥ 32 characters, like APP_SECRET). */
 export const TEST_SECRET = "telegram-tests-secret-0123456789abcdef";
@@ -32,22 +31,9 @@ export interface AnxinFixture {
 
 /** Migrates a fresh SQLite file, seeds the default survey and creates a runner. */
 export async function anxinFixture(): Promise<AnxinFixture> {
-  const db = freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
-  const seeded = await ensureDefaultSurvey(store, new Date());
-  if (!seeded.wave) throw new Error("the seed opened no wave");
+  const { db, store, wave, close } = await openTestStore({ defaultSurvey: new Date() });
   const runner = new ConversationRunner({ store });
-  return {
-    db,
-    store,
-    runner,
-    wave: seeded.wave,
-    async close() {
-      await store.close();
-      await db.drop();
-    },
-  };
+  return { db, store, runner, wave, close };
 }
 
 /** A logger that keeps what was logged, for assertions, and prints nothing. */

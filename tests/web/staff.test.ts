@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLeafletCode } from "../../bots/web/signing.js";
-import { issueStaffToken } from "../../core/app/staff-auth.js";
+import { issueStaffToken } from "../../app/staff-auth.js";
 import { staffLeafletLink } from "../../bots/web/staff.js";
 import { ApiClient, rowCounts, staffFixture, startWebChat, type StaffFixture, type WebTestApp } from "./support.js";
 

@@ -11,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/app/config.js";
-import { createLogger } from "../../core/app/log.js";
-import { buildServer } from "../../core/app/server.js";
-import { CHROMIUM_ARGS, svgsToPng } from "../../core/admin/rasterize.js";
+import { loadConfig } from "../../app/config.js";
+import { createLogger } from "../../app/log.js";
+import { buildServer } from "../../app/server.js";
+import { CHROMIUM_ARGS, svgsToPng } from "../../app/chart-images.js";
 import { createWebChat, type WebChat } from "../../bots/web/channel.js";
 import { EN_CHART_TITLES, statsWorld, type StatsWorld } from "../support/stats-admin.js";
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const config = loadConfig({ PORT: "0", DATABASE_URL: world.db.target.url, DATA_DIR: dir, LOG_LEVEL: "silent" });
   const logger = createLogger("silent");
   server = await buildServer({ store: world.store, logger });
-  chat = await createWebChat({ config, runner: world.runner, store: world.store, logger, server, secret: "web-stats-browser-secret-".padEnd(48, "x") });
+  chat = await createWebChat({ config, runner: world.runner, logger, server, secret: "web-stats-browser-secret-".padEnd(48, "x") });
   await server.listen({ port: 0, host: "127.0.0.1" });
   const address = server.server.address();
   url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

@@ -7,15 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { FastifyInstance } from "fastify";
-import { loadConfig, type Config } from "../../core/app/config.js";
-import { openDatabase } from "../../core/app/database.js";
-import { createLogger } from "../../core/app/log.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
-import { buildServer } from "../../core/app/server.js";
+import { loadConfig, type Config } from "../../app/config.js";
+import { openDatabase } from "../../app/database.js";
+import { createLogger } from "../../app/log.js";
+import { ensureDefaultSurvey } from "../../core/survey/default-survey.js";
+import { buildServer } from "../../app/server.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
-import type { RegionRecord, ResidentRecord, Store } from "../../prisma/store.js";
+import type { RegionRecord, ResidentRecord, Store } from "../../core/model/index.js";
 import { createWebChat, type WebChat, type WebChatOptions } from "../../bots/web/channel.js";
-import { issueStaffToken } from "../../core/app/staff-auth.js";
+import { issueStaffToken } from "../../app/staff-auth.js";
 import { freshSqlite } from "../support/databases.js";
 
 /** A running web chat on a fresh SQLite database. */
@@ -42,7 +42,7 @@ export async function startWebChat(options: WebChatOptions = {}, env: Record<str
   const runner = new ConversationRunner({ store, defaultLang: config.defaultLang });
   const server = await buildServer({ store, logger });
   const secret = "test-secret-".padEnd(48, "x");
-  const chat = await createWebChat({ config, runner, store, logger, server, secret }, options);
+  const chat = await createWebChat({ config, runner, logger, server, secret }, options);
   await server.listen({ port: 0, host: "127.0.0.1" });
   await chat.start();
   const address = server.server.address();

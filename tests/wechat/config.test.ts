@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, type WechatConfig } from "../../core/app/config.js";
-import { StartupError } from "../../core/app/database.js";
+import { ConfigError, loadConfig, type WechatConfig } from "../../app/config.js";
+import { StartupError } from "../../app/database.js";
 import { createWechatChannel } from "../../bots/wechat/channel.js";
 import { wechatSignature } from "../../bots/wechat/oa-callback.js";
 import {
@@ -116,7 +116,6 @@ describe("WeChat configuration", () => {
     const channel = await createWechatChannel({
       settings,
       runner: new ConversationRunner({ store: seeded.store }),
-      store: seeded.store,
       logger: quietLogger,
       server,
       importer: async () => ({ PuppetOA: FakePuppetOA }),

@@ -4,14 +4,13 @@
  */
 import { pino } from "pino";
 import { PuppetMock, mock } from "wechaty-puppet-mock";
-import type { WechatConfig } from "../../core/app/config.js";
-import type { Logger } from "../../core/app/log.js";
-import { ensureDefaultSurvey } from "../../core/app/seed.js";
+import type { WechatConfig } from "../../app/config.js";
+import type { Logger } from "../../app/log.js";
 import { ConversationRunner } from "../../core/survey/runner.js";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
+import type { Store, WaveRecord } from "../../core/model/index.js";
 import { WechatChannel, type HandledEvent, type WechatChannelOptions } from "../../bots/wechat/channel.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { TestDatabase } from "../support/databases.js";
+import { openTestStore } from "../support/store-fixture.js";
 
 /** A logger that writes nothing (set DEBUG_WECHAT=1 to see the channel's log). */
 export const quietLogger: Logger = pino({ level: process.env.DEBUG_WECHAT ? "debug" : "silent" });
@@ -35,21 +34,8 @@ export interface SeededDatabase {
 }
 
 /** Fresh SQLite, migrated, default questionnaire and wave seeded. */
-export async function seededDatabase(): Promise<SeededDatabase> {
-  const db = freshSqlite();
-  await migrate(db.target);
-  const store = await openStore(db.target);
-  const { wave } = await ensureDefaultSurvey(store, new Date("2026-01-01T00:00:00Z"));
-  if (!wave) throw new Error("no wave seeded");
-  return {
-    db,
-    store,
-    wave,
-    async close() {
-      await store.close();
-      await db.drop();
-    },
-  };
+export function seededDatabase(): Promise<SeededDatabase> {
+  return openTestStore({ defaultSurvey: new Date("2026-01-01T00:00:00Z") });
 }
 
 type MockContact = ReturnType<mock.Mocker["createContact"]>;
@@ -81,7 +67,6 @@ export async function startMockWechat(
   const channel = new WechatChannel({
     settings: MOCK_SETTINGS,
     runner,
-    store,
     logger: quietLogger,
     createPuppet: async () => puppet,
     print: () => undefined,

@@ -138,7 +138,6 @@ describe("the WeChat channel with a puppet that fails", () => {
     const channel = new WechatChannel({
       settings: MOCK_SETTINGS,
       runner: new ConversationRunner({ store: seeded.store }),
-      store: seeded.store,
       logger: quietLogger,
       restart: policy,
       sleep,
@@ -173,7 +172,6 @@ describe("the WeChat channel with a puppet that fails", () => {
     const channel = new WechatChannel({
       settings: MOCK_SETTINGS,
       runner: new ConversationRunner({ store: seeded.store }),
-      store: seeded.store,
       logger: quietLogger,
       restart: { ...policy, maxRestarts: 2 },
       sleep,

@@ -1,13 +1,13 @@
 /**
  * `anxin survey import`, run in-process through registerSurveyCommands on a commander program
- * (the lead wires it into core/app/cli.ts).
+ * (the lead wires it into app/cli.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { registerSurveyCommands } from "../../core/app/survey-command.js";
+import { registerSurveyCommands } from "../../app/survey-command.js";
 import { XlsFormImportError } from "../../core/definitions/xlsform.js";
 import { parseQuestionnaire } from "../../core/engine/definition.js";
 import { openStore } from "../../prisma/store.js";

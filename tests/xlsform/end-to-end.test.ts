@@ -5,17 +5,16 @@
  * stored answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeQuestionnaire } from "../../core/app/seed.js";
+import { storeQuestionnaire } from "../../core/survey/default-survey.js";
 import { importXlsForm } from "../../core/definitions/xlsform.js";
 import type { Input, OutMessage, Questionnaire } from "../../core/engine/types.js";
 import { ConversationRunner, type RunnerReply } from "../../core/survey/runner.js";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore, type Store, type WaveRecord } from "../../prisma/store.js";
-import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import type { Store, WaveRecord } from "../../core/model/index.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 import { communityForm } from "./forms.js";
 import { buildXlsx } from "./workbook.js";
 
-let db: TestDatabase;
+let opened: TestStore;
 let store: Store;
 let runner: ConversationRunner;
 let wave: WaveRecord;
@@ -24,9 +23,8 @@ const now = new Date("2026-05-01T09:00:00Z");
 
 beforeAll(async () => {
   ({ definition: questionnaire } = await importXlsForm(await buildXlsx(communityForm()), { sourceName: "community.xlsx" }));
-  db = freshSqlite();
-  await migrate(db.target);
-  store = await openStore(db.target);
+  opened = await openTestStore();
+  store = opened.store;
   const { record, created } = await storeQuestionnaire(store, questionnaire, "xlsform");
   expect(created).toBe(true);
   wave = await store.createWave({ name: "XLSForm wave", questionnaireId: record.id, opensAt: new Date(now.getTime() - 60_000) });
@@ -34,8 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await store?.close();
-  await db?.drop();
+  await opened?.close();
 });
 
 /** One resident talking to the runner. */

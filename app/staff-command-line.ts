@@ -13,7 +13,7 @@ import { openDatabase, StartupError } from "./database.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { isLang, SUPPORTED_LANGS, type Lang, type LocalizedText } from "../core/engine/types.js";
 import { formatInvitationCode, parseInvitationCode } from "../core/outreach/codes.js";
-import { formatTime, parseWhen, describeAudience } from "../core/outreach/compose.js";
+import { formatTime, parseWhen, describeAudience } from "../core/outreach/broadcast-format.js";
 import { MAX_BROADCAST_TEXT, MAX_CAPTION_TEXT, parseAudience, type Audience, type BroadcastContent } from "../core/outreach/content.js";
 import { coverageReport, CoverageRequestError, villageName } from "../core/outreach/coverage.js";
 import { createInvitation, InvitationError, parseAccount } from "../core/outreach/invitations.js";

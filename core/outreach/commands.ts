@@ -7,7 +7,7 @@ import type { ResidentRecord, Store } from "../model/index.js";
 import type { Lang, OutMessage } from "../engine/types.js";
 import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
 import { formatInvitationCode, parseInvitationCode } from "./codes.js";
-import { describeAudience, formatTime } from "./compose.js";
+import { describeAudience, formatTime } from "./broadcast-format.js";
 import { parseAudience } from "./content.js";
 import { coverageReport, villageName, type CoverageReport } from "./coverage.js";
 import { outreachText, type OutreachKey } from "./i18n.js";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatInvitationCode, INVITATION_ALPHABET, newInvitationCode, parseInvitationCode, signHouseholdCode, verifyHouseholdCode } from "../../core/outreach/codes.js";
-import { formatTime, parseWhen } from "../../core/outreach/compose.js";
+import { formatTime, parseWhen } from "../../core/outreach/broadcast-format.js";
 import { deliveryMessage, isReadKeyword, langFor, parseAudience, parseContent, parseReadPayload, readPayload, textFor } from "../../core/outreach/content.js";
 import { chooseIdentity, planDelivery } from "../../core/outreach/audience.js";
 import { LimiterClosedError, RateLimiter, type LimiterClock } from "../../core/outreach/limiter.js";

@@ -6,9 +6,10 @@ import { migrate, MigrationError, type MigrateResult } from "../prisma/migrate.j
 import type { Store } from "../core/model/index.js";
 import { openStore } from "../prisma/store.js";
 import type { DatabaseTarget } from "../prisma/database-url.js";
+import { StartupError } from "./errors.js";
 
-/** A start-up failure; `message` is the one line to print. */
-export class StartupError extends Error {}
+export { StartupError };
+
 
 /** Migrates and opens the database named by `target`. */
 export async function openDatabase(target: DatabaseTarget): Promise<{ store: Store; migration: MigrateResult }> {

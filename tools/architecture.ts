@@ -13,6 +13,8 @@
  * - `bots/` are adapters: they never open the store (no `prisma/` import), and never hold it:
  *   no import of the `Store` port (nor of `core/model/ports.ts`); they get services instead (the
  *   runner, the admin service) or, for an outbox transport, the narrow ports `core/channel.ts` hands over.
+ *   From `app/` they take only its contract modules (configuration, logger, channel context, HTTP
+ *   mount, staff tokens, the start-up error), none of which reaches the store.
  * - No import circles anywhere in the source (type-only imports count: they tie files too).
  * - No source file over 800 lines.
  *
@@ -50,6 +52,13 @@ const SKIP = /(^|\/)(node_modules|generated|public)(\/|$)|\.d\.(ts|mts)$/;
 const OUTER_PACKAGES = /^(grammy|@grammyjs\/|telegraf|wechaty|wechaty-|fastify|@fastify\/|commander|pino|@prisma\/|prisma$|better-sqlite3|pg$|ioredis|bullmq|playwright-core|qrcode|dotenv)/;
 /** Node modules that do I/O or read the clock's surroundings: the pure engine uses none. */
 const IMPURE_NODE = /^node:(fs|fs\/promises|net|http|https|child_process|worker_threads|os|process|dgram|dns|tls|cluster|readline|vm)$/;
+
+/**
+ * What adapters may take from the composition root: the shapes it hands them (configuration,
+ * logger, channel context, HTTP mount, staff tokens, the start-up error). None of these opens the
+ * store or imports an adapter, so an adapter never reaches the store through app/.
+ */
+const APP_CONTRACT = ["app/channels.ts", "app/config.ts", "app/errors.ts", "app/log.ts", "app/server.ts", "app/staff-auth.ts"];
 
 /** Maximum lines of one source file. */
 export const MAX_LINES = 800;
@@ -138,6 +147,7 @@ export function checkArchitecture(files: readonly SourceFile[]): Violation[] {
         if (inside(where, "core") && !inside(where, "core/model") && !inside(where, "core/util")) say("the store takes only the model, the ports and core/util from the core");
       }
       if (inside(file.path, "bots") && where && inside(where, "prisma")) say("adapters never open the store");
+      if (inside(file.path, "bots") && where && inside(where, "app") && !APP_CONTRACT.includes(where)) say("adapters take from app/ only its contract modules");
       if (inside(file.path, "bots") && where && inside(where, "core/model") && (where.startsWith("core/model/ports.") || file.names?.[specifier]?.includes("Store"))) say("adapters never hold the Store port");
     }
     edges.set(file.path, targets);

@@ -6,7 +6,7 @@
 import { createServer } from "node:net";
 import type { Wechaty } from "wechaty";
 import type { WechatConfig, WechatyPuppetName } from "../../app/config.js";
-import { StartupError } from "../../app/database.js";
+import { StartupError } from "../../app/errors.js";
 
 /** A Wechaty puppet (what `WechatyBuilder.build({ puppet })` takes). */
 export type WechatyPuppet = Wechaty["puppet"];

@@ -61,6 +61,11 @@ describe("each rule fires when broken", () => {
     expect(rulesBroken([adapter, file("prisma/store.ts", ["../bots/telegram/adapter.js"])])).toEqual(["the store imports no adapter or app"]);
   });
 
+  it("an adapter reaching past the app's contract modules", () => {
+    expect(rulesBroken([file("app/config.ts"), file("bots/web/staff.ts", ["../../app/config.js"])])).toEqual([]);
+    expect(rulesBroken([file("app/database.ts"), file("bots/wechat/puppets.ts", ["../../app/database.js"])])).toEqual(["adapters take from app/ only its contract modules"]);
+  });
+
   it("an adapter opening the store", () => {
     expect(rulesBroken([store, model, file("bots/web/channel.ts", ["../../prisma/store.js"])])).toEqual(["adapters never open the store"]);
   });

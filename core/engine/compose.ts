@@ -7,7 +7,10 @@
  * session ({@link SessionState.compose}). What needs the store comes back the goflow way: the
  * engine emits a request event and waits in a step (`counting`, `sending`); the runner performs
  * it and resumes the engine within the same turn with a `system` input carrying the result
- * (`AudienceCounted` / `AudienceRefused`, `BroadcastScheduled` / `BroadcastRefused`).
+ * (`AudienceCounted` / `AudienceRefused`, `BroadcastScheduled` / `BroadcastRefused`). Sending
+ * writes nothing before the turn commits: the request carries a fresh id from the context
+ * ({@link EngineContext.newBroadcastId}), the runner only checks it may go out, and the
+ * `BroadcastConfirmed` event this emits then is what the turn's commit stores.
  *
  * /menu (or any menu item) pauses the dialogue; /broadcast continues it ("continuing the notice
  * you have not sent yet"); a draft started more than {@link COMPOSE_TTL_MS} ago is forgotten.
@@ -187,7 +190,12 @@ export function handleSystemInput(turn: Turn, result: SystemResult | undefined):
       return info(turn, "compose.not_allowed_audience");
     }
     case "BroadcastScheduled": {
-      if (c.step !== "sending" || typeof result.broadcastId !== "string") return;
+      if (c.step !== "sending" || typeof result.broadcastId !== "string" || !c.audience) return;
+      // Only for the id this step asked under (when the runner gave one).
+      const asked = turn.ctx.newBroadcastId;
+      if (asked !== undefined && result.broadcastId !== asked) return;
+      // The runner stores the broadcast from this event, in the turn's own commit.
+      emit(turn, { type: "BroadcastConfirmed", broadcastId: result.broadcastId, content: structuredClone(c.draft), audience: { ...c.audience }, scheduledAt: result.scheduledAt });
       leave(turn);
       const at = Date.parse(result.scheduledAt);
       if (!(at > Date.parse(turn.ctx.now))) return info(turn, "compose.sending", { id: result.broadcastId });
@@ -361,12 +369,16 @@ function preview(turn: Turn, c: ComposeProgress): void {
   send(turn, { kind: "menu", text: composeText(lang, "compose.confirm"), options: optionsOf(turn, c) });
 }
 
-/** Asks the runner to store and schedule the broadcast; the confirmation follows with its answer. */
+/**
+ * Asks the runner whether the broadcast may go out, under the context's fresh id; the confirmation
+ * follows with its answer (and `BroadcastConfirmed`, which stores it with the turn).
+ */
 function requestBroadcast(turn: Turn, c: ComposeProgress, scheduledAt: string): void {
   if (!hasText(c.draft)) return showComposeMenu(turn, c);
   if (!c.audience) return audienceMenu(turn, c);
   c.step = "sending";
-  emit(turn, { type: "BroadcastRequested", content: structuredClone(c.draft), audience: { ...c.audience }, scheduledAt });
+  const id = turn.ctx.newBroadcastId;
+  emit(turn, { type: "BroadcastRequested", ...(typeof id === "string" ? { broadcastId: id } : {}), content: structuredClone(c.draft), audience: { ...c.audience }, scheduledAt });
 }
 
 function pressOption(turn: Turn, option: OutOption): void {

@@ -338,7 +338,10 @@ export type SystemResult =
   | { type: "AudienceCounted"; reach: number; notReached: number }
   /** `AudienceCountRequested`: the staff member may not address it, or the region does not exist. */
   | { type: "AudienceRefused"; reason: "not-allowed" | "unknown-region" }
-  /** `BroadcastRequested`: the broadcast is stored and scheduled (due now or at `scheduledAt`, ISO 8601). */
+  /**
+   * `BroadcastRequested`: it may go out (due now or at `scheduledAt`, ISO 8601) under `broadcastId`
+   * (the request's); the dialogue then emits `BroadcastConfirmed`, which stores it with the turn.
+   */
   | { type: "BroadcastScheduled"; broadcastId: string; scheduledAt: string }
   /** `BroadcastRequested`: refused (the audience is no longer allowed) or the store failed. */
   | { type: "BroadcastRefused"; reason: "not-allowed" | "failed" };
@@ -458,6 +461,11 @@ export type EngineEvent =
   | { type: "QuizAnswered"; tipId: string; option: string; correct: boolean }
   /** The resident reported a concern: a case with status "received" and this code is to be created. */
   | { type: "CaseReported"; code: string; text: string }
+  /**
+   * The staff member was told their broadcast goes out (`BroadcastScheduled`): it is to be stored,
+   * scheduled for `scheduledAt`, with this id — in this turn's commit, never before.
+   */
+  | { type: "BroadcastConfirmed"; broadcastId: string; content: BroadcastDraft; audience: BroadcastAudience; scheduledAt: string }
   /** The resident rated how a closed case was handled, 1 (very dissatisfied) … 5 (very satisfied). */
   | { type: "CaseRated"; code: string; rating: number }
   /** A re-check was started: its questions were put to the resident. */
@@ -478,12 +486,13 @@ export type EngineEvent =
  * waiting step; the runner performs the request and resumes the engine at once, within the same
  * turn, with a `{ kind: "system" }` input carrying the result.
  * - `AudienceCountRequested` → `AudienceCounted` or `AudienceRefused` (the /broadcast preview)
- * - `BroadcastRequested` → `BroadcastScheduled` or `BroadcastRefused` (store the broadcast, audited,
- *   and schedule it for `scheduledAt`; due now = send now)
+ * - `BroadcastRequested` → `BroadcastScheduled` or `BroadcastRefused` (may it go out under
+ *   `broadcastId` — {@link EngineContext.newBroadcastId} — for `scheduledAt`? due now = send now).
+ *   The runner only checks; nothing is written until the turn commits `BroadcastConfirmed`.
  */
 export type EngineRequestEvent =
   | { type: "AudienceCountRequested"; audience: BroadcastAudience }
-  | { type: "BroadcastRequested"; content: BroadcastDraft; audience: BroadcastAudience; scheduledAt: string };
+  | { type: "BroadcastRequested"; broadcastId?: string; content: BroadcastDraft; audience: BroadcastAudience; scheduledAt: string };
 
 /** The `type` names of {@link EngineRequestEvent}. */
 export const REQUEST_EVENT_TYPES: readonly EngineRequestEvent["type"][] = ["AudienceCountRequested", "BroadcastRequested"];
@@ -732,6 +741,11 @@ export interface EngineContext {
    * randomness of its own). Without it, reporting a concern is unavailable.
    */
   newCaseCode?: string;
+  /**
+   * A fresh id for a broadcast the staff member may confirm in this step (`BroadcastRequested`
+   * carries it). Without it the request goes without an id, and the runner refuses it.
+   */
+  newBroadcastId?: string;
   /** Set when the speaker is an officer or admin (the /broadcast dialogue is theirs only). */
   staff?: StaffContext;
   /**

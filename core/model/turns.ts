@@ -30,6 +30,12 @@ export type DomainWrite =
   | { type: "tipQuiz.answer"; tipId: string; option: string; correct: boolean; broadcastId?: string | null }
   /** The resident reported a concern: a case with status "received" (a taken code is a conflict). */
   | { type: "case.report"; code: string; title: string }
+  /**
+   * A staff member confirmed a broadcast in the /broadcast dialogue: stored with this id as
+   * `scheduled` for `scheduledAt` (due now = send now), audited as `broadcast.schedule`. `content`
+   * and `audience` as Broadcast.content / Broadcast.audience keep them. A taken id is a conflict.
+   */
+  | { type: "broadcast.schedule"; id: string; authorId: string; content: unknown; audience: unknown; scheduledAt: Date }
   /** The resident rated their closed case 1–5 (ignored for a case that is not theirs or not closed). */
   | { type: "case.rate"; code: string; rating: number }
   /**

@@ -10,14 +10,16 @@
  *
  * Everything else passes through untouched, at the cost of at most one cached lookup. The
  * /broadcast dialogue is the engine's (core/engine/compose.ts); this hook tells the engine who
- * is staff (`engineContext`) and performs what the dialogue asks of the store (`perform`:
- * count an audience, schedule the broadcast; broadcast-requests.ts).
+ * is staff (`engineContext`), performs what the dialogue asks of the store (`perform`: count an
+ * audience, check a broadcast may go out; broadcast-requests.ts), turns a confirmed broadcast into
+ * the turn's `broadcast.schedule` write (`writesFor`) and, once that turn is committed, wakes the
+ * sender (`afterTurn`).
  */
 import type { RedeemOutcome, Store } from "../model/index.js";
 import { isRequestEvent, type Lang, type OutMessage } from "../engine/types.js";
 import type { InboundInterceptor, InterceptRequest, InterceptResult } from "../survey/runner.js";
 import { parseInvitationCode, verifyHouseholdCode } from "./codes.js";
-import { performBroadcastRequest, staffContextOf, type BroadcastRequestDeps } from "./broadcast-requests.js";
+import { broadcastWrite, performBroadcastRequest, staffContextOf, type BroadcastRequestDeps } from "./broadcast-requests.js";
 import { isReadKeyword, parseContent, parseReadPayload } from "./content.js";
 import { encodePayload, TIP_ID_PATTERN } from "../engine/payload.js";
 import { outreachText, type OutreachKey } from "./i18n.js";
@@ -99,6 +101,14 @@ export function createOutreachInterceptor(deps: OutreachInterceptorDeps): Inboun
     async perform({ residentId, event, now }) {
       if (!isRequestEvent(event)) return undefined;
       return performBroadcastRequest(broadcasts, await store.getResident(residentId), event, now);
+    },
+    async writesFor({ residentId, event }) {
+      if (event.type !== "BroadcastConfirmed") return undefined;
+      return [await broadcastWrite(store, await store.getResident(residentId), event)];
+    },
+    async afterTurn({ events }) {
+      // Committed: the broadcast exists now, so the sender can find it.
+      if (events.some((event) => event.type === "BroadcastConfirmed")) deps.broadcasts.notify?.();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The runner's side of the engine's request events (goflow style, see core/engine/README.md):
- * the engine emits a request for I/O it waits on (count an audience, schedule a broadcast) and
+ * the engine emits a request for I/O it waits on (count an audience, check a broadcast) and
  * stops in a waiting step; this performs the request and resumes the engine at once with a
  * `{ kind: "system" }` input carrying the result — within the same turn, so the resident (the
  * officer) gets one reply and the turn commits once.
@@ -39,8 +39,9 @@ export async function stepWithRequests(step: StepFunction, ctx: EngineContext, s
 
 /**
  * A performer that does each distinct request once per message: when the turn is run again
- * (the session changed under it), a broadcast already scheduled is not scheduled twice — the
- * earlier result is handed back.
+ * (the session changed under it), the earlier result is handed back instead of reading again.
+ * Requests write nothing (a confirmed broadcast is a write of the turn's own commit), so this
+ * saves work; it is not what keeps a broadcast from being scheduled twice.
  */
 export function performOnce(perform: RequestPerformer): RequestPerformer {
   const done = new Map<string, SystemResult | undefined>();

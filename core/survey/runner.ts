@@ -18,6 +18,7 @@ import { initialState, normalizeLang, isLang } from "../engine/types.js";
 import type { EngineContext, EngineEvent, EngineRequestEvent, Input, Lang, OutMessage, RegionNode, SessionState, StepFunction, SystemResult, TipContent } from "../engine/types.js";
 import { listTips } from "../outreach/tips.js";
 import { newCaseCode } from "../outreach/cases-codes.js";
+import { newBroadcastId } from "../outreach/broadcast-ids.js";
 import { QuestionnaireCache } from "./questionnaires.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { LruMap } from "../util/lru-map.js";
@@ -135,8 +136,11 @@ export type MenuHandler = (request: { residentId: string; lang: Lang; item: "tip
  * the engine another input (`input`, e.g. a deep link that also assigns a household) or lets it
  * through (undefined). What it changes must be idempotent: a redelivered message runs it again,
  * and only then is recognised as a duplicate. It may also add to the engine's context
- * (`engineContext`, e.g. the speaker's staff role) and perform the engine's request events
- * (`perform`, e.g. schedule a broadcast; see core/survey/engine-requests.ts).
+ * (`engineContext`, e.g. the speaker's staff role), perform the engine's request events
+ * (`perform`, e.g. check a broadcast may go out; see core/survey/engine-requests.ts) — without
+ * writing: what a turn changes is committed with it, from its events (`writesFor`, e.g. the
+ * broadcast the officer confirmed), and what follows a commit waits for it (`afterTurn`, e.g.
+ * waking the sender).
  */
 export interface InboundInterceptor {
   /** For logs. */
@@ -148,6 +152,11 @@ export interface InboundInterceptor {
   engineContext?(request: { residentId: string; now: Date }): Promise<Partial<Pick<EngineContext, "staff">> | undefined>;
   /** Performs a request the engine waits on, with its result; undefined when it is not this hook's. */
   perform?(request: { residentId: string; event: EngineRequestEvent; now: Date }): Promise<SystemResult | undefined>;
+  /**
+   * The domain writes an engine event of this hook's stands for (`BroadcastConfirmed`), committed
+   * in the turn's transaction; undefined when the event is not this hook's.
+   */
+  writesFor?(request: { residentId: string; event: EngineEvent; now: Date }): Promise<DomainWrite[] | undefined>;
 }
 
 /** What an {@link InboundInterceptor} sees. */
@@ -358,8 +367,10 @@ export class ConversationRunner {
   private async handleNow(message: InboundMessage): Promise<RunnerReply> {
     const inbound = message.messageId ? { platform: message.platform, messageId: message.messageId } : undefined;
     const key = accountKey(message.platform, message.platformUserId);
-    // A request the engine waits on (a broadcast to schedule) is performed once per message,
-    // however often the turn is run again.
+    // A request the engine waits on (an audience to count) is performed once per message,
+    // however often the turn is run again. None writes: a broadcast the officer confirms is a
+    // write of the turn's own commit (under a fresh id each attempt), so a turn that does not
+    // commit — a crash, a conflict, a duplicate — leaves no broadcast behind.
     let perform: RequestPerformer | undefined;
     for (let attempt = 0; ; attempt++) {
       // A redelivery this process does not remember is caught by the commit itself (the message
@@ -400,7 +411,7 @@ export class ConversationRunner {
       perform ??= performOnce((event) => this.perform(residentId, event, now));
       const result = await stepWithRequests(this.step, ctx, state, input, perform);
       if (result.internalError) this.options.onError?.(new Error(result.internalError), { command: "engine" });
-      const writes = await this.writesFor(result.events, result.state, now, message.platform);
+      const writes = await this.writesFor(residentId, result.events, result.state, now, message.platform);
       const outcome = await this.store.commitTurn({
         residentId,
         channel: message.platform,
@@ -529,6 +540,9 @@ export class ConversationRunner {
       tips: this.tips,
       // Only a resident describing a concern can need a case code in this step.
       ...(state.mode === "reportCase" ? { newCaseCode: newCaseCode() } : {}),
+      // Only a staff member with a /broadcast draft (being written, or paused: an older message's
+      // button resumes it) can confirm a broadcast in this step; a taken id reruns the turn.
+      ...(state.compose ? { newBroadcastId: newBroadcastId(now) } : {}),
       utcOffsetMinutes: this.options.utcOffsetMinutes ?? -now.getTimezoneOffset(),
       ...(await this.hookContext(residentId, now)),
     };
@@ -554,6 +568,15 @@ export class ConversationRunner {
     return undefined;
   }
 
+  /** The writes of an engine event a hook owns (a confirmed broadcast); the turn fails when none takes it. */
+  private async hookWrites(residentId: string, event: EngineEvent, now: Date): Promise<DomainWrite[]> {
+    for (const hook of this.options.interceptors ?? []) {
+      const writes = await hook.writesFor?.({ residentId, event, now });
+      if (writes) return writes;
+    }
+    throw new Error(`nobody writes ${event.type}`);
+  }
+
   /** Loads a questionnaire a re-check names; one that is gone or broken just ends the re-check. */
   private async loadQuietly(id: string, version: number): Promise<void> {
     await this.questionnaires.load(id, version).catch((error: unknown) => this.options.onError?.(error, { command: "recheck" }));
@@ -577,7 +600,7 @@ export class ConversationRunner {
   }
 
   /** Translates engine events into the store's domain writes. */
-  private async writesFor(events: EngineEvent[], state: SessionState, now: Date, platform: string): Promise<DomainWrite[]> {
+  private async writesFor(residentId: string, events: EngineEvent[], state: SessionState, now: Date, platform: string): Promise<DomainWrite[]> {
     const writes: DomainWrite[] = [];
     // Notes on spot checks are read by staff: in the office's language, not the resident's.
     const note = (event: EngineEvent, questionnaire?: { id: string; version: number }): string =>
@@ -639,6 +662,10 @@ export class ConversationRunner {
           break;
         case "CaseRated":
           writes.push({ type: "case.rate", code: event.code, rating: event.rating });
+          break;
+        case "BroadcastConfirmed":
+          // Stored and scheduled in this turn's transaction; the sender is woken after it commits.
+          writes.push(...(await this.hookWrites(residentId, event, now)));
           break;
         case "RecheckStarted":
           writes.push({ type: "spotCheck.recheckStart", spotCheckId: event.spotCheckId, questions: event.questions, expiresAt: event.expiresAt, notes: note(event) });

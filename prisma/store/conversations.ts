@@ -249,6 +249,24 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         await tx.caseUpdate.create({ data: { caseId: created.id, authorId: turn.residentId, status: "received", createdAt: turn.now, deliveredAt: turn.now } });
         break;
       }
+      case "broadcast.schedule": {
+        // The officer was told this id in this very turn. A taken one is never this turn's own
+        // broadcast: it is created only here, in the transaction that also records the message as
+        // processed and moves the session past the preview, so a turn that committed is not run
+        // again (a redelivery is a duplicate, a resent button finds no draft). So it is someone
+        // else's, and a no-op would confirm a broadcast that is not the officer's and send
+        // nothing: like a taken case code, the turn is run again, with a fresh id.
+        if (await tx.broadcast.findUnique({ where: { id: write.id }, select: { id: true } })) throw new TurnConflict();
+        const audience = json(write.audience);
+        await tx.broadcast.create({
+          data: { id: write.id, authorId: write.authorId, content: json(write.content), audience, status: "scheduled", scheduledAt: write.scheduledAt, createdAt: turn.now },
+        });
+        // The audit row scheduling a draft writes (BroadcastTables.scheduleBroadcast).
+        await tx.auditLog.create({
+          data: { actorId: write.authorId, action: "broadcast.schedule", target: write.id, details: json({ at: write.scheduledAt.toISOString(), audience: parse<unknown>(audience, null) }), at: turn.now },
+        });
+        break;
+      }
       case "case.rate": {
         if (!Number.isInteger(write.rating) || write.rating < 1 || write.rating > 5) break;
         await tx.case.updateMany({ where: { code: write.code, reporterId: turn.residentId, status: "closed" }, data: { rating: write.rating } });

@@ -235,6 +235,29 @@ describe("the preview and sending", () => {
     expect(s.text).toBe("It will go out at 2026-05-02 09:00 (id cb2). Cancel: /broadcast cancel cb2");
   });
 
+  it("asks under the context's fresh id and, once told it may go out, confirms it for the turn's commit", () => {
+    const s = atPreview();
+    s.ctx = { ...s.ctx, newBroadcastId: "cfresh1" };
+    s.tap("Send now");
+    expect(lastRequest(s)).toEqual({ type: "BroadcastRequested", broadcastId: "cfresh1", content: { text: { en: "Lock your doors at night." } }, audience: { kind: "households" }, scheduledAt: NOW });
+    // A result for another id is not this step's.
+    resume(s, { type: "BroadcastScheduled", broadcastId: "cother", scheduledAt: NOW });
+    expect(s.last).toEqual([]);
+    expect(s.state.compose?.step).toBe("sending");
+    resume(s, { type: "BroadcastScheduled", broadcastId: "cfresh1", scheduledAt: NOW });
+    expect(s.text).toBe("Sending now (id cfresh1). Progress: /broadcast list; cancel: /broadcast cancel cfresh1");
+    expect(s.events.at(-1)).toEqual({ type: "BroadcastConfirmed", broadcastId: "cfresh1", content: { text: { en: "Lock your doors at night." } }, audience: { kind: "households" }, scheduledAt: NOW });
+    expect(s.state.compose).toBeUndefined();
+  });
+
+  it("a refusal confirms nothing", () => {
+    const s = atPreview();
+    s.tap("Send now");
+    resume(s, { type: "BroadcastRefused", reason: "failed" });
+    expect(s.events.some((e) => e.type === "BroadcastConfirmed")).toBe(false);
+    expect(s.state.compose?.step).toBe("preview");
+  });
+
   it("a refusal goes back to the preview; a late or foreign result is ignored", () => {
     const s = atPreview();
     const before = s.state;

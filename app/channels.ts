@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
 import type { ConversationRunner } from "../core/survey/runner.js";
 import type { Channel } from "../core/channel.js";
+import type { PlatformPauses } from "../core/outreach/pauses.js";
 
 /** What a channel gets from the app when it is created (before the HTTP server listens). */
 export interface ChannelContext {
@@ -22,6 +23,8 @@ export interface ChannelContext {
   server: FastifyInstance;
   /** Signs callback data, cookies and links. */
   secret: string;
+  /** Platform-wide "retry after" shared with the broadcast outbox: report every 429, wait out every pause. */
+  pauses?: PlatformPauses;
 }
 
 /** Creates a channel if the configuration asks for it, else returns undefined. */

@@ -219,10 +219,10 @@ export function registerStaffCommands(program: Command): Command {
     .action(async (options: DbOption & { limit: number }) => {
       await withStore(options, async (store) => {
         const list = await store.listBroadcasts({ limit: options.limit });
-        console.log(["id", "status", "when", "audience", "total", "sent", "read", "waiting", "failed", "blocked", "skipped"].join("\t"));
+        console.log(["id", "status", "when", "audience", "total", "sent", "read", "waiting", "failed", "blocked", "skipped", "possibly-duplicated"].join("\t"));
         for (const b of list) {
           const c = b.counts;
-          console.log([b.id, b.status, formatTime(b.scheduledAt ?? b.createdAt), describeAudience(parseAudience(b.audience), "en"), c.total, c.sent, c.read, c.pending + c.sending, c.failed + c.undeliverable, c.blocked, c.skipped].join("\t"));
+          console.log([b.id, b.status, formatTime(b.scheduledAt ?? b.createdAt), describeAudience(parseAudience(b.audience), "en"), c.total, c.sent, c.read, c.pending + c.sending, c.failed + c.undeliverable, c.blocked, c.skipped, c.possiblyDuplicated].join("\t"));
         }
       });
     });

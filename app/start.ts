@@ -24,6 +24,7 @@ import { AdminService } from "../core/admin/service.js";
 import { svgsToPng } from "./chart-images.js";
 import { ChatRechecker, chatRecheckSettings } from "../core/admin/spot-check-chat.js";
 import { outreachSettings } from "../core/outreach/settings.js";
+import { PlatformPauses } from "../core/outreach/pauses.js";
 
 /** A running app. */
 export interface RunningApp {
@@ -56,9 +57,12 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const seeded = await ensureDefaultSurvey(store, new Date());
     if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
     const publicUrl = config.publicUrl;
+    // One "retry after" per platform, shared by the channels' replies and the broadcast outbox.
+    const pauses = new PlatformPauses();
     const outreach = createOutreach({
       store,
       secret,
+      pauses,
       ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff.id, regionCode, now) } : {}),
       logger: logger.child({ module: "outreach" }),
     });
@@ -83,7 +87,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ service: new AdminService(store), secret, logger })] });
     closers.push(() => server.close());
     for (const factory of CHANNEL_FACTORIES) {
-      const channel = await factory({ config, runner, logger, server, secret });
+      const channel = await factory({ config, runner, logger, server, secret, pauses });
       if (channel) channels.push(channel);
     }
     await server.listen({ port: config.port, host: config.host });

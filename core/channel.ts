@@ -36,7 +36,7 @@ export interface Channel {
   push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult>;
   /**
    * The channel's own outbox transport, where the platform allows better than "push and hope"
-   * (Telegram: signed read buttons and a crash probe; the web chat: the inbox written in the
+   * (Telegram: signed read buttons, at least once after a crash; the web chat: the inbox written in the
    * delivery's transaction). Without it the outbox sends through {@link push}, at least once.
    */
   outboxTransport?(context: OutboxContext): OutboxTransport;

@@ -202,7 +202,9 @@ export class PrismaStore implements Store {
   audienceMembers(query: AudienceQuery) { return this.broadcasts.audienceMembers(query); }
   fanOutBroadcast(id: string, plans: readonly DeliveryPlan[], now: Date) { return this.broadcasts.fanOutBroadcast(id, plans, now); }
   nextDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[] }) { return this.broadcasts.nextDeliveries(input); }
-  claimDelivery(id: string, input: { leaseUntil: Date; note?: string | null }) { return this.broadcasts.claimDelivery(id, input); }
+  claimDelivery(id: string, input: { leaseUntil: Date; owner?: string }) { return this.broadcasts.claimDelivery(id, input); }
+  renewDeliveryLeases(owner: string, leaseUntil: Date) { return this.broadcasts.renewDeliveryLeases(owner, leaseUntil); }
+  recoverDelivery(id: string, now: Date) { return this.broadcasts.recoverDelivery(id, now); }
   settleDelivery(id: string, outcome: DeliverySettlement, now: Date, from?: "pending" | "sending") { return this.broadcasts.settleDelivery(id, outcome, now, from); }
   deliverToWebInbox(deliveryId: string, item: { sessionId: string; residentId: string; lang: string; messages: unknown[] }, now: Date) { return this.broadcasts.deliverToWebInbox(deliveryId, item, now); }
   sentMessageIds(identityId: string, limit?: number) { return this.broadcasts.sentMessageIds(identityId, limit); }

@@ -1,6 +1,6 @@
 /**
  * The two pages of survey figures: the overview (/admin: figures, charts, the latest suggestions,
- * officers' coverage and the outreach figures) and the printable report (/admin/report).
+ * officers' coverage, recent notices and the outreach figures) and the printable report (/admin/report).
  */
 import type { FastifyInstance } from "fastify";
 import type { DashboardDeps } from "./deps.js";
@@ -19,14 +19,15 @@ export function registerOverviewRoutes(app: FastifyInstance, { service, admin, p
     return unlessNoReport(
       async () => {
         const r = await reports.report(reports.requestFor(q));
-        const [waves, suggestions, coverage, figures] = await Promise.all([
+        const [waves, suggestions, coverage, figures, broadcasts] = await Promise.all([
           service.waves.list(),
           service.suggestions.query({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
           service.coverage(r.region ? { regionCode: r.region.code } : {}),
           reports.outreach(r),
+          service.recentBroadcasts(10),
         ]);
         const params: OverviewParams = { clean: q.clean, ...(q.wave ? { wave: q.wave } : {}), ...(q.region ? { region: q.region } : {}), ...(q.measure ? { measure: q.measure } : {}) };
-        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures }));
+        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures, broadcasts }));
       },
       (message) => notFoundHtml(reply, lang, message),
     );

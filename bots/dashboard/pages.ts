@@ -4,7 +4,7 @@
  * and are left out of charts — the survey's, and the outreach figures' (tip awareness, case
  * satisfaction), which arrive already suppressed from core/admin/outreach-figures.ts.
  */
-import { SUGGESTION_STATUSES, type AdminSuggestionRecord, type RegionRecord, type SpotCheckRecord, type WaveRecord } from "../../core/model/index.js";
+import { SUGGESTION_STATUSES, type AdminSuggestionRecord, type BroadcastSummary, type RegionRecord, type SpotCheckRecord, type WaveRecord } from "../../core/model/index.js";
 import { SUPPORTED_LANGS, type Lang } from "../../core/engine/types.js";
 import { formatFigure, isShown, type Breakdown, type ConsistencyRate, type Figure } from "../../core/stats/index.js";
 import { at } from "../../core/admin/i18n.js";
@@ -285,7 +285,10 @@ function filterForm(report: StatsReport, params: OverviewParams, allWaves: reado
 }
 
 /** The dashboard overview. */
-export function overviewPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures }): string {
+export function overviewPage(
+  ctx: PageContext,
+  input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures; broadcasts?: readonly BroadcastSummary[] },
+): string {
   const { report, params, lang } = { ...input, lang: ctx.lang };
   const min = report.settings.minGroupSize;
   const measureId = params.measure && report.measures.some((m) => m.spec.id === params.measure && m.scalar) ? params.measure : report.measures.find((m) => m.scalar)?.spec.id;
@@ -310,8 +313,19 @@ ${waveCard(report, lang)}
       : ""
   }</section>
 <section class="card" id="coverage"><h2>${at(lang, "overview.coverage")}</h2>${coverageSection(input.coverage, lang)}</section>
+${input.broadcasts ? html`<section class="card" id="broadcasts"><h2>${at(lang, "broadcasts.title")}</h2>${broadcastTable(input.broadcasts, lang)}</section>` : ""}
 ${outreachSections(report, input.outreach, lang, "overview")}`;
   return layout(ctx, at(lang, "app.overview"), body);
+}
+
+/** Recent notices with their delivery counts; "possibly twice" counts residents sent a notice again after an interrupted send. */
+function broadcastTable(list: readonly BroadcastSummary[], lang: Lang): SafeHtml {
+  if (list.length === 0) return html`<p class="muted">${at(lang, "broadcasts.none")}</p>`;
+  return html`<table class="figures" id="broadcast-table"><thead><tr><th>${at(lang, "broadcasts.notice")}</th><th>${at(lang, "broadcasts.status")}</th><th class="num">${at(lang, "broadcasts.total")}</th><th class="num">${at(lang, "broadcasts.sent")}</th><th class="num">${at(lang, "broadcasts.read")}</th><th class="num">${at(lang, "broadcasts.waiting")}</th><th class="num" title="${at(lang, "broadcasts.possibly_duplicated_note")}">${at(lang, "broadcasts.possibly_duplicated")}</th></tr></thead><tbody>
+${list.map(
+  (b) =>
+    html`<tr><th scope="row"><code>${b.id}</code> <span class="date">${(b.scheduledAt ?? b.createdAt).toISOString().slice(0, 16).replace("T", " ")}</span></th><td>${b.status}</td><td class="num">${b.counts.total}</td><td class="num">${b.counts.sent}</td><td class="num">${b.counts.read}</td><td class="num">${b.counts.pending + b.counts.sending}</td><td class="num possibly-duplicated">${b.counts.possiblyDuplicated}</td></tr>`,
+)}</tbody></table><p class="muted">${at(lang, "broadcasts.possibly_duplicated_note")}</p>`;
 }
 
 function suggestionList(list: readonly AdminSuggestionRecord[], lang: Lang): SafeHtml {

@@ -137,7 +137,7 @@ export class TelegramAdapter {
   /** The sending side (queue, edits, pushes). */
   readonly sender: TelegramSender;
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Newest message id seen per private chat (the broadcast outbox anchors its crash probe on it). */
+  /** Newest message id seen per private chat (sent or received; diagnostics only: ids are not per chat, see core/outreach/README.md). */
   private readonly newestMessage = new Map<number, number>();
   private readonly greetedGroups = new Set<number>();
   private readonly mode: "standalone" | "embedded";

@@ -25,7 +25,7 @@ import type { ConversationRunner } from "../../core/survey/runner.js";
 import { TelegramAdapter, TELEGRAM_PLATFORM } from "./adapter.js";
 import { registerCommands } from "./commands.js";
 import { TelegramOutboxTransport } from "./outbox-transport.js";
-import { installAutoRetry, type SenderLogger } from "./sender.js";
+import { installAutoRetry, type RetryAfterSignal, type SenderLogger } from "./sender.js";
 
 /** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
@@ -69,6 +69,8 @@ export interface TelegramChannelOptions {
   pollingTimeoutSeconds?: number;
   /** Skip getMe (tests, or a bot whose info is known). */
   botInfo?: UserFromGetMe;
+  /** Platform-wide "retry after" shared with the broadcast outbox (see installAutoRetry). */
+  pauses?: RetryAfterSignal;
 }
 
 /** A running standalone Telegram bot. */
@@ -96,7 +98,7 @@ export class TelegramChannel implements Channel {
       ...(options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {}),
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
-    installAutoRetry(this.bot.api);
+    installAutoRetry(this.bot.api, options.pauses);
     this.adapter = new TelegramAdapter({ runner: options.runner, secret: options.secret, api: this.bot.api, logger: options.logger });
     if (options.webhook) {
       this.webhookPath = webhookPath(options.webhook.url);
@@ -229,18 +231,14 @@ export class TelegramChannel implements Channel {
     return this.adapter.push(chatId, lang, messages);
   }
 
-  /** Broadcasts go straight to the Bot API with a signed read button, and are probed for after a crash. */
+  /** Broadcasts go straight to the Bot API with a signed read button (at least once after a crash). */
   outboxTransport(context: OutboxContext): OutboxTransport {
-    return new TelegramOutboxTransport(
-      {
-        token: this.options.token,
-        ...(this.options.apiRoot ? { apiRoot: this.options.apiRoot } : {}),
-        secret: context.secret,
-        lastMessageId: (chatId) => this.adapter.lastMessageId(chatId),
-        ...(context.logger ? { logger: context.logger } : {}),
-      },
-      (identityId) => context.store.sentMessageIds(identityId),
-    );
+    return new TelegramOutboxTransport({
+      token: this.options.token,
+      ...(this.options.apiRoot ? { apiRoot: this.options.apiRoot } : {}),
+      secret: context.secret,
+      ...(context.logger ? { logger: context.logger } : {}),
+    });
   }
 
   /** The bot's username, once getMe has answered. */
@@ -271,6 +269,7 @@ export const telegramChannelFactory: ChannelFactory = async (context: ChannelCon
     secret: context.secret,
     logger: context.logger.child({ channel: TELEGRAM_PLATFORM }),
     server: context.server,
+    ...(context.pauses ? { pauses: context.pauses } : {}),
   });
 };
 

@@ -1,10 +1,10 @@
 /**
  * Everything Anxin sends to Telegram goes through here: replies to a resident's turn (with
  * multiple-choice edits in place), pushes, callback answers and short notices. Sends are queued
- * in a {@link SendQueue} (replies before bulk, one at a time per chat); 429s are retried by the
- * `@grammyjs/auto-retry` transformer installed on the {@link Api} (see {@link installAutoRetry}).
+ * in a {@link SendQueue} (replies before bulk, one at a time per chat); 429s are retried after
+ * their `retry_after` by the transformer installed on the {@link Api} ({@link installAutoRetry}),
+ * which also shares them with the broadcast outbox.
  */
-import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import { t } from "../../core/engine/i18n.js";
@@ -16,25 +16,55 @@ import { SendQueue, type SendPriority } from "./send-queue.js";
 
 /** The bounds of the 429 retries: Telegram's `retry_after` is honoured, but not forever. */
 export const AUTO_RETRY_OPTIONS = {
-  /** At most this many retries of one call (a burst of 429s on the same send). */
-  maxRetryAttempts: 5,
+  /**
+   * At most this many retries of one call. Under a flood every caller waits out the same pause
+   * and then tries again, so a reply may draw several 429s in a row before it gets through.
+   */
+  maxRetryAttempts: 30,
   /** A `retry_after` longer than this fails the call instead of holding a send slot for minutes. */
   maxDelaySeconds: 60,
-  // auto-retry retries network errors and 5xx forever with growing pauses (up to an hour);
-  // we want every failure to surface, bounded, to the code that decides what to do about it.
-  rethrowHttpErrors: true,
-  rethrowInternalServerErrors: true,
 } as const;
 
-/** Installs the bounded 429 retry on an Api (once per Api instance). */
-export function installAutoRetry(api: Api): Api {
-  api.config.use(autoRetry(AUTO_RETRY_OPTIONS));
+/** Where a bot's 429s are reported and waited out (core/outreach/pauses.ts's PlatformPauses fits). */
+export interface RetryAfterSignal {
+  report(platform: string, ms: number): void;
+  remaining(platform: string): number;
+  /** A call went to this chat (the outbox spaces its broadcasts from it). */
+  noteChat?(platform: string, chat: string): void;
+}
+
+/**
+ * Installs the bounded 429 retry on an Api (once per Api instance): a call refused with
+ * `retry_after` is tried again once it has passed, inside the caller's own task (so a chat's
+ * messages keep their order in the send queue). With a `signal`, every 429 is reported there —
+ * the outbox pauses broadcasts for it — and every call first waits out a pause reported by anyone
+ * (a broadcast's 429 too). Nothing waits before Telegram has asked: replies are never throttled
+ * preemptively. Network errors and 5xx are not retried here (the caller decides).
+ */
+export function installAutoRetry(api: Api, signal?: RetryAfterSignal, platform = "telegram"): Api {
+  api.config.use(async (prev, method, payload, abort) => {
+    for (let attempt = 0; ; attempt++) {
+      if (signal && method !== "getUpdates") {
+        const wait = Math.min(signal.remaining(platform), AUTO_RETRY_OPTIONS.maxDelaySeconds * 1000);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      const result = await prev(method, payload, abort);
+      const chat = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      if (signal?.noteChat && method !== "getUpdates" && (typeof chat === "number" || typeof chat === "string")) signal.noteChat(platform, String(chat));
+      if (result.ok || result.error_code !== 429) return result;
+      const seconds = typeof result.parameters?.retry_after === "number" ? result.parameters.retry_after : 1;
+      signal?.report(platform, seconds * 1000);
+      if (attempt >= AUTO_RETRY_OPTIONS.maxRetryAttempts || seconds > AUTO_RETRY_OPTIONS.maxDelaySeconds) return result;
+      // Without a shared signal, wait here; with one, the wait at the top of the loop covers it.
+      if (!signal) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  });
   return api;
 }
 
 /** A grammY Api for sending, with the bounded 429 retry installed. */
-export function createSendingApi(token: string, apiRoot?: string): Api {
-  return installAutoRetry(new Api(token, apiRoot ? { apiRoot } : undefined));
+export function createSendingApi(token: string, apiRoot?: string, signal?: RetryAfterSignal): Api {
+  return installAutoRetry(new Api(token, apiRoot ? { apiRoot } : undefined), signal);
 }
 
 /** How a failed Bot API call should be treated. */
@@ -79,7 +109,7 @@ export interface TelegramSenderOptions {
   logger: SenderLogger;
   /** Called (once per failed send) when Telegram says the chat blocked the bot. */
   onBlocked: (chatId: number) => Promise<void>;
-  /** Called with the id of every message sent or edited (the broadcast outbox's probe anchor). */
+  /** Called with the id of every message sent or edited (the adapter remembers the newest per chat). */
   onSent?: (chatId: number, messageId: number) => void;
   /** Chats sent to at the same time; default 8. */
   concurrency?: number;

@@ -3,7 +3,7 @@
  * write, who makes a change, and the settings and clock they run with. A file of its own so that
  * the parts need not import the service that assembles them.
  */
-import type { AuditLog, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
+import type { AuditLog, BroadcastStore, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
 import type { AdminSettings } from "./settings.js";
 
 /**
@@ -20,6 +20,7 @@ export type AdminStore = SurveyStore &
   StaffStore &
   OutreachFiguresReader &
   Pick<ResidentStore, "getResident"> &
+  Pick<BroadcastStore, "listBroadcasts"> &
   AuditLog;
 
 /** Where a change came from, as the audit log's `via` records it. */

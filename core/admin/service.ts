@@ -9,7 +9,7 @@
  *   const admin = new AdminService(store);
  *   await admin.targets.set(wave, { measure, label, value }, "stored", { id: staffId, via: "api" });
  */
-import type { RegionRecord, ResidentRecord, SuggestionQuery, WaveRecord } from "../model/index.js";
+import type { BroadcastSummary, RegionRecord, ResidentRecord, SuggestionQuery, WaveRecord } from "../model/index.js";
 import type { Lang } from "../engine/types.js";
 import { coverageReport, type CoverageOptions, type CoverageReport } from "../outreach/coverage.js";
 import type { ExportFormat, ExportTable } from "./export-writers.js";
@@ -153,5 +153,10 @@ export class AdminService {
    */
   coverage(options: CoverageOptions = {}): Promise<CoverageReport> {
     return coverageReport(this.store, options);
+  }
+
+  /** The newest broadcasts (drafts left out) with their delivery counts, "possibly duplicated" included. */
+  recentBroadcasts(limit = 10): Promise<BroadcastSummary[]> {
+    return this.store.listBroadcasts({ limit });
   }
 }

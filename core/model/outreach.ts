@@ -23,8 +23,12 @@ export interface BroadcastRecord {
 /** Where one delivery of the outbox stands. */
 export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "blocked" | "skipped" | "undeliverable";
 
-/** Deliveries of a broadcast counted by status; `read`: confirmed by the resident. */
-export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number; read: number };
+/**
+ * Deliveries of a broadcast counted by status; `read`: confirmed by the resident;
+ * `possiblyDuplicated`: sent, but resent after an attempt whose outcome could not be known (its
+ * sender died during the call, or the call timed out), so the resident may have it twice.
+ */
+export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number; read: number; possiblyDuplicated: number };
 
 /** A broadcast with its delivery counts. */
 export interface BroadcastSummary extends BroadcastRecord {
@@ -63,6 +67,8 @@ export interface DeliveryJob {
   status: "pending" | "sending";
   attempts: number;
   platformMessageId: string | null;
+  /** An earlier attempt may have reached the resident (see {@link DeliveryCounts}). */
+  possiblyDuplicated: boolean;
   broadcastStatus: BroadcastStatus;
   resident: { lang: string; optedOut: boolean; deleted: boolean };
   identity: IdentityRecord | null;
@@ -75,6 +81,8 @@ export interface DeliverySettlement {
   lastError?: string | null;
   /** When to try again (pending) or when the lease ends (sending). */
   nextAttemptAt?: Date | null;
+  /** The attempt may have been carried out although it is tried again (ambiguous failure). */
+  possiblyDuplicated?: boolean;
 }
 
 /** Filter of {@link Store.coverageRows}. */

@@ -308,13 +308,19 @@ export interface BroadcastStore {
    */
   nextDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[] }): Promise<DeliveryJob[]>;
   /**
-   * Claims a pending delivery for sending: committed before the platform call, so that after a
-   * crash the row says "may have been sent". Refused (false) when the row is no longer pending
-   * or the resident has another delivery being sent (one at a time per resident, which keeps the
-   * last-known message id of the chat a safe probe anchor). `note` goes to platformMessageId
-   * while sending (e.g. "after:<message id>").
+   * Claims a pending delivery for sending, right before the platform call: committed first, so
+   * that after a crash the row says "may have been sent". `owner` (the sender process) renews
+   * the lease while it lives ({@link renewDeliveryLeases}). Refused (false) when the row is no
+   * longer pending or the resident has another delivery being sent (one at a time per resident).
    */
-  claimDelivery(id: string, input: { leaseUntil: Date; note?: string | null }): Promise<boolean>;
+  claimDelivery(id: string, input: { leaseUntil: Date; owner?: string }): Promise<boolean>;
+  /** Extends the lease of every `sending` delivery of `owner` (its heartbeat); the number renewed. */
+  renewDeliveryLeases(owner: string, leaseUntil: Date): Promise<number>;
+  /**
+   * A `sending` delivery whose lease ran out by `now` (its sender died during the call) goes
+   * back to `pending`, marked possibly duplicated: it is sent again. False when it is not such a row.
+   */
+  recoverDelivery(id: string, now: Date): Promise<boolean>;
   /**
    * Records what became of a delivery that was `from` (default `sending`); false when it had
    * moved on meanwhile (nothing written). A blocked outcome also marks the account unreachable.
@@ -325,7 +331,7 @@ export interface BroadcastStore {
    * the delivery is marked sent in one transaction. False when the delivery was not pending.
    */
   deliverToWebInbox(deliveryId: string, item: { sessionId: string; residentId: string; lang: string; messages: unknown[] }, now: Date): Promise<boolean>;
-  /** The message ids of the newest deliveries sent to an account, newest first (probe anchors). */
+  /** The message ids of the newest deliveries sent to an account, newest first. */
   sentMessageIds(identityId: string, limit?: number): Promise<string[]>;
   /** Moves a pending delivery's next attempt (e.g. the chat's own rate limit); false when it is not pending. */
   deferDelivery(id: string, until: Date): Promise<boolean>;

@@ -187,6 +187,7 @@ async function listBroadcasts(store: Store, staff: ResidentRecord, lang: Lang): 
         skipped: c.skipped,
       }),
     );
+    if (c.possiblyDuplicated > 0) lines.push(outreachText(lang, "list.duplicates", { count: c.possiblyDuplicated }));
   }
   return { messages: [{ kind: "info", text: lines.join("\n") }] };
 }

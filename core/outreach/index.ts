@@ -14,6 +14,7 @@ import { StaffDirectory } from "./invitations.js";
 import type { LinkContext } from "./links.js";
 import { OutboxSender, type OutboxLogger, type OutboxTransport } from "./sender.js";
 import { outreachSettings, type OutreachSettings } from "./settings.js";
+import type { PlatformPauses } from "./pauses.js";
 import { EMPTY_TIP_LIBRARY, loadTipLibrary, type TipLibrary } from "./tip-library.js";
 import { PushOutboxTransport } from "./transports/push.js";
 
@@ -32,6 +33,8 @@ export interface OutreachOptions {
   settings?: OutreachSettings;
   /** Default: core/outreach/tips.ts when present. */
   tips?: TipLibrary;
+  /** The platform-wide "retry after" shared with the channels (app/start.ts creates it). */
+  pauses?: PlatformPauses;
   /** A signed link to an officer's printable leaflet (the web chat makes those). */
   leafletLink?: (staff: ResidentRecord, regionCode: string, now: Date) => string | undefined;
 }
@@ -83,7 +86,14 @@ export function createOutreach(options: OutreachOptions): Outreach {
       telegramBot = () => named.map((channel) => channel.botUsername?.()).find((name) => name !== undefined);
       platforms = new Set(transports.map((transport) => transport.platform));
       if (!settings.senderEnabled) return undefined;
-      sender = new OutboxSender({ store, transports, limits: settings.limits, leaseMs: settings.leaseMs, ...(options.logger ? { logger: options.logger } : {}) });
+      sender = new OutboxSender({
+        store,
+        transports,
+        limits: settings.limits,
+        leaseMs: settings.leaseMs,
+        ...(options.pauses ? { pauses: options.pauses } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
       sender.start();
       return sender;
     },

@@ -118,6 +118,11 @@ export class RateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 
+  /** The spacing kept between two calls to one chat, in ms (0: none). */
+  get chatIntervalMs(): number {
+    return this.chatInterval;
+  }
+
   /** Milliseconds until `chat` may be sent to again (0: now). */
   chatWait(chat: string): number {
     if (this.chatInterval === 0) return 0;

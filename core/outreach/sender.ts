@@ -4,25 +4,28 @@
  * honouring "retry after", retrying transient failures with backoff, marking blocked accounts
  * and skipping residents who opted out (checked again just before each send).
  *
- * Exactly once: a delivery is claimed (`sending`, with a lease) in a committed write before the
- * platform call, and settled after it. A row found `sending` with its lease run out — the
- * process died, or the call failed without saying whether it was carried out — is resolved by
- * its transport before anything else is sent to that resident: Telegram probes the chat for the
- * message (core/outreach/README.md explains how), the web inbox is written in the same
- * transaction as the outbox (never ambiguous), other channels resend (at least once).
+ * After a crash: a delivery is claimed (`sending`, owned by this process, with a short lease its
+ * heartbeat renews) in a committed write right before the platform call — after its rate slot is
+ * granted, so only calls actually being made are claimed — and settled after it. A row found
+ * `sending` with its lease run out was in flight when its sender died: whether the platform
+ * carried the call out cannot be known (Telegram offers no idempotency key and no way to read a
+ * chat), so it is sent again once and marked `possiblyDuplicated` (at least once); the same for
+ * a call that failed without saying whether it was carried out (timeout, connection reset, 5xx).
+ * Nothing is ever edited or deleted to find out. The web inbox is written in the outbox's own
+ * transaction (exactly once). core/outreach/README.md has the guarantees per platform.
  */
 import type { BroadcastRecord, DeliveryJob, DeliverySettlement, IdentityRecord, BroadcastStore, RegionStore, SurveyStore } from "../model/index.js";
 import { audienceQuery, planDelivery } from "./audience.js";
 import { parseAudience, parseContent, type BroadcastContent } from "./content.js";
+import { randomBytes } from "node:crypto";
 import { LimiterClosedError, RateLimiter, type LimiterClock, type RateLimits, type ReleaseSlot } from "./limiter.js";
+import type { PlatformPauses } from "./pauses.js";
 
 /** One delivery handed to a transport. */
 export interface SendJob {
   delivery: DeliveryJob;
   identity: IdentityRecord;
   content: BroadcastContent;
-  /** Runs one more API call (a probe) in a send slot of the platform: every call must take one. */
-  slot: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 /** What a send attempt came to. */
@@ -34,19 +37,10 @@ export type SendOutcome =
   | { kind: "retry-after"; ms: number; error: string }
   /** Not sent; worth trying again later. */
   | { kind: "transient"; error: string }
-  /** May or may not have been sent (network error, timeout, 5xx): resolve before resending. */
+  /** May or may not have been sent (network error, timeout, 5xx): sent again later, marked possibly duplicated. */
   | { kind: "ambiguous"; error: string }
   /** Not sent and never will be (bad request, unknown chat, content refused). */
   | { kind: "failed"; error: string };
-
-/** What became of a delivery left `sending`. */
-export type ResolveOutcome =
-  | { kind: "sent"; messageId?: string }
-  | { kind: "not-sent" }
-  | { kind: "blocked"; error: string }
-  | { kind: "retry-after"; ms: number; error: string }
-  /** The question could not be answered now (network down): ask again later. */
-  | { kind: "unknown"; error: string };
 
 /** Sends deliveries of one platform. */
 export interface OutboxTransport {
@@ -59,10 +53,6 @@ export interface OutboxTransport {
   readonly atomic?: boolean;
   /** Sends one delivery; never throws. */
   send(job: SendJob): Promise<SendOutcome>;
-  /** Decides what became of a delivery left `sending`; transports that cannot tell answer "not-sent" (at least once). */
-  resolve(job: SendJob): Promise<ResolveOutcome>;
-  /** A note stored with the claim, read back by `resolve` after a crash (Telegram: the chat's newest known message id). */
-  claimNote?(identity: IdentityRecord): string | null;
 }
 
 /** Minimal logger (pino's fits). */
@@ -82,8 +72,17 @@ export interface OutboxSenderOptions {
   now?: () => Date;
   /** Clock of the rate limiters (tests). */
   limiterClock?: LimiterClock;
-  /** How long a claimed delivery may stay `sending` before it is taken for dead. Default 60 s. */
+  /**
+   * How long a claimed delivery stays `sending` without its owner's heartbeat before it is taken
+   * for interrupted (its sender died). Default 6 s; the heartbeat renews it every third of it.
+   */
   leaseMs?: number;
+  /** How often this process renews the leases of its calls in flight. Default a third of the lease. */
+  heartbeatMs?: number;
+  /** This process's name on its claims. Default: random. */
+  owner?: string;
+  /** The platform-wide "retry after" shared with the channels' replies: a 429 anywhere pauses broadcasts, and theirs pause replies. */
+  pauses?: PlatformPauses;
   /** Sends in flight at once per platform. Default 16. */
   concurrency?: number;
   /** Rows read per query. Default 100 (a bigger read blocks the event loop longer). */
@@ -104,6 +103,9 @@ export const DEFAULT_LIMITS: Record<string, RateLimits> = {
 };
 
 const SILENT: OutboxLogger = { info() {}, warn() {}, error() {} };
+
+/** Attempts after which a delivery whose earlier attempts were all uncertain is given up (at most that many copies). */
+const MAX_UNCERTAIN_ATTEMPTS = 3;
 
 /** A counting semaphore. */
 class Slots {
@@ -141,6 +143,12 @@ export class OutboxSender {
   private readonly log: OutboxLogger;
   private readonly now: () => Date;
   private readonly lease: number;
+  private readonly heartbeat: number;
+  /** This process's name on its claims (see {@link OutboxSenderOptions.owner}). */
+  readonly owner: string;
+  private readonly pauses: PlatformPauses | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly batch: number;
   private readonly poll: number;
   private readonly maxAttempts: number;
@@ -156,7 +164,10 @@ export class OutboxSender {
     this.store = options.store;
     this.log = options.logger ?? SILENT;
     this.now = options.now ?? (() => new Date());
-    this.lease = options.leaseMs ?? 60_000;
+    this.lease = options.leaseMs ?? 6_000;
+    this.heartbeat = options.heartbeatMs ?? Math.max(100, Math.floor(this.lease / 3));
+    this.owner = options.owner ?? `sender-${process.pid}-${randomBytes(6).toString("hex")}`;
+    this.pauses = options.pauses;
     this.batch = options.batchSize ?? 100;
     this.poll = options.pollMs ?? 1_000;
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -183,7 +194,23 @@ export class OutboxSender {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // A 429 drawn by anyone (a reply, another sender) pauses this platform's broadcasts too.
+    this.unsubscribe = this.pauses?.onPause((platform, ms) => this.lanes.get(platform)?.limiter.pause(ms));
+    this.heartbeatTimer = setInterval(() => void this.renewLeases(), this.heartbeat);
+    this.heartbeatTimer.unref?.();
     this.loops = [this.housekeeping(), ...[...this.lanes.keys()].map((platform) => this.drain(platform))];
+  }
+
+  /** The heartbeat: while this process lives, its calls in flight keep their claims. */
+  private async renewLeases(): Promise<void> {
+    let busy = false;
+    for (const lane of this.lanes.values()) if (lane.inFlight.size > 0) busy = true;
+    if (!busy) return;
+    try {
+      await this.store.renewDeliveryLeases(this.owner, new Date(this.now().getTime() + this.lease));
+    } catch (error) {
+      this.log.warn({ err: error }, "could not renew the outbox leases");
+    }
   }
 
   /** Stops taking new work and waits for sends in flight to be settled. */
@@ -195,6 +222,8 @@ export class OutboxSender {
     for (const lane of this.lanes.values()) lane.limiter.close();
     await Promise.allSettled(this.loops);
     for (const lane of this.lanes.values()) await Promise.allSettled([...lane.running]);
+    this.unsubscribe?.();
+    clearInterval(this.heartbeatTimer);
   }
 
   /** Looks for work at once (a broadcast was scheduled, or a page opened). */
@@ -274,31 +303,39 @@ export class OutboxSender {
     if (lane.inFlight.has(job.residentId)) return;
     const identity = job.identity;
     const now = this.now();
-    if (job.status === "pending") {
-      const skip = skipReason(job);
+    if (job.status === "sending") {
+      // Its lease ran out: the sender that claimed it died during the call (this process's own
+      // calls are in `inFlight` and never read back). Whether the platform carried it out cannot
+      // be known, so it is sent once more, marked possibly duplicated — unless it should not go.
+      const skip = job.broadcastStatus === "cancelled" ? { status: "skipped" as const, lastError: "cancelled (an interrupted send may have reached the resident)" } : skipReason(job);
       if (skip) {
-        await this.store.settleDelivery(job.id, skip, now, "pending");
+        await this.store.settleDelivery(job.id, skip, now, "sending");
         return;
       }
-      if (!identity) return;
-      // One chat's own rate: put the row back for later rather than hold up everyone else.
-      const wait = lane.limiter.chatWait(identity.chatId);
-      if (wait > 0) {
-        await this.store.deferDelivery(job.id, new Date(now.getTime() + wait));
-        return;
-      }
+      if (!(await this.store.recoverDelivery(job.id, now))) return;
+      this.log.warn({ delivery: job.id, platform: lane.transport.platform }, "an interrupted delivery is sent again (possibly duplicated)");
+      job = { ...job, status: "pending", possiblyDuplicated: true };
     }
-    if (!identity) {
-      await this.store.settleDelivery(job.id, { status: "undeliverable", lastError: "no account" }, now, job.status);
+    const skip = skipReason(job);
+    if (skip) {
+      await this.store.settleDelivery(job.id, skip, now, "pending");
+      return;
+    }
+    if (!identity) return;
+    // One chat's own rate — counting replies to it too — : put the row back for later rather
+    // than hold up everyone else.
+    const sinceReply = this.pauses?.sinceChat(lane.transport.platform, identity.chatId);
+    const wait = Math.max(lane.limiter.chatWait(identity.chatId), sinceReply === undefined ? 0 : lane.limiter.chatIntervalMs - sinceReply);
+    if (wait > 0) {
+      await this.store.deferDelivery(job.id, new Date(now.getTime() + wait));
       return;
     }
     const content = await this.content(job.broadcastId);
     if (!content) return;
     lane.inFlight.add(job.residentId);
     await lane.slots.take();
-    const send: SendJob = { delivery: job, identity, content, slot: (call) => lane.limiter.run(call) };
-    const task = job.status === "pending" ? this.send(lane, send) : this.resolve(lane, send);
-    const tracked = task
+    const send: SendJob = { delivery: job, identity, content };
+    const tracked = this.send(lane, send)
       .catch((error: unknown) => this.log.error({ err: error, delivery: job.id }, "a delivery failed unexpectedly"))
       .finally(() => {
         lane.slots.give();
@@ -312,29 +349,28 @@ export class OutboxSender {
     const { delivery, identity } = job;
     // Held from now until the reply is in: no other row goes to this chat meanwhile.
     lane.limiter.noteChat(identity.chatId);
-    const claimedAt = this.now();
-    if (!lane.transport.atomic) {
-      const claimed = await this.store.claimDelivery(delivery.id, { leaseUntil: new Date(claimedAt.getTime() + this.lease), note: lane.transport.claimNote?.(identity) ?? null });
-      if (!claimed) return;
-    }
-    // The slot is taken after the claim, right before the call: a slow database write must not
-    // push a call into the next second's window and overfill it.
+    // The rate slot first, the claim right before the call: only calls actually being made are
+    // ever claimed, so a crash leaves no more rows "possibly sent" than the calls in flight.
     let release: ReleaseSlot;
     try {
       release = await lane.limiter.acquire();
     } catch (error) {
       if (!(error instanceof LimiterClosedError)) throw error;
-      // Stopping: it was claimed but certainly not sent, so it simply waits for the next run.
-      if (!lane.transport.atomic) await this.store.settleDelivery(delivery.id, { status: "pending", platformMessageId: null, nextAttemptAt: null }, this.now());
-      return;
+      return; // stopping: nothing was claimed, the row simply waits for the next run
     }
     let outcome: SendOutcome;
     try {
-      lane.limiter.noteChat(identity.chatId);
       if (await this.cancelled(delivery.broadcastId)) {
-        await this.store.settleDelivery(delivery.id, { status: "skipped", lastError: "cancelled" }, this.now(), lane.transport.atomic ? "pending" : "sending");
+        await this.store.settleDelivery(delivery.id, { status: "skipped", lastError: "cancelled" }, this.now(), "pending");
         return;
       }
+      // Nothing else between the claim and the call: the window in which a crash leaves a row
+      // "possibly sent" that was not is the few microseconds until the request is written.
+      if (!lane.transport.atomic) {
+        const claimed = await this.store.claimDelivery(delivery.id, { leaseUntil: new Date(this.now().getTime() + this.lease), owner: this.owner });
+        if (!claimed) return;
+      }
+      lane.limiter.noteChat(identity.chatId);
       outcome = await lane.transport.send(job);
     } finally {
       release();
@@ -358,6 +394,8 @@ export class OutboxSender {
         return;
       case "retry-after":
         lane.limiter.pause(outcome.ms);
+        // Replies on this platform wait it out too (and every other listener).
+        this.pauses?.report(lane.transport.platform, outcome.ms);
         this.log.warn({ platform: lane.transport.platform, retryAfterMs: outcome.ms }, "the platform asked to slow down");
         await this.store.settleDelivery(delivery.id, { status: "pending", lastError: outcome.error, nextAttemptAt: new Date(now.getTime() + outcome.ms) }, now, from);
         return;
@@ -370,38 +408,18 @@ export class OutboxSender {
         );
         return;
       case "ambiguous":
-        // Left `sending`: it is resolved (probed, or resent) once this pause is over.
-        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, attempts) }, now, from);
+        // It may have been carried out: sent again after a pause, marked possibly duplicated —
+        // but not forever: a platform that keeps carrying out calls it never answers would
+        // otherwise get a copy per attempt. After three uncertain attempts it is given up.
+        await this.store.settleDelivery(
+          delivery.id,
+          attempts >= this.maxAttempts || (delivery.possiblyDuplicated && attempts >= MAX_UNCERTAIN_ATTEMPTS)
+            ? { status: "failed", lastError: `${outcome.error} (gave up; an attempt may have reached the resident)` }
+            : { status: "pending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, attempts), possiblyDuplicated: true },
+          now,
+          from,
+        );
         return;
-    }
-  }
-
-  private async resolve(lane: Lane, job: SendJob): Promise<void> {
-    const { delivery } = job;
-    const outcome = await lane.transport.resolve(job);
-    const now = this.now();
-    switch (outcome.kind) {
-      case "sent":
-        this.log.info({ delivery: delivery.id, messageId: outcome.messageId }, "an interrupted delivery had been sent");
-        await this.store.settleDelivery(delivery.id, { status: "sent", platformMessageId: outcome.messageId ?? null, lastError: null }, now);
-        return;
-      case "blocked":
-        await this.store.settleDelivery(delivery.id, { status: "blocked", lastError: outcome.error }, now);
-        return;
-      case "retry-after":
-        lane.limiter.pause(outcome.ms);
-        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: new Date(now.getTime() + outcome.ms) }, now);
-        return;
-      case "unknown":
-        await this.store.settleDelivery(delivery.id, { status: "sending", lastError: outcome.error, nextAttemptAt: this.retryAt(now, delivery.attempts) }, now);
-        return;
-      case "not-sent": {
-        const skip = delivery.broadcastStatus === "cancelled" ? { status: "skipped" as const, lastError: "cancelled" } : skipReason(delivery);
-        if (skip) await this.store.settleDelivery(delivery.id, skip, now);
-        else if (delivery.attempts >= this.maxAttempts) await this.store.settleDelivery(delivery.id, { status: "failed", lastError: "gave up after repeated interruptions" }, now);
-        else await this.store.settleDelivery(delivery.id, { status: "pending", platformMessageId: null, nextAttemptAt: null }, now);
-        return;
-      }
     }
   }
 

@@ -8,7 +8,7 @@
  * | `OUTREACH_TELEGRAM_CHAT_RATE` | 1 | Telegram messages a second to one chat |
  * | `OUTREACH_WECHAT_RATE` | 20 | WeChat messages a second |
  * | `OUTREACH_WECHAT_CHAT_RATE` | 1 | WeChat messages a second to one chat |
- * | `OUTREACH_LEASE_SECONDS` | 60 | how long a send may take before it is taken for interrupted |
+ * | `OUTREACH_LEASE_SECONDS` | 6 | how long a claimed send outlives its sender's last heartbeat (renewed every third of it) before it is taken for interrupted |
  * | `OUTREACH_INVITATION_DAYS` | 7 | validity of staff invitations |
  */
 import type { RateLimits } from "./limiter.js";
@@ -42,7 +42,7 @@ export function outreachSettings(env: Record<string, string | undefined> = proce
       wechat: { perSecond: number("OUTREACH_WECHAT_RATE", 20, 0, 1000), perChatPerSecond: number("OUTREACH_WECHAT_CHAT_RATE", 1, 0, 100) },
       web: { perSecond: 0, perChatPerSecond: 0 },
     },
-    leaseMs: number("OUTREACH_LEASE_SECONDS", 60, 5, 3600) * 1000,
+    leaseMs: number("OUTREACH_LEASE_SECONDS", 6, 3, 3600) * 1000,
     invitationDays: number("OUTREACH_INVITATION_DAYS", 7, 1, 365),
   };
 }

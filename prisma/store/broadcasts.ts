@@ -60,9 +60,10 @@ export class BroadcastTables implements BroadcastStore {
     const out = new Map<string, DeliveryCounts>();
     if (broadcastIds.length === 0) return out;
     const ids = [...new Set(broadcastIds)];
-    const [byStatus, read] = await Promise.all([
+    const [byStatus, read, doubled] = await Promise.all([
       this.db.client.delivery.groupBy({ by: ["broadcastId", "status"], where: { broadcastId: { in: ids } }, _count: { _all: true } }),
       this.db.client.delivery.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, readAt: { not: null } }, _count: { _all: true } }),
+      this.db.client.delivery.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, status: "sent", possiblyDuplicated: true }, _count: { _all: true } }),
     ]);
     for (const row of byStatus) {
       const counts = out.get(row.broadcastId) ?? emptyCounts();
@@ -74,6 +75,11 @@ export class BroadcastTables implements BroadcastStore {
     for (const row of read) {
       const counts = out.get(row.broadcastId) ?? emptyCounts();
       counts.read = row._count._all;
+      out.set(row.broadcastId, counts);
+    }
+    for (const row of doubled) {
+      const counts = out.get(row.broadcastId) ?? emptyCounts();
+      counts.possiblyDuplicated = row._count._all;
       out.set(row.broadcastId, counts);
     }
     return out;
@@ -187,6 +193,7 @@ export class BroadcastTables implements BroadcastStore {
       status: row.status === "sending" ? "sending" : "pending",
       attempts: row.attempts,
       platformMessageId: row.platformMessageId,
+      possiblyDuplicated: row.possiblyDuplicated,
       broadcastStatus: toBroadcastStatus(row.broadcast.status),
       resident: { lang: row.resident.lang, optedOut: row.resident.optedOut, deleted: row.resident.deletedAt !== null },
       identity: row.identity,
@@ -194,18 +201,30 @@ export class BroadcastTables implements BroadcastStore {
   }
 
   /**
-   * Claims a pending delivery for sending: committed before the platform call, so that after a
-   * crash the row says "may have been sent". Refused (false) when the row is no longer pending
-   * or the resident has another delivery being sent (one at a time per resident, which keeps the
-   * last-known message id of the chat a safe probe anchor). `note` goes to platformMessageId
-   * while sending (e.g. "after:<message id>").
+   * Claims a pending delivery for sending, right before the platform call (see the port). The
+   * lease is renewed by its owner's heartbeat ({@link renewDeliveryLeases}).
    */
-  async claimDelivery(id: string, input: { leaseUntil: Date; note?: string | null }): Promise<boolean> {
+  async claimDelivery(id: string, input: { leaseUntil: Date; owner?: string }): Promise<boolean> {
     const claimed = await this.db.client.delivery.updateMany({
       where: { id, status: "pending", resident: { deliveries: { none: { status: "sending" } } } },
-      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: input.leaseUntil, platformMessageId: input.note ?? null },
+      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: input.leaseUntil, leaseOwner: input.owner ?? null, platformMessageId: null },
     });
     return claimed.count === 1;
+  }
+
+  /** Extends the lease of every `sending` delivery of `owner`; the number renewed. */
+  async renewDeliveryLeases(owner: string, leaseUntil: Date): Promise<number> {
+    const renewed = await this.db.client.delivery.updateMany({ where: { status: "sending", leaseOwner: owner }, data: { nextAttemptAt: leaseUntil } });
+    return renewed.count;
+  }
+
+  /** A `sending` delivery whose lease ran out goes back to `pending`, marked possibly duplicated. */
+  async recoverDelivery(id: string, now: Date): Promise<boolean> {
+    const recovered = await this.db.client.delivery.updateMany({
+      where: { id, status: "sending", nextAttemptAt: { lte: now } },
+      data: { status: "pending", possiblyDuplicated: true, leaseOwner: null, nextAttemptAt: null, lastError: "interrupted: its sender stopped during the call" },
+    });
+    return recovered.count === 1;
   }
 
   /**
@@ -214,6 +233,8 @@ export class BroadcastTables implements BroadcastStore {
    */
   async settleDelivery(id: string, outcome: DeliverySettlement, now: Date, from: "pending" | "sending" = "sending"): Promise<boolean> {
     const data: Prisma.DeliveryUpdateManyMutationInput = { status: outcome.status, nextAttemptAt: outcome.nextAttemptAt ?? null };
+    if (outcome.status !== "sending") data.leaseOwner = null;
+    if (outcome.possiblyDuplicated) data.possiblyDuplicated = true;
     if (outcome.lastError !== undefined) data.lastError = outcome.lastError;
     if (outcome.platformMessageId !== undefined) data.platformMessageId = outcome.platformMessageId;
     if (outcome.status === "sent") data.sentAt = now;
@@ -243,7 +264,7 @@ export class BroadcastTables implements BroadcastStore {
     });
   }
 
-  /** The message ids of the newest deliveries sent to an account, newest first (probe anchors). */
+  /** The message ids of the newest deliveries sent to an account, newest first. */
   async sentMessageIds(identityId: string, limit = 20): Promise<string[]> {
     const rows = await this.db.client.delivery.findMany({
       where: { identityId, status: "sent", platformMessageId: { not: null } },
@@ -348,5 +369,5 @@ function toBroadcast(row: {
 }
 
 function emptyCounts(): DeliveryCounts {
-  return { pending: 0, sending: 0, sent: 0, failed: 0, blocked: 0, skipped: 0, undeliverable: 0, total: 0, read: 0 };
+  return { pending: 0, sending: 0, sent: 0, failed: 0, blocked: 0, skipped: 0, undeliverable: 0, total: 0, read: 0, possiblyDuplicated: 0 };
 }

@@ -232,3 +232,26 @@ describe("awareness and case satisfaction", () => {
     expect(csv.body.split("\r\n").filter((l) => l.startsWith("案件反馈满意度")).join("\n")).not.toContain(REGIONS.b1);
   });
 });
+
+describe("recent notices", () => {
+  it("lists them with their counts, including residents who may have a notice twice", async () => {
+    const { store } = env;
+    const when = new Date("2026-03-01T08:00:00Z");
+    const b = await store.createBroadcast({ authorId: env.adminId, content: { text: { en: "twice?" } }, audience: { kind: "everyone" }, status: "scheduled", scheduledAt: when, now: when });
+    const { resident, identity } = await store.resolveIdentity({ platform: "telegram", platformUserId: "8800001", chatId: "8800001" });
+    const residentId = resident.id;
+    await store.fanOutBroadcast(b.id, [{ residentId, identityId: identity.id, status: "pending" }], when);
+    const job = (await store.nextDeliveries({ now: when, limit: 1000 })).find((j) => j.broadcastId === b.id)!;
+    // Its sender dies during the call; the delivery is taken over and sent again.
+    await store.claimDelivery(job.id, { leaseUntil: when, owner: "dead" });
+    expect(await store.recoverDelivery(job.id, when)).toBe(true);
+    await store.claimDelivery(job.id, { leaseUntil: new Date(when.getTime() + 6_000), owner: "alive" });
+    await store.settleDelivery(job.id, { status: "sent", platformMessageId: "9" }, when);
+    const page = (await env.app.inject({ url: `/admin?wave=${env.fx.w2.id}&lang=en`, headers: bearer(env.tokens.admin) })).body;
+    const table = page.slice(page.indexOf('id="broadcast-table"'), page.indexOf("</table>", page.indexOf('id="broadcast-table"')));
+    expect(page).toContain("Recent notices");
+    expect(table).toContain("Possibly twice");
+    const row = table.split("<tr").find((r) => r.includes(b.id))!;
+    expect(textOf(row).split(/\s+/).filter((x) => /^\d+$/.test(x))).toEqual(["1", "1", "0", "0", "1"]);
+  });
+});

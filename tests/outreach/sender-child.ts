@@ -4,7 +4,7 @@
  * runs until killed; SIGTERM stops it gracefully.
  *
  * `node --import tsx tests/outreach/sender-child.ts <database-url> <json options>` with options
- * `{ apiRoot, token, secret, rate, perChat, leaseMs, concurrency }`.
+ * `{ apiRoot, token, secret, rate, perChat, leaseMs, concurrency }` (leaseMs: the sender's default, 6 s, when left out).
  */
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import { openStore } from "../../prisma/store.js";
@@ -15,12 +15,12 @@ const [url, raw] = process.argv.slice(2);
 if (!url || !raw) throw new Error("usage: sender-child.ts <database-url> <json options>");
 const options = JSON.parse(raw) as { apiRoot: string; token: string; secret: string; rate: number; perChat: number; leaseMs?: number; concurrency?: number; pollMs?: number };
 const store = await openStore(parseDatabaseUrl(url));
-const transport = new TelegramOutboxTransport({ token: options.token, apiRoot: options.apiRoot, secret: options.secret, timeoutSeconds: 5 }, (identityId) => store.sentMessageIds(identityId));
+const transport = new TelegramOutboxTransport({ token: options.token, apiRoot: options.apiRoot, secret: options.secret, timeoutSeconds: 5 });
 const sender = new OutboxSender({
   store,
   transports: [transport],
   limits: { telegram: { perSecond: options.rate, perChatPerSecond: options.perChat } },
-  leaseMs: options.leaseMs ?? 60_000,
+  ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   pollMs: options.pollMs ?? 50,
   backoffMs: 300,
   ...(options.concurrency ? { concurrency: options.concurrency } : {}),

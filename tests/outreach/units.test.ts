@@ -3,6 +3,7 @@
  * simulated clock), settings and the locale files.
  */
 import { describe, expect, it } from "vitest";
+import { PlatformPauses } from "../../core/outreach/pauses.js";
 import { formatInvitationCode, INVITATION_ALPHABET, newInvitationCode, parseInvitationCode, signHouseholdCode, verifyHouseholdCode } from "../../core/outreach/codes.js";
 import { formatTime, parseWhen } from "../../core/outreach/broadcast-format.js";
 import { deliveryMessage, isReadKeyword, langFor, parseAudience, parseContent, parseReadPayload, readPayload, textFor } from "../../core/outreach/content.js";
@@ -244,7 +245,7 @@ describe("settings", () => {
     const settings = outreachSettings({});
     expect(settings.limits.telegram).toEqual({ perSecond: 30, perChatPerSecond: 1 });
     expect(settings.senderEnabled).toBe(true);
-    expect(settings.leaseMs).toBe(60_000);
+    expect(settings.leaseMs).toBe(6_000);
   });
   it("read the environment and name a bad variable", () => {
     expect(outreachSettings({ OUTREACH_TELEGRAM_RATE: "100", OUTREACH_SENDER: "off" })).toMatchObject({ senderEnabled: false, limits: { telegram: { perSecond: 100 } } });
@@ -276,5 +277,40 @@ describe("locales", () => {
         expect(vars(OUTREACH_RESOURCES[lang][key]), `${lang} ${key}`).toEqual(vars(OUTREACH_RESOURCES["zh-CN"][key]));
       }
     }
+  });
+});
+
+describe("the platform-wide retry_after shared by replies and broadcasts", () => {
+  it("pauses a platform for the longest retry_after reported, tells every listener, and ends", () => {
+    let now = 1_000;
+    const pauses = new PlatformPauses(() => now);
+    const heard: [string, number][] = [];
+    const stop = pauses.onPause((platform, ms) => heard.push([platform, ms]));
+    expect(pauses.remaining("telegram")).toBe(0);
+    pauses.report("telegram", 2_000);
+    pauses.report("telegram", 1_000);
+    expect(pauses.remaining("telegram")).toBe(2_000);
+    expect(pauses.remaining("wechat")).toBe(0);
+    now += 1_500;
+    expect(pauses.remaining("telegram")).toBe(500);
+    now += 600;
+    expect(pauses.remaining("telegram")).toBe(0);
+    stop();
+    pauses.report("telegram", 1_000);
+    expect(heard).toEqual([
+      ["telegram", 2_000],
+      ["telegram", 1_000],
+    ]);
+    expect(pauses.reported.get("telegram")).toBe(3);
+  });
+
+  it("remembers when a chat was last called outside the outbox (replies), per platform", () => {
+    let now = 5_000;
+    const pauses = new PlatformPauses(() => now);
+    expect(pauses.sinceChat("telegram", "42")).toBeUndefined();
+    pauses.noteChat("telegram", "42");
+    now += 300;
+    expect(pauses.sinceChat("telegram", "42")).toBe(300);
+    expect(pauses.sinceChat("wechat", "42")).toBeUndefined();
   });
 });

@@ -56,7 +56,7 @@ export async function createWorld(options: { households: number; db?: TestDataba
       return broadcast.id;
     },
     telegram(overrides = {}) {
-      return new TelegramOutboxTransport({ token: tg.token, apiRoot: tg.apiRoot, secret: TEST_SECRET, timeoutSeconds: 5, ...overrides }, (identityId) => store.sentMessageIds(identityId));
+      return new TelegramOutboxTransport({ token: tg.token, apiRoot: tg.apiRoot, secret: TEST_SECRET, timeoutSeconds: 5, ...overrides });
     },
     sender(overrides = {}) {
       const transports: OutboxTransport[] = overrides.transports ?? [world.telegram()];

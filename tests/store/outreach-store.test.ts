@@ -151,7 +151,7 @@ describe.each(BACKENDS)("outreach store operations on $name", ({ create }) => {
 
     it("claim one delivery at a time per resident, and settle only what is claimed", async () => {
       const [first] = await store.nextDeliveries({ now: at(2), limit: 1 });
-      expect(await store.claimDelivery(first!.id, { leaseUntil: at(3), note: "after:41" })).toBe(true);
+      expect(await store.claimDelivery(first!.id, { leaseUntil: at(3), owner: "test-owner" })).toBe(true);
       expect(await store.claimDelivery(first!.id, { leaseUntil: at(3) })).toBe(false);
       // A second broadcast to the same resident waits while the first is being sent.
       const second = await store.createBroadcast({ authorId: officer.id, content: { text: { en: "second" } }, audience: { kind: "households", officerId: officer.id }, status: "scheduled", scheduledAt: at(0), now: t0 });
@@ -160,12 +160,21 @@ describe.each(BACKENDS)("outreach store operations on $name", ({ create }) => {
       expect(await store.claimDelivery(other!.id, { leaseUntil: at(3) })).toBe(false);
       // A claimed row with its lease running is nobody's work; once it runs out, it is.
       expect((await store.nextDeliveries({ now: at(2), limit: 100 })).map((job) => job.id)).not.toContain(first!.id);
+      // Its owner's heartbeat renews the lease; nobody else's does.
+      expect(await store.renewDeliveryLeases("someone-else", at(9))).toBe(0);
+      expect(await store.renewDeliveryLeases("test-owner", at(4))).toBe(1);
+      expect((await store.nextDeliveries({ now: at(3), limit: 100 })).map((job) => job.id)).not.toContain(first!.id);
       const expired = (await store.nextDeliveries({ now: at(4), limit: 100 })).find((job) => job.id === first!.id);
-      expect(expired).toMatchObject({ status: "sending", attempts: 1, platformMessageId: "after:41" });
+      expect(expired).toMatchObject({ status: "sending", attempts: 1, platformMessageId: null, possiblyDuplicated: false });
       expect(await store.settleDelivery(first!.id, { status: "sent", platformMessageId: "42", lastError: null }, at(4))).toBe(true);
       expect(await store.settleDelivery(first!.id, { status: "failed" }, at(4))).toBe(false);
       expect(await store.sentMessageIds(first!.identityId!)).toEqual(["42"]);
       expect(await store.claimDelivery(other!.id, { leaseUntil: at(5) })).toBe(true);
+      // Its sender died: once the lease has run out it goes back to pending, possibly duplicated.
+      expect(await store.recoverDelivery(other!.id, at(4))).toBe(false);
+      expect(await store.recoverDelivery(other!.id, at(5))).toBe(true);
+      expect((await store.nextDeliveries({ now: at(5), limit: 100 })).find((job) => job.id === other!.id)).toMatchObject({ status: "pending", possiblyDuplicated: true });
+      expect(await store.claimDelivery(other!.id, { leaseUntil: at(6) })).toBe(true);
       expect(await store.settleDelivery(other!.id, { status: "pending", nextAttemptAt: at(10) }, at(4))).toBe(true);
       expect(await store.deferDelivery(other!.id, at(11))).toBe(true);
       expect((await store.nextDeliveries({ now: at(10), limit: 100 })).map((job) => job.id)).not.toContain(other!.id);
@@ -204,7 +213,7 @@ describe.each(BACKENDS)("outreach store operations on $name", ({ create }) => {
       expect(await store.markLatestDeliveryRead(households[3]!.id, t0, at(14))).toBe(job3.id);
       expect(await store.markLatestDeliveryRead(households[3]!.id, t0, at(15))).toBeNull();
       const counts = (await store.deliveryCounts([broadcastId])).get(broadcastId)!;
-      expect(counts).toMatchObject({ sent: 4, read: 2, blocked: 1, skipped: 1, pending: 0 });
+      expect(counts).toMatchObject({ sent: 4, read: 2, blocked: 1, skipped: 1, pending: 0, possiblyDuplicated: 0 });
     });
 
     it("report coverage rows per assignment", async () => {

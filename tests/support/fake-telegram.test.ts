@@ -728,3 +728,27 @@ describe("fault injection, flood control and driving helpers", () => {
     expect((await tg.waitFor("sendMessage", 100, { since: mark })).params.text).toBe("two");
   });
 });
+
+describe("message numbering, as Telegram numbers a bot's messages", () => {
+  it("uses one counter for all private chats (and basic groups), and one per supergroup", async () => {
+    const tg = await startFake();
+    const a = tg.sendText(resident, "hello");
+    const sentA = (await api(tg, "sendMessage", { chat_id: resident.id, text: "to Li" })).body.result as Message;
+    const b = tg.sendText(other, "hi");
+    const sentB = (await api(tg, "sendMessage", { chat_id: other.id, text: "to Anna" })).body.result as Message;
+    const sentA2 = (await api(tg, "sendMessage", { chat_id: resident.id, text: "to Li again" })).body.result as Message;
+    // One sequence across both private chats: unique in each chat, never contiguous per chat.
+    expect([a.message_id, sentA.message_id, b.message_id, sentB.message_id, sentA2.message_id]).toEqual([1, 2, 3, 4, 5]);
+    const group = groupChat(-4_001);
+    tg.addChat(group);
+    expect(((await api(tg, "sendMessage", { chat_id: group.id, text: "group" })).body.result as Message).message_id).toBe(6);
+    const supergroup = supergroupChat(-1_001_234_567_890);
+    tg.addChat(supergroup);
+    expect(((await api(tg, "sendMessage", { chat_id: supergroup.id, text: "one" })).body.result as Message).message_id).toBe(1);
+    expect(((await api(tg, "sendMessage", { chat_id: supergroup.id, text: "two" })).body.result as Message).message_id).toBe(2);
+    expect(((await api(tg, "sendMessage", { chat_id: other.id, text: "back" })).body.result as Message).message_id).toBe(7);
+    // Editing an id of another chat finds nothing there.
+    const edit = await api(tg, "editMessageText", { chat_id: resident.id, message_id: sentB.message_id, text: "x" });
+    expect(edit.body.description).toMatch(/message to edit not found/);
+  });
+});

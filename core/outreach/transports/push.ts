@@ -1,13 +1,13 @@
 /**
  * The outbox transport for channels that only offer {@link Channel.push} (WeChat): at least
  * once. A push that fails without saying so permanently is tried again; a crash between the
- * platform accepting a push and the outbox recording it resends it (the window is the time one
- * database write takes). WeChat shows options as numbered lines the resident types, so the read
+ * platform accepting a push and the outbox recording it resends it, marked possibly duplicated
+ * (the window is the push's own call and one database write). WeChat shows options as numbered lines the resident types, so the read
  * confirmation is a keyword (已读 / 已讀 / read) rather than a button.
  */
 import type { Channel } from "../../channel.js";
 import { deliveryMessage, type ReadStyle } from "../content.js";
-import type { OutboxTransport, ResolveOutcome, SendJob, SendOutcome } from "../sender.js";
+import type { OutboxTransport, SendJob, SendOutcome } from "../sender.js";
 
 /** See the module comment. */
 export class PushOutboxTransport implements OutboxTransport {
@@ -33,10 +33,5 @@ export class PushOutboxTransport implements OutboxTransport {
     } catch (error) {
       return { kind: "transient", error: error instanceof Error ? error.message : String(error) };
     }
-  }
-
-  /** Nothing to ask the platform: resend (at least once). */
-  async resolve(_job: SendJob): Promise<ResolveOutcome> {
-    return { kind: "not-sent" };
   }
 }

@@ -6,7 +6,7 @@
 import type { BroadcastStore, WebInboxStore } from "../../model/index.js";
 import type { Lang, OutMessage } from "../../engine/types.js";
 import { deliveryMessage } from "../content.js";
-import type { OutboxTransport, ResolveOutcome, SendJob, SendOutcome } from "../sender.js";
+import type { OutboxTransport, SendJob, SendOutcome } from "../sender.js";
 
 /** The open pages (the web chat's LiveHub fits). */
 export interface LivePages {
@@ -38,11 +38,6 @@ export class WebOutboxTransport implements OutboxTransport {
     }
     await flushInbox(this.store, this.pages, sessionId, this.now).catch(() => undefined);
     return { kind: "sent" };
-  }
-
-  /** Never needed: web deliveries are never left `sending`. */
-  async resolve(_job: SendJob): Promise<ResolveOutcome> {
-    return { kind: "not-sent" };
   }
 }
 

@@ -1,4 +1,10 @@
-/** The chats the fake knows and the messages in them, with per-chat message numbering. */
+/**
+ * The chats the fake knows and the messages in them. Message ids are numbered as Telegram numbers
+ * them for a bot: one counter for all of the bot's private chats and basic groups (every account,
+ * a bot's included, has a single message counter for those), and a counter of its own in each
+ * supergroup and channel. So a private chat's ids are unique in it but never contiguous when the
+ * bot talks to several people.
+ */
 import type { Chat, Message, ReplyKeyboardMarkup, User } from "grammy/types";
 import { privateChat, type UserLike } from "../telegram-updates.js";
 import type { ChatState, Params } from "./internal-types.js";
@@ -49,9 +55,19 @@ export function resolveChat(s: FakeState, p: Params, opts: { forWriting: boolean
   return state;
 }
 
+/** The counter a chat's message ids come from: the bot's own (key 0) or, in supergroups and channels, the chat's. */
+export function counterKey(s: FakeState, chatId: number): number {
+  const type = s.chats.get(chatId)?.chat.type ?? inventChat(chatId).type;
+  return type === "supergroup" || type === "channel" ? chatId : BOT_COUNTER;
+}
+
+/** The key of the bot's one counter of private chats and basic groups (no chat has id 0). */
+const BOT_COUNTER = 0;
+
 export function nextMessageId(s: FakeState, chatId: number): number {
-  const next = (s.messageCounters.get(chatId) ?? 0) + 1;
-  s.messageCounters.set(chatId, next);
+  const key = counterKey(s, chatId);
+  const next = (s.messageCounters.get(key) ?? 0) + 1;
+  s.messageCounters.set(key, next);
   return next;
 }
 
@@ -73,8 +89,9 @@ export function storeMessage(s: FakeState, state: ChatState, msg: Message, fromB
   } else {
     state.messages.set(msg.message_id, { current: msg, versions: [], fromBot, deleted: false });
   }
-  const counter = s.messageCounters.get(state.chat.id) ?? 0;
-  if (msg.message_id > counter) s.messageCounters.set(state.chat.id, msg.message_id);
+  const key = counterKey(s, state.chat.id);
+  const counter = s.messageCounters.get(key) ?? 0;
+  if (msg.message_id > counter) s.messageCounters.set(key, msg.message_id);
 }
 
 export function botUser(s: FakeState): User {

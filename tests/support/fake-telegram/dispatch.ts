@@ -14,7 +14,8 @@ export async function dispatch(s: FakeState, rawMethod: string, params: Params, 
   const method = canonicalName(rawMethod, s.handlers);
   let outcome: Outcome;
   try {
-    const delay = s.methodLatency.get(method) ?? s.latencyMs;
+    s.active.set(method, (s.active.get(method) ?? 0) + 1);
+    const delay = (s.methodLatency.get(method) ?? s.latencyMs) + Math.random() * (s.latencyJitter.get(method) ?? s.latencyJitter.get("*") ?? 0);
     if (delay > 0) await sleep(delay);
     const fault = takeFault(s, method, params);
     if (fault) {
@@ -37,6 +38,7 @@ export async function dispatch(s: FakeState, rawMethod: string, params: Params, 
       outcome = { ok: false, errorCode: 500, description: `Internal Server Error: ${(error as Error).message}` };
     }
   }
+  s.active.set(method, Math.max(0, (s.active.get(method) ?? 1) - 1));
   record(s, method, params, files, ctx, at, timestamp, outcome);
   return outcome;
 }

@@ -276,10 +276,24 @@ export class FakeTelegram {
     return this.s.chats.get(chatId)?.blocked ?? false;
   }
 
-  /** Delays every API answer by `ms` (or only `method`'s answers when given). Long polls wait on top of it. */
-  setLatency(ms: number, method?: string): void {
+  /**
+   * Delays every API answer by `ms` (or only `method`'s answers when given), plus a random 0 …
+   * `jitterMs`. The call is carried out after the delay, even when the caller has gone meanwhile
+   * (as Telegram does). Long polls wait on top of it.
+   */
+  setLatency(ms: number, method?: string, jitterMs = 0): void {
+    const key = method === undefined ? "*" : canonicalName(method, this.s.handlers);
     if (method === undefined) this.s.latencyMs = Math.max(0, ms);
-    else this.s.methodLatency.set(canonicalName(method, this.s.handlers), Math.max(0, ms));
+    else this.s.methodLatency.set(key, Math.max(0, ms));
+    this.s.latencyJitter.set(key, Math.max(0, jitterMs));
+  }
+
+  /** Calls received and not answered yet (of `method`, or all): the calls in flight at the fake. */
+  inFlight(method?: string): number {
+    if (method !== undefined) return this.s.active.get(canonicalName(method, this.s.handlers)) ?? 0;
+    let total = 0;
+    for (const n of this.s.active.values()) total += n;
+    return total;
   }
 
   /**
@@ -349,8 +363,8 @@ export class FakeTelegram {
 
   /**
    * Forgets calls, queued updates, chats and messages, callbacks, commands, files, faults, blocks,
-   * latency, rate limits, the webhook and its delivery log. Update ids and per-chat message ids
-   * keep counting up (a running bot's getUpdates offset stays valid). Pending long polls stay open.
+   * latency, rate limits, the webhook and its delivery log. Update ids and message ids (the bot's
+   * counter and each supergroup's) keep counting up (a running bot's getUpdates offset stays valid). Pending long polls stay open.
    */
   reset(): void {
     const s = this.s;
@@ -365,6 +379,7 @@ export class FakeTelegram {
     s.faults = [];
     s.latencyMs = 0;
     s.methodLatency.clear();
+    s.latencyJitter.clear();
     this.setRateLimit(null);
     s.webhook = null;
     s.deliveryLog = [];

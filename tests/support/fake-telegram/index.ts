@@ -19,7 +19,8 @@
  *   webhook is set or another getUpdates call supersedes a pending one;
  * - webhooks: updates POSTed with `X-Telegram-Bot-Api-Secret-Token`, retried with backoff on
  *   non-2xx / network errors, a method in the webhook *response* body is executed ("webhook reply");
- * - messages with per-chat ids, edits (edit_date, inline keyboard removed when an edit omits it),
+ * - messages numbered as Telegram numbers a bot's (one counter for its private chats and basic
+ *   groups, one per supergroup or channel), edits (edit_date, inline keyboard removed when an edit omits it),
  *   deletes, parse_mode HTML / MarkdownV2 / Markdown turned into `entities` like Telegram does;
  * - the validation errors apps most often trip over, with Telegram's own descriptions;
  * - fault injection, blocked users, latency, an optional flood-control limiter;

@@ -44,6 +44,10 @@ export class FakeState {
   faults: FaultRule[] = [];
   latencyMs = 0;
   methodLatency = new Map<string, number>();
+  /** Extra random latency (0 … jitter ms) on top of a method's latency. */
+  latencyJitter = new Map<string, number>();
+  /** Calls received and not yet answered, by method. */
+  active = new Map<string, number>();
   rateLimit: Required<RateLimitOptions> | null = null;
   botWindow: number[] = [];
   chatWindows = new Map<number, number[]>();

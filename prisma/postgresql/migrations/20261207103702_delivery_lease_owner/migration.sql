@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Delivery" ADD COLUMN     "leaseOwner" TEXT,
+ADD COLUMN     "possiblyDuplicated" BOOLEAN NOT NULL DEFAULT false;

@@ -13,7 +13,13 @@ export default defineConfig({
     pool: "forks",
     projects: TEST_PROJECTS.map(({ name, include, exclude }) => ({
       extends: true,
-      test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
+      test: {
+        name,
+        include,
+        exclude: [...configDefaults.exclude, ...exclude],
+        // The browser suites live in the slow project: one line, once, when they will be skipped.
+        ...(name === "slow" ? { globalSetup: ["tests/support/browser-notice.ts"] } : {}),
+      },
     })),
   },
 });

@@ -3,20 +3,20 @@
  * token, look at every page, use the filters and forms, print the report to PDF. Screenshots go
  * to tests/artifacts/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { adminEnv, type AdminEnv } from "./support.js";
 import { REGIONS } from "./fixture.js";
-import { CHROMIUM_ARGS, chromiumPath, svgsToPng } from "../../app/chart-images.js";
+import { CHROMIUM_ARGS, svgsToPng } from "../../app/chart-images.js";
+import { describeInBrowser } from "../support/browser.js";
 import { createAdminStaffCommands } from "../../core/admin/staff-commands.js";
 import { getTip } from "../../core/outreach/tips.js";
 
 const SHOTS = fileURLToPath(new URL("../artifacts/screenshots/", import.meta.url));
-const executablePath = chromiumPath();
 
-describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
+describeInBrowser("admin dashboard in Chromium", (executablePath) => {
   let env: AdminEnv;
   let browser: Browser;
   let page: Page;
@@ -29,7 +29,7 @@ describe.skipIf(!executablePath)("admin dashboard in Chromium", () => {
     await env.app.listen({ port: 0, host: "127.0.0.1" });
     const address = env.app.server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (message) => {
       if (message.type() === "error") problems.push(message.text());

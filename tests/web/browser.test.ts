@@ -9,21 +9,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../app/config.js";
 import { startApp, type RunningApp } from "../../app/start.js";
 import { createLogger } from "../../app/log.js";
 import type { WebChat } from "../../bots/web/channel.js";
 import { staffLeafletLink } from "../../bots/web/staff.js";
 import { staffFixture, type StaffFixture } from "./support.js";
+import { CHROMIUM_ARGS } from "../../app/chart-images.js";
+import { describeInBrowser } from "../support/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 /** Named in the README: where the browser tests leave their screenshots. */
 const SCREENSHOTS = fileURLToPath(new URL("../artifacts/screenshots/", import.meta.url));
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-describe("web chat in a phone browser", () => {
+describeInBrowser("web chat in a phone browser", (executablePath) => {
   let dir: string;
   let app: RunningApp;
   let chat: WebChat;
@@ -39,7 +39,7 @@ describe("web chat in a phone browser", () => {
     chat = web as WebChat;
     staff = await staffFixture({ store: app.store, secret: app.secret, dbFile: join(dir, "anxin.db") });
     mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();

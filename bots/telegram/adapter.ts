@@ -137,8 +137,6 @@ export class TelegramAdapter {
   /** The sending side (queue, edits, pushes). */
   readonly sender: TelegramSender;
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Newest message id seen per private chat (sent or received; diagnostics only: ids are not per chat, see core/outreach/README.md). */
-  private readonly newestMessage = new Map<number, number>();
   private readonly greetedGroups = new Set<number>();
   private readonly mode: "standalone" | "embedded";
   private readonly entryCommands: Set<string>;
@@ -162,13 +160,7 @@ export class TelegramAdapter {
       logger: options.logger,
       concurrency: options.sendConcurrency,
       onBlocked: (chatId) => this.markBlocked(chatId),
-      onSent: (chatId, messageId) => this.noteMessage(chatId, messageId),
     });
-  }
-
-  /** The newest message id this process has seen in a private chat (sent or received), if any. */
-  lastMessageId(chatId: number): number | undefined {
-    return this.newestMessage.get(chatId);
   }
 
   /**
@@ -335,7 +327,6 @@ export class TelegramAdapter {
     const verified = this.signer.verify(data, from.id);
     if (!verified.ok) return { kind: "bad-button", updateId, from, queryId, reason: verified.reason };
     const messageId = typeof message?.message_id === "number" ? message.message_id : undefined;
-    if (messageId !== undefined) this.noteMessage(chatId, messageId);
     return {
       kind: "turn",
       updateId,
@@ -361,7 +352,6 @@ export class TelegramAdapter {
         : ignore("group chatter");
     }
     if (chat.type !== "private" || chatId !== from.id) return ignore(`message in a ${String(chat.type)} chat`);
-    if (typeof message.message_id === "number") this.noteMessage(chatId, message.message_id);
     const claim = this.mode === "embedded" ? "if-active" : "always";
     if (text === undefined && isRecord(message.contact)) return classifyContact(updateId, from, chatId, message.contact, claim);
     if (text === undefined) {
@@ -448,14 +438,6 @@ export class TelegramAdapter {
       },
     );
     return this.botInfo;
-  }
-
-  private noteMessage(chatId: number, messageId: number): void {
-    if (!Number.isSafeInteger(messageId) || messageId <= (this.newestMessage.get(chatId) ?? 0)) return;
-    // Re-inserting keeps the Map in least-recently-used order, so the quietest chat is dropped first.
-    this.newestMessage.delete(chatId);
-    this.newestMessage.set(chatId, messageId);
-    if (this.newestMessage.size > 20_000) this.newestMessage.delete(this.newestMessage.keys().next().value as number);
   }
 
   private track(promise: Promise<unknown>): void {

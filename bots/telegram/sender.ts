@@ -109,8 +109,6 @@ export interface TelegramSenderOptions {
   logger: SenderLogger;
   /** Called (once per failed send) when Telegram says the chat blocked the bot. */
   onBlocked: (chatId: number) => Promise<void>;
-  /** Called with the id of every message sent or edited (the adapter remembers the newest per chat). */
-  onSent?: (chatId: number, messageId: number) => void;
   /** Chats sent to at the same time; default 8. */
   concurrency?: number;
   /** How many chats' "last question message" ids to remember for edits; default 20,000. */
@@ -188,8 +186,7 @@ export class TelegramSender {
     return this.queue
       .enqueue(String(chatId), "reply", async () => {
         try {
-          const result = await this.withTransientRetries(() => this.options.api.sendMessage(chatId, text, sendOptions(keyboard)));
-          this.options.onSent?.(chatId, result.message_id);
+          await this.withTransientRetries(() => this.options.api.sendMessage(chatId, text, sendOptions(keyboard)));
         } catch (error) {
           await this.failed(chatId, error, "notice");
         }
@@ -273,7 +270,6 @@ export class TelegramSender {
           if (remove) this.contactKeyboards.delete(target.chatId);
           lastId = result.message_id;
           sent.push(lastId);
-          this.options.onSent?.(target.chatId, lastId);
         }
         if (rendered.hasButtons && lastId !== undefined) this.rememberQuestion(target.chatId, lastId);
         // Once per question: a re-asked one (a number that was not one) still shows the keyboard.
@@ -305,7 +301,6 @@ export class TelegramSender {
     this.contactKeyboards.add(chatId);
     if (this.contactKeyboards.size > this.remember) this.contactKeyboards.delete(this.contactKeyboards.values().next().value as number);
     sent.push(result.message_id);
-    this.options.onSent?.(chatId, result.message_id);
   }
 
   /**
@@ -319,10 +314,9 @@ export class TelegramSender {
       try {
         const caption = trimCaption(image.caption);
         // A new InputFile per attempt: the retry must upload the bytes again.
-        const result = await this.withTransientRetries(() =>
+        await this.withTransientRetries(() =>
           this.options.api.sendPhoto(chatId, new InputFile(image.png, `chart-${index + 1}.png`), caption !== "" ? { caption } : {}),
         );
-        this.options.onSent?.(chatId, result.message_id);
       } catch (error) {
         const failure = await this.failed(chatId, error, "photo");
         if (failure.blocked) return;
@@ -331,8 +325,7 @@ export class TelegramSender {
     }
     if (missing === 0) return;
     try {
-      const result = await this.withTransientRetries(() => this.options.api.sendMessage(chatId, failureNote, sendOptions(undefined)));
-      this.options.onSent?.(chatId, result.message_id);
+      await this.withTransientRetries(() => this.options.api.sendMessage(chatId, failureNote, sendOptions(undefined)));
     } catch (error) {
       await this.failed(chatId, error, "notice");
     }

@@ -5,25 +5,18 @@
  * The /broadcast dialogue itself is the engine's (core/engine/compose.ts); the store's side of it
  * is broadcast-requests.ts.
  */
+import { describeAudience as describeDraftAudience } from "../engine/compose-options.js";
 import { formatSendTime, parseSendTime } from "../engine/compose-time.js";
 import type { Lang } from "../engine/types.js";
 import type { Audience } from "./content.js";
-import { outreachText } from "./i18n.js";
 
-/** A short description of an audience for previews and lists. */
+/**
+ * A short description of a stored audience for lists (`/broadcast list`, the CLI): the words the
+ * /broadcast dialogue's preview uses, so both read alike.
+ */
 export function describeAudience(audience: Audience | undefined, lang: Lang): string {
-  switch (audience?.kind) {
-    case "households":
-      return outreachText(lang, "compose.aud_households");
-    case "unfinished":
-      return outreachText(lang, "compose.aud_unfinished");
-    case "everyone":
-      return outreachText(lang, "compose.aud_everyone");
-    case "region":
-      return outreachText(lang, "compose.aud_region_code", { code: audience.regionCode });
-    default:
-      return "—";
-  }
+  if (!audience) return "—";
+  return describeDraftAudience(audience.kind === "region" ? { kind: "region", code: audience.regionCode } : { kind: audience.kind }, lang);
 }
 
 /**

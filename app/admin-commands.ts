@@ -14,11 +14,12 @@ import type { DatabaseTarget } from "../prisma/database-url.js";
 import type { Store, SuggestionQuery, SuggestionStatus, ExportSource } from "../core/model/index.js";
 import { BulkReader } from "../prisma/bulk-reader.js";
 import { migrate } from "../prisma/migrate.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, officeTimeZone } from "./config.js";
 import { computeOutreachFigures, outreachOptionsFor } from "../core/admin/outreach-figures.js";
 import { isLang, type Lang } from "../core/engine/types.js";
 import { at } from "../core/admin/i18n.js";
 import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportTable } from "../core/admin/export-writers.js";
+import { parseLocalDateTime } from "../core/util/time-zone.js";
 import { computeReport, ReportRequestError, resolveWave, waveMeasures } from "../core/admin/stats-service.js";
 import { responsesTable, spotChecksTable, statsTables, suggestionsTable } from "../core/admin/tables.js";
 import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../core/admin/spot-checks.js";
@@ -133,6 +134,7 @@ export function progressBar(total: number, label: string, stream: NodeJS.WriteSt
 async function runExport(source: ExportSource, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
   const lang = options.lang;
   const now = new Date();
+  const zone = officeTimeZone();
   const settings = adminSettings(options.minGroup ? { minGroupSize: options.minGroup } : {});
   const waves = await source.listWaves();
   const waveNames = new Map(waves.map((w) => [w.id, w.name]));
@@ -150,7 +152,8 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
       }
       if (region) query.regionPath = region.path;
       if (options.since) {
-        const since = new Date(options.since);
+        // A date is the office's day (midnight office time); an offset in the text wins.
+        const since = new Date(parseLocalDateTime(options.since, zone) ?? Date.parse(options.since));
         if (Number.isNaN(since.getTime())) throw new AdminCliError(`--since: not a date: ${options.since}`);
         query.since = since;
       }
@@ -214,7 +217,7 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
   if (options.format === "xlsx" && !options.out && process.stdout.isTTY) throw new AdminCliError("--out <file> is needed for xlsx (a spreadsheet cannot be shown in a terminal)");
   const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
   const bar = progressBar(total, at(lang, "cli.progress"));
-  const { rows } = await writeExport(tables, options.format, out, { onRow: () => bar.tick() });
+  const { rows } = await writeExport(tables, options.format, out, { onRow: () => bar.tick(), timeZone: zone });
   bar.done();
   if (options.out) process.stderr.write(`${at(lang, "cli.exported", { rows, file: options.out })}\n`);
 }

@@ -10,6 +10,7 @@ import { registerSurveyCommands } from "./survey-command.js";
 import { registerAdminCommands } from "./admin-commands.js";
 import { registerWaveCommands } from "./wave-command.js";
 import { registerStaffCommands } from "./staff-command-line.js";
+import { registerRegionCommands } from "./regions-command.js";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
 import type { Role } from "../core/model/index.js";
 import { issueStaffToken } from "./staff-auth.js";
@@ -52,6 +53,7 @@ export function buildCli(): Command {
   registerAdminCommands(program);
   registerWaveCommands(program);
   registerStaffCommands(program);
+  registerRegionCommands(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
 import { DatabaseUrlError, parseDatabaseUrl, type DatabaseTarget } from "../prisma/database-url.js";
+import { DEFAULT_OFFICE_TIME_ZONE, isTimeZone } from "../core/util/time-zone.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const LANGS = ["zh-CN", "zh-TW", "en"] as const;
@@ -63,6 +64,8 @@ const schema = z.object({
   WECHAT_ROOMS: optionalText.refine((value) => value === undefined || value === "ignore" || value === "hint", {
     message: "must be ignore or hint",
   }),
+  // Checked by officeTimeZone() (one message for the app and the CLI alike).
+  OFFICE_TIME_ZONE: optionalText,
 });
 
 /** The Wechaty puppets the WeChat adapter (bots/wechat) can run. */
@@ -106,6 +109,8 @@ export interface Config {
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits need it). */
   trustProxy: boolean;
   wechat: WechatConfig | undefined;
+  /** The office's time zone (IANA name): every time shown to or typed by a person is office time. */
+  timeZone: string;
 }
 
 /** A configuration error: `message` is the one line to print. */
@@ -134,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     throw new ConfigError("TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN as well");
   }
   const wechat = wechatConfig(values);
+  const timeZone = officeTimeZone(env);
   return {
     database,
     port: values.PORT,
@@ -154,7 +160,21 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     wechatyPuppet: values.WECHATY_PUPPET,
     trustProxy: values.TRUST_PROXY,
     wechat,
+    timeZone,
   };
+}
+
+/**
+ * OFFICE_TIME_ZONE alone (the CLI commands that take `--db` read no other variable): an IANA name
+ * such as Asia/Shanghai (the default) or Europe/Berlin, as the runtime's time-zone data knows it.
+ * @throws ConfigError for a zone the runtime does not know
+ */
+export function officeTimeZone(env: Record<string, string | undefined> = readEnv()): string {
+  const zone = env.OFFICE_TIME_ZONE?.trim() || DEFAULT_OFFICE_TIME_ZONE;
+  if (!isTimeZone(zone)) {
+    throw new ConfigError(`OFFICE_TIME_ZONE: unknown time zone ${JSON.stringify(env.OFFICE_TIME_ZONE ?? "")} (an IANA name such as Asia/Shanghai, Asia/Hong_Kong or Europe/Berlin)`);
+  }
+  return zone;
 }
 
 // Cross-variable checks of the WeChat settings, so a half-configured Official Account fails at
@@ -208,6 +228,7 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["PUBLIC_URL", "http://localhost:PORT", "address residents' phones reach (used in QR codes and links)"],
   ["LOG_LEVEL", "info", "fatal, error, warn, info, debug, trace or silent"],
   ["DEFAULT_LANG", "zh-CN", "language before a resident chooses one: zh-CN, zh-TW or en"],
+  ["OFFICE_TIME_ZONE", "Asia/Shanghai", "IANA time zone of every time staff and residents see or type (waves, broadcasts, exports, case dates)"],
   ["DATA_DIR", "./data", "folder for the generated secret and other local files"],
   ["APP_SECRET", "(generated into DATA_DIR)", "≥ 32 characters; signs cookies, QR codes and buttons"],
   ["TRUST_PROXY", "false", "true behind a reverse proxy (nginx …), so rate limits see residents' addresses"],

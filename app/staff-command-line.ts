@@ -8,12 +8,15 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { Api } from "grammy";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
 import type { Store } from "../core/model/index.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, officeTimeZone } from "./config.js";
 import { openDatabase, StartupError } from "./database.js";
 import { loadOrCreateSecret } from "./secret.js";
+import { baseUrlOf } from "./urls.js";
+import QRCode from "qrcode";
 import { isLang, SUPPORTED_LANGS, type Lang, type LocalizedText } from "../core/engine/types.js";
 import { formatInvitationCode, parseInvitationCode } from "../core/outreach/codes.js";
 import { formatTime, parseWhen, describeAudience } from "../core/outreach/broadcast-format.js";
+import { parseLocalDateTime } from "../core/util/time-zone.js";
 import { MAX_BROADCAST_TEXT, MAX_CAPTION_TEXT, parseAudience, type Audience, type BroadcastContent } from "../core/outreach/content.js";
 import { coverageReport, CoverageRequestError, villageName } from "../core/outreach/coverage.js";
 import { createInvitation, InvitationError, parseAccount } from "../core/outreach/invitations.js";
@@ -90,18 +93,24 @@ export function registerStaffCommands(program: Command): Command {
     .addOption(new Option("--role <role>", "officer or admin").choices(["officer", "admin"]).default("officer"))
     .option("--region <code>", "the officer's region (required for officers)")
     .option("--days <n>", "validity in days", positive("--days"), 7)
+    .option("--no-qr", "do not draw the web link's QR code in the terminal")
     .addOption(dbOption())
-    .action(async (options: DbOption & { role: "officer" | "admin"; region?: string; days: number }) => {
+    .action(async (options: DbOption & { role: "officer" | "admin"; region?: string; days: number; qr: boolean }) => {
       await withStore(options, async (store) => {
         try {
           const { invitation, region } = await createInvitation(store, { role: options.role, regionCode: options.region ?? null, createdById: null, days: options.days, now: new Date() });
           const config = loadConfig();
           const username = await telegramUsername();
-          const links = invitationLinks({ secret: "", ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), telegramBot: () => username }, invitation.code);
-          console.log(`one-time ${invitation.role} invitation${region ? ` for ${region.code}` : ""}, valid until ${formatTime(invitation.expiresAt)}`);
-          console.log(`code:     ${links.code}   (WeChat or the web chat: send this code)`);
+          // Without PUBLIC_URL the web link is this machine's own address: enough for the first admin.
+          const links = invitationLinks({ secret: "", publicUrl: baseUrlOf(config), telegramBot: () => username }, invitation.code);
+          console.log(`one-time ${invitation.role} invitation${region ? ` for ${region.code}` : ""}, valid until ${formatTime(invitation.expiresAt, officeTimeZone())}`);
+          if (links.web) {
+            console.log(`web:      ${links.web}   (open it in a browser while \`npm start\` runs; the chat makes you ${invitation.role === "admin" ? "an admin and links to the dashboard" : "an officer and links to your leaflet page"})`);
+            if (!config.publicUrl) console.log("          this address works on this computer only: set PUBLIC_URL to the address phones reach");
+            if (options.qr && process.stdout.isTTY) console.log(await QRCode.toString(links.web, { type: "terminal", small: true }));
+          }
+          console.log(`code:     ${links.code}   (WeChat or any chat: send this code)`);
           if (links.telegram) console.log(`telegram: ${links.telegram}`);
-          if (links.web) console.log(`web:      ${links.web}`);
         } catch (error) {
           if (error instanceof InvitationError) throw new StartupError(error.message);
           throw error;
@@ -115,12 +124,13 @@ export function registerStaffCommands(program: Command): Command {
     .action(async (options: DbOption) => {
       await withStore(options, async (store) => {
         const now = new Date();
+        const zone = officeTimeZone();
         const [members, invitations] = await Promise.all([store.listStaff(), store.listInvitations({ open: true, now, limit: 500 })]);
         console.log(["role", "name", "region", "households", "accounts", "resident id"].join("\t"));
         for (const m of members) console.log([m.role, m.displayName ?? "", m.regionCode ?? "", m.households, m.accounts.join(","), m.id].join("\t"));
         if (invitations.length > 0) {
           console.log(`\nopen invitations:`);
-          for (const i of invitations) console.log([formatInvitationCode(i.code), i.role, i.regionCode ?? "", `until ${formatTime(i.expiresAt)}`].join("\t"));
+          for (const i of invitations) console.log([formatInvitationCode(i.code), i.role, i.regionCode ?? "", `until ${formatTime(i.expiresAt, zone)}`].join("\t"));
         }
       });
     });
@@ -178,7 +188,7 @@ export function registerStaffCommands(program: Command): Command {
     .option("--tip <id>", "a tip of the library instead of a text")
     .option("--image <url>", "an http(s) picture shown with it")
     .option("--audience <who>", "everyone, region:<code>, households:<platform:user-id>, unfinished[:<platform:user-id>]", "everyone")
-    .option("--at <time>", "when: \"2026-05-01 09:00\", \"tomorrow 9:00\", \"+2h\" (server time zone); default now")
+    .option("--at <time>", "when: \"2026-05-01 09:00\", \"tomorrow 9:00\", \"+2h\" (office time, OFFICE_TIME_ZONE); default now")
     .addOption(dbOption())
     .action(async (options: DbOption & { text?: string; lang: Lang; textZhCn?: string; textZhTw?: string; textEn?: string; tip?: string; image?: string; audience: string; at?: string }) => {
       await withStore(options, async (store) => {
@@ -204,11 +214,12 @@ export function registerStaffCommands(program: Command): Command {
           content.image = options.image;
         }
         const audience = await parseAudienceOption(store, options.audience);
-        const at = options.at ? parseWhen(options.at, now) : now;
+        const zone = officeTimeZone();
+        const at = options.at ? parseWhen(options.at, now, zone) : now;
         if (!at) throw new StartupError(`--at: cannot read ${JSON.stringify(options.at)}, or it has passed (e.g. "2026-05-01 09:00", "tomorrow 9:00", "+2h")`);
         const draft = await store.createBroadcast({ authorId: null, content, audience, now });
         const scheduled = await store.scheduleBroadcast(draft.id, at, null, now);
-        console.log(`broadcast ${scheduled?.id ?? draft.id} scheduled for ${formatTime(at)} to ${describeAudience(audience, "en")} (the running app sends it)`);
+        console.log(`broadcast ${scheduled?.id ?? draft.id} scheduled for ${formatTime(at, zone)} (${zone}) to ${describeAudience(audience, "en")} (the running app sends it)`);
       });
     });
   broadcast
@@ -219,10 +230,11 @@ export function registerStaffCommands(program: Command): Command {
     .action(async (options: DbOption & { limit: number }) => {
       await withStore(options, async (store) => {
         const list = await store.listBroadcasts({ limit: options.limit });
+        const zone = officeTimeZone();
         console.log(["id", "status", "when", "audience", "total", "sent", "read", "waiting", "failed", "blocked", "skipped", "possibly-duplicated"].join("\t"));
         for (const b of list) {
           const c = b.counts;
-          console.log([b.id, b.status, formatTime(b.scheduledAt ?? b.createdAt), describeAudience(parseAudience(b.audience), "en"), c.total, c.sent, c.read, c.pending + c.sending, c.failed + c.undeliverable, c.blocked, c.skipped, c.possiblyDuplicated].join("\t"));
+          console.log([b.id, b.status, formatTime(b.scheduledAt ?? b.createdAt, zone), describeAudience(parseAudience(b.audience), "en"), c.total, c.sent, c.read, c.pending + c.sending, c.failed + c.undeliverable, c.blocked, c.skipped, c.possiblyDuplicated].join("\t"));
         }
       });
     });
@@ -261,7 +273,8 @@ export function registerStaffCommands(program: Command): Command {
           if (!identity) throw new StartupError(`--officer: no account ${options.officer}`);
           officerId = identity.residentId;
         }
-        const since = options.since ? new Date(options.since) : undefined;
+        // A date is the office's day (midnight office time); an offset in the text wins.
+        const since = options.since ? new Date(parseLocalDateTime(options.since, officeTimeZone()) ?? Date.parse(options.since)) : undefined;
         if (since && Number.isNaN(since.getTime())) throw new StartupError(`--since: not a date: ${options.since}`);
         let report;
         try {

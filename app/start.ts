@@ -2,6 +2,7 @@
  * `anxin start`: migrate, seed, serve. Each channel (web chat, Telegram, WeChat) mounts itself
  * here when its configuration asks for it.
  */
+import { baseUrlOf } from "./urls.js";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
@@ -54,7 +55,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
   logger.info({ applied: migration.applied, alreadyApplied: migration.alreadyApplied, provider: config.database.provider }, "database ready");
   const closers: (() => Promise<void>)[] = [];
   try {
-    const seeded = await ensureDefaultSurvey(store, new Date());
+    const seeded = await ensureDefaultSurvey(store, new Date(), config.timeZone);
     if (seeded.createdWave) logger.info({ wave: seeded.wave?.name }, "opened a first survey wave on the default questionnaire");
     const publicUrl = config.publicUrl;
     // One "retry after" per platform, shared by the channels' replies and the broadcast outbox.
@@ -65,6 +66,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       pauses,
       ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff.id, regionCode, now) } : {}),
       logger: logger.child({ module: "outreach" }),
+      timeZone: config.timeZone,
     });
     const channels: Channel[] = [];
     // Case updates reach reporters through the channels (created below) and ask for the rating
@@ -79,12 +81,18 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       store,
       defaultLang: config.defaultLang,
       tips: listTips(),
-      menuHandlers: { cases: casesMenuHandler(store) },
-      staffCommands: [...outreach.staffCommands, caseStaffCommand({ store, notifier: caseNotifier }), ...createAdminStaffCommands({ store, rasterize: svgsToPng })],
+      // Every time a person reads or types is office time (OFFICE_TIME_ZONE): passed to each part.
+      timeZone: config.timeZone,
+      menuHandlers: { cases: casesMenuHandler(store, { timeZone: config.timeZone }) },
+      staffCommands: [
+        ...outreach.staffCommands,
+        caseStaffCommand({ store, notifier: caseNotifier, timeZone: config.timeZone }),
+        ...createAdminStaffCommands({ store, rasterize: svgsToPng, timeZone: config.timeZone }),
+      ],
       interceptors: outreach.interceptors,
       onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
     });
-    const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ service: new AdminService(store), secret, logger })] });
+    const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger })] });
     closers.push(() => server.close());
     for (const factory of CHANNEL_FACTORIES) {
       const channel = await factory({ config, runner, logger, server, secret, pauses });
@@ -118,7 +126,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     }
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host === "127.0.0.1" ? "localhost" : config.host}:${port}`;
+    // Where this process listens (PUBLIC_URL may name a proxy in front of it).
+    const url = baseUrlOf({ host: config.host, port, publicUrl: undefined });
     return {
       url,
       store,

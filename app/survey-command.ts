@@ -10,7 +10,8 @@ import { QuestionnaireConflictError } from "../core/model/index.js";
 import { formatReport, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../core/definitions/xlsform.js";
 import { isLang, SUPPORTED_LANGS } from "../core/engine/types.js";
 import type { Lang } from "../core/engine/types.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, officeTimeZone } from "./config.js";
+import { formatLocalDate } from "../core/util/time-zone.js";
 import { openDatabase } from "./database.js";
 import { storeQuestionnaire } from "../core/survey/default-survey.js";
 import { openWave } from "../core/admin/waves.js";
@@ -74,7 +75,7 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
 
   if (options.out) {
     const header = [
-      `Converted from ${file} by "anxin survey import" on ${now.toISOString().slice(0, 10)}.`,
+      `Converted from ${file} by "anxin survey import" on ${formatLocalDate(now, officeTimeZone())}.`,
       ...(report.items.length > 0 ? ["Import report:", ...formatReport(report).split("\n").slice(0, -1).map((l) => `  ${l}`)] : []),
     ].join("\n");
     writeFileSync(options.out, questionnaireToYaml(definition, header));
@@ -106,7 +107,7 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
     );
     if (options.openWave) {
       // As `anxin wave open`: one wave at a time, so the wave it replaces ends now.
-      const opened = await openWave(store, { questionnaire: `${record.key}@${record.version}` }, now);
+      const opened = await openWave(store, { questionnaire: `${record.key}@${record.version}` }, now, officeTimeZone());
       const { wave, replaced } = opened;
       out(`opened wave "${wave.name}" (${wave.id})` + (replaced ? `; it replaces "${replaced.name}" as the current wave (unfinished responses to that wave end)` : ""));
     }

@@ -1,26 +1,28 @@
 /**
  * `anxin wave list | open | close | cancel`: survey waves from the command line (core/admin/waves.ts).
- * Wired into cli.ts with `registerWaveCommands(program)`. Times are printed in UTC to the minute
- * ("2026-11-29 06:48Z"); `--opens`, `--closes` and `--at` read ISO dates and times, in UTC unless
- * they carry an offset. A running `anxin start` notices a new or closed wave within seconds.
+ * Wired into cli.ts with `registerWaveCommands(program)`. Times are office time (OFFICE_TIME_ZONE)
+ * to the minute with the offset ("2026-12-08 09:00+08:00"); `--opens`, `--closes` and `--at` read
+ * ISO dates and times as office time unless they carry an offset. A running `anxin start` notices
+ * a new or closed wave within seconds.
  */
 import type { Command } from "commander";
 import { AdminCliError, withStore, type DbOption } from "./admin-commands.js";
 import { formatWaveTime, listWaveSummaries, parseWaveTimeText, WaveError } from "../core/admin/waves.js";
 import { AdminService, type AdminActor } from "../core/admin/service.js";
+import { officeTimeZone } from "./config.js";
 
 /** The command line acts as nobody in particular: it has no sign-in. */
 const CLI: AdminActor = { id: null, via: "cli" };
 
-const TIME_EXAMPLES = "e.g. 2026-12-01, 2026-12-01T08:00Z or 2026-12-01T08:00+08:00; UTC unless an offset is given";
+const TIME_EXAMPLES = "e.g. 2026-12-01, \"2026-12-01 08:00\" or 2026-12-01T08:00+08:00; office time (OFFICE_TIME_ZONE) unless an offset is given";
 
 /**
- * Reads an ISO 8601 date ("2026-12-01", midnight UTC) or date and time ("2026-12-01T08:00",
- * "2026-12-01 08:00:30Z", "2026-12-01T08:00+08:00"); UTC unless an offset is given. Throws an
- * {@link AdminCliError} naming `option` for anything else, including impossible dates.
+ * Reads an ISO 8601 date ("2026-12-01", office midnight) or date and time ("2026-12-01T08:00",
+ * "2026-12-01 08:00:30", "2026-12-01T08:00+08:00"), office time in `zone` unless an offset is
+ * given. Throws an {@link AdminCliError} naming `option` for anything else, including impossible dates.
  */
-export function parseWaveTime(option: string, text: string): Date {
-  const at = parseWaveTimeText(text);
+export function parseWaveTime(option: string, text: string, zone: string): Date {
+  const at = parseWaveTimeText(text, zone);
   if (!at) throw new AdminCliError(`${option}: not a date or time: ${JSON.stringify(text)} (${TIME_EXAMPLES})`);
   return at;
 }
@@ -43,6 +45,7 @@ export function registerWaveCommands(program: Command): Command {
     .description("every wave, newest first: name, id, questionnaire, opens, closes, status (current/open/scheduled/closed), responses completed / in progress / abandoned, targets")
     .option("--db <url>", "database URL instead of DATABASE_URL")
     .action(async (options: DbOption) => {
+      const zone = officeTimeZone();
       await withStore(options, async (store) => {
         const waves = await listWaveSummaries(store, new Date());
         if (waves.length === 0) {
@@ -55,8 +58,8 @@ export function registerWaveCommands(program: Command): Command {
               w.name,
               w.id,
               `${w.questionnaireKey} v${w.questionnaireVersion}`,
-              `opens ${formatWaveTime(w.opensAt)}`,
-              w.closesAt ? `closes ${formatWaveTime(w.closesAt)}` : "open-ended",
+              `opens ${formatWaveTime(w.opensAt, zone)}`,
+              w.closesAt ? `closes ${formatWaveTime(w.closesAt, zone)}` : "open-ended",
               status,
               `${counts.completed} completed / ${counts.inProgress} in progress / ${counts.abandoned} abandoned`,
               `${targets} target(s)`,
@@ -75,11 +78,12 @@ export function registerWaveCommands(program: Command): Command {
     .option("--closes <time>", "when it closes (default: open-ended, or when a later scheduled wave opens; anxin wave close ends it)")
     .option("--copy-targets", "copy the targets of the current wave")
     .action(async (options: DbOption & { questionnaire?: string; name?: string; opens?: string; closes?: string; copyTargets?: boolean }) => {
-      const opensAt = options.opens === undefined ? undefined : parseWaveTime("--opens", options.opens);
-      const closesAt = options.closes === undefined ? undefined : parseWaveTime("--closes", options.closes);
+      const zone = officeTimeZone();
+      const opensAt = options.opens === undefined ? undefined : parseWaveTime("--opens", options.opens, zone);
+      const closesAt = options.closes === undefined ? undefined : parseWaveTime("--closes", options.closes, zone);
       await withStore(options, async (store) => {
         const opened = await refusals(() =>
-          new AdminService(store).waves.open(
+          new AdminService(store, { timeZone: zone }).waves.open(
             {
               ...(options.questionnaire !== undefined ? { questionnaire: options.questionnaire } : {}),
               ...(options.name !== undefined ? { name: options.name } : {}),
@@ -91,17 +95,17 @@ export function registerWaveCommands(program: Command): Command {
           ),
         );
         const w = opened.wave;
-        const closes = w.closesAt ? `closes ${formatWaveTime(w.closesAt)}` : "open-ended";
+        const closes = w.closesAt ? `closes ${formatWaveTime(w.closesAt, zone)}` : "open-ended";
         console.log(
           opened.status === "scheduled"
-            ? `scheduled wave "${w.name}" (${w.id}) on ${w.questionnaireKey} v${w.questionnaireVersion}: opens ${formatWaveTime(w.opensAt)}, ${closes}`
-            : `opened wave "${w.name}" (${w.id}) on ${w.questionnaireKey} v${w.questionnaireVersion}: opens ${formatWaveTime(w.opensAt)}, ${closes}`,
+            ? `scheduled wave "${w.name}" (${w.id}) on ${w.questionnaireKey} v${w.questionnaireVersion}: opens ${formatWaveTime(w.opensAt, zone)}, ${closes}`
+            : `opened wave "${w.name}" (${w.id}) on ${w.questionnaireKey} v${w.questionnaireVersion}: opens ${formatWaveTime(w.opensAt, zone)}, ${closes}`,
         );
         if (opened.copiedTargets) console.log(`copied ${opened.copiedTargets.count} target(s) from "${opened.copiedTargets.from.name}"`);
         for (const e of opened.ended) console.log(`wave "${e.name}" (${e.id}) ends when this one opens (one wave runs at a time)`);
         if (opened.endsAtNext) console.log(`it ends when the scheduled wave "${opened.endsAtNext.name}" (${opened.endsAtNext.id}) opens`);
         if (opened.status === "scheduled") {
-          console.log(`until then the current wave does not change; from ${formatWaveTime(w.opensAt)} residents are asked this wave`);
+          console.log(`until then the current wave does not change; from ${formatWaveTime(w.opensAt, zone)} residents are asked this wave`);
         } else if (opened.status === "open" && opened.current) {
           console.log(`"${opened.current.name}" (${opened.current.id}) opened later and stays the current wave`);
         } else if (opened.replaced) {
@@ -120,18 +124,19 @@ export function registerWaveCommands(program: Command): Command {
     .option("--wave <id-or-name>", "the wave to close (default: the current one)")
     .option("--at <time>", `when it closes (default now; ${TIME_EXAMPLES})`)
     .action(async (options: DbOption & { wave?: string; at?: string }) => {
-      const at = options.at === undefined ? undefined : parseWaveTime("--at", options.at);
+      const zone = officeTimeZone();
+      const at = options.at === undefined ? undefined : parseWaveTime("--at", options.at, zone);
       await withStore(options, async (store) => {
         const now = new Date();
         // One moment for closing and for what is printed, as the audit entry has it.
-        const closed = await refusals(() => new AdminService(store, { now: () => now }).waves.close({ ...(options.wave !== undefined ? { wave: options.wave } : {}), ...(at ? { at } : {}) }, CLI));
+        const closed = await refusals(() => new AdminService(store, { now: () => now, timeZone: zone }).waves.close({ ...(options.wave !== undefined ? { wave: options.wave } : {}), ...(at ? { at } : {}) }, CLI));
         const w = closed.wave;
         const closesAt = w.closesAt ?? now;
         if (!closed.closedNow) {
-          console.log(`wave "${w.name}" (${w.id}) will close at ${formatWaveTime(closesAt)}`);
+          console.log(`wave "${w.name}" (${w.id}) will close at ${formatWaveTime(closesAt, zone)}`);
           return;
         }
-        console.log(`closed wave "${w.name}" (${w.id}) at ${formatWaveTime(closesAt)}`);
+        console.log(`closed wave "${w.name}" (${w.id}) at ${formatWaveTime(closesAt, zone)}`);
         if (!closed.wasCurrent) return;
         console.log(
           closed.current
@@ -146,12 +151,13 @@ export function registerWaveCommands(program: Command): Command {
     .option("--db <url>", "database URL instead of DATABASE_URL")
     .requiredOption("--wave <id-or-name>", "the scheduled wave to cancel")
     .action(async (options: DbOption & { wave: string }) => {
+      const zone = officeTimeZone();
       await withStore(options, async (store) => {
-        const cancelled = await refusals(() => new AdminService(store).waves.cancel({ wave: options.wave }, CLI));
+        const cancelled = await refusals(() => new AdminService(store, { timeZone: zone }).waves.cancel({ wave: options.wave }, CLI));
         const w = cancelled.wave;
-        console.log(`cancelled wave "${w.name}" (${w.id}), which was to open ${formatWaveTime(w.opensAt)}`);
+        console.log(`cancelled wave "${w.name}" (${w.id}), which was to open ${formatWaveTime(w.opensAt, zone)}`);
         for (const r of cancelled.restored) {
-          console.log(`wave "${r.name}" (${r.id}) gets its end back: ${r.closesAt ? `closes ${formatWaveTime(r.closesAt)}` : "open-ended"}`);
+          console.log(`wave "${r.name}" (${r.id}) gets its end back: ${r.closesAt ? `closes ${formatWaveTime(r.closesAt, zone)}` : "open-ended"}`);
         }
       });
     });

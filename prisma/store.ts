@@ -31,7 +31,7 @@ import { WebInboxTables } from "./store/web-inbox.js";
 import { CaseTables } from "./store/cases.js";
 import { OutreachFigureTables } from "./store/outreach-figures.js";
 import { AuditTables } from "./store/audit.js";
-import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, IdentityInput, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
+import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, IdentityInput, RegionImportOptions, RegionImportPlan, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
 
 /** Domain operations over one database: every port of the core, on Prisma. Create with {@link openStore}. */
 export class PrismaStore implements Store {
@@ -139,6 +139,10 @@ export class PrismaStore implements Store {
   upsertRegion(input: { code: string; name: Record<string, string>; parentCode?: string | null }) { return this.regions.upsertRegion(input); }
   listRegions() { return this.regions.listRegions(); }
   getRegionByCode(code: string) { return this.regions.getRegionByCode(code); }
+  importRegions(plan: RegionImportPlan, options: RegionImportOptions) { return this.regions.importRegions(plan, options); }
+  renameRegion(code: string, name: Record<string, string>) { return this.regions.renameRegion(code, name); }
+  countRegionData() { return this.regions.countRegionData(); }
+  hasRegions() { return this.regions.hasRegions(); }
 
   // SurveyStore: store/surveys.ts
   saveQuestionnaire(input: { key: string; version: number; title: string; definition: unknown; checksum: string; source?: string }) { return this.surveys.saveQuestionnaire(input); }

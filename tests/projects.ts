@@ -29,6 +29,7 @@ export const UNIT_TESTS = [
   "tests/**/*-units.test.ts",
   "tests/**/*locales.test.ts",
   "tests/app/readme.test.ts",
+  "tests/app/commands-documented.test.ts",
   "tests/outreach/tips-{dialogue,library}.test.ts",
   "tests/wechat/render.test.ts",
   "tests/xlsform/{expression,import,unsupported}.test.ts",

@@ -14,6 +14,7 @@ import { langOf, optionalText, statsQuery, suggestionQuery } from "./queries.js"
 import { badRequest, notFound } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
 import { staffOf } from "./security.js";
+import { formatLocalDate } from "../../core/util/time-zone.js";
 
 const exportQuery = statsQuery.extend(suggestionQuery.shape).extend({
   format: z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]).default("csv"),
@@ -35,10 +36,10 @@ export function registerExportRoutes(app: FastifyInstance, deps: DashboardDeps):
     if (!Array.isArray(tables)) return tables;
     const info = formatInfo(q.format);
     const stream = new PassThrough();
-    const day = now().toISOString().slice(0, 10);
+    const day = formatLocalDate(now(), service.timeZone);
     reply.header("content-type", info.contentType).header("content-disposition", `attachment; filename="anxin-${request.params.kind}-${day}.${info.extension}"`);
     // Headers are gone by the time writing can fail: all that is left is to cut the download short.
-    writeExport(tables, q.format, stream).catch((error: unknown) => {
+    writeExport(tables, q.format, stream, { timeZone: service.timeZone }).catch((error: unknown) => {
       logger.error({ err: error }, "export failed");
       stream.destroy(error instanceof Error ? error : new Error(String(error)));
     });

@@ -1,7 +1,8 @@
 /**
  * The admin HTTP surface, mounted by `anxin start`: a JSON API (Bearer staff token or the
  * `anxin_staff` cookie) and server-rendered dashboard pages — survey figures, survey waves (open,
- * close, cancel, targets: /admin/waves, /admin/api/waves), officers' coverage
+ * close, cancel, targets: /admin/waves, /admin/api/waves), the region tree (import a CSV or XLSX
+ * file, rename: /admin/regions), officers' coverage
  * (/admin/api/coverage) and the outreach figures (/admin/api/outreach: quiz awareness, case
  * satisfaction). Every route but the sign-in page,
  * sign-out and the stylesheet goes through requireRole(…, "admin"): 401 without a valid token,
@@ -28,6 +29,7 @@ import { registerStatsApiRoutes } from "./stats-api-routes.js";
 import { registerSuggestionsRoutes } from "./suggestions-routes.js";
 import { registerWavesApiRoutes } from "./waves-api-routes.js";
 import { registerWavesRoutes, waveFlashes } from "./waves-routes.js";
+import { registerRegionsRoutes } from "./regions-routes.js";
 
 export { ADMIN_CSP, csrfToken } from "./security.js";
 export { outreachJson, reportJson } from "./stats-json.js";
@@ -58,7 +60,8 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         logger: ctx.logger,
         now: service.now,
         ...staffGuards((id) => service.staffMember(id), ctx.secret, service.now),
-        pageContext: (request, lang) => pageContextFor(ctx.secret, request, lang),
+        // Every page shows office time (OFFICE_TIME_ZONE, the service's).
+        pageContext: (request, lang) => ({ ...pageContextFor(ctx.secret, request, lang), timeZone: service.timeZone }),
         reports,
       };
       registerSignInRoutes(scope, deps);
@@ -66,6 +69,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
       registerSuggestionsRoutes(scope, deps);
       registerSpotCheckRoutes(scope, deps);
       registerWavesRoutes(scope, deps, flashes);
+      await registerRegionsRoutes(scope, deps);
       registerWavesApiRoutes(scope, deps);
       registerStatsApiRoutes(scope, deps);
       registerExportRoutes(scope, deps);

@@ -8,6 +8,7 @@ import { overviewPage, reportPage, type OverviewParams } from "./pages.js";
 import { langOf, statsQuery } from "./queries.js";
 import { badRequest, notFoundHtml, sendHtml } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
+import { noRegionsBanner } from "./regions-page.js";
 
 /** Registers GET /admin and GET /admin/report. */
 export function registerOverviewRoutes(app: FastifyInstance, { service, admin, pageContext, reports }: DashboardDeps): void {
@@ -19,15 +20,16 @@ export function registerOverviewRoutes(app: FastifyInstance, { service, admin, p
     return unlessNoReport(
       async () => {
         const r = await reports.report(reports.requestFor(q));
-        const [waves, suggestions, coverage, figures, broadcasts] = await Promise.all([
+        const [waves, suggestions, coverage, figures, broadcasts, anyRegion] = await Promise.all([
           service.waves.list(),
           service.suggestions.query({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
           service.coverage(r.region ? { regionCode: r.region.code } : {}),
           reports.outreach(r),
           service.recentBroadcasts(10),
+          service.regionTree.any(),
         ]);
         const params: OverviewParams = { clean: q.clean, ...(q.wave ? { wave: q.wave } : {}), ...(q.region ? { region: q.region } : {}), ...(q.measure ? { measure: q.measure } : {}) };
-        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures, broadcasts }));
+        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures, broadcasts, ...(anyRegion ? {} : { banner: noRegionsBanner(lang) }) }));
       },
       (message) => notFoundHtml(reply, lang, message),
     );

@@ -16,6 +16,7 @@ import { villageName, type CoverageReport, type CoverageTotals, type VillageCove
 import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { spotCheckMethodText } from "../../core/admin/spot-checks.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, formatLocalDateTime } from "../../core/util/time-zone.js";
 
 const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };
 
@@ -25,7 +26,9 @@ export interface PageContext {
   csrf: string;
   /** Path and query of this page (for the language links). */
   url: string;
-  active?: "overview" | "waves" | "suggestions" | "spot" | "report";
+  /** The office's time zone (IANA name): every time on the page is office time; default Asia/Shanghai. */
+  timeZone?: string;
+  active?: "overview" | "waves" | "suggestions" | "spot" | "regions" | "report";
 }
 
 function withParam(url: string, key: string, value: string): string {
@@ -34,13 +37,24 @@ function withParam(url: string, key: string, value: string): string {
   return `${parsed.pathname}${parsed.search}`;
 }
 
-/** The page frame: header, navigation, language links, sign-out. */
+/** The office time zone a page shows its times in. */
+export function zoneOf(ctx: Pick<PageContext, "timeZone">): string {
+  return ctx.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
+}
+
+/** "2026-12-08 09:00": an instant as office time on a page (the zone is named once, in the footer). */
+export function pageTime(ctx: Pick<PageContext, "timeZone">, at: Date): string {
+  return formatLocalDateTime(at, zoneOf(ctx));
+}
+
+/** The page frame: header, navigation, language links, sign-out; the office time zone named once at the foot. */
 export function layout(ctx: PageContext, title: string, body: HtmlValue, options: { printable?: boolean } = {}): string {
   const nav: [PageContext["active"], string, string][] = [
     ["overview", "/admin", at(ctx.lang, "app.overview")],
     ["waves", "/admin/waves", at(ctx.lang, "app.waves")],
     ["suggestions", "/admin/suggestions", at(ctx.lang, "app.suggestions")],
     ["spot", "/admin/spot-checks", at(ctx.lang, "app.spot_checks")],
+    ["regions", "/admin/regions", at(ctx.lang, "app.regions")],
     ["report", "/admin/report", at(ctx.lang, "app.report")],
   ];
   return `<!doctype html>${html`<html lang="${ctx.lang}">
@@ -54,6 +68,7 @@ export function layout(ctx: PageContext, title: string, body: HtmlValue, options
   <form method="post" action="/admin/logout" class="logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">${at(ctx.lang, "app.logout")}</button></form>
 </header>
 <main>${body}</main>
+<footer class="time-zone muted" id="time-zone">${at(ctx.lang, "app.time_zone", { zone: zoneOf(ctx) })}</footer>
 </body></html>`}`;
 }
 
@@ -287,7 +302,7 @@ function filterForm(report: StatsReport, params: OverviewParams, allWaves: reado
 /** The dashboard overview. */
 export function overviewPage(
   ctx: PageContext,
-  input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures; broadcasts?: readonly BroadcastSummary[] },
+  input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures; broadcasts?: readonly BroadcastSummary[]; banner?: SafeHtml },
 ): string {
   const { report, params, lang } = { ...input, lang: ctx.lang };
   const min = report.settings.minGroupSize;
@@ -299,39 +314,39 @@ export function overviewPage(
   };
   const regionBreakdown = report.byRegion.find((b) => b.measureId === measureId);
   const headlineTrend = report.trend.find((b) => b.measureId === measureId);
-  const body = html`${filterForm(report, params, input.waves, lang, "/admin")}
+  const body = html`${input.banner ?? ""}${filterForm(report, params, input.waves, lang, "/admin")}
 ${waveCard(report, lang)}
 <section class="card" id="rates"><h2>${at(lang, "overview.rates")}</h2>${chart("rates")}${ratesTable(report, lang)}</section>
 <section class="card" id="trend"><h2>${at(lang, "overview.trend")}</h2>${chart("trend")}${breakdownTable(report, headlineTrend, lang, "trend-table")}</section>
 <section class="card" id="regions"><h2>${at(lang, "overview.regions")}</h2>${measureId ? chart(`region-${measureId}`) : ""}${breakdownTable(report, regionBreakdown, lang, "region-table")}</section>
 <section class="card" id="channels"><h2>${at(lang, "overview.by_channel")}</h2>${breakdownTable(report, report.byChannel.find((b) => b.measureId === measureId), lang, "channel-table")}</section>
 <section class="card" id="hot"><h2>${at(lang, "overview.hot")}</h2>${chart("hot")}${hotTable(report, lang)}</section>
-<section class="card" id="latest"><h2>${at(lang, "overview.latest_suggestions")}</h2>${suggestionList(input.suggestions, lang)}<p><a href="/admin/suggestions?lang=${lang}&amp;wave=${report.wave.id}">${at(lang, "app.suggestions")} →</a></p></section>
+<section class="card" id="latest"><h2>${at(lang, "overview.latest_suggestions")}</h2>${suggestionList(input.suggestions, lang, zoneOf(ctx))}<p><a href="/admin/suggestions?lang=${lang}&amp;wave=${report.wave.id}">${at(lang, "app.suggestions")} →</a></p></section>
 <section class="card" id="quality"><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}${
     report.quality
       ? html`<p>${at(lang, "quality.responses")} ${report.quality.completed} · ${at(lang, "quality.flagged")} ${report.quality.flagged}</p>`
       : ""
   }</section>
 <section class="card" id="coverage"><h2>${at(lang, "overview.coverage")}</h2>${coverageSection(input.coverage, lang)}</section>
-${input.broadcasts ? html`<section class="card" id="broadcasts"><h2>${at(lang, "broadcasts.title")}</h2>${broadcastTable(input.broadcasts, lang)}</section>` : ""}
+${input.broadcasts ? html`<section class="card" id="broadcasts"><h2>${at(lang, "broadcasts.title")}</h2>${broadcastTable(input.broadcasts, lang, zoneOf(ctx))}</section>` : ""}
 ${outreachSections(report, input.outreach, lang, "overview")}`;
   return layout(ctx, at(lang, "app.overview"), body);
 }
 
 /** Recent notices with their delivery counts; "possibly twice" counts residents sent a notice again after an interrupted send. */
-function broadcastTable(list: readonly BroadcastSummary[], lang: Lang): SafeHtml {
+function broadcastTable(list: readonly BroadcastSummary[], lang: Lang, zone: string): SafeHtml {
   if (list.length === 0) return html`<p class="muted">${at(lang, "broadcasts.none")}</p>`;
   return html`<table class="figures" id="broadcast-table"><thead><tr><th>${at(lang, "broadcasts.notice")}</th><th>${at(lang, "broadcasts.status")}</th><th class="num">${at(lang, "broadcasts.total")}</th><th class="num">${at(lang, "broadcasts.sent")}</th><th class="num">${at(lang, "broadcasts.read")}</th><th class="num">${at(lang, "broadcasts.waiting")}</th><th class="num" title="${at(lang, "broadcasts.possibly_duplicated_note")}">${at(lang, "broadcasts.possibly_duplicated")}</th></tr></thead><tbody>
 ${list.map(
   (b) =>
-    html`<tr><th scope="row"><code>${b.id}</code> <span class="date">${(b.scheduledAt ?? b.createdAt).toISOString().slice(0, 16).replace("T", " ")}</span></th><td>${b.status}</td><td class="num">${b.counts.total}</td><td class="num">${b.counts.sent}</td><td class="num">${b.counts.read}</td><td class="num">${b.counts.pending + b.counts.sending}</td><td class="num possibly-duplicated">${b.counts.possiblyDuplicated}</td></tr>`,
+    html`<tr><th scope="row"><code>${b.id}</code> <span class="date">${formatLocalDateTime(b.scheduledAt ?? b.createdAt, zone)}</span></th><td>${b.status}</td><td class="num">${b.counts.total}</td><td class="num">${b.counts.sent}</td><td class="num">${b.counts.read}</td><td class="num">${b.counts.pending + b.counts.sending}</td><td class="num possibly-duplicated">${b.counts.possiblyDuplicated}</td></tr>`,
 )}</tbody></table><p class="muted">${at(lang, "broadcasts.possibly_duplicated_note")}</p>`;
 }
 
-function suggestionList(list: readonly AdminSuggestionRecord[], lang: Lang): SafeHtml {
+function suggestionList(list: readonly AdminSuggestionRecord[], lang: Lang, zone: string): SafeHtml {
   if (list.length === 0) return html`<p class="muted">${at(lang, "suggestions.none")}</p>`;
   return html`<ul class="suggestions">${list.map(
-    (s) => html`<li><span class="date">${s.createdAt.toISOString().slice(0, 10)}</span> <span class="region">${s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? "") : ""}</span> <span class="status ${s.status}">${at(lang, `status.${s.status}`)}</span> <q>${s.text}</q></li>`,
+    (s) => html`<li><span class="date">${formatLocalDate(s.createdAt, zone)}</span> <span class="region">${s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? "") : ""}</span> <span class="status ${s.status}">${at(lang, `status.${s.status}`)}</span> <q>${s.text}</q></li>`,
   )}</ul>`;
 }
 
@@ -345,7 +360,7 @@ export function reportPage(ctx: PageContext, input: { report: StatsReport; param
   const body = html`${filterForm(report, input.params, input.waves, lang, "/admin/report")}
 <article class="report">
 <header><h1>${at(lang, "report.title")}</h1>
-<p class="subtitle">${report.wave.name}${report.region ? ` · ${regionName(report.region, lang)}` : ""} · ${at(lang, "app.generated_at", { at: report.generatedAt.toISOString().slice(0, 16).replace("T", " ") })}</p>
+<p class="subtitle">${report.wave.name}${report.region ? ` · ${regionName(report.region, lang)}` : ""} · ${at(lang, "app.generated_at", { at: `${pageTime(ctx, report.generatedAt)} (${zoneOf(ctx)})` })}</p>
 <p class="prepared">${at(lang, "report.prepared_for")}</p></header>
 ${waveCard(report, lang)}
 <section><h2>${at(lang, "overview.rates")}</h2>${ratesTable(report, lang)}</section>
@@ -397,7 +412,7 @@ ${
     ? html`<p class="muted">${at(lang, "suggestions.none")}</p>`
     : html`<table class="list" id="suggestion-table"><thead><tr><th>${at(lang, "table.created_at")}</th><th>${at(lang, "table.region")}</th><th>${at(lang, "table.text")}</th><th>${at(lang, "table.status")} / ${at(lang, "table.tags")}</th></tr></thead><tbody>
 ${input.list.map(
-  (s) => html`<tr><td class="date">${s.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? s.regionCode) : ""}</td><td class="text">${s.text}</td>
+  (s) => html`<tr><td class="date">${pageTime(ctx, s.createdAt)}</td><td>${s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? s.regionCode) : ""}</td><td class="text">${s.text}</td>
 <td><form method="post" action="/admin/suggestions/${s.id}?${query.toString()}" class="inline">
 <input type="hidden" name="_csrf" value="${ctx.csrf}">
 <select name="status" aria-label="${at(lang, "table.status")}">${selectOptions(SUGGESTION_STATUSES.map((st) => ({ value: st, label: at(lang, `status.${st}`) })), s.status)}</select>
@@ -442,7 +457,7 @@ ${
     ? html`<p class="muted">${at(lang, "spot.none")}</p>`
     : html`<table class="list" id="spot-table"><thead><tr><th>${at(lang, "table.region")}</th><th>${at(lang, "table.completed_at")}</th><th>${at(lang, "table.channel")}</th><th>${at(lang, "table.method")}</th><th>${at(lang, "table.phone")}</th><th>${at(lang, "table.outcome")}</th></tr></thead><tbody>
 ${input.checks.map(
-  (c) => html`<tr><td>${c.regionCode ? regionName(input.regions.get(c.regionCode), lang, c.regionCode) : ""}</td><td class="date">${c.completedAt ? c.completedAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td><td>${c.channel}</td>
+  (c) => html`<tr><td>${c.regionCode ? regionName(input.regions.get(c.regionCode), lang, c.regionCode) : ""}</td><td class="date">${c.completedAt ? pageTime(ctx, c.completedAt) : ""}</td><td>${c.channel}</td>
 <td>${spotCheckMethodText(c, lang)}</td>
 <td class="phone">${c.phone ?? at(lang, "spot.no_phone")}</td>
 <td><form method="post" action="/admin/spot-checks/${c.id}?lang=${lang}&amp;wave=${wave.id}" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}">

@@ -11,7 +11,7 @@ import fastifyFormbody from "@fastify/formbody";
 import fastifyRateLimit from "@fastify/rate-limit";
 import { requireRole, tokenOf, type StaffLookup, type StaffRequest } from "../../app/staff-auth.js";
 import type { ResidentRecord } from "../../core/model/index.js";
-import type { Lang } from "../../core/engine/types.js";
+import { normalizeLang, type Lang } from "../../core/engine/types.js";
 import { adminLang } from "../../core/admin/i18n.js";
 import { deniedPage, type PageContext } from "./pages.js";
 
@@ -72,10 +72,18 @@ export function staffOf(request: FastifyRequest): ResidentRecord {
   return staff;
 }
 
+/** The language of a page request without a signed-in admin: `?lang=`, else the browser's first choice if we speak it. */
+function pageLang(request: FastifyRequest): Lang {
+  const q = request.query as { lang?: string } | undefined;
+  const first = request.headers["accept-language"]?.split(",")[0]?.split(";")[0]?.trim();
+  return adminLang(q?.lang, first && /^(zh|en)\b/i.test(first) ? normalizeLang(first) : "zh-CN");
+}
+
 /**
  * Registers the cookie, form and rate-limit plugins and the security headers on the admin scope:
- * must run before any admin route is added. A 401 or 403 to a browser asking for a page gets the
- * sign-in prompt as HTML instead of the JSON refusal.
+ * must run before any admin route is added. A browser asking for a page instead of the JSON
+ * refusal gets, without a session (401), a 303 to the sign-in page, and, signed in without the
+ * admin role (403), a page saying so. The API (/admin/api/…) keeps its JSON 401 and 403.
  */
 export async function registerSecurity(scope: FastifyInstance): Promise<void> {
   // Registered in this encapsulated scope so that another mount's copy cannot clash.
@@ -92,9 +100,14 @@ export async function registerSecurity(scope: FastifyInstance): Promise<void> {
     const status = reply.statusCode;
     const wantsHtml = request.method === "GET" && !request.url.startsWith("/admin/api/") && (request.headers.accept ?? "").includes("text/html");
     if ((status === 401 || status === 403) && wantsHtml) {
+      const lang = pageLang(request);
       reply.header("content-type", "text/html; charset=utf-8");
-      const q = request.query as { lang?: string } | undefined;
-      return deniedPage(adminLang(q?.lang), status);
+      if (status === 401) {
+        // The guard answered with a JSON refusal; a browser opening a page is sent to sign in
+        // (the page stays as the body, for a client that does not follow redirects).
+        reply.code(303).header("location", `/admin/login?lang=${lang}`).removeHeader("www-authenticate");
+      }
+      return deniedPage(lang, status);
     }
     return payload;
   });

@@ -13,9 +13,15 @@ import { sendHtml } from "./replies.js";
 
 const CSS = readFileSync(new URL("./public/admin.css", import.meta.url), "utf8");
 
-/** Registers GET /admin/static/admin.css, GET and POST /admin/login and POST /admin/logout. */
+/** Registers GET /admin/static/admin.css, GET /admin/, GET and POST /admin/login and POST /admin/logout. */
 export function registerSignInRoutes(app: FastifyInstance, { service, secret, now }: DashboardDeps): void {
   app.get("/admin/static/admin.css", async (_request, reply) => reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(CSS));
+
+  // An address typed with a trailing slash would be the server's JSON 404: send it to the dashboard.
+  app.get("/admin/", async (request, reply) => {
+    const query = request.url.indexOf("?");
+    return reply.redirect(`/admin${query >= 0 ? request.url.slice(query) : ""}`, 301);
+  });
 
   app.get("/admin/login", async (request, reply) => {
     const q = request.query as { lang?: string; out?: string };

@@ -13,6 +13,7 @@ import { dateParam, langOf, optionalText, statsQuery } from "./queries.js";
 import { badRequest, notFound } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
 import { outreachJson, reportJson } from "./stats-json.js";
+import { parseLocalDateTime } from "../../core/util/time-zone.js";
 
 const coverageQuery = z.object({
   region: optionalText,
@@ -26,7 +27,7 @@ export function registerStatsApiRoutes(app: FastifyInstance, { service, admin, r
     const parsed = statsQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     return unlessNoReport(
-      async () => reportJson(await reports.report(reports.requestFor(parsed.data)), langOf(request, parsed.data)),
+      async () => reportJson(await reports.report(reports.requestFor(parsed.data)), langOf(request, parsed.data), service.timeZone),
       (message) => notFound(reply, message),
     );
   });
@@ -53,7 +54,7 @@ export function registerStatsApiRoutes(app: FastifyInstance, { service, admin, r
     const parsed = coverageQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     const q = parsed.data;
-    const options: CoverageOptions = { ...(q.region ? { regionCode: q.region } : {}), ...(q.broadcast ? { broadcastId: q.broadcast } : {}), ...(q.since ? { since: new Date(q.since) } : {}) };
+    const options: CoverageOptions = { ...(q.region ? { regionCode: q.region } : {}), ...(q.broadcast ? { broadcastId: q.broadcast } : {}), ...(q.since ? { since: new Date(parseLocalDateTime(q.since, service.timeZone) ?? Date.parse(q.since)) } : {}) };
     try {
       return await service.coverage(options);
     } catch (error) {

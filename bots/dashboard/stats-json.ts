@@ -9,6 +9,7 @@ import { groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
 import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { measureName } from "../../core/admin/measures.js";
 import { figureRows, isShown, type Breakdown } from "../../core/stats/index.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatIsoInZone } from "../../core/util/time-zone.js";
 
 /** Serialises one breakdown for the API: suppressed groups are left out and only counted. */
 function breakdownJson(report: StatsReport, b: Breakdown, lang: Lang) {
@@ -21,8 +22,11 @@ function breakdownJson(report: StatsReport, b: Breakdown, lang: Lang) {
   };
 }
 
-/** The report as JSON (suppressed figures carry no numbers; suppressed groups are left out). */
-export function reportJson(report: StatsReport, lang: Lang) {
+/**
+ * The report as JSON (suppressed figures carry no numbers; suppressed groups are left out); times
+ * in ISO 8601 with the office's offset in `timeZone` (default Asia/Shanghai).
+ */
+export function reportJson(report: StatsReport, lang: Lang, timeZone: string = DEFAULT_OFFICE_TIME_ZONE) {
   return {
     wave: { id: report.wave.id, name: report.wave.name },
     waves: report.waves.map((w) => ({ id: w.id, name: w.name })),
@@ -44,7 +48,7 @@ export function reportJson(report: StatsReport, lang: Lang) {
     byChannel: report.byChannel.map((b) => breakdownJson(report, b, lang)),
     quality: report.quality,
     consistency: report.consistency,
-    generatedAt: report.generatedAt.toISOString(),
+    generatedAt: formatIsoInZone(report.generatedAt, timeZone),
   };
 }
 

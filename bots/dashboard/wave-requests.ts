@@ -11,7 +11,11 @@ const flagParam = z
   .optional()
   .transform((v) => v === true || v === "1" || v === "true" || v === "on");
 
-/** Opening a wave, from the Waves page's form or as JSON: times as ISO dates or date-times, read at `offset` (default UTC) unless they carry their own. */
+/**
+ * Opening a wave, from the Waves page's form or as JSON: times as ISO dates or date-times, read as
+ * office time (OFFICE_TIME_ZONE) unless they carry their own offset or `offset` ("+08:00", "Z")
+ * names a fixed one for all of them.
+ */
 export const openWaveBody = z.object({
   questionnaire: optionalText,
   name: optionalText,
@@ -25,12 +29,12 @@ export const openWaveBody = z.object({
 export const targetDelete = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().min(1).max(200) });
 
 /**
- * The wave an open form or API call asks for.
+ * The wave an open form or API call asks for, its times office time in `zone` (an IANA name).
  * @throws WaveError for a malformed time or offset
  */
-export function openWaveRequest(body: z.infer<typeof openWaveBody>): OpenWaveRequest {
-  const offset = body.offset ?? "Z";
-  if (utcOffsetMinutes(offset) === null) throw new WaveError("waves.error_offset_invalid", { offset: quotedText(offset) });
+export function openWaveRequest(body: z.infer<typeof openWaveBody>, zone: string): OpenWaveRequest {
+  const offset = body.offset ?? zone;
+  if (body.offset !== undefined && utcOffsetMinutes(body.offset) === null) throw new WaveError("waves.error_offset_invalid", { offset: quotedText(body.offset) });
   const time = (refusal: "waves.error_opens_text" | "waves.error_closes_text", text: string | undefined): Date | undefined => {
     if (text === undefined) return undefined;
     const parsed = parseWaveTimeText(text, offset);

@@ -16,6 +16,7 @@ import { badRequest, notFound } from "./replies.js";
 import { staffOf } from "./security.js";
 import { openWaveBody, openWaveRequest, targetDelete } from "./wave-requests.js";
 import type { WaveTargetRecord } from "./waves-page.js";
+import { formatIsoInZone } from "../../core/util/time-zone.js";
 
 const targetBody = z.object({ wave: z.string().min(1), measure: z.string().min(1).max(80), label: z.string().min(1).max(80), value: z.coerce.number().finite() });
 
@@ -25,18 +26,19 @@ function waveRefJson(w: WaveRecord | null) {
   return w ? { id: w.id, name: w.name } : null;
 }
 
-function waveJson(w: WaveRecord) {
-  return { id: w.id, name: w.name, questionnaire: { key: w.questionnaireKey, version: w.questionnaireVersion }, opensAt: w.opensAt.toISOString(), closesAt: w.closesAt?.toISOString() ?? null };
+/** A wave with its times in ISO 8601 at the office's offset ("2026-12-08T09:00:00+08:00": the same instant, read as office time). */
+function waveJson(w: WaveRecord, zone: string) {
+  return { id: w.id, name: w.name, questionnaire: { key: w.questionnaireKey, version: w.questionnaireVersion }, opensAt: formatIsoInZone(w.opensAt, zone), closesAt: w.closesAt ? formatIsoInZone(w.closesAt, zone) : null };
 }
 
 /** A wave summary as `GET /admin/api/waves` lists it. */
-function waveSummaryJson(s: WaveSummary, targets: WaveTargetRecord[]) {
-  return { ...waveJson(s.wave), status: s.status, counts: s.counts, targets };
+function waveSummaryJson(s: WaveSummary, targets: WaveTargetRecord[], zone: string) {
+  return { ...waveJson(s.wave, zone), status: s.status, counts: s.counts, targets };
 }
 
-function openedJson(o: OpenedWave) {
+function openedJson(o: OpenedWave, zone: string) {
   return {
-    wave: waveJson(o.wave),
+    wave: waveJson(o.wave, zone),
     status: o.status,
     replaced: waveRefJson(o.replaced),
     current: waveRefJson(o.current),
@@ -46,12 +48,12 @@ function openedJson(o: OpenedWave) {
   };
 }
 
-function closedJson(c: ClosedWave) {
-  return { wave: waveJson(c.wave), closedNow: c.closedNow, wasCurrent: c.wasCurrent, current: waveRefJson(c.current) };
+function closedJson(c: ClosedWave, zone: string) {
+  return { wave: waveJson(c.wave, zone), closedNow: c.closedNow, wasCurrent: c.wasCurrent, current: waveRefJson(c.current) };
 }
 
-function cancelledJson(c: CancelledWave) {
-  return { cancelled: waveJson(c.wave), restored: c.restored.map(waveJson) };
+function cancelledJson(c: CancelledWave, zone: string) {
+  return { cancelled: waveJson(c.wave, zone), restored: c.restored.map((w) => waveJson(w, zone)) };
 }
 
 /** Runs a change of the waves; a refusal (WaveError) answers 400 with its English message. */
@@ -107,17 +109,17 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
 
   app.get("/admin/api/waves", { preHandler: admin }, async () => {
     const summaries = await service.waves.summaries();
-    const waves = await Promise.all(summaries.map(async (s) => waveSummaryJson(s, await service.targets.list(s.wave.id))));
-    return { waves, current: waves.find((w) => w.status === "current")?.id ?? null };
+    const waves = await Promise.all(summaries.map(async (s) => waveSummaryJson(s, await service.targets.list(s.wave.id), service.timeZone)));
+    return { waves, current: waves.find((w) => w.status === "current")?.id ?? null, timeZone: service.timeZone };
   });
 
   app.post("/admin/api/waves", guarded, async (request, reply) => {
     const parsed = openWaveBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
     return unlessRefused(reply, async () => {
-      const opened = await service.waves.open(openWaveRequest(parsed.data), apiActor(request));
+      const opened = await service.waves.open(openWaveRequest(parsed.data, service.timeZone), apiActor(request));
       reports.forget();
-      return reply.code(201).send(openedJson(opened));
+      return reply.code(201).send(openedJson(opened, service.timeZone));
     });
   });
 
@@ -127,11 +129,11 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     const wave = await service.waves.byId(request.params.id);
     if (!wave) return notFound(reply, "no such wave");
     return unlessRefused(reply, async () => {
-      const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at);
+      const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at, service.timeZone);
       if (closeAt === null) throw new WaveError("waves.error_at_text", { text: quotedText(parsed.data.at ?? "") });
       const closed = await service.waves.close({ wave: wave.id, ...(closeAt ? { at: closeAt } : {}) }, apiActor(request));
       reports.forget();
-      return closedJson(closed);
+      return closedJson(closed, service.timeZone);
     });
   });
 
@@ -141,7 +143,7 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     return unlessRefused(reply, async () => {
       const cancelled = await service.waves.cancel({ wave: wave.id }, apiActor(request));
       reports.forget();
-      return cancelledJson(cancelled);
+      return cancelledJson(cancelled, service.timeZone);
     });
   });
 }

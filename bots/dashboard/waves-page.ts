@@ -2,17 +2,17 @@
  * The dashboard's Waves page: every survey wave, newest first, with its status, response counts
  * and targets; "Close now" for a running wave, "Cancel" for a scheduled one; a form to open the
  * next wave; the targets of one wave to set and remove. Plain HTML forms, no script (like every
- * admin page): the time zone of the times typed is a field of the form, UTC unless the admin picks
- * another offset. Times are shown in UTC, as `anxin wave list` prints them.
+ * admin page). Times shown and typed are office time (OFFICE_TIME_ZONE, named on the page), as
+ * `anxin wave list` prints them.
  */
 import type { QuestionnaireRecord } from "../../core/model/index.js";
 import type { Lang } from "../../core/engine/types.js";
 import { at } from "../../core/admin/i18n.js";
 import { measureName, type AdminMeasure } from "../../core/admin/measures.js";
 import { formatTargetValue, targetScale, TARGET_LABEL_MAX } from "../../core/admin/targets.js";
-import { formatWaveTime, type WaveSummary } from "../../core/admin/waves.js";
+import type { WaveSummary } from "../../core/admin/waves.js";
 import { html, trusted, type SafeHtml } from "./html.js";
-import { layout, selectOptions, type PageContext } from "./pages.js";
+import { layout, pageTime, selectOptions, zoneOf, type PageContext } from "./pages.js";
 
 /** A target as the store keeps it (rates as proportions). */
 export interface WaveTargetRecord {
@@ -62,26 +62,6 @@ export interface WavesPageInput {
   error?: string;
 }
 
-/** UTC offsets in use somewhere, as the open form offers them. */
-const OFFSETS: string[] = (() => {
-  const minutes = [...Array.from({ length: 27 }, (_, i) => (i - 12) * 60), -570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825].sort((a, b) => a - b);
-  return minutes.map((m) => {
-    const abs = Math.abs(m);
-    return `${m < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
-  });
-})();
-
-function offsetLabel(offset: string): string {
-  return offset === "+00:00" ? "UTC" : `UTC${offset}`;
-}
-
-/** "Z", "+0800" and the like, as the offset select names them. */
-function normalOffset(offset: string | undefined): string {
-  if (!offset || offset.toUpperCase() === "Z") return "+00:00";
-  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
-  return m ? `${m[1]}${m[2]}:${m[3]}` : offset;
-}
-
 function targetText(entry: WaveEntry, target: WaveTargetRecord, lang: Lang): string {
   const measure = entry.measures.find((m) => m.spec.id === target.measureId);
   return `${target.label} ${measure ? measureName(measure, lang) : target.measureId} = ${formatTargetValue(measure, target.value)}`;
@@ -103,7 +83,7 @@ function wavesTable(ctx: PageContext, waves: readonly WaveEntry[]): SafeHtml {
 ${waves.map((entry) => {
   const { wave, status, counts } = entry.summary;
   return html`<tr data-wave="${wave.id}" class="wave-${status}"><th scope="row">${wave.name}<br><span class="muted wave-id">${wave.id}</span></th>
-<td>${wave.questionnaireKey} v${wave.questionnaireVersion}</td><td class="date">${formatWaveTime(wave.opensAt)}</td><td class="date">${wave.closesAt ? formatWaveTime(wave.closesAt) : at(lang, "waves.open_ended")}</td>
+<td>${wave.questionnaireKey} v${wave.questionnaireVersion}</td><td class="date">${pageTime(ctx, wave.opensAt)}</td><td class="date">${wave.closesAt ? pageTime(ctx, wave.closesAt) : at(lang, "waves.open_ended")}</td>
 <td><span class="status wave-${status}">${at(lang, `waves.status_${status}`)}</span></td>
 <td class="num">${counts.completed}</td><td class="num">${counts.inProgress}</td><td class="num">${counts.abandoned}</td>
 <td class="wave-targets">${sortedTargets(entry).map((t) => html`<span class="target-item">${targetText(entry, t, lang)}</span>`)}</td>
@@ -130,11 +110,7 @@ function openForm(ctx: PageContext, input: WavesPageInput): SafeHtml {
 <label>${at(lang, "waves.name")} <input name="name" value="${f.name ?? ""}" maxlength="200" placeholder="${at(lang, "waves.name_hint")}" size="28"></label>
 <label>${at(lang, "waves.opens")} <input name="opens" type="datetime-local" value="${f.opens ?? ""}"><small>${at(lang, "waves.opens_hint")}</small></label>
 <label>${at(lang, "waves.closes")} <input name="closes" type="datetime-local" value="${f.closes ?? ""}"><small>${at(lang, "waves.closes_hint")}</small></label>
-<label>${at(lang, "waves.offset")} <select name="offset">${selectOptions(
-    OFFSETS.map((o) => ({ value: o, label: offsetLabel(o) })),
-    normalOffset(f.offset),
-  )}</select></label>
-<p class="note muted" id="offset-note">${at(lang, "waves.offset_note")}</p>
+<p class="note muted" id="offset-note">${at(lang, "waves.offset_note", { zone: zoneOf(ctx) })}</p>
 <label class="check"><input type="checkbox" name="copyTargets" value="1"${f.copyTargets ? trusted(" checked") : ""}> ${at(lang, "waves.copy_targets")}</label>
 <button type="submit">${at(lang, "waves.open_submit")}</button>
 </form></section>`;
@@ -189,7 +165,7 @@ export function wavesPage(ctx: PageContext, input: WavesPageInput): string {
   const body = html`<h1>${at(lang, "waves.title")}</h1>
 ${input.error ? html`<p class="notice error" role="alert" id="wave-error">${at(lang, "waves.refused", { message: input.error })}</p>` : ""}
 ${input.notice && input.notice.length > 0 ? html`<div class="notice" role="status" id="wave-notice">${input.notice.map((line) => html`<p>${line}</p>`)}</div>` : ""}
-<p class="muted">${at(lang, "waves.intro")}</p>
+<p class="muted">${at(lang, "waves.intro", { zone: zoneOf(ctx) })}</p>
 ${wavesTable(ctx, input.waves)}
 ${openForm(ctx, input)}
 ${targetsSection(ctx, input)}`;

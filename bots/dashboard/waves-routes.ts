@@ -11,7 +11,8 @@ import type { Lang } from "../../core/engine/types.js";
 import { at } from "../../core/admin/i18n.js";
 import type { AdminActor } from "../../core/admin/service.js";
 import { measureName, type AdminMeasure } from "../../core/admin/measures.js";
-import { formatWaveTime, WaveError, type CancelledWave, type ClosedWave, type OpenedWave } from "../../core/admin/waves.js";
+import { WaveError, type CancelledWave, type ClosedWave, type OpenedWave } from "../../core/admin/waves.js";
+import { formatLocalDateTime } from "../../core/util/time-zone.js";
 import { formatTargetValue, TargetError } from "../../core/admin/targets.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import type { DashboardDeps } from "./deps.js";
@@ -63,16 +64,18 @@ function typedNumber(text: string): number {
   return trimmed === "" ? Number.NaN : Number(trimmed);
 }
 
-/** What cancelling a wave did, one line each, for the Waves page's notice. */
-function cancelledNotice(lang: Lang, cancelled: CancelledWave): string[] {
+/** What cancelling a wave did, one line each, for the Waves page's notice (times office time in `zone`, named on the page). */
+function cancelledNotice(lang: Lang, cancelled: CancelledWave, zone: string): string[] {
+  const formatWaveTime = (t: Date) => formatLocalDateTime(t, zone);
   return [
     at(lang, "waves.cancelled", { name: cancelled.wave.name, opens: formatWaveTime(cancelled.wave.opensAt) }),
     ...cancelled.restored.map((r) => (r.closesAt ? at(lang, "waves.restored_until", { name: r.name, closes: formatWaveTime(r.closesAt) }) : at(lang, "waves.restored_open_ended", { name: r.name }))),
   ];
 }
 
-/** What opening a wave did, one line each, for the Waves page's notice. */
-function openedNotice(lang: Lang, opened: OpenedWave): string[] {
+/** What opening a wave did, one line each, for the Waves page's notice (times office time in `zone`, named on the page). */
+function openedNotice(lang: Lang, opened: OpenedWave, zone: string): string[] {
+  const formatWaveTime = (t: Date) => formatLocalDateTime(t, zone);
   const w = opened.wave;
   const vars = { name: w.name, questionnaire: `${w.questionnaireKey} v${w.questionnaireVersion}` };
   const lines = [
@@ -179,8 +182,8 @@ export function registerWavesRoutes(app: FastifyInstance, { service, now, admin,
       reply,
       lang,
       async () => {
-        const opened = await service.waves.open(openWaveRequest(parsed.data), pageActor(request));
-        return openedNotice(lang, opened);
+        const opened = await service.waves.open(openWaveRequest(parsed.data, service.timeZone), pageActor(request));
+        return openedNotice(lang, opened, service.timeZone);
       },
       { openForm: form },
     );
@@ -202,7 +205,7 @@ export function registerWavesRoutes(app: FastifyInstance, { service, now, admin,
     if (!wave) return unknownWave(reply, lang, request.params.id);
     return changeWaves(request, reply, lang, async () => {
       const cancelled = await service.waves.cancel({ wave: wave.id }, pageActor(request));
-      return cancelledNotice(lang, cancelled);
+      return cancelledNotice(lang, cancelled, service.timeZone);
     });
   });
 

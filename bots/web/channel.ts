@@ -28,6 +28,13 @@ import { mountStaffRoutes } from "./staff.js";
 /** The platform name of web chat identities. */
 export const WEB_PLATFORM = "web";
 
+/**
+ * The cookie that keeps the language POST /web/api/session settled on. A plain visit stores
+ * nothing until the first message, so the language asked for then would otherwise be lost: the
+ * first message starts the conversation in it (a resident's own pick in the dialogue still wins).
+ */
+export const LANG_COOKIE = "anxin_lang";
+
 /** Tunables; the defaults suit production, tests lower some of them. */
 export interface WebChatOptions {
   /** Messages a minute one session (or, without one, one address) may send. Default 40. */
@@ -125,6 +132,11 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
     if (session.state !== "ok") throw new WebError(401, "error.session_invalid");
     return session.sessionId;
   };
+  /** The language a message starts a new conversation in: the session's, else the page's or the browser's. */
+  const messageLang = (request: FastifyRequest): Lang => {
+    const settled = request.cookies[LANG_COOKIE];
+    return isLang(settled) ? settled : requestLang(request.headers, defaultLang);
+  };
   const requireSameOrigin = (request: FastifyRequest): void => {
     if (!isSameOrigin(request, config.publicUrl)) throw new WebError(403, "error.origin");
   };
@@ -211,6 +223,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
         // Browsers cap cookie lifetime at 400 days; a resident may come back next survey wave.
         maxAge: 400 * 24 * 3600,
       });
+      reply.setCookie(LANG_COOKIE, lang, { path: "/", httpOnly: true, sameSite: "strict", secure: isHttps(request), maxAge: 400 * 24 * 3600 });
       const response: SessionResponse = { csrf: csrfToken(keys, sessionId), lang, known: session?.started === true };
       return reply.send(response);
     });
@@ -237,7 +250,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
           chatId: sessionId,
           // Client ids are only unique per browser: scope them by session.
           messageId: `${sessionId}:${id}`,
-          langCode: requestLang(request.headers, defaultLang),
+          langCode: messageLang(request),
           input: await engineInput(sessionId, input),
         };
         // The runner also gives a response started here to the officer whose leaflet brought them.
@@ -301,7 +314,13 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
 
     const takeInbox = async (sessionId: string): Promise<WebPush[]> => (options.inbox ? options.inbox.take(sessionId, 50) : []);
 
-    await mountStaffRoutes(scope, { staffLeaflet: (request) => runner.staffLeaflet(request), keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok", staffPerMinute: limits.staff });
+    await mountStaffRoutes(scope, { staffLeaflet: (request) => runner.staffLeaflet(request), keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok",
+      staffOfSession: async (request) => {
+        const session = readSession(request);
+        return session.state === "ok" ? runner.staffAccount(WEB_PLATFORM, session.sessionId) : null;
+      },
+      staffPerMinute: limits.staff,
+    });
   };
   await context.server.register(routes);
 

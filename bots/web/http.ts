@@ -87,7 +87,7 @@ export function isSameOrigin(request: FastifyRequest, publicUrl: string | undefi
 }
 
 /** Routes that answer with an HTML page, so that their errors are pages too. */
-const HTML_ROUTES = new Set(["/", "/q/:code", "/j/:code", "/web/staff/leaflet"]);
+const HTML_ROUTES = new Set(["/", "/q/:code", "/j/:code", "/web/staff/leaflet", "/web/staff/enter"]);
 
 /**
  * Turns every error of `scope` into a clear message in the visitor's language: JSON for the API,

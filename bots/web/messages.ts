@@ -24,7 +24,12 @@ export interface WebMessage {
   questionId?: string;
   /** The question wants a telephone number: the page offers the phone keypad and autofill. */
   expects?: "phone";
+  /** The reader is staff now: the page links to their pages through {@link STAFF_ENTRY_PATH}. */
+  staffEntry?: "officer" | "admin";
 }
+
+/** Where the chat page sends its staff: signs the chat session's officer or admin into their pages. */
+export const STAFF_ENTRY_PATH = "/web/staff/enter";
 
 /** An image under the bot's messages (an admin's chart), inline so the page needs no other request. */
 export interface WebImage {
@@ -68,6 +73,7 @@ export function toWebMessages(messages: readonly OutMessage[]): WebMessage[] {
     if (message.progress) out.progress = { index: message.progress.index, total: message.progress.total };
     if (message.questionId) out.questionId = message.questionId;
     if (message.expects === "phone") out.expects = "phone";
+    if (message.staffEntry) out.staffEntry = message.staffEntry;
     return out;
   });
 }

@@ -10,13 +10,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 import type { Config } from "../../app/config.js";
-import { issueStaffToken, tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
+import { issueStaffToken, STAFF_COOKIE, tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
 import { isLang, type Lang } from "../../core/engine/types.js";
 import type { RegionRecord, ResidentRecord } from "../../core/model/index.js";
 import type { LeafletRefusal, LeafletRequest, LeafletTarget as CoreLeafletTarget } from "../../core/outreach/leaflets.js";
 import { requestLang, webText, WEB_RESOURCES } from "./i18n.js";
 import { WebError } from "./http.js";
-import { escapeHtml } from "./messages.js";
+import { escapeHtml, STAFF_ENTRY_PATH } from "./messages.js";
 import { signLeafletCode, type WebKeys } from "./signing.js";
 
 /** What the staff routes need from the web chat. */
@@ -30,6 +30,8 @@ export interface StaffRouteContext {
   now: () => Date;
   /** Does the request carry a valid resident chat session? (Such a visitor gets 403, not 401.) */
   readSession: (request: FastifyRequest) => boolean;
+  /** The officer or admin whose chat session the request carries (the runner's `staffAccount`), or null. */
+  staffOfSession: (request: FastifyRequest) => Promise<{ residentId: string; role: "officer" | "admin" } | null>;
   staffPerMinute: number;
 }
 
@@ -47,6 +49,8 @@ interface LeafletTarget {
   region: RegionRecord;
   /** The token came in the query string, so links on the page must carry it too. */
   linkToken: string | undefined;
+  below: RegionRecord[];
+  above: RegionRecord | undefined;
 }
 
 /** The address a resident's phone opens for an officer's leaflet in a region. */
@@ -63,6 +67,9 @@ export function staffLeafletLink(secret: string, baseUrl: string, staffId: strin
   const query = new URLSearchParams({ region: regionCode, token });
   return `${baseUrl.replace(/\/+$/, "")}/web/staff/leaflet?${query.toString()}`;
 }
+
+/** How long a staff sign-in from the chat page lasts: a working day, then the chat link again. */
+const STAFF_ENTRY_TTL_MS = 12 * 3600 * 1000;
 
 /** Mounts the staff routes on the web chat's scope. */
 export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRouteContext): Promise<void> {
@@ -82,10 +89,31 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
     const region = typeof request.query.region === "string" && request.query.region !== "" ? request.query.region : undefined;
     const target = await context.staffLeaflet({ staffId: residentId, ...(officer ? { officerId: officer } : {}), ...(region ? { regionCode: region } : {}) });
     if (!target.ok) throw refusalError(target.refusal);
-    return { staff: target.staff, officer: target.officer, region: target.region, linkToken: carried ? undefined : queryToken };
+    return { staff: target.staff, officer: target.officer, region: target.region, below: target.below, above: target.above, linkToken: carried ? undefined : queryToken };
   };
 
   const qrOptions = { errorCorrectionLevel: "M" as const, margin: 2 };
+
+  // A staff member who joined through the web chat has no token of their own: their chat session
+  // is exchanged for the staff cookie (as the sign-in form sets it), admins go on to the dashboard
+  // and officers to their leaflet page. Nothing is in the URL, so nothing can leak from it.
+  scope.get(STAFF_ENTRY_PATH, { config: limit }, async (request, reply) => {
+    const staff = await context.staffOfSession(request);
+    if (!staff) {
+      const chatting = context.readSession(request);
+      throw new WebError(chatting ? 403 : 401, chatting ? "error.staff_only" : "error.staff_login");
+    }
+    const token = issueStaffToken(context.secret, staff.residentId, context.now(), STAFF_ENTRY_TTL_MS);
+    reply.setCookie(STAFF_COOKIE, token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: (config.publicUrl ?? "").startsWith("https:") || request.protocol === "https",
+      maxAge: STAFF_ENTRY_TTL_MS / 1000,
+    });
+    const lang = requestLang(request.headers, config.defaultLang);
+    return reply.redirect(staff.role === "admin" ? `/admin?lang=${lang}` : `/web/staff/leaflet?lang=${lang}`, 303);
+  });
 
   scope.get<{ Querystring: StaffQuery }>("/web/staff/qr.png", { config: limit }, async (request, reply) => {
     const target = await authorise(request);
@@ -116,6 +144,12 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
         pngHref: `/web/staff/qr.png?${query({})}`,
         svgHref: `/web/staff/qr.svg?${query({})}`,
         langHref: (l) => `/web/staff/leaflet?${query({ lang: l })}`,
+        // Other places' leaflets: the same page for another region, in the page's language.
+        places: [...(target.above ? [{ region: target.above, up: true }] : []), ...target.below.map((region) => ({ region, up: false }))].map(({ region, up }) => ({
+          name: regionName(region, lang),
+          up,
+          href: `/web/staff/leaflet?${new URLSearchParams({ officer: target.officer.id, region: region.code, lang, ...(target.linkToken ? { token: target.linkToken } : {}) }).toString()}`,
+        })),
       }),
     );
   });
@@ -159,6 +193,8 @@ export function leafletPage(input: {
   pngHref: string;
   svgHref: string;
   langHref: (lang: Lang) => string;
+  /** Leaflets of the region above and of the regions below (not printed). */
+  places?: { name: string; href: string; up: boolean }[];
 }): string {
   const t = WEB_RESOURCES[input.lang].leaflet;
   const e = escapeHtml;
@@ -182,6 +218,7 @@ export function leafletPage(input: {
 <a href="${e(input.svgHref)}" download>${e(t.download_svg)}</a>
 <span class="langs">${langLinks}</span>
 </nav>
+${placesNav(input.lang, input.places ?? [])}
 <main class="sheet">
 <p class="brand">${e(webText(input.lang, "page.brand"))}</p>
 <h1>${e(t.heading)}</h1>
@@ -201,6 +238,14 @@ export function leafletPage(input: {
 </body>
 </html>
 `;
+}
+
+/** Links to the leaflets of the places around this one (an officer of a town has one per village). */
+function placesNav(lang: Lang, places: readonly { name: string; href: string; up: boolean }[]): string {
+  if (places.length === 0) return "";
+  const e = escapeHtml;
+  const links = places.map((p) => `<li><a href="${e(p.href)}">${p.up ? "↑ " : ""}${e(p.name)}</a></li>`).join("");
+  return `<nav class="tools places" aria-label="${e(webText(lang, "leaflet.places"))}"><p>${e(webText(lang, "leaflet.places"))}</p><ul>${links}</ul></nav>`;
 }
 
 const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };

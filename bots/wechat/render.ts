@@ -4,6 +4,7 @@
  * refused answer gets a compact re-prompt instead of the whole question again; long replies are
  * split at line boundaries under WeChat's size limit.
  */
+import { typedWording } from "../../core/engine/typed-wording.js";
 import type { Lang, OutMessage, OutOption } from "../../core/engine/types.js";
 import { WECHAT_STRINGS } from "./strings.js";
 
@@ -83,12 +84,14 @@ export function renderReply(
 ): RenderedReply {
   const blocks: string[] = [];
   let current = lastPrompt;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
+  // Options are numbered lines that residents type here: say so, not "tap".
+  const typed = messages.map((message) => ({ ...message, text: typedWording(message.text, lang) }));
+  for (let i = 0; i < typed.length; i++) {
+    const message = typed[i];
     if (!message) continue;
     const key = promptKey(message);
     if (message.kind === "error") {
-      const next = messages[i + 1];
+      const next = typed[i + 1];
       const nextKey = next ? promptKey(next) : undefined;
       if (next && nextKey !== undefined && nextKey === current) {
         const options = next.options ?? [];

@@ -5,11 +5,15 @@
  * memory stays flat whatever the number of rows.
  */
 import { once } from "node:events";
-import type { Writable } from "node:stream";
+import { PassThrough, type Writable } from "node:stream";
 import { collectGarbage as collect, GC_EVERY } from "./memory.js";
 import type ExcelJS from "exceljs";
+import { DEFAULT_OFFICE_TIME_ZONE, formatIsoInZone, zoneOffsetMinutes } from "../util/time-zone.js";
 
-/** One cell value. Dates are written as ISO 8601 (CSV, JSON) or as Excel dates (XLSX). */
+/**
+ * One cell value. Dates are written as ISO 8601 with the office's offset (CSV, JSON:
+ * "2026-12-08T09:00:00+08:00") or as Excel date-times showing office time (XLSX).
+ */
 export type Cell = string | number | boolean | Date | null;
 
 /** A column: a stable key (JSON field name) and a header in the admin's language. */
@@ -48,6 +52,8 @@ export function formatInfo(format: ExportFormat): { contentType: string; extensi
 export interface WriteOptions {
   /** Called after every row written (progress bars). */
   onRow?: () => void;
+  /** The office's time zone (IANA name) dates are written in; default Asia/Shanghai. */
+  timeZone?: string;
 }
 
 /** The UTF-8 byte order mark that makes Excel read a CSV as UTF-8. */
@@ -61,9 +67,9 @@ export function defuse(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-function csvCell(cell: Cell): string {
+function csvCell(cell: Cell, zone: string): string {
   if (cell === null) return "";
-  if (cell instanceof Date) return cell.toISOString();
+  if (cell instanceof Date) return formatIsoInZone(cell, zone);
   if (typeof cell === "number") return Number.isFinite(cell) ? String(cell) : "";
   if (typeof cell === "boolean") return cell ? "true" : "false";
   const text = defuse(cell);
@@ -77,11 +83,12 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
 const BATCH = 100;
 
 async function writeCsv(tables: readonly ExportTable[], out: Writable, options: WriteOptions): Promise<number> {
+  const zone = options.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
   let rows = 0;
   let buffer = UTF8_BOM;
   let lastHeader: string | undefined;
   for (const table of tables) {
-    const header = table.columns.map((c) => csvCell(c.header)).join(",");
+    const header = table.columns.map((c) => csvCell(c.header, zone)).join(",");
     // Tables with the same columns continue one CSV table; others start a new block.
     if (header !== lastHeader) {
       if (lastHeader !== undefined) buffer += "\r\n";
@@ -90,7 +97,7 @@ async function writeCsv(tables: readonly ExportTable[], out: Writable, options: 
     }
     let pending = 0;
     for await (const row of table.rows) {
-      buffer += `${row.map(csvCell).join(",")}\r\n`;
+      buffer += `${row.map((cell) => csvCell(cell, zone)).join(",")}\r\n`;
       rows += 1;
       options.onRow?.();
       if (rows % GC_EVERY === 0) collect();
@@ -105,13 +112,14 @@ async function writeCsv(tables: readonly ExportTable[], out: Writable, options: 
   return rows;
 }
 
-function jsonValue(cell: Cell): string | number | boolean | null {
-  if (cell instanceof Date) return cell.toISOString();
+function jsonValue(cell: Cell, zone: string): string | number | boolean | null {
+  if (cell instanceof Date) return formatIsoInZone(cell, zone);
   if (typeof cell === "number" && !Number.isFinite(cell)) return null;
   return cell;
 }
 
 async function writeJsonLines(tables: readonly ExportTable[], out: Writable, options: WriteOptions): Promise<number> {
+  const zone = options.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
   let rows = 0;
   let buffer = "";
   let pending = 0;
@@ -119,7 +127,7 @@ async function writeJsonLines(tables: readonly ExportTable[], out: Writable, opt
     for await (const row of table.rows) {
       const object: Record<string, string | number | boolean | null> = tables.length > 1 ? { table: table.name } : {};
       table.columns.forEach((column, i) => {
-        object[column.key] = jsonValue(row[i] ?? null);
+        object[column.key] = jsonValue(row[i] ?? null, zone);
       });
       buffer += `${JSON.stringify(object)}\n`;
       rows += 1;
@@ -145,8 +153,14 @@ function sheetName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
-function xlsxCell(cell: Cell): ExcelJS.CellValue {
+/** How XLSX date cells read: office date and time (Excel's own default shows the date only). */
+const XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss";
+
+function xlsxCell(cell: Cell, zone: string): ExcelJS.CellValue {
   if (typeof cell === "string") return defuse(cell);
+  // Excel date-times have no zone and exceljs writes a Date's UTC fields: shift it by the office's
+  // offset at that instant, so the cell shows the office's wall clock (as the CSV does).
+  if (cell instanceof Date) return new Date(cell.getTime() + zoneOffsetMinutes(zone, cell) * 60_000);
   if (typeof cell === "number" && !Number.isFinite(cell)) return null;
   return cell;
 }
@@ -168,9 +182,18 @@ async function settle(sheet: unknown, out: Writable): Promise<void> {
 }
 
 async function writeXlsx(tables: readonly ExportTable[], out: Writable, options: WriteOptions): Promise<number> {
+  const zone = options.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
   // Only XLSX exports load exceljs, and only its streaming writer (memory: bench/export.ts).
   const { default: WorkbookWriter } = await import("exceljs/lib/stream/xlsx/workbook-writer.js");
-  const workbook = new WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // exceljs pipes its zip into the stream it is given and waits for that stream's "finish".
+  // Node's pipe() never ends process.stdout, so handed stdout (redirected to a file or a pipe)
+  // the commit would wait forever and the CLI would exit 13 (unsettled top-level await). Hand it
+  // a PassThrough of our own instead, which pipe() does end, and forward that to `out` (with
+  // backpressure, leaving `out` open): writeExport ends `out` the same way for every format.
+  const sink = new PassThrough();
+  sink.pipe(out, { end: false });
+  const forwarded = once(sink, "end");
+  const workbook = new WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   const taken = new Set<string>();
   let rows = 0;
   for (const table of tables) {
@@ -180,7 +203,11 @@ async function writeXlsx(tables: readonly ExportTable[], out: Writable, options:
     sheet.getRow(1).commit();
     let pending = 0;
     for await (const row of table.rows) {
-      sheet.addRow(row.map(xlsxCell)).commit();
+      const added = sheet.addRow(row.map((cell) => xlsxCell(cell, zone)));
+      row.forEach((cell, i) => {
+        if (cell instanceof Date) added.getCell(i + 1).numFmt = XLSX_DATE_FORMAT;
+      });
+      added.commit();
       rows += 1;
       options.onRow?.();
       if (rows % GC_EVERY === 0) collect();
@@ -191,18 +218,19 @@ async function writeXlsx(tables: readonly ExportTable[], out: Writable, options:
         // event loop a turn, or the whole workbook would pile up in memory before any of it is
         // compressed and written.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        await settle(sheet, out);
+        await settle(sheet, sink);
       }
     }
     sheet.commit();
   }
   await workbook.commit();
+  await forwarded;
   return rows;
 }
 
 /**
- * Writes tables to `out` in a format and ends `out` (the XLSX writer ends it itself). Returns
- * the number of data rows written.
+ * Writes tables to `out` in a format, ends `out` and waits until it has finished (a file, a
+ * pipe or process.stdout alike). Returns the number of data rows written.
  */
 export async function writeExport(tables: readonly ExportTable[], format: ExportFormat, out: Writable, options: WriteOptions = {}): Promise<{ rows: number }> {
   let rows: number;
@@ -215,7 +243,7 @@ export async function writeExport(tables: readonly ExportTable[], format: Export
       break;
     case "xlsx":
       rows = await writeXlsx(tables, out, options);
-      return { rows };
+      break;
   }
   out.end();
   await finished(out);

@@ -7,6 +7,7 @@ import { SUGGESTION_STATUSES, type AdminSuggestionRecord, type SpotCheckOutcomeV
 import { drawSpotChecks, type DrawRequest, type DrawResult } from "./spot-checks.js";
 import { queueChatRechecks, type QueueResult } from "./spot-check-chat.js";
 import type { AdminContext } from "./service-context.js";
+import { parseLocalDateTime } from "../util/time-zone.js";
 
 /** Suggestion filters as a request gives them, as text (`status` may be a comma-separated list). */
 export interface SuggestionFilterQuery {
@@ -31,6 +32,11 @@ function splitTags(tags: string | readonly string[] | undefined): string[] | und
   return (typeof tags === "string" ? tags.split(/[,，、]/) : tags).map((t) => t.trim()).filter((t) => t !== "");
 }
 
+/** An ISO date or date-time as office time in `zone` (an offset in the text wins). */
+function officeTime(text: string, zone: string): Date {
+  return new Date(parseLocalDateTime(text, zone) ?? Date.parse(text));
+}
+
 /** Residents' suggestions and their handling. */
 export class SuggestionService {
   constructor(private readonly ctx: AdminContext) {}
@@ -51,8 +57,9 @@ export class SuggestionService {
     }
     if (q.tag) filter.tag = q.tag;
     if (q.q) filter.search = q.q;
-    if (q.since) filter.since = new Date(q.since);
-    if (q.until) filter.until = new Date(q.until);
+    // A date typed or picked by an admin is the office's day (midnight office time), not UTC's.
+    if (q.since) filter.since = officeTime(q.since, this.ctx.timeZone);
+    if (q.until) filter.until = officeTime(q.until, this.ctx.timeZone);
     return filter;
   }
 

@@ -32,9 +32,11 @@ export interface AdminActor {
   via: AdminSurface;
 }
 
-/** The store, settings and clock every part of the service runs with. */
+/** The store, settings, clock and office time zone every part of the service runs with. */
 export interface AdminContext {
   store: AdminStore;
   settings: AdminSettings;
   now: () => Date;
+  /** The office's time zone (IANA name): times admins type and read (wave names, exports). */
+  timeZone: string;
 }

@@ -19,12 +19,16 @@ import { adminSettings, type AdminSettings } from "./settings.js";
 import { computeReport, waveMeasures, type ReportRequest, type StatsReport } from "./stats-service.js";
 import { responsesTable, spotChecksTable, suggestionsTable } from "./tables.js";
 import { TargetService, WaveService } from "./wave-service.js";
+import { RegionService } from "./regions-service.js";
 import type { AdminContext, AdminStore } from "./service-context.js";
+import { DEFAULT_OFFICE_TIME_ZONE } from "../util/time-zone.js";
 
 export type { AdminActor, AdminStore, AdminSurface } from "./service-context.js";
 export type { CheckedTarget, TargetInput, TargetValueKind } from "./wave-service.js";
 export type { SuggestionChange, SuggestionFilterQuery } from "./review-service.js";
-export { SpotCheckService, SuggestionService, TargetService, WaveService };
+export type { RegionImportOutcome, RegionImportRequest, RegionTreeEntry } from "./regions-service.js";
+export { RegionRenameError } from "./regions-service.js";
+export { RegionService, SpotCheckService, SuggestionService, TargetService, WaveService };
 
 /** How to run the service. */
 export interface AdminServiceOptions {
@@ -32,6 +36,8 @@ export interface AdminServiceOptions {
   settings?: Partial<AdminSettings>;
   /** The clock (tests). Default: the system's. */
   now?: () => Date;
+  /** The office's time zone, an IANA name (OFFICE_TIME_ZONE). Default Asia/Shanghai. */
+  timeZone?: string;
 }
 
 /** What a download was, as the audit log records it (`export`). */
@@ -90,6 +96,8 @@ export class AdminService {
   readonly settings: AdminSettings;
   /** The clock the service reads (the dashboard's, too). */
   readonly now: () => Date;
+  /** The office's time zone (IANA name) every time admins type or read is in (the dashboard's, too). */
+  readonly timeZone: string;
   /** Survey waves: list, open, close, cancel. */
   readonly waves: WaveService;
   /** Waves' targets: list, set, remove. */
@@ -100,18 +108,22 @@ export class AdminService {
   readonly spotChecks: SpotCheckService;
   /** Downloads: the tables, and their audit. */
   readonly exports: ExportService;
+  /** The region tree: import, rename, the tree with its counts. */
+  readonly regionTree: RegionService;
   private readonly store: AdminStore;
 
   constructor(store: AdminStore, options: AdminServiceOptions = {}) {
     this.store = store;
     this.settings = adminSettings(options.settings);
     this.now = options.now ?? (() => new Date());
-    const ctx: AdminContext = { store, settings: this.settings, now: this.now };
+    this.timeZone = options.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
+    const ctx: AdminContext = { store, settings: this.settings, now: this.now, timeZone: this.timeZone };
     this.waves = new WaveService(ctx);
     this.targets = new TargetService(ctx);
     this.suggestions = new SuggestionService(ctx);
     this.spotChecks = new SpotCheckService(ctx);
     this.exports = new ExportService(ctx);
+    this.regionTree = new RegionService(ctx);
   }
 
   /** Every region, parents before children. */

@@ -14,6 +14,7 @@ import { computeReport, ReportRequestError } from "./stats-service.js";
 import { reportCharts } from "./charts.js";
 import { regionName } from "./tables.js";
 import type { AdminSettings } from "./settings.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, parseLocalDateTime } from "../util/time-zone.js";
 
 /** What the admin chat commands need. */
 export interface AdminCommandDeps {
@@ -23,6 +24,8 @@ export interface AdminCommandDeps {
   rasterize?: (svgs: { svg: string; width: number; height: number }[]) => Promise<Uint8Array[]>;
   /** How many suggestions a chat reply lists (default 10). */
   suggestionsShown?: number;
+  /** The office's time zone (IANA name): dates typed and shown; default Asia/Shanghai. */
+  timeZone?: string;
 }
 
 const info = (text: string): OutMessage => ({ kind: "info", text });
@@ -39,13 +42,16 @@ export function findRegion(regions: readonly RegionRecord[], text: string): Regi
   return regions.find((r) => r.code === text.trim()) ?? regions.find((r) => Object.values(r.name).some((n) => n.toLowerCase() === wanted));
 }
 
-/** Parses "2026-11-01" or "7d" (the last 7 days) relative to `now`; undefined when it is neither. */
-export function parseSince(text: string, now: Date): Date | undefined {
+/**
+ * Parses "2026-11-01" (midnight office time in `zone`, default Asia/Shanghai) or "7d" (the last 7
+ * days) relative to `now`; undefined when it is neither.
+ */
+export function parseSince(text: string, now: Date, zone: string = DEFAULT_OFFICE_TIME_ZONE): Date | undefined {
   const days = /^(\d{1,4})d$/i.exec(text);
   if (days?.[1]) return new Date(now.getTime() - Number(days[1]) * 86_400_000);
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const date = new Date(`${text}T00:00:00Z`);
-    return Number.isNaN(date.getTime()) ? undefined : date;
+    const ms = parseLocalDateTime(text, zone);
+    return ms === null ? undefined : new Date(ms);
   }
   return undefined;
 }
@@ -124,13 +130,14 @@ function shorten(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
-function shortDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
+function shortDate(date: Date, zone: string): string {
+  return formatLocalDate(date, zone);
 }
 
 /** The admin staff commands over a store. */
 export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[] {
   const shownCount = deps.suggestionsShown ?? 10;
+  const zone = deps.timeZone ?? DEFAULT_OFFICE_TIME_ZONE;
   const suggestions: StaffCommand = {
     name: "suggestions",
     role: "admin",
@@ -144,17 +151,17 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
         region = findRegion(await deps.store.listRegions(), parsed.region);
         if (!region) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_unknown_region", { region: parsed.region }) }] };
       }
-      const since = parsed.since ? parseSince(parsed.since, now) : undefined;
+      const since = parsed.since ? parseSince(parsed.since, now, zone) : undefined;
       if (parsed.since && !since) return { messages: [{ kind: "error", text: at(lang, "suggestions.chat_bad_since", { since: parsed.since }) }] };
       const query = { ...(region ? { regionPath: region.path } : {}), ...(since ? { since } : {}) };
       const total = await deps.store.countSuggestions(query);
       const list = await deps.store.querySuggestions({ ...query, limit: shownCount });
-      const where = [region ? regionName(region, lang) : "", since ? `≥ ${shortDate(since)}` : ""].filter((x) => x !== "").join(" ");
+      const where = [region ? regionName(region, lang) : "", since ? `≥ ${shortDate(since, zone)}` : ""].filter((x) => x !== "").join(" ");
       const lines = [at(lang, "suggestions.chat_header", { where: where ? ` (${where})` : "", count: total })];
       if (total === 0) lines.push(at(lang, "suggestions.none"));
       for (const s of list) {
         const place = s.regionName ? (s.regionName[lang] ?? s.regionName["zh-CN"] ?? s.regionCode ?? "") : "";
-        lines.push(`• ${shortDate(s.createdAt)}${place ? ` ${place}` : ""} [${at(lang, `status.${s.status}`)}] ${s.text}`);
+        lines.push(`• ${shortDate(s.createdAt, zone)}${place ? ` ${place}` : ""} [${at(lang, `status.${s.status}`)}] ${s.text}`);
       }
       if (total > list.length) lines.push(at(lang, "suggestions.chat_more", { count: total - list.length }));
       return { messages: [info(lines.join("\n"))] };

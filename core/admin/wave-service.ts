@@ -66,7 +66,7 @@ export class WaveService {
    * @throws WaveError when the request cannot be met; nothing is changed or audited then
    */
   async open(request: OpenWaveRequest, actor: AdminActor): Promise<OpenedWave> {
-    const opened = await openWave(this.ctx.store, request, this.ctx.now());
+    const opened = await openWave(this.ctx.store, request, this.ctx.now(), this.ctx.timeZone);
     await this.ctx.store.audit(actor.id, "wave.open", opened.wave.id, { ...openedAuditDetails(opened), via: actor.via });
     return opened;
   }
@@ -77,7 +77,7 @@ export class WaveService {
    */
   async close(request: CloseWaveRequest, actor: AdminActor): Promise<ClosedWave> {
     const now = this.ctx.now();
-    const closed = await closeWave(this.ctx.store, request, now);
+    const closed = await closeWave(this.ctx.store, request, now, this.ctx.timeZone);
     const w = closed.wave;
     await this.ctx.store.audit(actor.id, "wave.close", w.id, { name: w.name, closesAt: (w.closesAt ?? now).toISOString(), via: actor.via });
     return closed;
@@ -88,7 +88,7 @@ export class WaveService {
    * @throws WaveError when it cannot be cancelled
    */
   async cancel(request: CancelWaveRequest, actor: AdminActor): Promise<CancelledWave> {
-    const cancelled = await cancelWave(this.ctx.store, request, this.ctx.now());
+    const cancelled = await cancelWave(this.ctx.store, request, this.ctx.now(), this.ctx.timeZone);
     await this.ctx.store.audit(actor.id, "wave.cancel", cancelled.wave.id, { ...cancelledAuditDetails(cancelled), via: actor.via });
     return cancelled;
   }

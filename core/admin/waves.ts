@@ -19,6 +19,7 @@ import { resolveWave } from "./stats-service.js";
 import { at as adminText, type AdminKey } from "./i18n.js";
 import type { Lang } from "../engine/types.js";
 import type { TextVars } from "../util/translator.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, formatLocalDateTime, formatOffset, parseLocalDateTime, parseOffset, zoneOffsetMinutes } from "../util/time-zone.js";
 
 /** What the wave functions need of the store. */
 export type WaveStore = Pick<
@@ -134,35 +135,31 @@ export interface CancelledWave {
   restored: WaveRecord[];
 }
 
-/** A time as `anxin wave` prints it: ISO date and time in UTC to the minute, e.g. "2026-11-29 06:48Z". */
-export function formatWaveTime(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace("T", " ")}Z`;
+/**
+ * A time as `anxin wave` and the wave messages print it: office time in `zone` to the minute with
+ * the zone's offset at that moment, e.g. "2026-12-08 09:00+08:00" — readable as office time, and
+ * unambiguous (it reads back through {@link parseWaveTimeText} whatever the zone).
+ */
+export function formatWaveTime(at: Date, zone: string = DEFAULT_OFFICE_TIME_ZONE): string {
+  return `${formatLocalDateTime(at, zone)}${formatOffset(zoneOffsetMinutes(zone, at))}`;
 }
 
 /**
  * Reads an ISO 8601 date ("2026-12-01", midnight) or date and time ("2026-12-01T08:00",
- * "2026-12-01 08:00:30Z", "2026-12-01T08:00+08:00"; an HTML datetime-local field sends one of
- * these) at the UTC offset `offset` ("Z", the default, "+08:00" or "-0130") unless the text
- * carries its own. Null for anything else, impossible dates (February 30th) included.
+ * "2026-12-01 08:00:30"; an HTML datetime-local field sends one of these) as office time in
+ * `zone` — an IANA name (default Asia/Shanghai; daylight-saving gaps move forward, overlaps take
+ * the earlier time) or a fixed offset ("Z", "+08:00") — unless the text carries its own offset
+ * ("2026-12-01 08:00Z", "2026-12-01T08:00+08:00"), which wins. Null for anything else,
+ * impossible dates (February 30th) included.
  */
-export function parseWaveTimeText(text: string, offset = "Z"): Date | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text.trim());
-  if (!match) return null;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? 0)) as [number, number, number, number, number, number];
-  const ms = Number((match[7] ?? "").padEnd(3, "0"));
-  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-  // Date.UTC rolls over (February 30th is March 2nd): a date that does not exist is refused.
-  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
-  const minutes = utcOffsetMinutes(match[8] ?? offset);
-  return minutes === null ? null : new Date(local.getTime() - minutes * 60_000);
+export function parseWaveTimeText(text: string, zone: string = DEFAULT_OFFICE_TIME_ZONE): Date | null {
+  const ms = parseLocalDateTime(text, zone);
+  return ms === null ? null : new Date(ms);
 }
 
 /** Minutes east of UTC of a UTC offset: "Z" 0, "+08:00" 480, "-0130" −90; null when malformed. */
 export function utcOffsetMinutes(zone: string): number | null {
-  if (zone.trim().toUpperCase() === "Z") return 0;
-  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone.trim());
-  if (!offset || Number(offset[2]) > 23 || Number(offset[3]) > 59) return null;
-  return (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+  return parseOffset(zone);
 }
 
 /** The status of `wave` at `now`, given the wave current at `now`. */
@@ -201,7 +198,8 @@ export async function listWaveSummaries(store: Pick<WaveStore, "listWaves" | "cu
  * changes nothing, except that the bundled default questionnaire may have been stored (idempotent,
  * as `anxin start` does) when the questionnaire was looked up.
  */
-export async function openWave(store: WaveStore, request: OpenWaveRequest, now: Date): Promise<OpenedWave> {
+export async function openWave(store: WaveStore, request: OpenWaveRequest, now: Date, zone: string = DEFAULT_OFFICE_TIME_ZONE): Promise<OpenedWave> {
+  const formatWaveTime = (at: Date) => formatWaveTimeIn(at, zone);
   const opensAt = request.opensAt ?? now;
   const closesAt = request.closesAt ?? null;
   if (Number.isNaN(opensAt.getTime())) throw new WaveError("waves.error_opens_invalid");
@@ -219,7 +217,7 @@ export async function openWave(store: WaveStore, request: OpenWaveRequest, now: 
     if (!targetSource) throw new WaveError("waves.error_no_target_source");
   }
   const questionnaire = await chooseQuestionnaire(store, request.questionnaire, now);
-  const name = givenName ?? defaultName(waves, questionnaire, opensAt);
+  const name = givenName ?? defaultName(waves, questionnaire, formatLocalDate(opensAt, zone));
 
   // … and a wave already scheduled after this one ends it when it opens.
   const next = waves.filter((w) => w.opensAt.getTime() > opensAt.getTime()).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime())[0];
@@ -255,7 +253,8 @@ export function openedAuditDetails(opened: OpenedWave): Record<string, unknown> 
 }
 
 /** Closes a wave now or at a later time (default: the current wave, now). */
-export async function closeWave(store: Pick<WaveStore, "listWaves" | "currentWave" | "closeWave">, request: CloseWaveRequest, now: Date): Promise<ClosedWave> {
+export async function closeWave(store: Pick<WaveStore, "listWaves" | "currentWave" | "closeWave">, request: CloseWaveRequest, now: Date, zone: string = DEFAULT_OFFICE_TIME_ZONE): Promise<ClosedWave> {
+  const formatWaveTime = (at: Date) => formatWaveTimeIn(at, zone);
   const at = request.at ?? now;
   if (Number.isNaN(at.getTime())) throw new WaveError("waves.error_closes_invalid");
   const before = await store.currentWave(now);
@@ -286,7 +285,9 @@ export async function cancelWave(
   store: Pick<WaveStore, "listWaves" | "currentWave" | "responseCountsByWave" | "deleteWave" | "setWaveEnd">,
   request: CancelWaveRequest,
   now: Date,
+  zone: string = DEFAULT_OFFICE_TIME_ZONE,
 ): Promise<CancelledWave> {
+  const formatWaveTime = (at: Date) => formatWaveTimeIn(at, zone);
   const wave = await resolveWave(store, request.wave, now);
   if (!wave) throw new WaveError("waves.error_no_such_wave", { wave: quotedText(request.wave) });
   if (wave.opensAt.getTime() <= now.getTime()) throw new WaveError("waves.error_cancel_opened", { name: wave.name, opens: formatWaveTime(wave.opensAt) });
@@ -373,11 +374,17 @@ function checkName(waves: readonly WaveRecord[], raw: string): string {
   return name;
 }
 
-function defaultName(waves: readonly WaveRecord[], questionnaire: QuestionnaireRecord, opensAt: Date): string {
-  const base = `${questionnaire.title} ${opensAt.toISOString().slice(0, 10)}`;
+/** "<title> <office-local date of opening>", numbered when taken. */
+function defaultName(waves: readonly WaveRecord[], questionnaire: QuestionnaireRecord, opensOn: string): string {
+  const base = `${questionnaire.title} ${opensOn}`;
   if (!nameTaken(waves, base)) return base;
   for (let n = 2; ; n++) {
     const name = `${base} (${n})`;
     if (!nameTaken(waves, name)) return name;
   }
+}
+
+// The exported formatter under another name, for the functions that shadow it with their zone's.
+function formatWaveTimeIn(at: Date, zone: string): string {
+  return formatWaveTime(at, zone);
 }

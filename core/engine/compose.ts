@@ -17,7 +17,7 @@
  */
 import { composeText, langName, MAX_BROADCAST_TEXT, MAX_CAPTION_TEXT, noticeBody, notStaffText } from "./compose-i18n.js";
 import type { ComposeKey } from "./compose-i18n.js";
-import { formatSendTime, parseSendTime } from "./compose-time.js";
+import { formatSendTime, parseSendTime, safeZone } from "./compose-time.js";
 import { describeAudience, hasText, offeredTips, optionsOf, tipTitle, typedOption } from "./compose-options.js";
 import type { ComposePayload } from "./compose-options.js";
 import { decodePayload } from "./payload.js";
@@ -111,7 +111,7 @@ export function handleComposeText(turn: Turn, raw: string): void {
       if (!REGION_CODE.test(typed)) return info(turn, "compose.bad_region", { code: typed.slice(0, 100) });
       return requestCount(turn, c, { kind: "region", code: typed });
     case "schedule": {
-      const at = parseSendTime(typed, turn.ctx.now, offsetOf(turn));
+      const at = parseSendTime(typed, turn.ctx.now, zoneOf(turn));
       if (!at) return info(turn, "compose.bad_time");
       return requestBroadcast(turn, c, at);
     }
@@ -199,7 +199,7 @@ export function handleSystemInput(turn: Turn, result: SystemResult | undefined):
       leave(turn);
       const at = Date.parse(result.scheduledAt);
       if (!(at > Date.parse(turn.ctx.now))) return info(turn, "compose.sending", { id: result.broadcastId });
-      return info(turn, "compose.scheduled", { id: result.broadcastId, at: formatSendTime(result.scheduledAt, offsetOf(turn)) });
+      return info(turn, "compose.scheduled", { id: result.broadcastId, at: formatSendTime(result.scheduledAt, zoneOf(turn)) });
     }
     case "BroadcastRefused":
       if (c.step !== "sending") return;
@@ -423,9 +423,8 @@ function info(turn: Turn, key: ComposeKey, vars?: Vars): void {
   send(turn, { kind: "info", text: composeText(turn.s.lang, key, vars) });
 }
 
-function offsetOf(turn: Turn): number {
-  const offset = turn.ctx.utcOffsetMinutes;
-  return typeof offset === "number" && Number.isFinite(offset) && Math.abs(offset) <= 18 * 60 ? offset : 0;
+function zoneOf(turn: Turn): string {
+  return safeZone(turn.ctx.timeZone);
 }
 
 function count(n: unknown): number {

@@ -7,13 +7,27 @@ import { encodePayload } from "./payload.js";
 import { parseYesNo } from "./normalize.js";
 import { pickIndex } from "./questions/common.js";
 import { SUPPORTED_LANGS } from "./types.js";
-import type { Lang, OutMessage } from "./types.js";
+import type { EngineContext, Lang, OutMessage } from "./types.js";
 
-/** The consent request with its buttons. */
-export function consentMessage(lang: Lang): OutMessage {
+/**
+ * Whether the survey records where the resident lives: only when the context has regions (without
+ * any, the region question is skipped) and the running questionnaire, when known, asks for one.
+ */
+function recordsPlace(ctx: EngineContext): boolean {
+  if (ctx.regions.length === 0) return false;
+  const questionnaire = ctx.wave ? ctx.questionnaire(ctx.wave.questionnaireId, ctx.wave.version) : undefined;
+  return questionnaire ? questionnaire.questions.some((q) => q.type === "region") : true;
+}
+
+/**
+ * The consent request with its buttons. It names the village or community among what is recorded
+ * only when the survey records it ({@link recordsPlace}): the consent must not promise to record
+ * what is never asked.
+ */
+export function consentMessage(lang: Lang, ctx: EngineContext): OutMessage {
   return {
     kind: "menu",
-    text: t(lang, "consent.text"),
+    text: t(lang, recordsPlace(ctx) ? "consent.text" : "consent.text_no_region"),
     options: [
       { key: "1", label: t(lang, "consent.accept"), payload: encodePayload({ op: "consent", accept: true }) },
       { key: "2", label: t(lang, "consent.decline"), payload: encodePayload({ op: "consent", accept: false }) },

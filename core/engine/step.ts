@@ -116,7 +116,7 @@ function handleStart(turn: Turn, arg: string | undefined): void {
   if (s.consent !== "given") {
     if (survey) s.wantsSurvey = true;
     s.mode = "consent";
-    send(turn, consentMessage(s.lang));
+    send(turn, consentMessage(s.lang, turn.ctx));
     return;
   }
   // A reopened chat (a web page reloaded) shows the re-check question the resident was asked.
@@ -201,7 +201,7 @@ function handleText(turn: Turn, text: string): void {
   switch (s.mode) {
     case "new":
       s.mode = "consent";
-      send(turn, consentMessage(s.lang));
+      send(turn, consentMessage(s.lang, turn.ctx));
       return;
     case "consent": {
       const reply = parseConsentReply(text);
@@ -209,7 +209,7 @@ function handleText(turn: Turn, text: string): void {
       if (reply === "decline") return declineConsent(turn);
       if (reply === "lang") return openLanguagePicker(turn);
       say(turn, "error", "consent.reprompt");
-      send(turn, consentMessage(s.lang));
+      send(turn, consentMessage(s.lang, turn.ctx));
       return;
     }
     case "menu": {
@@ -368,7 +368,7 @@ function prompt(turn: Turn): void {
     case "new":
     case "consent":
       s.mode = "consent";
-      send(turn, consentMessage(s.lang));
+      send(turn, consentMessage(s.lang, turn.ctx));
       return;
     case "menu":
       return showMenu(turn);

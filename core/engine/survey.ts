@@ -5,7 +5,7 @@
 import { isAnswerable, isRequired, localize } from "./definition.js";
 import { isValidAnswer, MAX_OTHER_LENGTH } from "./answer-check.js";
 import { consentMessage } from "./consent.js";
-import { dropIrrelevant, isDone, isRelevant, nextQuestion, previousQuestion, progressOf, questionIndex } from "./flow.js";
+import { askableQuestions, dropIrrelevant, isDone, isRelevant, nextQuestion, previousQuestion, progressOf, questionIndex } from "./flow.js";
 import { t } from "./i18n.js";
 import { menuMessage } from "./menu.js";
 import { parseOrdinal, tidyFreeText } from "./normalize.js";
@@ -48,7 +48,7 @@ export function enterSurvey(turn: Turn): void {
     s.wantsSurvey = true;
     s.mode = "consent";
     say(turn, "info", "survey.needs_consent");
-    send(turn, consentMessage(s.lang));
+    send(turn, consentMessage(s.lang, turn.ctx));
     return;
   }
   s.wantsSurvey = undefined;
@@ -88,7 +88,9 @@ export function enterSurvey(turn: Turn): void {
   s.survey = survey;
   s.mode = "survey";
   emit(turn, { type: "ResponseStarted", waveId: wave.id, questionnaireId: qn.id, version: qn.version });
-  const intro = localize(qn.intro, s.lang, qn.languages);
+  // The intro may announce the length as {{questions}}: the questions asked as things stand, the
+  // same count the progress counter ("1/13") starts from, so the two never disagree.
+  const intro = localize(qn.intro, s.lang, qn.languages).replace(/\{\{\s*questions\s*\}\}/g, String(askableQuestions(qn, survey.answers, ctx.regions).length));
   send(turn, { kind: "info", text: [intro, t(s.lang, "survey.tips")].filter((x) => x).join("\n\n") });
   advance(turn, { survey, qn });
 }

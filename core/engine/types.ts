@@ -214,7 +214,7 @@ export interface QuestionnaireDefinition {
   title: LocalizedText;
   /** Languages every label must be given in; the first is the fallback. */
   languages: Lang[];
-  /** Shown once when a resident starts the survey. */
+  /** Shown once when a resident starts the survey; `{{questions}}` in it becomes the number of questions asked. */
   intro?: LocalizedText;
   /** Shown when a resident completes the survey (a default thank-you otherwise). */
   outro?: LocalizedText;
@@ -413,6 +413,8 @@ export interface OutMessage {
    * own way to share one (Telegram's contact button) or a telephone keypad (the web chat).
    */
   expects?: "phone";
+  /** The reader just became (or already is) staff: surfaces with staff pages link to them. */
+  staffEntry?: "officer" | "admin";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,10 +751,10 @@ export interface EngineContext {
   /** Set when the speaker is an officer or admin (the /broadcast dialogue is theirs only). */
   staff?: StaffContext;
   /**
-   * The office's offset from UTC in minutes at `now` (480 for China), for times typed and shown
-   * in the /broadcast dialogue. Default 0.
+   * The office's time zone, an IANA name ("Asia/Shanghai"), for times typed and shown in the
+   * /broadcast dialogue: data, not a clock. Default Asia/Shanghai; UTC if the runtime knows no such zone.
    */
-  utcOffsetMinutes?: number;
+  timeZone?: string;
 }
 
 /** What one step produced. `state` is a new object; the input state is never mutated. */

@@ -4,6 +4,7 @@
  */
 export * from "./residents.js";
 export * from "./surveys.js";
+export * from "./regions.js";
 export * from "./turns.js";
 export * from "./spot-checks.js";
 export * from "./cases.js";

@@ -7,6 +7,7 @@ import type { AssignmentRecord, IdentityInput, IdentityRecord, InvitationRecord,
 import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, ResponseQuery, ResponseRecord, ResponseWithRegion, SuggestionQuery, SuggestionRecord, SuggestionStatus, WaveRecord } from "./surveys.js";
 import type { ConversationRecord, Turn, TurnOutcome } from "./turns.js";
 import type { OpenRecheckRecord, RecheckTarget, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, SpotCheckRecord } from "./spot-checks.js";
+import type { RegionDataCounts, RegionImportCounts, RegionImportOptions, RegionImportPlan } from "./regions.js";
 import type { CaseQuery, CaseRecord, CaseStatus, CaseUpdateRecord, CaseWithLatest, ClosedCaseRating } from "./cases.js";
 import type { AudienceMember, AudienceQuery, BroadcastRecord, BroadcastStatus, BroadcastSummary, CoverageQuery, CoverageRow, DeliveryCounts, DeliveryJob, DeliveryPlan, DeliverySettlement, FirstQuizAnswer, TipQuizAnswerRecord, WebInboxRecord } from "./outreach.js";
 
@@ -116,6 +117,20 @@ export interface RegionStore {
   listRegions(): Promise<RegionRecord[]>;
   /** The region with this code, or null. */
   getRegionByCode(code: string): Promise<RegionRecord | null>;
+  /**
+   * Applies a validated import plan (core/regions/plan.ts) in one transaction: adds the new
+   * regions, renames the changed ones (the languages a planned name leaves out are kept) and, with
+   * `replace`, removes stored regions the plan leaves out that have no data and no kept child.
+   * Refuses (throws, nothing stored) a planned region stored under another parent or whose parent
+   * is missing. With `dryRun` it rolls everything back and only reports.
+   */
+  importRegions(plan: RegionImportPlan, options: RegionImportOptions): Promise<RegionImportCounts>;
+  /** Sets the names of a region (the languages left out are kept; an empty one is removed). Null for an unknown code. */
+  renameRegion(code: string, name: Record<string, string>): Promise<RegionRecord | null>;
+  /** What hangs on each region that has anything: one grouped count per table. */
+  countRegionData(): Promise<RegionDataCounts[]>;
+  /** Whether there is any region at all (cheap: the overview asks on every view). */
+  hasRegions(): Promise<boolean>;
 }
 
 /** Questionnaire versions, survey waves and their targets. */

@@ -18,6 +18,7 @@ import { CASE_STATUSES, type CaseRecord, type CaseStatus, type CaseUpdateRecord,
 import { residentCode } from "./cases-codes.js";
 import { caseText } from "./cases-i18n.js";
 import type { CaseKey } from "./cases-i18n.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate } from "../util/time-zone.js";
 
 // ---------------------------------------------------------------------------------------------
 // Codes
@@ -50,13 +51,13 @@ export function shortTitle(title: string, max = 40): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : chars.join("");
 }
 
-/** YYYY-MM-DD in `timeZone`. */
+/** YYYY-MM-DD: the office-local date in `timeZone` (an IANA name). */
 export function formatDay(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  return formatLocalDate(date, timeZone);
 }
 
-/** The time zone dates are shown in unless configured: the offices Anxin serves are in China. */
-export const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+/** The time zone dates are shown in unless configured (OFFICE_TIME_ZONE): the offices Anxin serves are in China. */
+export const DEFAULT_TIME_ZONE = DEFAULT_OFFICE_TIME_ZONE;
 
 // ---------------------------------------------------------------------------------------------
 // "My cases"

@@ -23,6 +23,8 @@ export interface OutreachCommandDeps {
   leafletLink?: (staff: ResidentRecord, regionCode: string, now: Date) => string | undefined;
   /** Validity of invitations made in chat; default 7 days. */
   invitationDays?: number;
+  /** The office's time zone (IANA name) of times in replies; default Asia/Shanghai. */
+  timeZone?: string;
 }
 
 /** Most lines one list reply shows (chat messages should stay short). */
@@ -54,7 +56,7 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
             region: regionName,
             code: links.code,
             links: lines.join("\n"),
-            expires: formatTime(invitation.expiresAt),
+            expires: formatTime(invitation.expiresAt, deps.timeZone),
           });
         } catch (error) {
           if (error instanceof InvitationError) return say(lang, error.reason === "region" ? "invite.no_region" : "invite.usage", { code: regionCode ?? "" });
@@ -84,7 +86,7 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
         if (invitations.length > 0) {
           lines.push("", outreachText(lang, "staff.invites_header"));
           for (const invitation of invitations) {
-            lines.push(outreachText(lang, "staff.invite_line", { code: formatInvitationCode(invitation.code), role: outreachText(lang, invitation.role === "admin" ? "role.admin" : "role.officer"), region: invitation.regionCode ?? "—", expires: formatTime(invitation.expiresAt) }));
+            lines.push(outreachText(lang, "staff.invite_line", { code: formatInvitationCode(invitation.code), role: outreachText(lang, invitation.role === "admin" ? "role.admin" : "role.officer"), region: invitation.regionCode ?? "—", expires: formatTime(invitation.expiresAt, deps.timeZone) }));
           }
         }
         return { messages: [{ kind: "info", text: lines.join("\n") }] };
@@ -119,7 +121,7 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
         switch (sub.toLowerCase()) {
           case "list":
           case "列表":
-            return listBroadcasts(store, staff, lang);
+            return listBroadcasts(store, staff, lang, deps.timeZone);
           case "cancel":
           case "取消":
             return rest ? cancelBroadcast(store, staff, rest, lang, now) : toDialogue(args);
@@ -166,7 +168,7 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
   ];
 }
 
-async function listBroadcasts(store: Store, staff: ResidentRecord, lang: Lang): Promise<StaffReply> {
+async function listBroadcasts(store: Store, staff: ResidentRecord, lang: Lang, timeZone?: string): Promise<StaffReply> {
   const list = await store.listBroadcasts({ ...(staff.role === "admin" ? {} : { authorId: staff.id }), limit: 10 });
   if (list.length === 0) return say(lang, "list.none");
   const lines = [outreachText(lang, "list.header")];
@@ -176,7 +178,7 @@ async function listBroadcasts(store: Store, staff: ResidentRecord, lang: Lang): 
       outreachText(lang, "list.line", {
         id: broadcast.id,
         status: outreachText(lang, `status.${broadcast.status}` as OutreachKey),
-        when: formatTime(broadcast.scheduledAt ?? broadcast.createdAt),
+        when: formatTime(broadcast.scheduledAt ?? broadcast.createdAt, timeZone),
         audience: describeAudience(parseAudience(broadcast.audience), lang),
         total: c.total,
         sent: c.sent,

@@ -37,6 +37,8 @@ export interface OutreachOptions {
   pauses?: PlatformPauses;
   /** A signed link to an officer's printable leaflet (the web chat makes those). */
   leafletLink?: (staff: ResidentRecord, regionCode: string, now: Date) => string | undefined;
+  /** The office's time zone (IANA name) of times in staff replies; default Asia/Shanghai. */
+  timeZone?: string;
 }
 
 /** Outreach, wired. */
@@ -69,7 +71,7 @@ export function createOutreach(options: OutreachOptions): Outreach {
   const links: LinkContext = { secret: options.secret, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), telegramBot: () => telegramBot() };
   const staff = new StaffDirectory(store);
   const broadcasts = { tips: () => tips, platforms: () => platforms, notify: () => sender?.notify() };
-  const staffCommands = createOutreachCommands({ store, links, staff, invitationDays: settings.invitationDays, ...(options.leafletLink ? { leafletLink: options.leafletLink } : {}) });
+  const staffCommands = createOutreachCommands({ store, links, staff, invitationDays: settings.invitationDays, timeZone: options.timeZone, ...(options.leafletLink ? { leafletLink: options.leafletLink } : {}) });
   const interceptors = [createOutreachInterceptor({ store, secret: options.secret, broadcasts, staff })];
 
   return {

@@ -118,9 +118,12 @@ function redeemMessages(outcome: RedeemOutcome, lang: Lang): OutMessage[] {
     const key: OutreachKey = outcome.reason === "used" ? "redeem.used" : outcome.reason === "revoked" ? "redeem.revoked" : outcome.reason === "expired" ? "redeem.expired" : "redeem.unknown";
     return [{ kind: "error", text: outreachText(lang, key) }];
   }
-  if (outcome.already) return [info(lang, "redeem.already")];
-  const key: OutreachKey = outcome.resident.role === "admin" ? "redeem.ok_admin" : "redeem.ok";
-  return [info(lang, key, { region: outcome.invitation.regionCode ?? "—" })];
+  // Surfaces with staff pages (the web chat) offer a way in; a since-revoked member gets none.
+  const role = outcome.resident.role;
+  const entry = role === "admin" || role === "officer" ? { staffEntry: role } : {};
+  if (outcome.already) return [{ ...info(lang, "redeem.already"), ...entry }];
+  const key: OutreachKey = role === "admin" ? "redeem.ok_admin" : "redeem.ok";
+  return [{ ...info(lang, key, { region: outcome.invitation.regionCode ?? "—" }), ...entry }];
 }
 
 function info(lang: Lang, key: OutreachKey, vars?: Record<string, string | number>): OutMessage {

@@ -26,7 +26,18 @@ export type LeafletRefusal =
   | "outside-area";
 
 /** The staff member, whose leaflet it is and for which region; or why not. */
-export type LeafletTarget = { ok: true; staff: ResidentRecord; officer: ResidentRecord; region: RegionRecord } | { ok: false; refusal: LeafletRefusal };
+export type LeafletTarget =
+  | {
+      ok: true;
+      staff: ResidentRecord;
+      officer: ResidentRecord;
+      region: RegionRecord;
+      /** The regions right under `region` (an officer of a town prints one leaflet per village). */
+      below: RegionRecord[];
+      /** The region above `region`, when the staff member may print there too. */
+      above: RegionRecord | undefined;
+    }
+  | { ok: false; refusal: LeafletRefusal };
 
 /** Decides a {@link LeafletRequest}. */
 export async function leafletTarget(store: Pick<ResidentStore, "getResident"> & Pick<StaffStore, "getOfficer"> & Pick<RegionStore, "listRegions">, request: LeafletRequest): Promise<LeafletTarget> {
@@ -44,5 +55,7 @@ export async function leafletTarget(store: Pick<ResidentStore, "getResident"> & 
   // officer elsewhere (covering for a colleague, say).
   const area = staff.role === "officer" && officer.regionId ? regions.find((r) => r.id === officer.regionId) : undefined;
   if (area && !region.path.startsWith(area.path)) return { ok: false, refusal: "outside-area" };
-  return { ok: true, staff, officer, region };
+  const parent = region.parentId ? regions.find((r) => r.id === region.parentId) : undefined;
+  const above = parent && (!area || parent.path.startsWith(area.path)) ? parent : undefined;
+  return { ok: true, staff, officer, region, below: regions.filter((r) => r.parentId === region.id), above };
 }

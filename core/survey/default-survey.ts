@@ -6,6 +6,7 @@ import type { QuestionnaireRecord, WaveRecord, SurveyStore } from "../model/inde
 import type { Questionnaire } from "../engine/types.js";
 import { loadDefaultQuestionnaire } from "../definitions/load.js";
 import { questionnaireTitle } from "./questionnaires.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate } from "../util/time-zone.js";
 
 /** Stores a validated questionnaire version (idempotent). */
 export async function storeQuestionnaire(store: Pick<SurveyStore, "saveQuestionnaire">, questionnaire: Questionnaire, source: string): Promise<{ record: QuestionnaireRecord; created: boolean }> {
@@ -19,11 +20,11 @@ export async function storeQuestionnaire(store: Pick<SurveyStore, "saveQuestionn
   });
 }
 
-/** Loads the default questionnaire and opens a first wave on it if there is none. */
-export async function ensureDefaultSurvey(store: SurveyStore, now: Date): Promise<{ questionnaire: QuestionnaireRecord; wave: WaveRecord | null; createdWave: boolean }> {
+/** Loads the default questionnaire and opens a first wave on it if there is none, named for the office's month ("… 2026-12", in `timeZone`). */
+export async function ensureDefaultSurvey(store: SurveyStore, now: Date, timeZone: string = DEFAULT_OFFICE_TIME_ZONE): Promise<{ questionnaire: QuestionnaireRecord; wave: WaveRecord | null; createdWave: boolean }> {
   const { record } = await storeQuestionnaire(store, loadDefaultQuestionnaire(), "yaml");
   const waves = await store.listWaves();
   if (waves.length > 0) return { questionnaire: record, wave: await store.currentWave(now), createdWave: false };
-  const wave = await store.createWave({ name: `${record.title} ${now.toISOString().slice(0, 7)}`, questionnaireId: record.id, opensAt: now });
+  const wave = await store.createWave({ name: `${record.title} ${formatLocalDate(now, timeZone).slice(0, 7)}`, questionnaireId: record.id, opensAt: now });
   return { questionnaire: record, wave, createdWave: true };
 }

@@ -8,10 +8,11 @@
  * (remembered here for recent ones, guaranteed by the store's processed-message key at commit).
  *
  * Adapters learn everything else they need about an account through it too (session, claim,
- * accountReachable, inboundSeen, accountStatus, openSession, webInbox, staffLeaflet), so that no
+ * accountReachable, inboundSeen, accountStatus, openSession, webInbox, staffAccount, staffLeaflet), so that no
  * adapter reads or writes the store itself.
  */
-import type { DomainWrite, RegionRecord, Store, WaveRecord } from "../model/index.js";
+import { askedRegionTree, buildRegionTree } from "./region-tree.js";
+import type { DomainWrite, Store, WaveRecord } from "../model/index.js";
 import { step as engineStep } from "../engine/step.js";
 import { recheckEventNote } from "../engine/recheck.js";
 import { initialState, normalizeLang, isLang } from "../engine/types.js";
@@ -195,8 +196,8 @@ export interface RunnerOptions {
   staffCommands?: StaffCommand[];
   /** Where failures inside a staff command or the engine ("engine") are reported. */
   onError?: (error: unknown, context: { command: string }) => void;
-  /** The office's offset from UTC in minutes (times in the /broadcast dialogue); default: this server's. */
-  utcOffsetMinutes?: number;
+  /** The office's time zone, an IANA name (times in the /broadcast dialogue); default the engine's, Asia/Shanghai. */
+  timeZone?: string;
 }
 
 const MAX_CONFLICT_RETRIES = 8;
@@ -350,6 +351,14 @@ export class ConversationRunner {
       await this.households.join(link, resident.id);
     }
     return { ok: true, session: await this.session(platform, platformUserId) };
+  }
+
+  /** The officer or admin behind a platform account (a chat page signing its staff in); null for anyone else. */
+  async staffAccount(platform: string, platformUserId: string): Promise<{ residentId: string; role: "officer" | "admin" } | null> {
+    const identity = await this.store.findIdentity(platform, platformUserId);
+    const resident = identity ? await this.store.getResident(identity.residentId) : null;
+    if (!resident || resident.deletedAt || (resident.role !== "officer" && resident.role !== "admin")) return null;
+    return { residentId: resident.id, role: resident.role };
   }
 
   /** Whose leaflet a staff member may print, and for which region (the web chat's staff pages). */
@@ -543,7 +552,7 @@ export class ConversationRunner {
       // Only a staff member with a /broadcast draft (being written, or paused: an older message's
       // button resumes it) can confirm a broadcast in this step; a taken id reruns the turn.
       ...(state.compose ? { newBroadcastId: newBroadcastId(now) } : {}),
-      utcOffsetMinutes: this.options.utcOffsetMinutes ?? -now.getTimezoneOffset(),
+      timeZone: this.options.timeZone,
       ...(await this.hookContext(residentId, now)),
     };
   }
@@ -594,7 +603,7 @@ export class ConversationRunner {
   private async regionTree(now: Date): Promise<RegionNode[]> {
     const cached = this.regionCache;
     if (cached && now.getTime() - cached.at < this.cacheMs) return cached.tree;
-    const tree = buildRegionTree(await this.store.listRegions());
+    const tree = askedRegionTree(buildRegionTree(await this.store.listRegions()));
     this.regionCache = { at: now.getTime(), tree };
     return tree;
   }
@@ -701,20 +710,6 @@ export class ConversationRunner {
     if (!request || !handler) return messages;
     return (await handler({ residentId, lang, item: request.item })) ?? messages;
   }
-}
-
-/** Builds the engine's region tree from the stored flat list (parents listed before children). */
-export function buildRegionTree(regions: RegionRecord[]): RegionNode[] {
-  const nodes = new Map<string, RegionNode & { children: RegionNode[] }>();
-  const roots: RegionNode[] = [];
-  for (const region of regions) {
-    const node = { code: region.code, name: region.name, children: [] };
-    nodes.set(region.id, node);
-    const parent = region.parentId ? nodes.get(region.parentId) : undefined;
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  return roots;
 }
 
 /** The key of a platform account in the runner's queue and session cache. */

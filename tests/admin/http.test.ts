@@ -87,11 +87,45 @@ describe("admin HTTP access control", () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it("sends browsers to the sign-in page with a 401 page", async () => {
-    const res = await env.app.inject({ url: "/admin", headers: { accept: "text/html" } });
-    expect(res.statusCode).toBe(401);
+  it("sends browsers without a session to the sign-in page (303), in their language", async () => {
+    const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+    for (const [url, headers, lang] of [
+      ["/admin", browser, "zh-CN"],
+      ["/admin?lang=en", browser, "en"],
+      ["/admin", { ...browser, "accept-language": "zh-TW,zh;q=0.8" }, "zh-TW"],
+      ["/admin/waves", { ...browser, "accept-language": "en-GB,en;q=0.8" }, "en"],
+      ["/admin/report", { ...browser, cookie: "anxin_staff=forged.token.1" }, "zh-CN"],
+    ] as const) {
+      const res = await env.app.inject({ url, headers });
+      expect(res.statusCode, url).toBe(303);
+      expect(res.headers.location, url).toBe(`/admin/login?lang=${lang}`);
+      expect(res.headers["content-type"], url).toMatch(/text\/html/);
+      expect(res.body, url).toContain(`href="/admin/login?lang=${lang}"`);
+    }
+    // The sign-in page itself is open, and a trailing slash finds the dashboard.
+    expect((await env.app.inject({ url: "/admin/login?lang=en", headers: browser })).statusCode).toBe(200);
+    const slash = await env.app.inject({ url: "/admin/?lang=en", headers: browser });
+    expect(slash.statusCode).toBe(301);
+    expect(slash.headers.location).toBe("/admin?lang=en");
+  });
+
+  it("keeps answering the API, and clients that do not ask for HTML, with JSON 401", async () => {
+    for (const [url, accept] of [
+      ["/admin/api/stats", "text/html"],
+      ["/admin/api/waves", "application/json"],
+      ["/admin", "application/json"],
+    ] as const) {
+      const res = await env.app.inject({ url, headers: { accept } });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.headers["content-type"], url).toMatch(/application\/json/);
+      expect(res.json(), url).toMatchObject({ error: "unauthorized" });
+    }
+  });
+
+  it("tells a signed-in officer that the dashboard is for admins (403 page)", async () => {
+    const res = await env.app.inject({ url: "/admin", headers: { accept: "text/html", cookie: `anxin_staff=${env.tokens.officer}` } });
+    expect(res.statusCode).toBe(403);
     expect(res.headers["content-type"]).toMatch(/text\/html/);
-    expect(res.body).toContain('url=/admin/login');
   });
 
   it("signs in with a staff token into an HTTP-only cookie and out again", async () => {

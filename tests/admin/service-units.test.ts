@@ -160,8 +160,11 @@ describe("suggestions", () => {
       status: ["new", "read"],
       tag: "交通",
       search: "灯",
-      since: new Date("2026-11-01"),
+      // Midnight office time (Asia/Shanghai by default), not UTC's.
+      since: new Date("2026-10-31T16:00:00.000Z"),
     });
+    const berlin = new AdminService(fakeStore([]).store, { timeZone: "Europe/Berlin" });
+    expect(await berlin.suggestions.filter({ since: "2026-11-01", until: "2026-11-02T12:00Z" })).toEqual({ since: new Date("2026-10-31T23:00:00.000Z"), until: new Date("2026-11-02T12:00:00.000Z") });
     expect(await service.suggestions.filter({ region: "999" })).toBe("no region 999");
     expect(await service.suggestions.filter({ status: "bogus" })).toBe("unknown status bogus");
   });

@@ -86,7 +86,9 @@ describe("spot checks re-asked on WeChat", () => {
     const [q1, q2] = check?.recheck?.questions ?? [];
     if (!q1 || !q2) throw new Error("no questions");
     const garbage = (await wang.say("今天天气不错")).join("\n");
-    expect(garbage).toMatch(/^请点/);
+    // WeChat shows numbered lines: the re-prompt asks for the number, not a tap.
+    expect(garbage).toMatch(/^请回复/);
+    expect(garbage).not.toMatch(/^请点/);
     expect(garbage).toContain("（质量复核 1/2）");
     expect((await seeded.store.listSpotChecks(seeded.wave.id))[0]?.outcome).toBeNull();
 

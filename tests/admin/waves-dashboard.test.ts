@@ -3,13 +3,14 @@
  * /admin/api/targets) over the admin fixture: the listing with statuses, counts and targets;
  * then, in an environment of their own (opening a wave changes the current one), setting and
  * removing targets, refusals that change nothing, opening a wave (the previous one ends),
- * scheduling one in the admin's time zone, closing, the same through the API, and CSRF; cancelling
+ * scheduling one in office time (Asia/Shanghai by default; tests/admin/time-zone.test.ts has another zone), closing, the same through the API, and CSRF; cancelling
  * a scheduled wave with its button and through the API (DELETE /admin/api/waves/:id).
  */
 import { runAnxin } from "./cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrfToken } from "../../bots/dashboard/mount.js";
 import { adminEnv, type AdminEnv } from "./support.js";
+import { formatIsoInZone } from "../../core/util/time-zone.js";
 
 const DAY = 24 * 3600 * 1000;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -70,7 +71,9 @@ describe("the Waves page", () => {
     const w2 = row(body, env.fx.w2.id);
     expect(w2).toContain("2026-H2");
     expect(w2).toContain("public-safety v");
-    expect(w2).toContain("2026-09-01 00:00Z");
+    // Office time (Asia/Shanghai by default), the zone named once on the page.
+    expect(w2).toContain("2026-09-01 08:00");
+    expect(body).toContain('<footer class="time-zone muted" id="time-zone">Times on this page are office time: Asia/Shanghai.</footer>');
     expect(w2).toContain("open-ended");
     expect(w2).toContain('<span class="status wave-current">current</span>');
     expect(w2).toMatch(/<td class="num">40<\/td><td class="num">3<\/td><td class="num">2<\/td>/);
@@ -78,7 +81,7 @@ describe("the Waves page", () => {
     expect(w2).toContain("市均 Sense of security rate = 80%");
     expect(w2).toContain(`action="/admin/waves/${env.fx.w2.id}/close?lang=en"`);
     const w1 = row(body, env.fx.w1.id);
-    expect(w1).toContain("2026-07-01 00:00Z");
+    expect(w1).toContain("2026-07-01 08:00");
     expect(w1).toContain('<span class="status wave-closed">closed</span>');
     expect(w1).toMatch(/<td class="num">20<\/td><td class="num">0<\/td><td class="num">0<\/td>/);
     expect(w1).toContain("省均 Sense of security rate = 84%");
@@ -88,16 +91,15 @@ describe("the Waves page", () => {
     expect(body).not.toMatch(/ style=/);
   });
 
-  it("offers the open form with the current questionnaire's newest version, copying targets, in UTC unless told otherwise", async () => {
+  it("offers the open form with the current questionnaire's newest version, copying targets, in office time", async () => {
     const body = (await env.app.inject({ url: "/admin/waves?lang=zh-CN", headers: bearer(env.tokens.admin) })).body;
     const form = body.slice(body.indexOf('id="open-wave-form"'), body.indexOf("</form>", body.indexOf('id="open-wave-form"')));
     const version = (await env.store.listQuestionnaires()).filter((q) => q.key === "public-safety").sort((a, b) => b.version - a.version)[0]?.version;
     expect(form).toContain(`<option value="public-safety@${version}" selected>`);
     expect(form).toContain('name="opens" type="datetime-local"');
-    expect(form).toContain('<option value="+00:00" selected>UTC</option>');
-    expect(form).toContain('<option value="+08:00">UTC+08:00</option>');
+    expect(form).not.toContain('name="offset"');
     expect(form).toContain('name="copyTargets" value="1" checked');
-    expect(form).toContain("本页面不运行任何脚本");
+    expect(form).toContain("填写的时间按办公地时间（Asia/Shanghai）理解");
     expect(body).toContain("调查轮次");
     expect(body).toContain("<span class=\"status wave-current\">当前</span>");
   });
@@ -116,18 +118,19 @@ describe("the Waves page", () => {
     expect(unknown.body).toContain("There is no wave &quot;nope&quot;.");
   });
 
-  it("lists the waves as JSON with ISO times, status, counts and targets", async () => {
+  it("lists the waves as JSON with ISO times at the office's offset, status, counts and targets", async () => {
     const res = await env.app.inject({ url: "/admin/api/waves", headers: bearer(env.tokens.admin) });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { current: string; waves: { id: string; name: string; status: string; opensAt: string; closesAt: string | null; counts: unknown; targets: unknown[]; questionnaire: { key: string } }[] };
+    const body = res.json() as { current: string; timeZone: string; waves: { id: string; name: string; status: string; opensAt: string; closesAt: string | null; counts: unknown; targets: unknown[]; questionnaire: { key: string } }[] };
     expect(body.current).toBe(env.fx.w2.id);
+    expect(body.timeZone).toBe("Asia/Shanghai");
     expect(body.waves.map((w) => [w.name, w.status])).toEqual([
       ["2026-H2", "current"],
       ["2026-H1", "closed"],
     ]);
-    expect(body.waves[0]).toMatchObject({ opensAt: "2026-09-01T00:00:00.000Z", closesAt: null, counts: { completed: 40, inProgress: 3, abandoned: 2 }, questionnaire: { key: "public-safety" } });
+    expect(body.waves[0]).toMatchObject({ opensAt: "2026-09-01T08:00:00+08:00", closesAt: null, counts: { completed: 40, inProgress: 3, abandoned: 2 }, questionnaire: { key: "public-safety" } });
     expect(body.waves[0]?.targets).toHaveLength(2);
-    expect(body.waves[1]).toMatchObject({ closesAt: "2026-07-01T00:00:00.000Z", counts: { completed: 20, inProgress: 0, abandoned: 0 }, targets: [{ measureId: "safety_overall.rate", label: "省均", value: 0.84 }] });
+    expect(body.waves[1]).toMatchObject({ closesAt: "2026-07-01T08:00:00+08:00", counts: { completed: 20, inProgress: 0, abandoned: 0 }, targets: [{ measureId: "safety_overall.rate", label: "省均", value: 0.84 }] });
   });
 });
 
@@ -244,8 +247,8 @@ describe("changing waves and targets from the dashboard", () => {
   it("refuses to open a wave it cannot, with the service's reason in a localized frame, changing nothing", async () => {
     const before = await snapshot();
     const cases: [Record<string, string>, RegExp][] = [
-      [{ closes: "2020-01-01T00:00" }, /closing time 2020-01-01 00:00Z is not after the opening time/],
-      [{ opens: "2020-01-01T00:00" }, /opening time 2020-01-01 00:00Z is in the past: a wave cannot be backdated/],
+      [{ closes: "2020-01-01T00:00" }, /closing time 2020-01-01 00:00\+08:00 is not after the opening time/],
+      [{ opens: "2020-01-01T00:00" }, /opening time 2020-01-01 00:00\+08:00 is in the past: a wave cannot be backdated/],
       [{ questionnaire: "public-safety@99" }, /questionnaire public-safety has no stored version 99 \(stored: public-safety v\d/],
       [{ name: "2026-H1" }, /the name &quot;2026-H1&quot; is already used by wave/],
       [{ opens: "tomorrow" }, /opening time: not a date or time: &quot;tomorrow&quot;/],
@@ -258,10 +261,9 @@ describe("changing waves and targets from the dashboard", () => {
       expect(res.body).toMatch(message);
     }
     // The form comes back as it was sent.
-    const kept = await postForm(env, "/admin/waves/open?lang=en", { name: "2026-H1", opens: "2030-01-01T08:00", offset: "+08:00" });
+    const kept = await postForm(env, "/admin/waves/open?lang=en", { name: "2026-H1", opens: "2030-01-01T08:00" });
     expect(kept.body).toContain('name="name" value="2026-H1"');
     expect(kept.body).toContain('name="opens" type="datetime-local" value="2030-01-01T08:00"');
-    expect(kept.body).toContain('<option value="+08:00" selected>UTC+08:00</option>');
     expect(kept.body).toContain('name="copyTargets" value="1">');
     expect(await snapshot()).toEqual(before);
   });
@@ -270,7 +272,7 @@ describe("changing waves and targets from the dashboard", () => {
     const before = await snapshot();
     const cases: [Record<string, string>, RegExp][] = [
       [{ questionnaire: "nope@1" }, /未执行，没有任何改动：问卷 nope 没有存储版本 1（已存储：public-safety v\d[^）]*）。/],
-      [{ opens: "2030-01-01T08:00", closes: "2030-01-01T07:00", offset: "+08:00" }, /未执行，没有任何改动：结束时间 2029-12-31 23:00Z 不晚于开始时间 2030-01-01 00:00Z。/],
+      [{ opens: "2030-01-01T08:00", closes: "2030-01-01T07:00" }, /未执行，没有任何改动：结束时间 2030-01-01 07:00\+08:00 不晚于开始时间 2030-01-01 08:00\+08:00。/],
     ];
     for (const [fields, message] of cases) {
       const res = await postForm(env, "/admin/waves/open?lang=zh-CN", fields);
@@ -282,7 +284,7 @@ describe("changing waves and targets from the dashboard", () => {
   });
 
   it("opens the next wave now with the targets copied; the previous one ends", async () => {
-    const res = await postForm(env, "/admin/waves/open?lang=en", { questionnaire: "", name: "2026-Q4", opens: "", closes: "", offset: "+00:00", copyTargets: "1" });
+    const res = await postForm(env, "/admin/waves/open?lang=en", { questionnaire: "", name: "2026-Q4", opens: "", closes: "", copyTargets: "1" });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/Opened wave &quot;2026-Q4&quot; on public-safety v\d+: residents are asked it from now on\./);
     expect(res.body).toContain("Wave &quot;2026-H2&quot; ends when the new one opens");
@@ -300,10 +302,10 @@ describe("changing waves and targets from the dashboard", () => {
     expect(audit).toMatchObject({ actorId: env.adminId, target: current!.id, details: { name: "2026-Q4", replaces: w2(), ends: [w2()], targetsFrom: w2(), targets: 2, via: "dashboard" } });
   });
 
-  it("schedules a wave in the time zone chosen on the form", async () => {
+  it("schedules a wave in office time (Asia/Shanghai here: UTC+8)", async () => {
     const opens = new Date(Math.ceil((Date.now() + 30 * DAY) / 60_000) * 60_000);
     const closes = new Date(opens.getTime() + 60 * DAY);
-    const res = await postForm(env, "/admin/waves/open?lang=en", { name: "2027-Q1", opens: localInput(opens, 480), closes: localInput(closes, 480), offset: "+08:00" });
+    const res = await postForm(env, "/admin/waves/open?lang=en", { name: "2027-Q1", opens: localInput(opens, 480), closes: localInput(closes, 480) });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(`Scheduled wave &quot;2027-Q1&quot;`);
     const wave = (await env.store.listWaves()).find((w) => w.name === "2027-Q1");
@@ -330,7 +332,7 @@ describe("changing waves and targets from the dashboard", () => {
     const before = await snapshot();
     const again = await postForm(env, `/admin/waves/${q4.id}/close?lang=zh-CN`, {});
     expect(again.statusCode).toBe(400);
-    expect(again.body).toMatch(/未执行，没有任何改动：“2026-Q4”已经结束（自 \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z 起）。/);
+    expect(again.body).toMatch(/未执行，没有任何改动：“2026-Q4”已经结束（自 \d{4}-\d{2}-\d{2} \d{2}:\d{2}\+08:00 起）。/);
     expect((await postForm(env, "/admin/waves/nope/close", {})).statusCode).toBe(404);
     expect(await snapshot()).toEqual(before);
   });
@@ -339,7 +341,7 @@ describe("changing waves and targets from the dashboard", () => {
     const before = await snapshot();
     const refused = await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { closes: "2020-01-01T00:00Z" } });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toEqual({ error: "bad_request", message: expect.stringMatching(/^closing time 2020-01-01 00:00Z is not after the opening time/) });
+    expect(refused.json()).toEqual({ error: "bad_request", message: expect.stringMatching(/^closing time 2020-01-01 08:00\+08:00 is not after the opening time/) });
     expect(await snapshot()).toEqual(before);
 
     const opened = await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { name: "api-wave", copyTargets: false } });
@@ -347,13 +349,14 @@ describe("changing waves and targets from the dashboard", () => {
     const body = opened.json() as { wave: { id: string; name: string; opensAt: string; closesAt: string }; status: string; endsAtNext: { name: string }; replaced: unknown; copiedTargets: unknown };
     expect(body).toMatchObject({ wave: { name: "api-wave" }, status: "current", replaced: null, copiedTargets: null, endsAtNext: { name: "2027-Q1" } });
     const scheduled = (await env.store.listWaves()).find((w) => w.name === "2027-Q1")!;
-    expect(body.wave.closesAt).toBe(scheduled.opensAt.toISOString());
+    expect(body.wave.closesAt).toBe(formatIsoInZone(scheduled.opensAt, "Asia/Shanghai"));
+    expect(Date.parse(body.wave.closesAt)).toBe(scheduled.opensAt.getTime());
     expect((await env.store.listAudit(1000)).find((a) => a.action === "wave.open" && a.target === body.wave.id)?.details).toMatchObject({ via: "api" });
 
     const later = new Date(Date.now() + 2 * DAY);
     const closeLater = await env.app.inject({ method: "POST", url: `/admin/api/waves/${body.wave.id}/close`, headers: bearer(env.tokens.admin), payload: { at: later.toISOString() } });
     expect(closeLater.statusCode).toBe(200);
-    expect(closeLater.json()).toMatchObject({ wave: { id: body.wave.id, closesAt: later.toISOString() }, closedNow: false, wasCurrent: true, current: { name: "api-wave" } });
+    expect(closeLater.json()).toMatchObject({ wave: { id: body.wave.id, closesAt: formatIsoInZone(later, "Asia/Shanghai") }, closedNow: false, wasCurrent: true, current: { name: "api-wave" } });
     expect((await env.app.inject({ method: "POST", url: `/admin/api/waves/${body.wave.id}/close`, headers: bearer(env.tokens.admin), payload: { at: "soon" } })).statusCode).toBe(400);
     expect((await env.app.inject({ method: "POST", url: "/admin/api/waves/nope/close", headers: bearer(env.tokens.admin), payload: {} })).statusCode).toBe(404);
     const closeNow = await env.app.inject({ method: "POST", url: `/admin/api/waves/${body.wave.id}/close`, headers: { cookie: `anxin_staff=${env.tokens.admin}`, "x-csrf-token": csrfToken(env.secret, env.tokens.admin) }, payload: {} });
@@ -402,7 +405,7 @@ describe("cancelling a scheduled wave from the dashboard", () => {
 
     const res = await postForm(env, `/admin/waves/${wave.id}/cancel?lang=en`, {});
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain(`Cancelled the scheduled wave &quot;typo&quot; (it was to open ${opens.toISOString().slice(0, 16).replace("T", " ")}Z).`);
+    expect(res.body).toContain(`Cancelled the scheduled wave &quot;typo&quot; (it was to open ${localInput(opens, 480).replace("T", " ")}).`);
     expect(res.body).toContain("Wave &quot;2026-H2&quot; gets its end back: open-ended.");
     expect(res.body).not.toContain(`data-wave="${wave.id}"`);
     expect((await env.store.listWaves()).map((w) => w.id)).toEqual([env.fx.w2.id, env.fx.w1.id]);
@@ -415,7 +418,7 @@ describe("cancelling a scheduled wave from the dashboard", () => {
     const before = await snapshot();
     const en = await postForm(env, `/admin/waves/${env.fx.w2.id}/cancel?lang=en`, {});
     expect(en.statusCode).toBe(400);
-    expect(en.body).toContain("Refused, nothing was changed: wave &quot;2026-H2&quot; has already opened (at 2026-09-01 00:00Z): close it instead (anxin wave close)");
+    expect(en.body).toContain("Refused, nothing was changed: wave &quot;2026-H2&quot; has already opened (at 2026-09-01 08:00+08:00): close it instead (anxin wave close)");
     const zh = await postForm(env, `/admin/waves/${env.fx.w1.id}/cancel?lang=zh-CN`, {});
     expect(zh.statusCode).toBe(400);
     expect(zh.body).toContain("未执行，没有任何改动：“2026-H1”已经开始");
@@ -433,15 +436,15 @@ describe("cancelling a scheduled wave from the dashboard", () => {
     const before = await snapshot();
     const refused = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${env.fx.w2.id}`, headers: bearer(env.tokens.admin) });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toEqual({ error: "bad_request", message: 'wave "2026-H2" has already opened (at 2026-09-01 00:00Z): close it instead (anxin wave close)' });
+    expect(refused.json()).toEqual({ error: "bad_request", message: 'wave "2026-H2" has already opened (at 2026-09-01 08:00+08:00): close it instead (anxin wave close)' });
     expect((await env.app.inject({ method: "DELETE", url: "/admin/api/waves/nope", headers: bearer(env.tokens.admin) })).statusCode).toBe(404);
     expect(await snapshot()).toEqual(before);
 
     const res = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${a.wave.id}`, headers: bearer(env.tokens.admin) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      cancelled: expect.objectContaining({ id: a.wave.id, name: "api-A", opensAt: first.toISOString(), closesAt: second.toISOString() }),
-      restored: [expect.objectContaining({ id: env.fx.w2.id, name: "2026-H2", closesAt: second.toISOString() })],
+      cancelled: expect.objectContaining({ id: a.wave.id, name: "api-A", opensAt: formatIsoInZone(first, "Asia/Shanghai"), closesAt: formatIsoInZone(second, "Asia/Shanghai") }),
+      restored: [expect.objectContaining({ id: env.fx.w2.id, name: "2026-H2", closesAt: formatIsoInZone(second, "Asia/Shanghai") })],
     });
     expect((await h2()).closesAt?.toISOString()).toBe(second.toISOString());
     const last = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${b.wave.id}`, headers: { cookie: `anxin_staff=${env.tokens.admin}`, "x-csrf-token": csrfToken(env.secret, env.tokens.admin) } });

@@ -21,6 +21,7 @@ import { ConversationRunner, type InboundMessage, type RunnerReply } from "../..
 import { parseWaveTime } from "../../app/wave-command.js";
 import { formatWaveTime, parseQuestionnaireRef, parseWaveTimeText, utcOffsetMinutes, waveStatus } from "../../core/admin/waves.js";
 import { runAnxin } from "./cli.js";
+import { formatLocalDate } from "../../core/util/time-zone.js";
 import { seedResponse } from "./fixture.js";
 import { runAnxin as runAnxinProcess } from "../support/anxin-process.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
@@ -103,7 +104,10 @@ describe("anxin wave", () => {
       ["2026-Q3", q3.id, "public-safety v1", `opens ${formatWaveTime(q3.opensAt)}`, "open-ended", "current", "3 completed / 2 in progress / 1 abandoned", "2 target(s)"].join("\t"),
       ["2026-Q2", q2.id, "public-safety v1", `opens ${formatWaveTime(q2.opensAt)}`, `closes ${formatWaveTime(q2.closesAt!)}`, "closed", "2 completed / 0 in progress / 0 abandoned", "1 target(s)"].join("\t"),
     ]);
-    expect(formatWaveTime(new Date("2026-11-29T06:48:59.999Z"))).toBe("2026-11-29 06:48Z");
+    // Office time (default Asia/Shanghai) with its offset, to the minute.
+    expect(formatWaveTime(new Date("2026-11-29T06:48:59.999Z"))).toBe("2026-11-29 14:48+08:00");
+    expect(formatWaveTime(new Date("2026-11-29T06:48:59.999Z"), "UTC")).toBe("2026-11-29 06:48+00:00");
+    expect(formatWaveTime(new Date("2026-07-01T07:00:00Z"), "Europe/Berlin")).toBe("2026-07-01 09:00+02:00");
   });
 
   it("refuses bad requests with one clear line and changes nothing", async () => {
@@ -111,20 +115,20 @@ describe("anxin wave", () => {
     const inAWeek = new Date(Date.now() + 7 * DAY).toISOString();
     const refusals: [string[], RegExp][] = [
       [["wave", "open", "--questionnaire", "nope"], /^no questionnaire nope is stored \(stored: public-safety v1\)$/],
-      [["wave", "open", "--questionnaire", "public-safety@9"], /^questionnaire public-safety has no stored version 9 \(stored: public-safety v1, v2\)$/],
-      [["wave", "open", "--questionnaire", "two words"], /^questionnaire "two words": expected a key or key@version, e.g\. public-safety@2$/],
-      [["wave", "open", "--opens", inAWeek, "--closes", inAWeek], /^closing time .+Z is not after the opening time .+Z$/],
-      [["wave", "open", "--closes", "2020-01-01"], /^closing time 2020-01-01 00:00Z is not after the opening time/],
-      [["wave", "open", "--opens", "2026-01-01T00:00Z"], /^opening time 2026-01-01 00:00Z is in the past: a wave cannot be backdated \(leave it out to open now\)$/],
+      [["wave", "open", "--questionnaire", "public-safety@9"], /^questionnaire public-safety has no stored version 9 \(stored: public-safety v1, v3\)$/],
+      [["wave", "open", "--questionnaire", "two words"], /^questionnaire "two words": expected a key or key@version, e\.g\. public-safety@3$/],
+      [["wave", "open", "--opens", inAWeek, "--closes", inAWeek], /^closing time .+\+08:00 is not after the opening time .+\+08:00$/],
+      [["wave", "open", "--closes", "2020-01-01"], /^closing time 2020-01-01 00:00\+08:00 is not after the opening time/],
+      [["wave", "open", "--opens", "2026-01-01T00:00Z"], /^opening time 2026-01-01 08:00\+08:00 is in the past: a wave cannot be backdated \(leave it out to open now\)$/],
       [["wave", "open", "--name", "2026-Q3"], new RegExp(`^the name "2026-Q3" is already used by wave ${q3.id}; wave names must be unique`)],
       [["wave", "open", "--name", q2.id], new RegExp(`^the name "${q2.id}" is already used by wave ${q2.id}`)],
       [["wave", "open", "--name", "  "], /^a wave name cannot be empty$/],
       [["wave", "open", "--opens", "next quarter"], /^--opens: not a date or time: "next quarter" \(e\.g\. 2026-12-01/],
       [["wave", "open", "--closes", "2026-02-30"], /^--closes: not a date or time: "2026-02-30"/],
-      [["wave", "close", "--wave", "2026-Q2"], /^wave "2026-Q2" is already closed \(since .+Z\)$/],
+      [["wave", "close", "--wave", "2026-Q2"], /^wave "2026-Q2" is already closed \(since .+\+08:00\)$/],
       [["wave", "close", "--wave", "nope"], /^no wave "nope" \(give a wave id or name\)$/],
       [["wave", "close", "--at", "soon"], /^--at: not a date or time: "soon"/],
-      [["wave", "close", "--at", "2026-01-01T08:00+08:00"], /^closing time 2026-01-01 00:00Z is in the past: a wave cannot be closed retroactively/],
+      [["wave", "close", "--at", "2026-01-01T08:00+08:00"], /^closing time 2026-01-01 08:00\+08:00 is in the past: a wave cannot be closed retroactively/],
     ];
     for (const [args, message] of refusals) await expect(anxin(...args), args.join(" ")).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
@@ -155,8 +159,8 @@ describe("anxin wave", () => {
 
     // Refusals: a wave that has opened, an unknown wave, no --wave. Nothing changes.
     const before = await snapshot();
-    await expect(anxin("wave", "cancel", "--wave", "2026-Q3")).rejects.toThrow(new RegExp(`^wave "2026-Q3" has already opened \\(at ${formatWaveTime(q3.opensAt)}\\): close it instead \\(anxin wave close\\)$`));
-    await expect(anxin("wave", "cancel", "--wave", "2026-Q2")).rejects.toThrow(/^wave "2026-Q2" has already opened \(at .+Z\): close it instead/);
+    await expect(anxin("wave", "cancel", "--wave", "2026-Q3")).rejects.toThrow(new RegExp(`^wave "2026-Q3" has already opened \\(at ${formatWaveTime(q3.opensAt).replace("+", "\\+")}\\): close it instead \\(anxin wave close\\)$`));
+    await expect(anxin("wave", "cancel", "--wave", "2026-Q2")).rejects.toThrow(/^wave "2026-Q2" has already opened \(at .+\+08:00\): close it instead/);
     await expect(anxin("wave", "cancel", "--wave", "nope")).rejects.toThrow(/^no wave "nope" \(give a wave id or name\)$/);
     await expect(anxin("wave", "cancel")).rejects.toThrow(/--wave/);
     expect(await snapshot()).toEqual(before);
@@ -190,7 +194,7 @@ describe("anxin wave", () => {
     const scheduled = (await store.listWaves()).find((w) => w.name === "2027-Q1")!;
     expect(out).toBe(
       [
-        `scheduled wave "2027-Q1" (${scheduled.id}) on public-safety v2: opens ${formatWaveTime(opens)}, closes 2099-01-01 00:00Z`,
+        `scheduled wave "2027-Q1" (${scheduled.id}) on public-safety v3: opens ${formatWaveTime(opens)}, closes 2099-01-01 08:00+08:00`,
         `wave "2026-Q3" (${q3.id}) ends when this one opens (one wave runs at a time)`,
         `until then the current wave does not change; from ${formatWaveTime(opens)} residents are asked this wave`,
       ].join("\n"),
@@ -199,25 +203,26 @@ describe("anxin wave", () => {
     expect((await store.currentWave(new Date(opens.getTime() + 1000)))?.id).toBe(scheduled.id);
     expect((await store.listWaves()).find((w) => w.id === q3.id)?.closesAt).toEqual(opens);
     expect((await anxin("wave", "list")).split("\n")[0]).toBe(
-      ["2027-Q1", scheduled.id, "public-safety v2", `opens ${formatWaveTime(opens)}`, "closes 2099-01-01 00:00Z", "scheduled", "0 completed / 0 in progress / 0 abandoned", "0 target(s)"].join("\t"),
+      ["2027-Q1", scheduled.id, "public-safety v3", `opens ${formatWaveTime(opens)}`, "closes 2099-01-01 08:00+08:00", "scheduled", "0 completed / 0 in progress / 0 abandoned", "0 target(s)"].join("\t"),
     );
     // Closing it before it opens is refused; later, it moves its end.
-    await expect(anxin("wave", "close", "--wave", "2027-Q1")).rejects.toThrow(/^wave "2027-Q1" opens at .+Z: it cannot close at .+Z, before it has opened$/);
+    await expect(anxin("wave", "close", "--wave", "2027-Q1")).rejects.toThrow(/^wave "2027-Q1" opens at .+\+08:00: it cannot close at .+\+08:00, before it has opened$/);
     const end = new Date(opens.getTime() + 90 * DAY);
     expect(await anxin("wave", "close", "--wave", scheduled.id, "--at", end.toISOString())).toBe(`wave "2027-Q1" (${scheduled.id}) will close at ${formatWaveTime(end)}`);
     expect((await store.listWaves()).find((w) => w.id === scheduled.id)?.closesAt).toEqual(end);
     expect((await store.listAudit()).filter((a) => a.target === scheduled.id).map((a) => a.action).sort()).toEqual(["wave.close", "wave.open"]);
   });
 
-  it("opens the next wave on the default questionnaire's version 2 with the targets copied; a resident part-way through the old wave is moved to it", async () => {
+  it("opens the next wave on the default questionnaire's latest version with the targets copied; a resident part-way through the old wave is moved to it", async () => {
     const scheduled = (await store.listWaves()).find((w) => w.name === "2027-Q1")!;
     const out = (await anxin("wave", "open", "--copy-targets")).split("\n");
-    const today = new Date().toISOString().slice(0, 10);
+    // The default name carries the office's date (Asia/Shanghai here), not UTC's.
+    const today = formatLocalDate(new Date(), "Asia/Shanghai");
     const opened = (await store.listWaves()).find((w) => w.name === `公众安全感和满意度调查 ${today}`)!;
     // It runs until the scheduled wave opens.
-    expect(opened).toMatchObject({ questionnaireKey: "public-safety", questionnaireVersion: 2, closesAt: scheduled.opensAt });
+    expect(opened).toMatchObject({ questionnaireKey: "public-safety", questionnaireVersion: 3, closesAt: scheduled.opensAt });
     expect(out).toEqual([
-      `opened wave "公众安全感和满意度调查 ${today}" (${opened.id}) on public-safety v2: opens ${formatWaveTime(opened.opensAt)}, closes ${formatWaveTime(scheduled.opensAt)}`,
+      `opened wave "公众安全感和满意度调查 ${today}" (${opened.id}) on public-safety v3: opens ${formatWaveTime(opened.opensAt)}, closes ${formatWaveTime(scheduled.opensAt)}`,
       'copied 2 target(s) from "2026-Q3"',
       `wave "2026-Q3" (${q3.id}) ends when this one opens (one wave runs at a time)`,
       `it ends when the scheduled wave "2027-Q1" (${scheduled.id}) opens`,
@@ -227,7 +232,7 @@ describe("anxin wave", () => {
     const sortTargets = (t: { label: string }[]) => [...t].sort((a, b) => a.label.localeCompare(b.label));
     expect(sortTargets(await store.waveTargets(opened.id))).toEqual(sortTargets(await store.waveTargets(q3.id)));
     const audit = (await store.listAudit()).find((a) => a.action === "wave.open" && a.target === opened.id);
-    expect(audit?.details).toMatchObject({ questionnaire: "public-safety@2", targetsFrom: q3.id, targets: 2, replaces: q3.id, ends: [q3.id], via: "cli" });
+    expect(audit?.details).toMatchObject({ questionnaire: "public-safety@3", targetsFrom: q3.id, targets: 2, replaces: q3.id, ends: [q3.id], via: "cli" });
 
     const statuses = (await anxin("wave", "list")).split("\n").map((line) => line.split("\t")[5]);
     expect(statuses).toEqual(["scheduled", "current", "closed", "closed"]);
@@ -236,7 +241,7 @@ describe("anxin wave", () => {
     const residentId = await residentOf("mid");
     const reply = await send("mid", { kind: "text", text: "1" });
     expect(reply.events).toContainEqual({ type: "ResponseAbandoned", waveId: q3.id, reason: "wave-changed" });
-    expect(reply.events).toContainEqual({ type: "ResponseStarted", waveId: opened.id, questionnaireId: "public-safety", version: 2 });
+    expect(reply.events).toContainEqual({ type: "ResponseStarted", waveId: opened.id, questionnaireId: "public-safety", version: 3 });
     expect(reply.messages.some((m) => m.kind === "question")).toBe(true);
     expect((await store.getResponse(residentId, q3.id))?.status).toBe("abandoned");
     expect((await store.getResponse(residentId, opened.id))?.status).toBe("in_progress");
@@ -273,7 +278,7 @@ describe("anxin wave", () => {
     const newer = await store.createWave({ name: "legacy-B", questionnaireId: v1Id, opensAt: new Date(now - 2 * DAY) });
     expect((await store.currentWave(new Date()))?.id).toBe(newer.id);
     expect(await anxin("wave", "close")).toMatch(
-      new RegExp(`^closed wave "legacy-B" \\(${newer.id}\\) at .+Z\\nthe current wave is now "legacy-A" \\(${older.id}\\), which was still open: residents are asked it from now on`),
+      new RegExp(`^closed wave "legacy-B" \\(${newer.id}\\) at .+\\+08:00\\nthe current wave is now "legacy-A" \\(${older.id}\\), which was still open: residents are asked it from now on`),
     );
     expect(await anxin("wave", "close")).toMatch(/^closed wave "legacy-A" .+\nno wave is open now/);
     expect(await store.currentWave(new Date())).toBeNull();
@@ -282,16 +287,20 @@ describe("anxin wave", () => {
 });
 
 describe("wave times and references", () => {
-  it("reads ISO dates and times, UTC unless an offset is given", () => {
-    expect(parseWaveTime("--opens", "2026-12-01").toISOString()).toBe("2026-12-01T00:00:00.000Z");
-    expect(parseWaveTime("--opens", "2026-12-01T08:00").toISOString()).toBe("2026-12-01T08:00:00.000Z");
-    expect(parseWaveTime("--opens", "2026-12-01 08:00:30.5Z").toISOString()).toBe("2026-12-01T08:00:30.500Z");
-    expect(parseWaveTime("--opens", "2026-12-01T08:00+08:00").toISOString()).toBe("2026-12-01T00:00:00.000Z");
-    expect(parseWaveTime("--opens", "2026-12-01T08:00-0130").toISOString()).toBe("2026-12-01T09:30:00.000Z");
+  it("reads ISO dates and times as office time unless an offset is given", () => {
+    const zone = "Asia/Shanghai";
+    expect(parseWaveTime("--opens", "2026-12-01", zone).toISOString()).toBe("2026-11-30T16:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00", zone).toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01 08:00:30.5Z", zone).toISOString()).toBe("2026-12-01T08:00:30.500Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00+08:00", "Europe/Berlin").toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01T08:00-0130", zone).toISOString()).toBe("2026-12-01T09:30:00.000Z");
+    expect(parseWaveTime("--opens", "2026-12-01 08:00", "Europe/Berlin").toISOString()).toBe("2026-12-01T07:00:00.000Z");
+    // What `anxin wave list` prints reads back as the same instant.
+    expect(parseWaveTime("--at", formatWaveTime(new Date("2026-10-25T00:30:00Z"), "Europe/Berlin"), zone).toISOString()).toBe("2026-10-25T00:30:00.000Z");
     for (const bad of ["2026-12-32", "2026-12-01T24:00", "2026-12-01T08:00+25:00", "1 Dec 2026", "", "2026-12-01Z"]) {
-      expect(() => parseWaveTime("--closes", bad), bad).toThrow(/^--closes: not a date or time/);
+      expect(() => parseWaveTime("--closes", bad, zone), bad).toThrow(/^--closes: not a date or time/);
     }
-    // The dashboard's form: a datetime-local value read at the offset chosen next to it, unless the text has its own.
+    // A fixed offset (the JSON API's `offset`) may stand for the zone, unless the text has its own.
     expect(parseWaveTimeText("2026-12-01T08:00", "+08:00")?.toISOString()).toBe("2026-12-01T00:00:00.000Z");
     expect(parseWaveTimeText("2026-12-01T08:00Z", "+08:00")?.toISOString()).toBe("2026-12-01T08:00:00.000Z");
     expect(parseWaveTimeText("2026-12-01T08:00", "+25:00")).toBeNull();

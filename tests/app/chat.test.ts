@@ -9,6 +9,7 @@ import { runAnxin } from "../support/anxin-process.js";
 import { openStore } from "../../prisma/store.js";
 import { freshSqlite } from "../support/databases.js";
 import type { Lang } from "../../core/engine/types.js";
+import { t } from "../../core/engine/i18n.js";
 
 /** Plays a typing resident in-process and returns its lines and expected answers. */
 async function script(lang: Lang, seed: number): Promise<{ lines: string[]; resident: AutoResident }> {
@@ -62,6 +63,19 @@ describe("anxin chat on stdin", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Do you agree to take part\?\n  1\. I agree\n  2\. No, thanks/);
     expect(result.stdout).toMatch(/\(1\/\d+\)/);
+  });
+
+  it.each([["zh-CN"], ["zh-TW"], ["en"]] as const)("in %s, echoes scripted input after a prompt and asks to type numbers, not to tap", async (lang) => {
+    // Consent, three scale questions, then the multiple-choice question (up to 3) and a wrong number.
+    const result = await runAnxin(["chat", "--lang", lang], { cwd: process.cwd(), input: "1\n1\n1\n1\n99\n" });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\n---\n> 1\n/);
+    expect(result.stdout).toMatch(/\n---\n> 99\n/);
+    expect(result.stdout).toContain(t(lang, "typed.hint.multiple", { max: 3 }));
+    expect(result.stdout).toContain(t(lang, "typed.error.multiple"));
+    expect(result.stdout).not.toContain(t(lang, "hint.multiple", { max: 3 }));
+    expect(result.stdout).not.toContain(t(lang, "error.multiple"));
+    if (lang === "en") expect(result.stdout).not.toMatch(/\btap\b/i);
   });
 
   it("refuses an unknown language with one line", async () => {

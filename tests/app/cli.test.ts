@@ -51,7 +51,7 @@ describe("anxin start", () => {
     try {
       expect(db.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get()).toEqual({ n: MIGRATION_COUNT });
       expect(db.prepare(`SELECT count(*) AS n FROM "Wave"`).get()).toEqual({ n: 1 });
-      expect(db.prepare(`SELECT key, version FROM "Questionnaire"`).all()).toEqual([{ key: "public-safety", version: 2 }]);
+      expect(db.prepare(`SELECT key, version FROM "Questionnaire"`).all()).toEqual([{ key: "public-safety", version: 3 }]);
       expect(db.prepare(`SELECT role FROM "Resident"`).all()).toEqual([{ role: "admin" }]);
     } finally {
       db.close();

@@ -21,7 +21,7 @@ const TIPS: BroadcastTip[] = [
 ];
 
 function ctx(overrides: Partial<EngineContext> = {}): EngineContext {
-  return { ...makeCtx(defaultQuestionnaire(), { now: NOW }), staff: { role: "officer", tips: TIPS }, utcOffsetMinutes: 480, ...overrides };
+  return { ...makeCtx(defaultQuestionnaire(), { now: NOW }), staff: { role: "officer", tips: TIPS }, timeZone: "Asia/Shanghai", ...overrides };
 }
 
 /** A session of a staff member (officer unless told) in `lang`. */
@@ -383,16 +383,70 @@ describe("send times", () => {
     ["2小时后", local(1, 12, 30)],
     ["明天 9：00", local(2, 9, 0)],
   ])("read %s", (text, expected) => {
-    expect(parseSendTime(text, now, 480)).toBe(expected);
+    expect(parseSendTime(text, now, "Asia/Shanghai")).toBe(expected);
   });
 
   it.each(["2026-04-30 09:00", "今天 9:00", "25:00", "2026-02-30 09:00", "soon", "+0m"])("refuse %s", (text) => {
-    expect(parseSendTime(text, now, 480)).toBeUndefined();
+    expect(parseSendTime(text, now, "Asia/Shanghai")).toBeUndefined();
   });
 
   it("show the office's wall clock", () => {
-    expect(formatSendTime("2026-05-01T01:05:00.000Z", 480)).toBe("2026-05-01 09:05");
-    expect(formatSendTime("2026-12-31T23:59:00.000Z", 480)).toBe("2027-01-01 07:59");
-    expect(formatSendTime("2026-05-01T01:05:00.000Z")).toBe("2026-05-01 01:05");
+    expect(formatSendTime("2026-05-01T01:05:00.000Z", "Asia/Shanghai")).toBe("2026-05-01 09:05");
+    expect(formatSendTime("2026-12-31T23:59:00.000Z", "Asia/Shanghai")).toBe("2027-01-01 07:59");
+    expect(formatSendTime("2026-05-01T01:05:00.000Z", "UTC")).toBe("2026-05-01 01:05");
+    expect(formatSendTime("2026-05-01T01:05:00.000Z")).toBe("2026-05-01 09:05");
+  });
+});
+
+describe("send times in a zone with daylight saving (Europe/Berlin)", () => {
+  // Saturday 28 March 2026, 21:00 in Berlin (CET, UTC+1); clocks go to 03:00 CEST at 02:00 the next night.
+  const NIGHT_BEFORE = "2026-03-28T20:00:00.000Z";
+
+  it("schedules 'tomorrow 9:00' typed in the dialogue at 09:00 summer time, and shows it back as 09:00", () => {
+    const s = new Session({ ...ctx({ timeZone: "Europe/Berlin" }), now: NIGHT_BEFORE }, "en");
+    s.send("/broadcast Lock your doors at night.");
+    s.tap("Choose recipients");
+    s.tap("my households");
+    resume(s, { type: "AudienceCounted", reach: 3, notReached: 1 });
+    s.tap("Send later");
+    s.send("tomorrow 9:00");
+    expect(lastRequest(s)).toMatchObject({ type: "BroadcastRequested", scheduledAt: "2026-03-29T07:00:00.000Z" });
+    resume(s, { type: "BroadcastScheduled", broadcastId: "cb9", scheduledAt: "2026-03-29T07:00:00.000Z" });
+    expect(s.text).toBe("It will go out at 2026-03-29 09:00 (id cb9). Cancel: /broadcast cancel cb9");
+  });
+
+  it("the same words in Asia/Shanghai (and by default) are 09:00 at UTC+8", () => {
+    for (const zone of ["Asia/Shanghai", undefined]) {
+      const s = new Session({ ...ctx(), timeZone: zone, now: NIGHT_BEFORE }, "en");
+      s.send("/broadcast Lock your doors at night.");
+      s.tap("Choose recipients");
+      s.tap("my households");
+      resume(s, { type: "AudienceCounted", reach: 3, notReached: 1 });
+      s.tap("Send later");
+      s.send("2026-03-30 09:00");
+      expect(lastRequest(s)).toMatchObject({ type: "BroadcastRequested", scheduledAt: "2026-03-30T01:00:00.000Z" });
+      resume(s, { type: "BroadcastScheduled", broadcastId: "cb8", scheduledAt: "2026-03-30T01:00:00.000Z" });
+      expect(s.text).toBe("It will go out at 2026-03-30 09:00 (id cb8). Cancel: /broadcast cancel cb8");
+    }
+  });
+
+  it.each([
+    ["tomorrow 9:00", "2026-03-29T07:00:00.000Z"], // summer time (UTC+2) already
+    ["22:00", "2026-03-28T21:00:00.000Z"], // still winter time (UTC+1) tonight
+    ["2026-03-29 02:30", "2026-03-29T01:30:00.000Z"], // in the gap: moves forward, to 03:30 summer time
+    ["+12h", "2026-03-29T08:00:00.000Z"], // relative times are real hours, whatever the clocks do
+  ])("read %s", (text, expected) => {
+    expect(parseSendTime(text, NIGHT_BEFORE, "Europe/Berlin")).toBe(expected);
+  });
+
+  it("an ambiguous time (clocks go back) is the earlier one, and reads back as typed", () => {
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET, so 02:30 happens twice.
+    const at = parseSendTime("2026-10-25 02:30", "2026-10-24T12:00:00.000Z", "Europe/Berlin");
+    expect(at).toBe("2026-10-25T00:30:00.000Z");
+    expect(formatSendTime(at!, "Europe/Berlin")).toBe("2026-10-25 02:30");
+  });
+
+  it("an unknown zone in the context falls back to UTC instead of failing", () => {
+    expect(parseSendTime("2026-05-02 09:00", NOW, "Mars/Olympus")).toBe("2026-05-02T09:00:00.000Z");
   });
 });

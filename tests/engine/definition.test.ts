@@ -236,8 +236,9 @@ describe("the default questionnaire", () => {
   it("loads, validates and has the expected questions", () => {
     const q = loadDefaultQuestionnaire();
     expect(q.id).toBe("public-safety");
-    // Version 2 added the phone question for telephone spot checks.
-    expect(q.version).toBe(2);
+    // Version 2 added the phone question for telephone spot checks; version 3 has the intro
+    // count its questions ({{questions}}) instead of saying "about 15".
+    expect(q.version).toBe(3);
     expect(q.languages).toEqual(["zh-CN", "zh-TW", "en"]);
     expect(q.questions.map((x) => x.id)).toEqual([
       "safety_overall",

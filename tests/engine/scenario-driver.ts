@@ -14,7 +14,7 @@
  *     households: 2                   #   how many households they have (default 0), all reachable
  *   clock:                            # optional: a fixed time instead of the test's own
  *     now: "2026-05-01T10:30:00+08:00"
- *     utcOffset: 480                  #   the office's offset from UTC in minutes (default 0)
+ *     timeZone: Asia/Shanghai         #   the office's time zone, an IANA name (default Asia/Shanghai)
  *   expectQuizAnswers:                # optional: the first quiz answer per tip at the end
  *     <tip id>: { option: <option id>, correct: true | false }
  *   steps:
@@ -69,7 +69,7 @@ const ScenarioSchema = z.strictObject({
   staff: z
     .strictObject({ role: z.enum(["officer", "admin"]), region: z.string().optional(), households: z.number().int().min(0).default(0) })
     .optional(),
-  clock: z.strictObject({ now: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a time"), utcOffset: z.number().int().default(0) }).optional(),
+  clock: z.strictObject({ now: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a time"), timeZone: z.string().default("Asia/Shanghai") }).optional(),
   expectQuizAnswers: z.record(z.string(), z.strictObject({ option: z.string(), correct: z.boolean() })).optional(),
   steps: z.array(StepSchema).min(1),
 });
@@ -87,7 +87,7 @@ export type Scenario = z.output<typeof ScenarioSchema> & { file: string };
 export function scenarioContext(scenario: Scenario): Partial<EngineContext> {
   return {
     ...(scenario.staff ? { staff: { role: scenario.staff.role } } : {}),
-    ...(scenario.clock ? { now: new Date(scenario.clock.now).toISOString(), utcOffsetMinutes: scenario.clock.utcOffset } : {}),
+    ...(scenario.clock ? { now: new Date(scenario.clock.now).toISOString(), timeZone: scenario.clock.timeZone } : {}),
   };
 }
 

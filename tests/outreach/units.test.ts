@@ -64,27 +64,31 @@ describe("links", () => {
 });
 
 describe("times to send at", () => {
-  const now = new Date(2026, 4, 1, 10, 30); // 1 May 2026, 10:30 local
+  // 1 May 2026, 10:30 office time (Asia/Shanghai, UTC+8, the default), whatever the machine's zone.
+  const now = new Date("2026-05-01T02:30:00.000Z");
+  const office = (day: number, hour: number, minute: number) => new Date(Date.UTC(2026, 4, day, hour - 8, minute));
   it.each([
-    ["2026-05-02 09:00", new Date(2026, 4, 2, 9, 0)],
-    ["05-02 09:00", new Date(2026, 4, 2, 9, 0)],
-    ["11:00", new Date(2026, 4, 1, 11, 0)],
-    ["09:00", new Date(2026, 4, 2, 9, 0)],
-    ["明天 9:00", new Date(2026, 4, 2, 9, 0)],
-    ["tomorrow 9:00", new Date(2026, 4, 2, 9, 0)],
-    ["+30m", new Date(2026, 4, 1, 11, 0)],
-    ["2小时后", new Date(2026, 4, 1, 12, 30)],
-    ["明天 9：00", new Date(2026, 4, 2, 9, 0)],
+    ["2026-05-02 09:00", office(2, 9, 0)],
+    ["05-02 09:00", office(2, 9, 0)],
+    ["11:00", office(1, 11, 0)],
+    ["09:00", office(2, 9, 0)],
+    ["明天 9:00", office(2, 9, 0)],
+    ["tomorrow 9:00", office(2, 9, 0)],
+    ["+30m", office(1, 11, 0)],
+    ["2小时后", office(1, 12, 30)],
+    ["明天 9：00", office(2, 9, 0)],
   ])("read %s", (text, expected) => {
     expect(parseWhen(text, now)).toEqual(expected);
+    expect(parseWhen(text, now, "Asia/Shanghai")).toEqual(expected);
   });
 
   it.each(["2026-04-30 09:00", "今天 9:00", "25:00", "2026-02-30 09:00", "soon", "+0m"])("refuse %s", (text) => {
     expect(parseWhen(text, now)).toBeUndefined();
   });
 
-  it("show in the server's time zone", () => {
-    expect(formatTime(new Date(2026, 4, 1, 9, 5))).toBe("2026-05-01 09:05");
+  it("show in the office's time zone", () => {
+    expect(formatTime(office(1, 9, 5))).toBe("2026-05-01 09:05");
+    expect(formatTime(office(1, 9, 5), "Europe/Berlin")).toBe("2026-05-01 03:05");
   });
 });
 

@@ -11,7 +11,7 @@ import type { EngineContext, EngineRequestEvent, SystemResult } from "../../core
 import { adapterInput, performOnce, stepWithRequests } from "../../core/survey/engine-requests.js";
 import { defaultQuestionnaire, makeCtx } from "../engine/helpers.js";
 
-const ctx: EngineContext = { ...makeCtx(defaultQuestionnaire(), { now: "2026-05-01T02:30:00.000Z" }), staff: { role: "officer" }, utcOffsetMinutes: 480 };
+const ctx: EngineContext = { ...makeCtx(defaultQuestionnaire(), { now: "2026-05-01T02:30:00.000Z" }), staff: { role: "officer" }, timeZone: "Asia/Shanghai" };
 
 /** An officer at "who should get it?" for an English notice. */
 function atAudience() {

@@ -60,7 +60,7 @@ describe("scenarios through the runner", () => {
       const { store } = opened;
       const waveId = opened.wave?.id;
       const hooks = await asStaff(store, scenario, clock ?? new Date());
-      const runner = new ConversationRunner({ store, ...hooks, ...(clock ? { now: () => clock, utcOffsetMinutes: scenario.clock?.utcOffset } : {}) });
+      const runner = new ConversationRunner({ store, ...hooks, ...(clock ? { now: () => clock, timeZone: scenario.clock?.timeZone } : {}) });
       let n = 0;
       await playScenario(scenario, {
         send: async (input) => (await runner.handle({ platform: "scenario", platformUserId: "resident", chatId: "resident", messageId: `s${++n}`, langCode: scenario.lang, input })).messages,

@@ -11,7 +11,7 @@ export const ANXIN_BIN = fileURLToPath(new URL("../../tools/anxin.js", import.me
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(DATABASE_URL|PORT|HOST|PUBLIC_URL|LOG_LEVEL|DEFAULT_LANG|DATA_DIR|APP_SECRET|TELEGRAM_|WECHATY_)/.test(key)) base[key] = value;
+    if (!/^(DATABASE_URL|PORT|HOST|PUBLIC_URL|LOG_LEVEL|DEFAULT_LANG|OFFICE_TIME_ZONE|DATA_DIR|APP_SECRET|TELEGRAM_|WECHATY_)/.test(key)) base[key] = value;
   }
   return { ...base, LOG_LEVEL: "warn", ...env };
 }

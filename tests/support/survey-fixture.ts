@@ -4,7 +4,8 @@
  */
 import type { Store, WaveRecord } from "../../core/model/index.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
-import { ConversationRunner, buildRegionTree, type RunnerOptions } from "../../core/survey/runner.js";
+import { ConversationRunner, type RunnerOptions } from "../../core/survey/runner.js";
+import { askedRegionTree, buildRegionTree } from "../../core/survey/region-tree.js";
 import type { Questionnaire, RegionNode } from "../../core/engine/types.js";
 import type { TestDatabase } from "./databases.js";
 import { TEST_REGIONS } from "./auto-resident.js";
@@ -32,7 +33,8 @@ export async function surveyFixture(options: { db?: TestDatabase; runner?: Omit<
     runner,
     wave,
     questionnaire: loadDefaultQuestionnaire(),
-    regions: buildRegionTree(await store.listRegions()),
+    // What the runner asks residents (the same tree: it has two top regions).
+    regions: askedRegionTree(buildRegionTree(await store.listRegions())),
     close,
   };
 }

@@ -3,7 +3,6 @@
  * driver that plays the default survey through the fake Bot API the way a resident would (tapping
  * the buttons it sees, typing where there are none).
  */
-import { createServer } from "node:net";
 import type { Message, InlineKeyboardButton } from "grammy/types";
 import { expect } from "vitest";
 import type { Store, WaveRecord } from "../../core/model/index.js";
@@ -53,18 +52,7 @@ export function recordingLogger(): RecordingLogger {
 /** See {@link recordingLogger}. */
 export type RecordingLogger = SenderLogger & { info(obj: object, msg?: string): void; child(): RecordingLogger; lines: { level: string; msg?: string; obj: object }[] };
 
-/** A TCP port free right now (for a webhook URL that must be known before the server listens). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../support/free-port.js";
 
 /** The engine payload inside Anxin's callback data (signature not checked). */
 export function payloadOf(data: string | undefined): string | undefined {

@@ -18,6 +18,8 @@ import { staffLeafletLink } from "../../bots/web/staff.js";
 import { staffFixture, type StaffFixture } from "./support.js";
 import { CHROMIUM_ARGS } from "../../app/chart-images.js";
 import { describeInBrowser } from "../support/browser.js";
+import { createInvitation } from "../../core/outreach/invitations.js";
+import { formatInvitationCode } from "../../core/outreach/codes.js";
 
 /** Named in the README: where the browser tests leave their screenshots. */
 const SCREENSHOTS = fileURLToPath(new URL("../artifacts/screenshots/", import.meta.url));
@@ -235,5 +237,23 @@ describeInBrowser("web chat in a phone browser", (executablePath) => {
     expect(response?.status()).toBe(400);
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("这个二维码无效");
     await context.close();
+  });
+
+  it("makes the first admin from a one-time link and leads them from the chat to the dashboard", async () => {
+    const { invitation } = await createInvitation(app.store, { role: "admin", regionCode: null, createdById: null, days: 1, now: new Date() });
+    const context = await browser.newContext({ ...PHONE, locale: "zh-CN" });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${app.url}/j/${formatInvitationCode(invitation.code)}`);
+      const entry = page.getByRole("link", { name: "打开管理后台" });
+      await expect.poll(() => entry.count(), { timeout: 15_000 }).toBe(1);
+      await page.screenshot({ path: join(SCREENSHOTS, "first-admin.png") });
+      await entry.click();
+      await page.waitForURL(/\/admin\?lang=zh-CN$/);
+      await expect.poll(() => page.locator("h1, h2").first().textContent()).toBeTruthy();
+      expect(await page.locator("form[action='/admin/login']").count()).toBe(0);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutMessage } from "../../core/engine/types.js";
+import { BOT_RESOURCES } from "../../core/engine/i18n.js";
 import { packBlocks, promptKey, renderReply, splitText, utf8Bytes, WECHAT_MAX_MESSAGE_BYTES } from "../../bots/wechat/render.js";
 
 const scale: OutMessage = {
@@ -29,6 +30,15 @@ const multi = (selected: number[], editsPrevious = false): OutMessage => ({
 });
 
 describe("rendering for WeChat", () => {
+  it("asks residents to type the number, not to tap (options are numbered lines here)", () => {
+    const zh = BOT_RESOURCES["zh-CN"] as { consent: { reprompt: string }; typed: { consent: { reprompt: string } } };
+    const tapped = zh.consent.reprompt;
+    const typed = zh.typed.consent.reprompt;
+    expect(tapped).not.toBe(typed);
+    const { texts } = renderReply([{ kind: "error", text: tapped }], "zh-CN", undefined);
+    expect(texts).toEqual([typed]);
+  });
+
   it("numbers the options, one per line", () => {
     const { texts, lastPrompt } = renderReply([{ kind: "info", text: "谢谢您的支持！" }, scale], "zh-CN", undefined);
     expect(texts).toEqual(["谢谢您的支持！\n\n（1/12）总的来说，您觉得您住的地方治安怎么样？\n1. 很安全\n2. 安全\n3. 基本安全"]);

@@ -209,6 +209,13 @@
       });
       item.appendChild(group);
     }
+    if (message.staffEntry === "admin" || message.staffEntry === "officer") {
+      // A fixed path on this site: the server signs the chat's staff member in from the session cookie.
+      var entry = element("a", "staff-entry");
+      entry.href = "/web/staff/enter";
+      entry.textContent = t(message.staffEntry === "admin" ? "page.staff_entry_admin" : "page.staff_entry_officer");
+      item.appendChild(entry);
+    }
     showProgress(message);
   }
 
@@ -502,9 +509,10 @@
         }
         state.csrf = result.data.csrf;
         return useLang(result.data.lang || state.lang).then(function () {
-          submit({ kind: "open", survey: state.ref !== null });
+          // An invitation link is for staff joining: the code alone, not the survey's welcome first.
           var invitation = invitationCode();
           if (invitation) submit({ kind: "text", text: invitation });
+          else submit({ kind: "open", survey: state.ref !== null });
           listen();
         });
       })

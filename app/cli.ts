@@ -12,6 +12,8 @@ import { registerWaveCommands } from "./wave-command.js";
 import { registerStaffCommands } from "./staff-command-line.js";
 import { registerRegionCommands } from "./regions-command.js";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
+import { BackupError, backupSqlite } from "../prisma/backup.js";
+import { resolve } from "node:path";
 import type { Role } from "../core/model/index.js";
 import { issueStaffToken } from "./staff-auth.js";
 import { loadOrCreateSecret } from "./secret.js";
@@ -71,6 +73,24 @@ export function buildCli(): Command {
       );
     });
 
+  db.command("backup")
+    .description("copy the SQLite database to <file> while the app runs (consistent, checked; PostgreSQL: use pg_dump)")
+    .argument("<file>", "the new backup file (must not exist yet)")
+    .option("--db <url>", "database URL instead of DATABASE_URL")
+    .action((file: string, options: { db?: string }) => {
+      const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
+      if (target.provider !== "sqlite") throw new StartupError(`db backup copies SQLite files; for PostgreSQL run: pg_dump -Fc "<DATABASE_URL>" > ${file}`);
+      try {
+        const summary = backupSqlite(target.file, resolve(file));
+        const { counts } = summary;
+        console.log(`backed up ${target.file} to ${summary.file} (${(summary.bytes / 1e6).toFixed(1)} MB, checked): ${counts.responses} responses, ${counts.answers} answers, ${counts.suggestions} suggestions, ${counts.residents} residents, ${counts.regions} regions`);
+        console.log("keep the app secret with it (APP_SECRET or DATA_DIR/app-secret): leaflets, staff links and sign-ins depend on it");
+      } catch (error) {
+        if (error instanceof BackupError) throw new StartupError(error.message);
+        throw error;
+      }
+    });
+
   const admin = program.command("admin").description("staff bootstrap");
   admin
     .command("add")
@@ -126,6 +146,12 @@ async function setRole(account: string, role: Role): Promise<void> {
 
 /** Runs the CLI; turns known errors into one line on stderr and exit code 1. */
 export async function runCli(argv: string[]): Promise<void> {
+  // Output piped into a reader that stops early (`anxin regions list | head`): what is left is
+  // unwanted, so stop quietly, as Unix tools do, instead of dying on an unhandled EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   const program = buildCli().exitOverride();
   try {
     await program.parseAsync(argv);

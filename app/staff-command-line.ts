@@ -103,7 +103,7 @@ export function registerStaffCommands(program: Command): Command {
           const username = await telegramUsername();
           // Without PUBLIC_URL the web link is this machine's own address: enough for the first admin.
           const links = invitationLinks({ secret: "", publicUrl: baseUrlOf(config), telegramBot: () => username }, invitation.code);
-          console.log(`one-time ${invitation.role} invitation${region ? ` for ${region.code}` : ""}, valid until ${formatTime(invitation.expiresAt, officeTimeZone())}`);
+          console.log(`one-time ${invitation.role} invitation${region ? ` for ${region.code}` : ""}, valid until ${formatTime(invitation.expiresAt, officeTimeZone())} (${officeTimeZone()})`);
           if (links.web) {
             console.log(`web:      ${links.web}   (open it in a browser while \`npm start\` runs; the chat makes you ${invitation.role === "admin" ? "an admin and links to the dashboard" : "an officer and links to your leaflet page"})`);
             if (!config.publicUrl) console.log("          this address works on this computer only: set PUBLIC_URL to the address phones reach");

@@ -113,6 +113,31 @@ export interface Config {
   timeZone: string;
 }
 
+/** Settings whose values are credentials: an error about one says how long it was, never what it was. */
+const SECRET_SETTINGS = new Set(["APP_SECRET", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WECHATY_PUPPET_OA_APP_SECRET", "WECHATY_PUPPET_OA_TOKEN"]);
+
+/**
+ * A setting's value as an error message may show it: secrets by their length only, URLs without
+ * their password or query (a database or token-proxy URL may carry one), the rest quoted.
+ */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_SETTINGS.has(name)) return value === "" ? "nothing" : `a value of ${[...value].length} characters, not shown`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    // user:password@ goes even from a URL too broken to parse.
+    value = value.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/, "$1***@");
+    try {
+      const url = new URL(value);
+      if (url.password) url.password = "***";
+      const query = url.search ? "?…" : "";
+      url.search = "";
+      return JSON.stringify(`${url.toString()}${query}`);
+    } catch {
+      // Not a URL after all: quoted below, cut to a length that cannot carry a whole credential.
+    }
+  }
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 40)}…` : value);
+}
+
 /** A configuration error: `message` is the one line to print. */
 export class ConfigError extends Error {}
 
@@ -125,14 +150,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");
-    throw new ConfigError(`${name}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(env[name] ?? "")})`);
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid"} (got ${shownValue(name, env[name] ?? "")})`);
   }
   const values = parsed.data;
   let database: DatabaseTarget;
   try {
     database = parseDatabaseUrl(values.DATABASE_URL);
   } catch (error) {
-    if (error instanceof DatabaseUrlError) throw new ConfigError(`DATABASE_URL: ${error.message} (got ${JSON.stringify(values.DATABASE_URL)})`);
+    if (error instanceof DatabaseUrlError) throw new ConfigError(`DATABASE_URL: ${error.message} (got ${shownValue("DATABASE_URL", values.DATABASE_URL)})`);
     throw error;
   }
   if (values.TELEGRAM_WEBHOOK_URL && !values.TELEGRAM_BOT_TOKEN) {

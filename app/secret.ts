@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureDir } from "../core/util/ensure-dir.js";
+import { narrowToOwner } from "../core/util/owner-only.js";
 
 /** Returns the configured secret, or the one stored in `dataDir`, creating it on first use. */
 export function loadOrCreateSecret(configured: string | undefined, dataDir: string): string {
@@ -13,10 +14,14 @@ export function loadOrCreateSecret(configured: string | undefined, dataDir: stri
   const file = join(dataDir, "app-secret");
   if (existsSync(file)) {
     const stored = readFileSync(file, "utf8").trim();
-    if (stored.length >= 32) return stored;
+    if (stored.length >= 32) {
+      narrowToOwner(file);
+      return stored;
+    }
   }
-  ensureDir(dataDir);
+  ensureDir(dataDir, 0o700);
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  narrowToOwner(file);
   return secret;
 }

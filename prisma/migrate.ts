@@ -15,6 +15,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.js";
 import { ensureDir } from "../core/util/ensure-dir.js";
+import { ownerOnlyFile } from "../core/util/owner-only.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -99,9 +100,18 @@ const POSTGRES_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-/** Opens the SQLite file, creating its folder: a missing or unwritable folder fails here. */
+/**
+ * Opens the SQLite file, creating its folder: a missing or unwritable folder fails here. The
+ * database holds residents' phone numbers and answers, so a new folder is 0700 and the file 0600
+ * (SQLite gives its -wal and -shm files the database file's mode); an existing file readable by
+ * others is narrowed to its owner.
+ */
 export function openSqliteFile(file: string): Database.Database {
-  if (file !== ":memory:") ensureDir(dirname(file));
+  if (file !== ":memory:") {
+    ensureDir(dirname(file), 0o700);
+    // SQLite takes an empty file as a new database.
+    ownerOnlyFile(file);
+  }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");

@@ -6,8 +6,12 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** Ensures `dir` exists as a folder; throws the file-system error (ENOTDIR, EACCES, ENOENT …) otherwise. */
-export function ensureDir(dir: string): void {
+/**
+ * Ensures `dir` exists as a folder; throws the file-system error (ENOTDIR, EACCES, ENOENT …)
+ * otherwise. Folders it creates get `mode` (default 0755 less the umask); an existing one is left
+ * as it is.
+ */
+export function ensureDir(dir: string, mode?: number): void {
   let stats;
   try {
     stats = statSync(dir);
@@ -21,7 +25,7 @@ export function ensureDir(dir: string): void {
   const parent = dirname(dir);
   if (parent !== dir) ensureDir(parent);
   try {
-    mkdirSync(dir);
+    mkdirSync(dir, mode === undefined ? undefined : { mode });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }

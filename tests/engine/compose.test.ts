@@ -37,8 +37,8 @@ function lastRequest(session: Session): EngineRequestEvent | undefined {
 const resume = (session: Session, result: SystemResult) => session.input({ kind: "system", result });
 
 /** An officer at the preview of an English notice to their households (3 reach it, 1 not). */
-function atPreview(): Session {
-  const s = officer();
+function atPreview(overrides: Partial<EngineContext> = {}): Session {
+  const s = officer("en", overrides);
   s.send("/broadcast Lock your doors at night.");
   s.tap("Choose recipients");
   s.tap("my households");
@@ -403,11 +403,7 @@ describe("send times in a zone with daylight saving (Europe/Berlin)", () => {
   const NIGHT_BEFORE = "2026-03-28T20:00:00.000Z";
 
   it("schedules 'tomorrow 9:00' typed in the dialogue at 09:00 summer time, and shows it back as 09:00", () => {
-    const s = new Session({ ...ctx({ timeZone: "Europe/Berlin" }), now: NIGHT_BEFORE }, "en");
-    s.send("/broadcast Lock your doors at night.");
-    s.tap("Choose recipients");
-    s.tap("my households");
-    resume(s, { type: "AudienceCounted", reach: 3, notReached: 1 });
+    const s = atPreview({ timeZone: "Europe/Berlin", now: NIGHT_BEFORE });
     s.tap("Send later");
     s.send("tomorrow 9:00");
     expect(lastRequest(s)).toMatchObject({ type: "BroadcastRequested", scheduledAt: "2026-03-29T07:00:00.000Z" });
@@ -417,11 +413,8 @@ describe("send times in a zone with daylight saving (Europe/Berlin)", () => {
 
   it("the same words in Asia/Shanghai (and by default) are 09:00 at UTC+8", () => {
     for (const zone of ["Asia/Shanghai", undefined]) {
-      const s = new Session({ ...ctx(), timeZone: zone, now: NIGHT_BEFORE }, "en");
-      s.send("/broadcast Lock your doors at night.");
-      s.tap("Choose recipients");
-      s.tap("my households");
-      resume(s, { type: "AudienceCounted", reach: 3, notReached: 1 });
+      // undefined: no zone in the context at all, so the engine's default applies.
+      const s = atPreview({ now: NIGHT_BEFORE, timeZone: zone });
       s.tap("Send later");
       s.send("2026-03-30 09:00");
       expect(lastRequest(s)).toMatchObject({ type: "BroadcastRequested", scheduledAt: "2026-03-30T01:00:00.000Z" });

@@ -6,14 +6,13 @@
  * creates nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
-import { openStore } from "../../prisma/store.js";
 import type { DomainWrite, ResidentRecord, Store } from "../../core/model/index.js";
 import { newBroadcastId } from "../../core/outreach/broadcast-ids.js";
-import { BACKENDS, type TestDatabase } from "../support/databases.js";
+import { BACKENDS } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
 describe.each(BACKENDS)("broadcasts scheduled by a turn on $name", ({ create }) => {
-  let db: TestDatabase;
+  let env: TestStore;
   let store: Store;
   let officer: ResidentRecord;
   let revision = 0;
@@ -48,15 +47,13 @@ describe.each(BACKENDS)("broadcasts scheduled by a turn on $name", ({ create }) 
   const auditOf = async (id: string) => (await store.listAudit(1000)).filter((entry) => entry.target === id);
 
   beforeAll(async () => {
-    db = await create();
-    await migrate(db.target);
-    store = await openStore(db.target);
+    env = await openTestStore({ db: await create() });
+    store = env.store;
     await store.resolveIdentity({ platform: "test", platformUserId: "officer", chatId: "officer" });
     officer = await store.setRole("test", "officer", "officer");
   });
   afterAll(async () => {
-    await store?.close();
-    await db?.drop();
+    await env?.close();
   });
 
   it("creates it scheduled under the turn's id, audited as scheduling a draft is", async () => {

@@ -4,14 +4,13 @@
  * what "delete my data" does to them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../prisma/migrate.js";
 import type { DomainWrite, ResidentRecord, Store } from "../../core/model/index.js";
-import { openStore } from "../../prisma/store.js";
 import { residentCode } from "../../core/outreach/cases-codes.js";
-import { BACKENDS, type TestDatabase } from "../support/databases.js";
+import { BACKENDS } from "../support/databases.js";
+import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
 describe.each(BACKENDS)("tip quizzes and cases in the store on $name", ({ create }) => {
-  let db: TestDatabase;
+  let env: TestStore;
   let store: Store;
   const t0 = new Date("2026-05-01T08:00:00Z");
   const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
@@ -31,15 +30,13 @@ describe.each(BACKENDS)("tip quizzes and cases in the store on $name", ({ create
   }
 
   beforeAll(async () => {
-    db = await create();
-    await migrate(db.target);
-    store = await openStore(db.target);
+    env = await openTestStore({ db: await create() });
+    store = env.store;
     await store.resolveIdentity({ platform: "test", platformUserId: "officer", chatId: "officer" });
     officer = await store.setRole("test", "officer", "officer");
   });
   afterAll(async () => {
-    await store?.close();
-    await db?.drop();
+    await env?.close();
   });
 
   it("keeps each resident's first quiz answer to a tip and lists them", async () => {

@@ -28,6 +28,7 @@ import { measureName } from "../core/admin/measures.js";
 import { adminSettings } from "../core/admin/settings.js";
 import { TargetError } from "../core/admin/targets.js";
 import { AdminService, type CheckedTarget } from "../core/admin/service.js";
+import { registerVisitsExport } from "./visits-export-command.js";
 
 /** The `--db <url>` option every admin command has. */
 export interface DbOption {
@@ -224,7 +225,7 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
 
 /** Adds `export`, `sample` and `targets` commands to the `anxin` program. */
 export function registerAdminCommands(program: Command): Command {
-  const exportCommand = program.command("export").description("export suggestions, raw responses, statistics or spot checks (CSV with BOM, XLSX or JSON lines)");
+  const exportCommand = program.command("export").description("export suggestions, raw responses, statistics, spot checks or household visits (CSV with BOM, XLSX or JSON lines)");
   for (const kind of ["suggestions", "responses", "stats", "spot-checks"] as const) {
     const command = exportCommand
       .command(kind)
@@ -232,7 +233,7 @@ export function registerAdminCommands(program: Command): Command {
         {
           suggestions: "residents' suggestions, newest first",
           responses: "raw answers: one row per response, question and option labels in --lang",
-          stats: "every figure with n and 95% CI: overall against targets, trend, regions, channels, hot problems, quality",
+          stats: "every figure with n and 95% CI: overall against targets, trend, regions, channels, survey modes, hot problems, quality",
           "spot-checks": "the spot-check list for verifiers, with the phone numbers residents shared",
         }[kind],
       )
@@ -257,6 +258,8 @@ export function registerAdminCommands(program: Command): Command {
       await withReader(options, (reader) => runExport(reader, kind, options));
     });
   }
+  // Visits are read through the store (keyset pages), not the plain-SQL reader: app/visits-export-command.ts.
+  registerVisitsExport(exportCommand, withStore);
 
   const sample = program.command("sample").description("telephone spot checks of completed questionnaires");
   sample

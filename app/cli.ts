@@ -11,6 +11,7 @@ import { registerAdminCommands } from "./admin-commands.js";
 import { registerWaveCommands } from "./wave-command.js";
 import { registerStaffCommands } from "./staff-command-line.js";
 import { registerRegionCommands } from "./regions-command.js";
+import { registerHouseholdCommands } from "./households-command.js";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
 import { BackupError, backupSqlite } from "../prisma/backup.js";
 import { resolve } from "node:path";
@@ -56,6 +57,7 @@ export function buildCli(): Command {
   registerWaveCommands(program);
   registerStaffCommands(program);
   registerRegionCommands(program);
+  registerHouseholdCommands(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")

@@ -1,6 +1,6 @@
 /**
  * Outreach commands of the `anxin` CLI: staff onboarding (`anxin staff invite|list|revoke`),
- * broadcasts (`anxin broadcast send|list|cancel`) and coverage (`anxin coverage`). Wired into
+ * broadcasts (`anxin broadcast send|list|cancel`) and coverage (`anxin coverage`, app/coverage-command.ts). Wired into
  * cli.ts with `registerStaffCommands(program)`. They work on the database directly; a running
  * `anxin start` picks up a scheduled broadcast within a second and sends it.
  */
@@ -16,12 +16,11 @@ import QRCode from "qrcode";
 import { isLang, SUPPORTED_LANGS, type Lang, type LocalizedText } from "../core/engine/types.js";
 import { formatInvitationCode, parseInvitationCode } from "../core/outreach/codes.js";
 import { formatTime, parseWhen, describeAudience } from "../core/outreach/broadcast-format.js";
-import { parseLocalDateTime } from "../core/util/time-zone.js";
 import { MAX_BROADCAST_TEXT, MAX_CAPTION_TEXT, parseAudience, type Audience, type BroadcastContent } from "../core/outreach/content.js";
-import { coverageReport, CoverageRequestError, villageName } from "../core/outreach/coverage.js";
 import { createInvitation, InvitationError, parseAccount } from "../core/outreach/invitations.js";
 import { householdTelegramLink, invitationLinks } from "../core/outreach/links.js";
 import { loadTipLibrary } from "../core/outreach/tip-library.js";
+import { registerCoverageCommand } from "./coverage-command.js";
 
 interface DbOption {
   db?: string;
@@ -251,49 +250,6 @@ export function registerStaffCommands(program: Command): Command {
       });
     });
 
-  program
-    .command("coverage")
-    .description("door-to-door publicity coverage per officer and village: households / reached / confirmed")
-    .option("--region <code>", "villages inside this region only")
-    .option("--officer <platform:user-id>", "one officer only")
-    .option("--broadcast <id>", "count one broadcast only")
-    .option("--since <date>", "count deliveries since this date (YYYY-MM-DD)")
-    .addOption(new Option("--lang <lang>", "language of village names").default("zh-CN").argParser((value: string) => {
-      if (!isLang(value)) throw new InvalidArgumentError("zh-CN, zh-TW or en");
-      return value;
-    }))
-    .option("--json", "the report as JSON")
-    .addOption(dbOption())
-    .action(async (options: DbOption & { region?: string; officer?: string; broadcast?: string; since?: string; lang: Lang; json?: boolean }) => {
-      await withStore(options, async (store) => {
-        let officerId: string | undefined;
-        if (options.officer) {
-          const account = parseAccount(options.officer);
-          const identity = account ? await store.findIdentity(account.platform, account.userId) : null;
-          if (!identity) throw new StartupError(`--officer: no account ${options.officer}`);
-          officerId = identity.residentId;
-        }
-        // A date is the office's day (midnight office time); an offset in the text wins.
-        const since = options.since ? new Date(parseLocalDateTime(options.since, officeTimeZone()) ?? Date.parse(options.since)) : undefined;
-        if (since && Number.isNaN(since.getTime())) throw new StartupError(`--since: not a date: ${options.since}`);
-        let report;
-        try {
-          report = await coverageReport(store, { ...(options.region ? { regionCode: options.region } : {}), ...(officerId ? { officerId } : {}), ...(options.broadcast ? { broadcastId: options.broadcast } : {}), ...(since ? { since } : {}) });
-        } catch (error) {
-          if (error instanceof CoverageRequestError) throw new StartupError(error.message);
-          throw error;
-        }
-        if (options.json) {
-          console.log(JSON.stringify(report, null, 2));
-          return;
-        }
-        console.log(["officer", "village", "assigned", "reached", "confirmed", "missing", `≥${report.minimumPerVillage}`].join("\t"));
-        for (const officer of report.officers) {
-          for (const v of officer.villages) console.log([officer.officerName ?? officer.officerId, villageName(v, options.lang), v.assigned, v.reached, v.confirmed, v.missing, v.meetsMinimum ? "yes" : "NO"].join("\t"));
-        }
-        const t = report.totals;
-        console.log(["total", `${t.villages} villages`, t.assigned, t.reached, t.confirmed, t.missing, `${t.villagesBelowMinimum} below`].join("\t"));
-      });
-    });
+  registerCoverageCommand(program, withStore);
   return program;
 }

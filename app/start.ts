@@ -20,6 +20,9 @@ import { caseStaffCommand } from "../core/outreach/cases-commands.js";
 import { createOutreach } from "../core/outreach/index.js";
 import { staffLeafletLink } from "../bots/web/staff.js";
 import { mountAdmin } from "../bots/dashboard/mount.js";
+import { mountField } from "../bots/web/field-routes.js";
+import { FieldService } from "../core/field/service.js";
+import { loadTipLibrary } from "../core/outreach/tip-library.js";
 import { createAdminStaffCommands } from "../core/admin/staff-commands.js";
 import { AdminService } from "../core/admin/service.js";
 import { svgsToPng } from "./chart-images.js";
@@ -92,7 +95,17 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       interceptors: outreach.interceptors,
       onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
     });
-    const server = await buildServer({ store, logger, trustProxy: config.trustProxy, mounts: [mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger })] });
+    const field = new FieldService({ store, tips: await loadTipLibrary(), timeZone: config.timeZone });
+    const server = await buildServer({
+      store,
+      logger,
+      trustProxy: config.trustProxy,
+      mounts: [
+        mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger }),
+        // The officers' phone page (/field): households, visits, interviews, offline.
+        mountField({ service: field, secret, logger: logger.child({ module: "field" }), defaultLang: config.defaultLang, ...(publicUrl ? { publicUrl } : {}) }),
+      ],
+    });
     closers.push(() => server.close());
     for (const factory of CHANNEL_FACTORIES) {
       const channel = await factory({ config, runner, logger, server, secret, pauses });

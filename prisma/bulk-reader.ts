@@ -153,6 +153,10 @@ export class BulkReader implements ExportSource {
       conditions.push(`${plain}r."channel" = ?`);
       values.push(query.channel);
     }
+    if (query.mode) {
+      conditions.push(`${plain}r."mode" = ?`);
+      values.push(query.mode);
+    }
     if (query.regionPath) {
       conditions.push(`g."path" LIKE ? ESCAPE '\\'`);
       values.push(likePrefix(query.regionPath));
@@ -177,7 +181,7 @@ export class BulkReader implements ExportSource {
   /** Every matching response with answers and region, in id order, read in keyset pages. */
   async *streamResponses(query: ResponseQuery = {}, pageSize = 500): AsyncGenerator<ResponseWithRegion> {
     const { clause, values } = this.responseWhere(query);
-    const statement = `SELECT r."id", r."residentId", r."waveId", r."questionnaireId", r."status", r."channel", r."officerId", r."regionId", r."startedAt", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath"
+    const statement = `SELECT r."id", r."residentId", r."waveId", r."questionnaireId", r."status", r."channel", r."officerId", r."regionId", r."mode", r."householdId", r."startedAt", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath"
       FROM "Response" r LEFT JOIN "Region" g ON g."id" = r."regionId" WHERE ${clause ? `${clause} AND ` : ""}r."id" > ? ORDER BY r."id" LIMIT ?`;
     let after = "";
     for (;;) {
@@ -195,13 +199,15 @@ export class BulkReader implements ExportSource {
       for (const row of rows) {
         yield {
           id: String(row.id),
-          residentId: String(row.residentId),
+          residentId: text(row.residentId),
           waveId: String(row.waveId),
           questionnaireId: String(row.questionnaireId),
           status: row.status === "completed" || row.status === "abandoned" ? row.status : "in_progress",
           channel: String(row.channel),
           officerId: text(row.officerId),
           regionId: text(row.regionId),
+          mode: row.mode === "interviewer" ? "interviewer" : "self",
+          householdId: text(row.householdId),
           startedAt: toDate(row.startedAt) as Date,
           completedAt: toDate(row.completedAt),
           answers: byResponse.get(String(row.id)) ?? {},
@@ -294,8 +300,8 @@ export class BulkReader implements ExportSource {
   async listSpotChecks(waveId: string): Promise<SpotCheckRecord[]> {
     const rows = await this.run(
       `SELECT c."id", c."waveId", c."responseId", c."seed", c."method", c."outcome", c."verifier", c."notes", c."drawnAt", c."checkedAt", c."recheck",
-        r."channel", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath", p."phone", p."lang", p."deletedAt"
-      FROM "SpotCheck" c JOIN "Response" r ON r."id" = c."responseId" JOIN "Resident" p ON p."id" = r."residentId" LEFT JOIN "Region" g ON g."id" = r."regionId"
+        r."channel", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath", p."phone", p."lang", p."deletedAt", h."phone" AS "householdPhone"
+      FROM "SpotCheck" c JOIN "Response" r ON r."id" = c."responseId" LEFT JOIN "Resident" p ON p."id" = r."residentId" LEFT JOIN "Household" h ON h."id" = r."householdId" LEFT JOIN "Region" g ON g."id" = r."regionId"
       WHERE c."waveId" = ? ORDER BY c."drawnAt", c."id"`,
       [waveId],
     );
@@ -317,9 +323,10 @@ export class BulkReader implements ExportSource {
         regionCode: text(r.regionCode),
         regionPath: text(r.regionPath),
         completedAt: toDate(r.completedAt),
-        // A deleted resident's number is gone from every list, as in Store.listSpotChecks.
-        phone: r.deletedAt === null || r.deletedAt === undefined ? text(r.phone) : null,
-        lang: String(r.lang),
+        // As in Store.listSpotChecks: a deleted resident's number is gone from every list, and an
+        // interview (no resident) is called on its household's number.
+        phone: r.deletedAt === null || r.deletedAt === undefined ? (text(r.phone) ?? text(r.householdPhone)) : null,
+        lang: text(r.lang) ?? "zh-CN",
         ...(recheck ? { recheck } : {}),
       };
     });

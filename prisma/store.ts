@@ -30,8 +30,12 @@ import { BroadcastTables } from "./store/broadcasts.js";
 import { WebInboxTables } from "./store/web-inbox.js";
 import { CaseTables } from "./store/cases.js";
 import { OutreachFigureTables } from "./store/outreach-figures.js";
+import { HouseholdTables } from "./store/households.js";
+import { VisitTables } from "./store/visits.js";
+import { InterviewTables } from "./store/interviews.js";
+import { FieldCoverageTables } from "./store/field-coverage.js";
 import { AuditTables } from "./store/audit.js";
-import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, IdentityInput, RegionImportOptions, RegionImportPlan, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
+import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, FieldCoverageQuery, FieldQuery, HouseholdInput, IdentityInput, InterviewInput, VisitInput, RegionImportOptions, RegionImportPlan, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
 
 /** Domain operations over one database: every port of the core, on Prisma. Create with {@link openStore}. */
 export class PrismaStore implements Store {
@@ -47,6 +51,10 @@ export class PrismaStore implements Store {
   private readonly webInbox: WebInboxTables;
   private readonly cases: CaseTables;
   private readonly outreachFigures: OutreachFigureTables;
+  private readonly households: HouseholdTables;
+  private readonly visits: VisitTables;
+  private readonly interviews: InterviewTables;
+  private readonly fieldCoverage: FieldCoverageTables;
   private readonly auditLog: AuditTables;
 
   private constructor(
@@ -69,6 +77,10 @@ export class PrismaStore implements Store {
     this.webInbox = new WebInboxTables(db);
     this.cases = new CaseTables(db);
     this.outreachFigures = new OutreachFigureTables(db);
+    this.households = new HouseholdTables(db);
+    this.visits = new VisitTables(db);
+    this.interviews = new InterviewTables(db);
+    this.fieldCoverage = new FieldCoverageTables(db, this.staff);
     this.auditLog = new AuditTables(db);
   }
 
@@ -230,6 +242,21 @@ export class PrismaStore implements Store {
   listCases(query?: CaseQuery) { return this.cases.listCases(query); }
   pendingCaseUpdates(filter?: { since?: Date; limit?: number }) { return this.cases.pendingCaseUpdates(filter); }
   markCaseUpdateDelivered(updateId: string, at: Date) { return this.cases.markCaseUpdateDelivered(updateId, at); }
+
+  // FieldStore: store/households.ts, visits.ts, interviews.ts, field-coverage.ts
+  importHouseholds(rows: readonly HouseholdInput[], options: { actorId: string | null; dryRun?: boolean; now: Date }) { return this.households.importHouseholds(rows, options); }
+  addHousehold(input: HouseholdInput & { actorId: string | null; now: Date }) { return this.households.addHousehold(input); }
+  getHousehold(id: string) { return this.households.getHousehold(id); }
+  listFieldHouseholds(query?: FieldQuery) { return this.households.listFieldHouseholds(query); }
+  householdOfResident(residentId: string) { return this.households.householdOfResident(residentId); }
+  linkHouseholdResident(householdId: string, residentId: string | null, actorId: string | null) { return this.households.linkHouseholdResident(householdId, residentId, actorId); }
+  eraseHousehold(id: string, actorId: string | null) { return this.households.eraseHousehold(id, actorId); }
+  saveVisit(input: VisitInput & { officerId: string; now: Date }) { return this.visits.saveVisit(input); }
+  listVisits(query?: FieldQuery & { limit?: number }) { return this.visits.listVisits(query); }
+  streamVisits(query?: FieldQuery) { return this.visits.streamVisits(query); }
+  storeInterview(input: InterviewInput & { now: Date }) { return this.interviews.storeInterview(input); }
+  fieldCoverageRows(query?: FieldCoverageQuery) { return this.fieldCoverage.fieldCoverageRows(query); }
+  listFieldRechecks(filter?: { waveId?: string }) { return this.interviews.listFieldRechecks(filter); }
 
   // OutreachFiguresReader: store/outreach-figures.ts
   listClosedCaseRatings() { return this.outreachFigures.listClosedCaseRatings(); }

@@ -23,7 +23,8 @@ export function registerOverviewRoutes(app: FastifyInstance, { service, admin, p
         const [waves, suggestions, coverage, figures, broadcasts, anyRegion] = await Promise.all([
           service.waves.list(),
           service.suggestions.query({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
-          service.coverage(r.region ? { regionCode: r.region.code } : {}),
+          // Surveyed counts the wave the page shows, not necessarily the current one.
+          service.coverage({ waveId: r.wave.id, ...(r.region ? { regionCode: r.region.code } : {}) }),
           reports.outreach(r),
           service.recentBroadcasts(10),
           service.regionTree.any(),

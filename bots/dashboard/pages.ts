@@ -7,12 +7,12 @@
 import { SUGGESTION_STATUSES, type AdminSuggestionRecord, type BroadcastSummary, type RegionRecord, type SpotCheckRecord, type WaveRecord } from "../../core/model/index.js";
 import { SUPPORTED_LANGS, type Lang } from "../../core/engine/types.js";
 import { formatFigure, isShown, type Breakdown, type ConsistencyRate, type Figure } from "../../core/stats/index.js";
-import { at } from "../../core/admin/i18n.js";
+import { at, type AdminKey } from "../../core/admin/i18n.js";
 import { measureName, optionName } from "../../core/admin/measures.js";
 import type { StatsReport } from "../../core/admin/stats-service.js";
 import { groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
 import { outreachCharts, reportCharts, svgDataUri, type Chart } from "../../core/admin/charts.js";
-import { villageName, type CoverageReport, type CoverageTotals, type VillageCoverage } from "../../core/outreach/coverage.js";
+import { coverageShare, villageName, type CoverageCounts, type CoverageReport, type CoverageTotals, type VillageCoverage } from "../../core/outreach/coverage.js";
 import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { spotCheckMethodText } from "../../core/admin/spot-checks.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
@@ -190,36 +190,52 @@ ${q ? html`<div><dt>${at(lang, "quality.speeders")}</dt><dd>${q.speeders}</dd></
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const pctCi = (ci: { lower: number; upper: number }): string => `${(ci.lower * 100).toFixed(1)}–${(ci.upper * 100).toFixed(1)}%`;
-const share = (part: number, whole: number): string => (whole > 0 ? pct(part / whole) : "—");
 
 function coverageFlags(village: VillageCoverage, minimum: number, lang: Lang): SafeHtml {
-  return html`${village.meetsMinimum ? "" : html`<span class="flag below-minimum">${at(lang, "outreach.below_minimum", { min: minimum })}</span> `}${
-    village.complete ? html`<span class="flag complete">${at(lang, "outreach.complete")}</span>` : html`<span class="flag missing">${at(lang, "outreach.missing", { missing: village.missing })}</span>`
-  }`;
+  return html`${village.visitsMeetMinimum ? "" : html`<span class="flag below-minimum below-visits">${at(lang, "outreach.below_visit_minimum", { min: minimum })}</span> `}${
+    village.meetsMinimum ? "" : html`<span class="flag below-minimum">${at(lang, "outreach.below_minimum", { min: minimum })}</span> `
+  }${village.complete ? html`<span class="flag complete">${at(lang, "outreach.complete")}</span>` : html`<span class="flag missing">${at(lang, "outreach.missing", { missing: village.missing })}</span>`}`;
 }
 
-function coverageCells(t: Pick<CoverageTotals, "assigned" | "reached" | "confirmed">): SafeHtml {
-  return html`<td class="num">${t.assigned}</td><td class="num">${t.reached} <span class="share">(${share(t.reached, t.assigned)})</span></td><td class="num">${t.confirmed} <span class="share">(${share(t.confirmed, t.assigned)})</span></td>`;
+const countWithShare = (part: number, whole: number): SafeHtml => html`<td class="num">${part} <span class="share">(${coverageShare(part, whole)})</span></td>`;
+
+// The chat columns come first, in their old order: the field columns were added after them.
+function coverageCells(t: CoverageCounts): SafeHtml {
+  return html`<td class="num">${t.assigned}</td>${countWithShare(t.reached, t.assigned)}${countWithShare(t.confirmed, t.assigned)}${countWithShare(t.visited, t.assigned)}${countWithShare(t.materialDelivered, t.assigned)}${countWithShare(t.surveyed, t.assigned)}<td class="num">${t.surveyedSelf}</td><td class="num">${t.surveyedInterviewer}</td>`;
+}
+
+function coverageHead(coverage: CoverageReport, lang: Lang): SafeHtml {
+  const col = (key: AdminKey): SafeHtml => html`<th scope="col" class="num">${at(lang, key)}</th>`;
+  const survey = coverage.wave ? at(lang, "outreach.surveyed_wave", { wave: coverage.wave.name }) : at(lang, "outreach.surveyed_no_wave");
+  return html`<colgroup span="3"></colgroup><colgroup span="2"></colgroup><colgroup span="2"></colgroup><colgroup span="3"></colgroup><colgroup span="1"></colgroup>
+<thead><tr><th scope="col" rowspan="2">${at(lang, "outreach.officer")}</th><th scope="col" rowspan="2">${at(lang, "outreach.village")}</th><th scope="col" rowspan="2" class="num">${at(lang, "outreach.households")}</th><th scope="colgroup" colspan="2">${at(lang, "outreach.in_chat")}</th><th scope="colgroup" colspan="2">${at(lang, "outreach.door_to_door")}</th><th scope="colgroup" colspan="3">${survey}</th><th scope="col" rowspan="2">${at(lang, "outreach.status")}</th></tr>
+<tr>${col("outreach.reached")}${col("outreach.confirmed")}${col("outreach.visited")}${col("outreach.material")}${col("outreach.surveyed")}${col("outreach.surveyed_self")}${col("outreach.surveyed_interviewer")}</tr></thead>`;
 }
 
 /**
- * Officers' coverage: households / reached / confirmed per officer and village with shares, and
- * villages short of the goal (not every household reached, or fewer than the minimum assigned)
- * highlighted. Staff workload, not residents' answers: no suppression applies.
+ * Officers' coverage: per officer and village, households with the chat figures (reached,
+ * confirmed), the door-to-door ones (visited, material delivered) and the wave's survey (self,
+ * interviewer), each with its share of the households; villages short of the goal (fewer than the
+ * minimum visited or assigned, or not every household reached) highlighted. Staff workload, not
+ * residents' answers: no suppression applies.
  */
 function coverageSection(coverage: CoverageReport, lang: Lang): SafeHtml {
   const min = coverage.minimumPerVillage;
   if (coverage.officers.length === 0) return html`<p class="muted" id="coverage-none">${at(lang, "outreach.coverage_none")}</p>`;
-  const head = html`<thead><tr><th>${at(lang, "outreach.officer")}</th><th>${at(lang, "outreach.village")}</th><th class="num">${at(lang, "outreach.households")}</th><th class="num">${at(lang, "outreach.reached")}</th><th class="num">${at(lang, "outreach.confirmed")}</th><th></th></tr></thead>`;
   const rows = coverage.officers.map((o) => {
     const name = o.officerName ?? o.officerId;
     return html`${o.villages.map(
-      (v) => html`<tr class="${v.complete && v.meetsMinimum ? "" : "below-goal"}"><th scope="row">${name}</th><td>${v.regionCode ? villageName(v, lang) : at(lang, "outreach.no_region")}</td>${coverageCells(v)}<td>${coverageFlags(v, min, lang)}</td></tr>`,
-    )}<tr class="subtotal"><th scope="row">${name}</th><td>${at(lang, "outreach.officer_total")}</td>${coverageCells(o.totals)}<td></td></tr>`;
+      (v) =>
+        html`<tr class="${v.complete && v.meetsMinimum && v.visitsMeetMinimum ? "" : "below-goal"}"><th scope="row">${name}</th><td>${v.regionCode ? villageName(v, lang) : at(lang, "outreach.no_region")}</td>${coverageCells(v)}<td>${coverageFlags(v, min, lang)}</td></tr>`,
+    )}<tr class="subtotal"><th scope="row">${name}</th><td>${at(lang, "outreach.officer_total")}</td>${coverageCells(o.totals)}<td>${belowVisits(o.totals, min, lang)}</td></tr>`;
   });
   return html`<p class="muted">${at(lang, "outreach.coverage_goal", { min })}</p>
-<table class="figures" id="coverage-table">${head}<tbody>${rows}</tbody>
-<tfoot><tr class="total"><th scope="row">${at(lang, "outreach.all_total")}</th><td></td>${coverageCells(coverage.totals)}<td></td></tr></tfoot></table>`;
+<table class="figures" id="coverage-table">${coverageHead(coverage, lang)}<tbody>${rows}</tbody>
+<tfoot><tr class="total"><th scope="row">${at(lang, "outreach.all_total")}</th><td></td>${coverageCells(coverage.totals)}<td>${belowVisits(coverage.totals, min, lang)}</td></tr></tfoot></table>`;
+}
+
+function belowVisits(totals: CoverageTotals, minimum: number, lang: Lang): SafeHtml {
+  return totals.villagesBelowVisitMinimum > 0 ? html`<span class="flag below-minimum">${at(lang, "outreach.villages_below_visits", { count: totals.villagesBelowVisitMinimum, min: minimum })}</span>` : html``;
 }
 
 function outreachChart(chart: Chart | undefined, caption: string): SafeHtml {
@@ -320,6 +336,7 @@ ${waveCard(report, lang)}
 <section class="card" id="trend"><h2>${at(lang, "overview.trend")}</h2>${chart("trend")}${breakdownTable(report, headlineTrend, lang, "trend-table")}</section>
 <section class="card" id="regions"><h2>${at(lang, "overview.regions")}</h2>${measureId ? chart(`region-${measureId}`) : ""}${breakdownTable(report, regionBreakdown, lang, "region-table")}</section>
 <section class="card" id="channels"><h2>${at(lang, "overview.by_channel")}</h2>${breakdownTable(report, report.byChannel.find((b) => b.measureId === measureId), lang, "channel-table")}</section>
+<section class="card" id="modes"><h2>${at(lang, "overview.by_mode")}</h2>${breakdownTable(report, report.byMode.find((b) => b.measureId === measureId), lang, "mode-table")}<p class="muted">${at(lang, "overview.mode_note")}</p></section>
 <section class="card" id="hot"><h2>${at(lang, "overview.hot")}</h2>${chart("hot")}${hotTable(report, lang)}</section>
 <section class="card" id="latest"><h2>${at(lang, "overview.latest_suggestions")}</h2>${suggestionList(input.suggestions, lang, zoneOf(ctx))}<p><a href="/admin/suggestions?lang=${lang}&amp;wave=${report.wave.id}">${at(lang, "app.suggestions")} →</a></p></section>
 <section class="card" id="quality"><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}${
@@ -366,6 +383,7 @@ ${waveCard(report, lang)}
 <section><h2>${at(lang, "overview.rates")}</h2>${ratesTable(report, lang)}</section>
 ${charts.map((c) => chartImage(c, lang, min))}
 <section><h2>${at(lang, "overview.regions")}</h2>${breakdownTable(report, regionBreakdown, lang, "report-region-table")}</section>
+<section><h2>${at(lang, "overview.by_mode")}</h2>${breakdownTable(report, report.byMode.find((b) => b.measureId === measureId), lang, "report-mode-table")}<p class="muted">${at(lang, "overview.mode_note")}</p></section>
 <section><h2>${at(lang, "overview.hot")}</h2>${hotTable(report, lang)}</section>
 <section><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}</section>
 ${outreachSections(report, input.outreach, lang, "report")}

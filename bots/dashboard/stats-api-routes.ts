@@ -2,7 +2,8 @@
  * The figures over the JSON API: the survey statistics (/admin/api/stats), each chart as SVG
  * (/admin/api/charts/:chart, also the pages' <img> sources), the outreach figures
  * (/admin/api/outreach: quiz awareness, case satisfaction) and officers' coverage
- * (/admin/api/coverage).
+ * (/admin/api/coverage: households assigned, visited, material delivered, surveyed in a wave,
+ * reached and confirmed in chat, per officer and village and for the whole office).
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -17,6 +18,7 @@ import { parseLocalDateTime } from "../../core/util/time-zone.js";
 
 const coverageQuery = z.object({
   region: optionalText,
+  wave: optionalText,
   broadcast: optionalText,
   since: dateParam,
 });
@@ -54,7 +56,7 @@ export function registerStatsApiRoutes(app: FastifyInstance, { service, admin, r
     const parsed = coverageQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     const q = parsed.data;
-    const options: CoverageOptions = { ...(q.region ? { regionCode: q.region } : {}), ...(q.broadcast ? { broadcastId: q.broadcast } : {}), ...(q.since ? { since: new Date(parseLocalDateTime(q.since, service.timeZone) ?? Date.parse(q.since)) } : {}) };
+    const options: CoverageOptions = { ...(q.region ? { regionCode: q.region } : {}), ...(q.wave ? { waveId: q.wave } : {}), ...(q.broadcast ? { broadcastId: q.broadcast } : {}), ...(q.since ? { since: new Date(parseLocalDateTime(q.since, service.timeZone) ?? Date.parse(q.since)) } : {}) };
     try {
       return await service.coverage(options);
     } catch (error) {

@@ -46,6 +46,8 @@ export function reportJson(report: StatsReport, lang: Lang, timeZone: string = D
     trend: report.trend.map((b) => breakdownJson(report, b, lang)),
     byRegion: report.byRegion.map((b) => breakdownJson(report, b, lang)),
     byChannel: report.byChannel.map((b) => breakdownJson(report, b, lang)),
+    // Modes are always both listed in the report; a suppressed one is counted like any group.
+    byMode: report.byMode.map((b) => breakdownJson(report, b, lang)),
     quality: report.quality,
     consistency: report.consistency,
     generatedAt: formatIsoInZone(report.generatedAt, timeZone),

@@ -200,11 +200,11 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
       const hint = body.data.lang ? normalizeLang(body.data.lang) : requestLang(request.headers, defaultLang);
 
       // Check the leaflet's signature before anything is created, so a forged one changes nothing.
-      let leaflet: { officerId: string; regionCode: string } | undefined;
+      let leaflet: { officerId: string; regionCode: string; householdId?: string } | undefined;
       if (body.data.ref !== undefined) {
         const code = verifyLeafletCode(keys, body.data.ref);
         if (!code) throw new WebError(400, "error.bad_qr");
-        leaflet = { officerId: code.officerId, regionCode: code.regionCode };
+        leaflet = { officerId: code.officerId, regionCode: code.regionCode, ...(code.householdId ? { householdId: code.householdId } : {}) };
       }
 
       const sessionId = current.state === "ok" ? current.sessionId : newSessionId();

@@ -30,13 +30,16 @@ export interface WebErrorBody {
 
 /**
  * No inline script or style anywhere (the page's code is in files), no framing, no plugins, and
- * requests only to this origin. `data:` images are the QR codes on the leaflet page.
+ * requests only to this origin. `data:` images are the QR codes on the leaflet page; the phone
+ * page's service worker is a same-origin script (`worker-src` falls back to `script-src 'self'`).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  // The officers' phone page installs like an app from its manifest (/field).
+  "manifest-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -64,23 +64,27 @@ export function verifyCsrfToken(keys: WebKeys, sessionId: string, token: string 
 // Leaflet codes
 // ---------------------------------------------------------------------------------------------
 
-/** Who handed out a leaflet, and for which region. */
+/** Who handed out a leaflet, and for which region (and, for a household's own QR, which household). */
 export interface LeafletCode {
   officerId: string;
   regionCode: string;
+  /** The household an officer left the QR at (the phone page's "QR left" at a visit). */
+  householdId?: string;
 }
 
 const OFFICER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CODE_SIG_LENGTH = 22; // 132 bits: forgery is hopeless, and the QR stays small.
 
 /**
- * Encodes and signs a leaflet code for a QR link: `<officerId>.<base64url(regionCode)>.<mac>`.
- * Region codes may contain any character, so they travel base64url-encoded.
+ * Encodes and signs a leaflet code for a QR link: `<officerId>.<base64url(regionCode)>.<mac>`, or
+ * `<officerId>.<base64url(regionCode)>.<householdId>.<mac>` for one household's QR. Region codes
+ * may contain any character, so they travel base64url-encoded.
  */
 export function signLeafletCode(keys: WebKeys, code: LeafletCode): string {
   if (!OFFICER_ID.test(code.officerId)) throw new Error(`officer id ${JSON.stringify(code.officerId)} cannot go in a QR code`);
+  if (code.householdId !== undefined && !OFFICER_ID.test(code.householdId)) throw new Error(`household id ${JSON.stringify(code.householdId)} cannot go in a QR code`);
   const region = Buffer.from(code.regionCode, "utf8").toString("base64url");
-  const body = `${code.officerId}.${region}`;
+  const body = code.householdId === undefined ? `${code.officerId}.${region}` : `${code.officerId}.${region}.${code.householdId}`;
   return `${body}.${mac(keys.qr, body, CODE_SIG_LENGTH)}`;
 }
 
@@ -88,10 +92,13 @@ export function signLeafletCode(keys: WebKeys, code: LeafletCode): string {
 export function verifyLeafletCode(keys: WebKeys, text: string): LeafletCode | undefined {
   if (text.length > 300) return undefined;
   const parts = text.split(".");
-  if (parts.length !== 3) return undefined;
-  const [officerId, region, sig] = parts as [string, string, string];
+  if (parts.length !== 3 && parts.length !== 4) return undefined;
+  const sig = parts.pop() as string;
+  const [officerId, region, householdId] = parts as [string, string, string | undefined];
   if (!OFFICER_ID.test(officerId) || !/^[A-Za-z0-9_-]{1,200}$/.test(region)) return undefined;
-  if (!sameText(sig, mac(keys.qr, `${officerId}.${region}`, CODE_SIG_LENGTH))) return undefined;
+  if (householdId !== undefined && !OFFICER_ID.test(householdId)) return undefined;
+  if (!sameText(sig, mac(keys.qr, parts.join("."), CODE_SIG_LENGTH))) return undefined;
   const regionCode = Buffer.from(region, "base64url").toString("utf8");
-  return regionCode ? { officerId, regionCode } : undefined;
+  if (!regionCode) return undefined;
+  return householdId === undefined ? { officerId, regionCode } : { officerId, regionCode, householdId };
 }

@@ -6,6 +6,7 @@
  * cookie, or `?token=` in a signed staff link an officer opens in a browser. The holder's role is
  * read from the database on every request: without a token the answer is 401 (403 for a
  * resident's chat session), and a token of someone who is not staff gets 403.
+ * `/web/staff/enter` signs a staff member in from their chat session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
@@ -53,9 +54,9 @@ interface LeafletTarget {
   above: RegionRecord | undefined;
 }
 
-/** The address a resident's phone opens for an officer's leaflet in a region. */
-export function leafletUrl(keys: WebKeys, baseUrl: string, officerId: string, regionCode: string): string {
-  return `${baseUrl.replace(/\/+$/, "")}/q/${signLeafletCode(keys, { officerId, regionCode })}`;
+/** The address a resident's phone opens for an officer's leaflet in a region (or for one household's QR). */
+export function leafletUrl(keys: WebKeys, baseUrl: string, officerId: string, regionCode: string, householdId?: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/q/${signLeafletCode(keys, { officerId, regionCode, ...(householdId ? { householdId } : {}) })}`;
 }
 
 /**
@@ -112,7 +113,8 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
       maxAge: STAFF_ENTRY_TTL_MS / 1000,
     });
     const lang = requestLang(request.headers, config.defaultLang);
-    return reply.redirect(staff.role === "admin" ? `/admin?lang=${lang}` : `/web/staff/leaflet?lang=${lang}`, 303);
+    // Officers work door to door: their phone page (households, visits, interviews) links the leaflet.
+    return reply.redirect(staff.role === "admin" ? `/admin?lang=${lang}` : `/field?lang=${lang}`, 303);
   });
 
   scope.get<{ Querystring: StaffQuery }>("/web/staff/qr.png", { config: limit }, async (request, reply) => {

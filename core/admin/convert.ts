@@ -91,6 +91,7 @@ export class StatConverter {
       waveId: this.intern(response.waveId),
       regionPath,
       channel: this.intern(response.channel),
+      mode: response.mode,
       status: response.status,
       startedAt: response.startedAt.toISOString(),
       answers,

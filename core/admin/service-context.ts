@@ -3,12 +3,12 @@
  * write, who makes a change, and the settings and clock they run with. A file of its own so that
  * the parts need not import the service that assembles them.
  */
-import type { AuditLog, BroadcastStore, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
+import type { AuditLog, BroadcastStore, FieldStore, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
 import type { AdminSettings } from "./settings.js";
 
 /**
  * The store ports the admin service needs: waves and questionnaires, regions, responses (figures,
- * exports, spot-check draws), suggestions, spot checks, staff (coverage), the outreach figures'
+ * exports, spot-check draws), suggestions, spot checks, staff and field work (coverage), the outreach figures'
  * reads, looking up a staff member, and the audit log. Conversations, broadcasts, the web inbox
  * and cases are none of its business.
  */
@@ -21,6 +21,7 @@ export type AdminStore = SurveyStore &
   OutreachFiguresReader &
   Pick<ResidentStore, "getResident"> &
   Pick<BroadcastStore, "listBroadcasts"> &
+  Pick<FieldStore, "fieldCoverageRows"> &
   AuditLog;
 
 /** Where a change came from, as the audit log's `via` records it. */

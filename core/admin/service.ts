@@ -160,11 +160,12 @@ export class AdminService {
   }
 
   /**
-   * Officers' coverage of their households.
-   * @throws CoverageRequestError for an unknown region
+   * Officers' coverage of their households (surveyed: in `options.waveId`, default the wave
+   * current at the service's clock).
+   * @throws CoverageRequestError for an unknown region or wave
    */
   coverage(options: CoverageOptions = {}): Promise<CoverageReport> {
-    return coverageReport(this.store, options);
+    return coverageReport(this.store, { now: this.now(), ...options });
   }
 
   /** The newest broadcasts (drafts left out) with their delivery counts, "possibly duplicated" included. */

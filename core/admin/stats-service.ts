@@ -1,8 +1,8 @@
 /**
  * The statistics service: reads responses from the store page by page, converts them for
  * core/stats and computes every figure an admin report shows — overall against targets, the
- * trend over waves, breakdowns by region and channel, hot problems, quality flags and the
- * spot-check consistency rate — with suppression applied by core/stats.
+ * trend over waves, breakdowns by region, channel and survey mode, hot problems, quality flags
+ * and the spot-check consistency rate — with suppression applied by core/stats.
  */
 import type { RegionRecord, ResponseQuery, WaveRecord, ExportSource } from "../model/index.js";
 import { validateQuestionnaire } from "../engine/definition.js";
@@ -83,6 +83,8 @@ export interface StatsReport {
   byRegion: Breakdown[];
   /** Scalar measures by channel. */
   byChannel: Breakdown[];
+  /** Scalar measures by survey mode: always `self` then `interviewer`, each suppressed like any group. */
+  byMode: Breakdown[];
   /** Quality flags among the wave's completed responses (null below the minimum group size). */
   quality: { completed: number; speeders: number; straightLiners: number; flagged: number } | null;
   /** The spot checks of the wave (in the region filter). */
@@ -178,6 +180,7 @@ export async function computeReport(store: ExportSource, request: ReportRequest 
   const trendTally = new BreakdownTally(scalar.map((m) => m.spec), { kind: "wave", order: waves.map((w) => w.id) });
   const regionTally = new BreakdownTally(regional.map((m) => m.spec), { kind: "region", level });
   const channelTally = new BreakdownTally(scalar.map((m) => m.spec), { kind: "channel" });
+  const modeTally = new BreakdownTally(scalar.map((m) => m.spec), { kind: "mode" });
   let completed = 0;
   let speeders = 0;
   let straightLiners = 0;
@@ -201,6 +204,7 @@ export async function computeReport(store: ExportSource, request: ReportRequest 
         overallTally.add(r);
         regionTally.add(r);
         channelTally.add(r);
+        modeTally.add(r);
       }
     }
     // The rows themselves are garbage at once; collecting now and then keeps V8 from growing
@@ -219,6 +223,7 @@ export async function computeReport(store: ExportSource, request: ReportRequest 
   const trend = trendTally.breakdowns(min);
   const byRegion = regionTally.breakdowns(min);
   const byChannel = channelTally.breakdowns(min);
+  const byMode = modeTally.breakdowns(min);
 
   const shown = (count: number): number | null => (count >= settings.minGroupSize ? count : null);
   const countQuery = { waveIds: [wave.id], ...(region ? { regionPath: region.path } : {}) };
@@ -247,6 +252,7 @@ export async function computeReport(store: ExportSource, request: ReportRequest 
     targets,
     byRegion,
     byChannel,
+    byMode,
     quality: completed >= settings.minGroupSize ? { completed, speeders, straightLiners, flagged } : null,
     consistency: consistencyRate(outcomes),
     generatedAt: now,

@@ -10,7 +10,7 @@
  * The outreach sheets (tip awareness, case satisfaction) likewise leave out suppressed tips and
  * groups: their figures arrive already suppressed from core/admin/outreach-figures.ts.
  */
-import type { RegionRecord, ResponseQuery, SpotCheckRecord, SuggestionQuery, ExportSource } from "../model/index.js";
+import { SURVEY_MODES, type ExportSource, type RegionRecord, type ResponseQuery, type SpotCheckRecord, type SuggestionQuery, type SurveyMode } from "../model/index.js";
 import { localize } from "../engine/definition.js";
 import type { Lang, QuestionDefinition, Questionnaire } from "../engine/types.js";
 import { figureRows, isShown, qualityFlags, type Breakdown, type FigureRow, type QualityConfig } from "../stats/index.js";
@@ -160,6 +160,8 @@ export async function responsesTable(store: Pick<ExportSource, "countResponsesBy
         ["wave", "table.wave"],
         ["status", "table.status"],
         ["channel", "table.channel"],
+        ["mode", "table.mode"],
+        ["household", "table.household"],
         ["region_code", "table.region_code"],
         ["region", "table.region"],
         ["started_at", "table.started_at"],
@@ -178,6 +180,10 @@ export async function responsesTable(store: Pick<ExportSource, "countResponsesBy
           options.waveNames?.get(r.waveId) ?? r.waveId,
           at(lang, `status.${r.status}`),
           r.channel,
+          modeName(r.mode, lang),
+          // An opaque id, not an address: it lets analysts keep one answer per household without
+          // publishing where anyone lives.
+          r.householdId,
           code,
           code ? regionName(regionByCode.get(code), lang, code) : null,
           r.startedAt,
@@ -239,13 +245,20 @@ function figureCells(section: string, measure: AdminMeasure, groupKey: string, g
   ];
 }
 
-/** A breakdown group's label: a region's name, a wave's name, or the channel. */
+/** A survey mode's name in `lang` (`self` → "Self (chat)"); an unknown mode as it is. */
+export function modeName(mode: string, lang: Lang): string {
+  return (SURVEY_MODES as readonly string[]).includes(mode) ? at(lang, `modes.${mode as SurveyMode}`) : mode;
+}
+
+/** A breakdown group's label: a region's name, a wave's name, a survey mode's name, or the channel. */
 export function groupLabel(report: StatsReport, breakdownOf: Breakdown, key: string, lang: Lang): string {
   switch (breakdownOf.by.kind) {
     case "region":
       return regionName(report.regions.get(key), lang, key);
     case "wave":
       return report.waves.find((w) => w.id === key)?.name ?? key;
+    case "mode":
+      return modeName(key, lang);
     default:
       return key === "all" ? at(lang, "app.all") : key;
   }
@@ -351,6 +364,7 @@ export function statsTables(report: StatsReport, lang: Lang, outreach?: Outreach
     { name: at(lang, "sections.trend"), columns: cols, rows: breakdownRows(report, report.trend, "sections.trend", lang) },
     { name: at(lang, "sections.regions"), columns: cols, rows: breakdownRows(report, report.byRegion, "sections.regions", lang) },
     { name: at(lang, "sections.channels"), columns: cols, rows: breakdownRows(report, report.byChannel, "sections.channels", lang) },
+    { name: at(lang, "sections.modes"), columns: cols, rows: breakdownRows(report, report.byMode, "sections.modes", lang) },
     { name: at(lang, "sections.hot"), columns: cols, rows: hot },
     { name: at(lang, "sections.quality"), columns: cols, rows: quality },
     ...(outreach ? outreachTables(report, outreach, lang) : []),

@@ -51,6 +51,7 @@ const baseFields = {
   section: z.string().optional(),
   label: LocalizedTextSchema,
   hint: LocalizedTextSchema.optional(),
+  read_aloud: LocalizedTextSchema.optional().describe("the question as an officer reads it out on a household visit (interviewer mode); default: the label"),
   required: z.boolean().optional().describe("default true"),
   required_message: LocalizedTextSchema.optional(),
   relevant: z.string().optional().describe("expression over earlier answers; ask only while true"),
@@ -113,6 +114,7 @@ const PhoneSchema = z
     section: baseFields.section,
     label: baseFields.label,
     hint: baseFields.hint,
+    read_aloud: baseFields.read_aloud,
     relevant: baseFields.relevant,
     type: z.literal("phone"),
     required: z.literal(false, { error: "a phone question is always optional: the resident may skip it" }).optional().describe("always optional (false or left out)"),
@@ -380,6 +382,7 @@ function* localizedTexts(def: QuestionnaireDefinition): Generator<[string, Local
     const at = `questions[${qi}]`;
     yield [`${at}.label`, q.label];
     if (q.hint) yield [`${at}.hint`, q.hint];
+    if (q.read_aloud) yield [`${at}.read_aloud`, q.read_aloud];
     if (q.required_message) yield [`${at}.required_message`, q.required_message];
     if ("constraint_message" in q && q.constraint_message) yield [`${at}.constraint_message`, q.constraint_message];
     if (q.type === "yesno") {

@@ -91,7 +91,8 @@ export function enterSurvey(turn: Turn): void {
   // The intro may announce the length as {{questions}}: the questions asked as things stand, the
   // same count the progress counter ("1/13") starts from, so the two never disagree.
   const intro = localize(qn.intro, s.lang, qn.languages).replace(/\{\{\s*questions\s*\}\}/g, String(askableQuestions(qn, survey.answers, ctx.regions).length));
-  send(turn, { kind: "info", text: [intro, t(s.lang, "survey.tips")].filter((x) => x).join("\n\n") });
+  // The chat's tips (type "menu" to pause …) are no use to an officer reading questions out.
+  send(turn, { kind: "info", text: [intro, ctx.interviewer ? "" : t(s.lang, "survey.tips")].filter((x) => x).join("\n\n") });
   advance(turn, { survey, qn });
 }
 
@@ -165,6 +166,7 @@ function scopeFor(turn: Turn, { survey, qn }: Active, q: QuestionDefinition): Qu
     previous: Object.hasOwn(survey.answers, q.id) ? survey.answers[q.id] : undefined,
     pending: survey.pending && survey.pending.questionId === q.id ? survey.pending : null,
     phoneOnFile: turn.s.phoneShared === true,
+    ...(turn.ctx.interviewer ? { interviewer: true } : {}),
   };
 }
 

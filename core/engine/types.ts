@@ -90,6 +90,11 @@ export interface QuestionBase {
   label: LocalizedText;
   /** Extra explanation shown under the question. */
   hint?: LocalizedText;
+  /**
+   * The question as an officer reads it out at a household visit ({@link EngineContext.interviewer}):
+   * second person, spoken wording. Default: the label.
+   */
+  read_aloud?: LocalizedText;
   /** Default true (a `note` is never required). */
   required?: boolean;
   /** Re-prompt shown when the resident tries to skip a required question. */
@@ -750,6 +755,11 @@ export interface EngineContext {
   newBroadcastId?: string;
   /** Set when the speaker is an officer or admin (the /broadcast dialogue is theirs only). */
   staff?: StaffContext;
+  /**
+   * An officer administers the survey on their phone (interviewer mode): questions use their
+   * `read_aloud` wording where the definition has one.
+   */
+  interviewer?: boolean;
   /**
    * The office's time zone, an IANA name ("Asia/Shanghai"), for times typed and shown in the
    * /broadcast dialogue: data, not a clock. Default Asia/Shanghai; UTC if the runtime knows no such zone.

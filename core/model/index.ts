@@ -9,5 +9,6 @@ export * from "./turns.js";
 export * from "./spot-checks.js";
 export * from "./cases.js";
 export * from "./outreach.js";
+export * from "./field.js";
 export * from "./ports.js";
 export * from "./roles.js";

@@ -8,6 +8,7 @@ import type { AdminSuggestionRecord, QuestionnaireRecord, RegionRecord, Response
 import type { ConversationRecord, Turn, TurnOutcome } from "./turns.js";
 import type { OpenRecheckRecord, RecheckTarget, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, SpotCheckRecord } from "./spot-checks.js";
 import type { RegionDataCounts, RegionImportCounts, RegionImportOptions, RegionImportPlan } from "./regions.js";
+import type { FieldCoverageQuery, FieldCoverageRow, FieldQuery, FieldRecheckRecord, HouseholdInput, HouseholdRecord, InterviewInput, InterviewOutcome, VisitInput, VisitRecord, VisitWithHousehold } from "./field.js";
 import type { CaseQuery, CaseRecord, CaseStatus, CaseUpdateRecord, CaseWithLatest, ClosedCaseRating } from "./cases.js";
 import type { AudienceMember, AudienceQuery, BroadcastRecord, BroadcastStatus, BroadcastSummary, CoverageQuery, CoverageRow, DeliveryCounts, DeliveryJob, DeliveryPlan, DeliverySettlement, FirstQuizAnswer, TipQuizAnswerRecord, WebInboxRecord } from "./outreach.js";
 
@@ -402,6 +403,64 @@ export interface CaseStore {
   markCaseUpdateDelivered(updateId: string, at: Date): Promise<void>;
 }
 
+/**
+ * Field work: households, visits, officer-administered interviews, field re-checks and the
+ * coverage they add up to. Every write is audited; writes carrying a client id are idempotent.
+ */
+export interface FieldStore {
+  /**
+   * Adds or updates households in one transaction (an import). A row whose village already has a
+   * household at the same address (compared trimmed, case- and width-insensitively) updates its
+   * head, phone and officer; otherwise it is added. Refuses (throws FieldRequestError, nothing
+   * stored) an unknown region code or officer. With `dryRun` it rolls back and only reports.
+   */
+  importHouseholds(rows: readonly HouseholdInput[], options: { actorId: string | null; dryRun?: boolean; now: Date }): Promise<{ added: number; updated: number; unchanged: number }>;
+  /**
+   * Adds one household (an officer on the phone). The same address in the same village again is
+   * `created: false` with the stored household when it is the same officer's, and refused
+   * (`duplicate-address`) when it is another's.
+   */
+  addHousehold(input: HouseholdInput & { actorId: string | null; now: Date }): Promise<{ household: HouseholdRecord; created: boolean }>;
+  /** The household with this id, or null. */
+  getHousehold(id: string): Promise<HouseholdRecord | null>;
+  /** Households matching the query (officer, region subtree), by region code then address. */
+  listFieldHouseholds(query?: FieldQuery): Promise<HouseholdRecord[]>;
+  /** The household a resident is linked to, or null. */
+  householdOfResident(residentId: string): Promise<HouseholdRecord | null>;
+  /**
+   * Links a resident (chat account) to a household, or unlinks it (null); a resident is linked to
+   * at most one household (linking moves them). Audited; null when there is no such household.
+   */
+  linkHouseholdResident(householdId: string, residentId: string | null, actorId: string | null): Promise<HouseholdRecord | null>;
+  /**
+   * Erases a household (an admin on request, or with its linked resident's data): its visits and
+   * its interviewer responses go with it, self responses lose the link. Audited without the
+   * address. False when there is no such household.
+   */
+  eraseHousehold(id: string, actorId: string | null): Promise<boolean>;
+  /**
+   * Stores a visit by its client id: new (`stored`), the same content again (`duplicate`), or a
+   * change by its author within {@link VISIT_EDIT_WINDOW_MS} of first storing (`updated`, audited
+   * with the previous values). Throws FieldRequestError: `unknown-household`, `not-yours` (another
+   * officer's household or visit), `too-late` (edit window over).
+   */
+  saveVisit(input: VisitInput & { officerId: string; now: Date }): Promise<{ visit: VisitRecord; outcome: "stored" | "updated" | "duplicate" }>;
+  /** Visits matching the query, newest first (at most `limit`, default 1000), with their household. */
+  listVisits(query?: FieldQuery & { limit?: number }): Promise<VisitWithHousehold[]>;
+  /** Every visit matching the query, oldest first, read in keyset pages (exports). */
+  streamVisits(query?: FieldQuery): AsyncGenerator<VisitWithHousehold>;
+  /**
+   * Stores an officer-administered interview as a completed response with mode `interviewer`,
+   * the officer and the household (and links it to its visit), in one transaction; idempotent by
+   * (officer, client id). One response per household and wave across both modes.
+   */
+  storeInterview(input: InterviewInput & { now: Date }): Promise<InterviewOutcome>;
+  /** One row per household of every officer and admin (dwellings, and chat-only assignments): see {@link FieldCoverageRow}. */
+  fieldCoverageRows(query?: FieldCoverageQuery): Promise<FieldCoverageRow[]>;
+  /** The spot checks drawn with method `visit` (one wave, or every wave), with what a verifier needs at the door. */
+  listFieldRechecks(filter?: { waveId?: string }): Promise<FieldRecheckRecord[]>;
+}
+
 /** What the outreach figures read (core/admin/outreach-figures.ts). Both methods return every row (no filter, no paging contract): the volumes are one row per closed case and one per resident and tip, and filtering in the core keeps every implementation trivially equivalent. */
 export interface OutreachFiguresReader {
   /** Every closed case's rating (null when not rated) and the path of its region. */
@@ -465,5 +524,6 @@ export interface Store
     BroadcastStore,
     WebInboxStore,
     CaseStore,
+    FieldStore,
     OutreachFiguresReader,
     AuditLog {}

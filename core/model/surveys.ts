@@ -1,6 +1,7 @@
 /**
  * Questionnaires, waves, regions, responses and suggestions as the core sees them.
  */
+import type { SurveyMode } from "./field.js";
 
 /** A stored questionnaire version. `definition` is the validated definition object. */
 export interface QuestionnaireRecord {
@@ -38,13 +39,18 @@ export interface RegionRecord {
 /** A response with its answers (values are the engine's JSON answer values). */
 export interface ResponseRecord {
   id: string;
-  residentId: string;
+  /** The resident who answered in chat; null for an officer-administered interview (the household is who answered). */
+  residentId: string | null;
   waveId: string;
   questionnaireId: string;
   status: "in_progress" | "completed" | "abandoned";
   channel: string;
   officerId: string | null;
   regionId: string | null;
+  /** `self` (the resident in chat) or `interviewer` (read out and entered by an officer). */
+  mode: SurveyMode;
+  /** The household this response stands for: an interview's, or a linked resident's completed response (one per household and wave). */
+  householdId: string | null;
   startedAt: Date;
   completedAt: Date | null;
   answers: Record<string, unknown>;
@@ -58,6 +64,7 @@ export interface ResponseQuery {
   /** A region subtree: the Region.path prefix. */
   regionPath?: string;
   channel?: string;
+  mode?: SurveyMode;
 }
 
 /** A response with its region's code and path, for statistics and exports. */

@@ -9,7 +9,7 @@ import type { StaffCommand, StaffReply } from "../survey/staff-commands.js";
 import { formatInvitationCode, parseInvitationCode } from "./codes.js";
 import { describeAudience, formatTime } from "./broadcast-format.js";
 import { parseAudience } from "./content.js";
-import { coverageReport, villageName, type CoverageReport } from "./coverage.js";
+import { coverageReport, villageName, type CoverageCounts, type CoverageReport, type CoverageTotals } from "./coverage.js";
 import { outreachText, type OutreachKey } from "./i18n.js";
 import { createInvitation, InvitationError, parseAccount, type StaffDirectory } from "./invitations.js";
 import { householdTelegramLink, invitationLinks, type LinkContext } from "./links.js";
@@ -138,14 +138,14 @@ export function createOutreachCommands(deps: OutreachCommandDeps): StaffCommand[
     {
       name: "coverage",
       role: "officer",
-      description: { "zh-CN": "入户宣传覆盖情况", "zh-TW": "入戶宣傳覆蓋情況", en: "door-to-door publicity coverage" },
-      async run({ staff, args, lang }) {
+      description: { "zh-CN": "入户走访和宣传覆盖情况", "zh-TW": "入戶走訪和宣傳覆蓋情況", en: "door-to-door visits and publicity coverage" },
+      async run({ staff, args, lang, now }) {
         if (staff.role === "admin") {
           const regionCode = args.trim() || undefined;
           if (regionCode && !(await store.getRegionByCode(regionCode))) return say(lang, "invite.no_region", { code: regionCode });
-          return { messages: [{ kind: "info", text: adminCoverageText(await coverageReport(store, regionCode ? { regionCode } : {}), lang) }] };
+          return { messages: [{ kind: "info", text: adminCoverageText(await coverageReport(store, { now, ...(regionCode ? { regionCode } : {}) }), lang) }] };
         }
-        const report = await coverageReport(store, { officerId: staff.id });
+        const report = await coverageReport(store, { officerId: staff.id, now });
         return { messages: [{ kind: "info", text: officerCoverageText(report, lang) }] };
       },
     },
@@ -202,13 +202,20 @@ async function cancelBroadcast(store: Store, staff: ResidentRecord, id: string, 
   return say(lang, cancelled ? "cancel.done" : "cancel.unknown", { id: broadcast.id });
 }
 
-/** An officer's own coverage, one line per village. */
+/**
+ * An officer's own coverage: per village a line of the chat figures (households / reached /
+ * confirmed) and one of the door-to-door ones (visited, material, surveyed self / interviewer).
+ */
 export function officerCoverageText(report: CoverageReport, lang: Lang): string {
   const mine = report.officers[0];
   if (!mine || mine.villages.length === 0) return outreachText(lang, "coverage.none");
   const lines = [outreachText(lang, "coverage.header")];
-  for (const village of mine.villages.slice(0, MAX_LINES)) lines.push(villageLine(village, report.minimumPerVillage, lang));
+  // Two lines per village: half as many villages keep the reply as short as the other lists.
+  const shown = Math.floor(MAX_LINES / 2);
+  for (const village of mine.villages.slice(0, shown)) lines.push(villageLine(village, report.minimumPerVillage, lang), fieldLine(village, report.minimumPerVillage, lang));
+  if (mine.villages.length > shown) lines.push(outreachText(lang, "list.more", { count: mine.villages.length - shown }));
   lines.push(outreachText(lang, "coverage.total", { assigned: mine.totals.assigned, reached: mine.totals.reached, confirmed: mine.totals.confirmed, missing: mine.totals.missing }));
+  lines.push(fieldTotal(mine.totals, report, lang));
   return lines.join("\n");
 }
 
@@ -216,7 +223,8 @@ export function officerCoverageText(report: CoverageReport, lang: Lang): string 
 export function adminCoverageText(report: CoverageReport, lang: Lang): string {
   if (report.officers.length === 0) return outreachText(lang, "coverage.none_admin");
   const lines = [outreachText(lang, "coverage.header_admin", { officers: report.officers.length })];
-  for (const officer of report.officers.slice(0, MAX_LINES)) {
+  const shown = Math.floor(MAX_LINES / 2);
+  for (const officer of report.officers.slice(0, shown)) {
     const t = officer.totals;
     lines.push(
       outreachText(lang, "coverage.officer_line", {
@@ -227,19 +235,41 @@ export function adminCoverageText(report: CoverageReport, lang: Lang): string {
         confirmed: t.confirmed,
         below: t.villagesBelowMinimum,
       }),
+      outreachText(lang, "coverage.officer_field_line", { ...fieldVars(t), below: t.villagesBelowVisitMinimum, min: report.minimumPerVillage }),
     );
   }
-  if (report.officers.length > MAX_LINES) lines.push(outreachText(lang, "list.more", { count: report.officers.length - MAX_LINES }));
+  if (report.officers.length > shown) lines.push(outreachText(lang, "list.more", { count: report.officers.length - shown }));
   const t = report.totals;
   lines.push(outreachText(lang, "coverage.total", { assigned: t.assigned, reached: t.reached, confirmed: t.confirmed, missing: t.missing }));
+  lines.push(fieldTotal(t, report, lang));
   return lines.join("\n");
 }
 
-function villageLine(village: CoverageReport["officers"][number]["villages"][number], minimum: number, lang: Lang): string {
+type Village = CoverageReport["officers"][number]["villages"][number];
+
+function villageLine(village: Village, minimum: number, lang: Lang): string {
   const flags: string[] = [];
   if (!village.meetsMinimum) flags.push(outreachText(lang, "coverage.below_minimum", { min: minimum }));
   flags.push(village.complete ? outreachText(lang, "coverage.complete") : outreachText(lang, "coverage.missing", { missing: village.missing }));
   return outreachText(lang, "coverage.line", { village: villageName(village, lang), assigned: village.assigned, reached: village.reached, confirmed: village.confirmed, flags: flags.join(" ") });
+}
+
+function fieldVars(counts: CoverageCounts): Record<string, number> {
+  return { visited: counts.visited, material: counts.materialDelivered, surveyed: counts.surveyed, self: counts.surveyedSelf, interviewer: counts.surveyedInterviewer };
+}
+
+function fieldLine(village: Village, minimum: number, lang: Lang): string {
+  const flags = village.visitsMeetMinimum ? "" : outreachText(lang, "coverage.below_visit_minimum", { min: minimum });
+  return outreachText(lang, "coverage.field_line", { ...fieldVars(village), flags });
+}
+
+function fieldTotal(totals: CoverageTotals, report: CoverageReport, lang: Lang): string {
+  return outreachText(lang, "coverage.field_total", {
+    ...fieldVars(totals),
+    wave: report.wave?.name ?? outreachText(lang, "coverage.no_wave"),
+    below: totals.villagesBelowVisitMinimum,
+    min: report.minimumPerVillage,
+  });
 }
 
 /** Hands `/broadcast <args>` to the engine's /broadcast dialogue (core/engine/compose.ts). */

@@ -4,14 +4,16 @@
  *
  * Two doors lead here — a household link in a Telegram deep link (`/start h_<officer>_<sig>`,
  * read by the outreach interceptor) and a leaflet's QR code opening the web chat (the runner's
- * `openSession`) — and the runner calls {@link Households.afterTurn} after every committed turn of
+ * `openSession`; a household's own QR also links the dwelling) — and the runner calls {@link Households.afterTurn} after every committed turn of
  * every channel, so a response started after either door was used is attributed the same way.
  */
 import type { EngineEvent } from "../engine/types.js";
-import type { RegionStore, StaffStore } from "../model/index.js";
+import type { FieldStore, RegionStore, StaffStore } from "../model/index.js";
 
 /** What attribution reads and writes. */
-export type HouseholdStore = Pick<StaffStore, "getOfficer" | "assignHousehold" | "attributeResponses"> & Pick<RegionStore, "getRegionByCode">;
+export type HouseholdStore = Pick<StaffStore, "getOfficer" | "assignHousehold" | "attributeResponses"> &
+  Pick<RegionStore, "getRegionByCode"> &
+  Pick<FieldStore, "getHousehold" | "householdOfResident" | "linkHouseholdResident">;
 
 /** Whose household a link or leaflet makes a resident, and the region it is counted in. */
 export interface HouseholdLink {
@@ -42,10 +44,24 @@ export class Households {
    * their unfinished, unattributed responses to the officer). Returns false, changing nothing,
    * for an officer trying out their own link: they are not their own household.
    */
-  async join(link: HouseholdLink, residentId: string): Promise<boolean> {
+  async join(link: HouseholdLink, residentId: string, dwellingId?: string): Promise<boolean> {
     if (link.officerId === residentId) return false;
     await this.store.assignHousehold({ officerId: link.officerId, householdId: residentId, regionId: link.regionId });
+    if (dwellingId !== undefined) await this.linkDwelling(link, residentId, dwellingId);
     return true;
+  }
+
+  /**
+   * A household's own QR (left at a visit for self-completion) links the resident to that
+   * dwelling — while it is still the QR's officer's, in the QR's village, and the resident is not
+   * linked elsewhere already (a neighbour scanning the QR on the table must not move a linked
+   * resident; the officer can relink by hand). A QR that no longer fits links nothing.
+   */
+  private async linkDwelling(link: HouseholdLink, residentId: string, dwellingId: string): Promise<void> {
+    const [dwelling, current] = await Promise.all([this.store.getHousehold(dwellingId), this.store.householdOfResident(residentId)]);
+    if (!dwelling || dwelling.officerId !== link.officerId || dwelling.regionId !== link.regionId) return;
+    if (current || dwelling.residentId) return;
+    await this.store.linkHouseholdResident(dwelling.id, residentId, link.officerId);
   }
 
   /**

@@ -1,12 +1,12 @@
 /**
- * Selecting responses, grouping them (overall, by region at any level, by wave, by channel)
- * and computing suppressed-or-shown figures per group. Pure functions.
+ * Selecting responses, grouping them (overall, by region at any level, by wave, by channel, by
+ * survey mode) and computing suppressed-or-shown figures per group. Pure functions.
  */
 
 import { checkQualityConfig, qualityFlags, type ExcludeFlagged } from "./quality.js";
 import { DEFAULT_MIN_GROUP_SIZE, type Figure } from "./suppression.js";
 import { BreakdownTally } from "./tally.js";
-import type { MeasureSpec, StatResponse } from "./types.js";
+import type { MeasureSpec, StatMode, StatResponse } from "./types.js";
 import type { Breakdown, BreakdownGroup, GroupBy } from "./groups.js";
 
 /** Which responses enter the figures. */
@@ -43,7 +43,7 @@ export function selectResponses(responses: readonly StatResponse[], options: Sta
   return responses.filter(responseSelector(options));
 }
 
-/** A filter on region, wave and channel (all optional). */
+/** A filter on region, wave, channel and survey mode (all optional). */
 export interface ResponseFilter {
   /** Keep responses whose region path starts with this prefix (e.g. one town's villages). */
   regionPrefix?: readonly string[];
@@ -51,6 +51,8 @@ export interface ResponseFilter {
   waveId?: string;
   /** Keep one channel. */
   channel?: string;
+  /** Keep one survey mode. */
+  mode?: StatMode;
 }
 
 /** Responses matching a {@link ResponseFilter} (e.g. for a trend within one village). */
@@ -60,7 +62,8 @@ export function filterResponses(responses: readonly StatResponse[], filter: Resp
     (r) =>
       prefix.every((code, i) => r.regionPath[i] === code) &&
       (filter.waveId === undefined || r.waveId === filter.waveId) &&
-      (filter.channel === undefined || r.channel === filter.channel),
+      (filter.channel === undefined || r.channel === filter.channel) &&
+      (filter.mode === undefined || r.mode === filter.mode),
   );
 }
 

@@ -13,11 +13,13 @@ export type GroupBy =
   /** By wave; `order` gives the trend order (other waves follow, sorted). */
   | { kind: "wave"; order?: readonly string[] }
   /** By channel; `order` gives the display order (other channels follow, sorted). */
-  | { kind: "channel"; order?: readonly string[] };
+  | { kind: "channel"; order?: readonly string[] }
+  /** By survey mode: always both groups, `self` then `interviewer`, even when one is empty. */
+  | { kind: "mode" };
 
 /** One group of a breakdown. */
 export interface BreakdownGroup<T extends { n: number } = MeasureValue> {
-  /** Group key: the region code, wave id or channel (`"all"` for overall). */
+  /** Group key: the region code, wave id, channel or mode (`"all"` for overall). */
   key: string;
   /** Region groups: the region path from the root down to this region; otherwise `[key]`. */
   path: string[];
@@ -31,7 +33,7 @@ export interface Breakdown<T extends { n: number } = MeasureValue> {
   measureId: string;
   /** The grouping used. */
   by: GroupBy;
-  /** Groups in order (regions by path, waves/channels by `order` then sorted). */
+  /** Groups in order (regions by path, waves/channels by `order` then sorted, modes self then interviewer). */
   groups: BreakdownGroup<T>[];
 }
 

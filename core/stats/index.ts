@@ -1,6 +1,6 @@
 /**
  * Survey statistics of Anxin: rates, indices, shares, victimisation and reporting rates with
- * 95 % confidence intervals; breakdowns by region, wave and channel with small-group
+ * 95 % confidence intervals; breakdowns by region, wave, channel and survey mode with small-group
  * suppression; quality flags; target comparisons; spot-check sampling. Pure: plain data in,
  * plain data out. Formulas: `tools/expected-stats/README.md`.
  */

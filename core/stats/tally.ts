@@ -12,7 +12,7 @@ import { meanFromCounts, proportion } from "./distributions.js";
 import { assertValidMeasure, classifyAnswer, matchesCondition, optionShares, StatsConfigError } from "./measures.js";
 import { applySuppression, checkMinGroupSize, complementSuppression } from "./suppression.js";
 import type { Breakdown, GroupBy } from "./groups.js";
-import type { Exclusions, MeasureSpec, MeasureValue, StatResponse } from "./types.js";
+import { STAT_MODES, type Exclusions, type MeasureSpec, type MeasureValue, type StatResponse } from "./types.js";
 
 /**
  * One measure over the responses added so far (no grouping, no suppression). Keeps counts
@@ -131,6 +131,9 @@ export class BreakdownTally {
       }
     } else if (by.kind === "wave" || by.kind === "channel") {
       for (const k of by.order ?? []) this.group(k, k, [k]);
+    } else if (by.kind === "mode") {
+      // Both modes always appear: an empty interviewer group is itself a finding (no field work).
+      for (const k of STAT_MODES) this.group(k, k, [k]);
     }
   }
 
@@ -163,12 +166,18 @@ export class BreakdownTally {
       case "channel":
         g = this.group(response.channel, response.channel, [response.channel]);
         break;
+      case "mode":
+        g = this.group(response.mode, response.mode, [response.mode]);
+        break;
     }
     g.size += 1;
     for (const t of g.tallies) t.add(response);
   }
 
-  /** Groups in report order: regions by path; waves/channels in `order`, then the others sorted. */
+  /**
+   * Groups in report order: regions by path; waves/channels in `order`, then the others sorted;
+   * modes self, then interviewer.
+   */
   private ordered(): TallyGroup[] {
     const all = [...this.groups.values()];
     switch (this.by.kind) {
@@ -176,6 +185,13 @@ export class BreakdownTally {
         return all.length > 0 ? all : [this.group("all", "all", ["all"])];
       case "region":
         return all.sort((a, b) => comparePaths(a.path, b.path));
+      case "mode": {
+        // The constructor created both modes; a mode outside the list (bad input data) follows,
+        // sorted, rather than vanishing from the figures.
+        const known: readonly string[] = STAT_MODES;
+        const other = all.filter((g) => !known.includes(g.key)).sort((a, b) => compareKeys(a.key, b.key));
+        return [...STAT_MODES.map((k) => this.groups.get(k) as TallyGroup), ...other];
+      }
       case "wave":
       case "channel": {
         const order = this.by.order ?? [];
@@ -188,14 +204,16 @@ export class BreakdownTally {
 
   /**
    * Which groups add up to a published parent figure: regions with the same parent region (the
-   * parent's own figure is the level above, or the overall one), and all channels (the wave's
-   * overall figure). Waves are left alone: no figure over all waves is published.
+   * parent's own figure is the level above, or the overall one), all channels and all modes
+   * (each adds up to the wave's overall figure). Waves are left alone: no figure over all waves
+   * is published.
    */
   private parentOf(): ((g: TallyGroup) => string) | undefined {
     switch (this.by.kind) {
       case "region":
         return (g) => JSON.stringify(g.path.slice(0, -1));
       case "channel":
+      case "mode":
         return () => "";
       default:
         return undefined;

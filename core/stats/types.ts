@@ -31,6 +31,16 @@ export type StatAnswer =
 /** Where a response stands. Abandoned responses never enter any figure. */
 export type ResponseStatus = "completed" | "in_progress" | "abandoned";
 
+/**
+ * How a response was given: `self` (the resident answered in chat) or `interviewer` (an officer
+ * read the questions out and entered the answers). Mirrors the model's survey mode without
+ * importing it, like the answers mirror the engine's.
+ */
+export type StatMode = "self" | "interviewer";
+
+/** The survey modes in report order: self first, then interviewer. */
+export const STAT_MODES: readonly StatMode[] = ["self", "interviewer"];
+
 /** One resident's questionnaire in one survey wave, as plain data. */
 export interface StatResponse {
   /** Unique id of the response. */
@@ -39,8 +49,10 @@ export interface StatResponse {
   waveId: string;
   /** Region codes from the root (e.g. district) down to the leaf (e.g. village). */
   regionPath: string[];
-  /** Channel the resident answered on: `telegram`, `wechat`, `web`, … */
+  /** Channel the resident answered on: `telegram`, `wechat`, `web`, … (`field` for an officer's interview). */
   channel: string;
+  /** Who entered the answers: the resident (`self`) or an officer reading the questions out (`interviewer`). */
+  mode: StatMode;
   /** Completion state. */
   status: ResponseStatus;
   /** ISO 8601 timestamp with `Z` or a `±HH:MM` offset. */

@@ -113,9 +113,10 @@ export interface SessionOpening {
   lang: Lang;
   /**
    * A leaflet whose signature the adapter verified: the resident is created at once and becomes
-   * the officer's household in the leaflet's region.
+   * the officer's household in the leaflet's region; a household's own QR (`householdId`, left at
+   * a visit) also links them to that dwelling, so their answers count for it.
    */
-  leaflet?: { officerId: string; regionCode: string };
+  leaflet?: { officerId: string; regionCode: string; householdId?: string };
 }
 
 /** What {@link ConversationRunner.openSession} found. */
@@ -348,7 +349,7 @@ export class ConversationRunner {
       const link = await this.households.link(leaflet.officerId, leaflet.regionCode);
       if (!link) return { ok: false, reason: "stale-leaflet" };
       const { resident } = await this.store.resolveIdentity({ platform, platformUserId, chatId, lang });
-      await this.households.join(link, resident.id);
+      await this.households.join(link, resident.id, leaflet.householdId);
     }
     return { ok: true, session: await this.session(platform, platformUserId) };
   }

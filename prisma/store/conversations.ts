@@ -2,6 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { parseRecheck } from "../spot-check-recheck.js";
 import { json, parse, isUniqueViolation, type StoreContext, type Tx } from "./context.js";
+import { eraseHouseholds } from "./households.js";
+import { linkCompletedResponse } from "./interviews.js";
 import { RECHECK_VERIFIER, type ConversationRecord, type ConversationStore, type DomainWrite, type SpotCheckRecheck, type Turn, type TurnOutcome } from "../../core/model/index.js";
 
 /** Longest telephone number stored (the engine's canonical forms are at most 16 characters). */
@@ -173,6 +175,8 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       case "response.complete": {
         const id = await responseId(write.waveId);
         await tx.response.update({ where: { id }, data: { status: "completed", completedAt: turn.now } });
+        // The resident's household (field work) counts as surveyed by this response, unless it was first.
+        await linkCompletedResponse(tx, turn.residentId, id, write.waveId);
         break;
       }
       case "response.abandon": {
@@ -282,6 +286,9 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         // The resident asked for deletion: answers, suggestions, deliveries, accounts and the
         // conversation go; the row stays, emptied, so the audit log still refers to something.
         // Their next message starts afresh as a new resident.
+        // Their household (field work) goes too, with what was recorded at its door.
+        const dwellings = await tx.household.findMany({ where: { residentId: turn.residentId }, select: { id: true } });
+        await eraseHouseholds(tx, dwellings.map((h) => h.id), turn.residentId, turn.now);
         await tx.conversation.deleteMany({ where: { residentId: turn.residentId } });
         await tx.identity.deleteMany({ where: { residentId: turn.residentId } });
         await tx.response.deleteMany({ where: { residentId: turn.residentId } });

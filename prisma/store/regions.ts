@@ -119,10 +119,14 @@ export class RegionTables implements RegionStore {
   private async dataCounts(tx: Tx | StoreContext["client"]): Promise<RegionDataCounts[]> {
     const where = { regionId: { not: null } };
     const count = { _count: { _all: true } } as const;
-    const [residents, assignments, officers, responses, suggestions, cases, invitations] = await Promise.all([
+    const [residents, assignments, officers, dwellings, dwellingOfficers, responses, suggestions, cases, invitations] = await Promise.all([
       tx.resident.groupBy({ by: ["regionId"], where, ...count }),
       tx.assignment.groupBy({ by: ["regionId"], where, ...count }),
       tx.assignment.groupBy({ by: ["regionId", "officerId"], where }),
+      // Field-work households are household assignments too (a dwelling assigned to an officer),
+      // and their region may not be removed (Household.region is onDelete: Restrict).
+      tx.household.groupBy({ by: ["regionId"], ...count }),
+      tx.household.groupBy({ by: ["regionId", "officerId"], where: { officerId: { not: null } } }),
       tx.response.groupBy({ by: ["regionId"], where, ...count }),
       tx.suggestion.groupBy({ by: ["regionId"], where, ...count }),
       tx.case.groupBy({ by: ["regionId"], where, ...count }),
@@ -142,11 +146,18 @@ export class RegionTables implements RegionStore {
     };
     add(residents, "residents");
     add(assignments, "assignments");
+    add(dwellings, "assignments");
     add(responses, "responses");
     add(suggestions, "suggestions");
     add(cases, "cases");
     add(invitations, "invitations");
-    for (const row of officers) if (row.regionId) entry(row.regionId).officers += 1;
+    const officersOf = new Set<string>();
+    for (const row of [...officers, ...dwellingOfficers]) {
+      if (row.regionId && row.officerId && !officersOf.has(`${row.regionId}\n${row.officerId}`)) {
+        officersOf.add(`${row.regionId}\n${row.officerId}`);
+        entry(row.regionId).officers += 1;
+      }
+    }
     return [...byRegion.values()];
   }
 

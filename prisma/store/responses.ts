@@ -74,18 +74,22 @@ function responseWhere(query: ResponseQuery): Prisma.ResponseWhereInput {
     ...(query.statuses ? { status: { in: [...query.statuses] } } : {}),
     ...(query.regionPath ? { region: { path: { startsWith: query.regionPath } } } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.mode ? { mode: query.mode } : {}),
   };
 }
 
-function toResponse(row: {
+/** A stored response as the core sees it (also used by the field-work part of the store). */
+export function toResponse(row: {
   id: string;
-  residentId: string;
+  residentId: string | null;
   waveId: string;
   questionnaireId: string;
   status: string;
   channel: string;
   officerId: string | null;
   regionId: string | null;
+  mode: string;
+  householdId: string | null;
   startedAt: Date;
   completedAt: Date | null;
   answers: { questionId: string; value: string }[];
@@ -100,6 +104,8 @@ function toResponse(row: {
     channel: row.channel,
     officerId: row.officerId,
     regionId: row.regionId,
+    mode: row.mode === "interviewer" ? "interviewer" : "self",
+    householdId: row.householdId,
     startedAt: row.startedAt,
     completedAt: row.completedAt,
     answers: Object.fromEntries(row.answers.map((answer) => [answer.questionId, parse<unknown>(answer.value, null)])),

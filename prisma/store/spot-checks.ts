@@ -4,6 +4,15 @@ import { json, parse, type StoreContext } from "./context.js";
 import { toResident, IDENTITY_FIELDS } from "./rows.js";
 import { RECHECK_VERIFIER, type OpenRecheckRecord, type RecheckTarget, type SpotCheckOutcomeValue, type SpotCheckRecheck, type SpotCheckRecheckStatus, type SpotCheckRecord, type SpotCheckStore } from "../../core/model/index.js";
 
+// What a spot-check row shows of its response: an interview has no resident, so its household's number is the one to call.
+const SPOT_CHECK_RESPONSE = {
+  channel: true,
+  completedAt: true,
+  region: { select: { code: true, path: true } },
+  resident: { select: { phone: true, lang: true, deletedAt: true } },
+  household: { select: { phone: true } },
+} as const;
+
 export class SpotCheckTables implements SpotCheckStore {
   constructor(private readonly db: StoreContext) {}
 
@@ -34,7 +43,7 @@ export class SpotCheckTables implements SpotCheckStore {
       where: { waveId },
       include: {
         response: {
-          select: { channel: true, completedAt: true, region: { select: { code: true, path: true } }, resident: { select: { phone: true, lang: true, deletedAt: true } } },
+          select: SPOT_CHECK_RESPONSE,
         },
       },
       orderBy: [{ drawnAt: "asc" }, { id: "asc" }],
@@ -53,7 +62,7 @@ export class SpotCheckTables implements SpotCheckStore {
         data: { outcome: input.outcome, verifier: input.verifier ?? null, notes: input.notes ?? null, checkedAt: input.now },
         include: {
           response: {
-            select: { channel: true, completedAt: true, region: { select: { code: true, path: true } }, resident: { select: { phone: true, lang: true, deletedAt: true } } },
+            select: SPOT_CHECK_RESPONSE,
           },
         },
       });
@@ -118,7 +127,8 @@ export class SpotCheckTables implements SpotCheckStore {
       },
     });
     const recheck = parseRecheck(row?.recheck ?? null);
-    if (!row || !recheck) return null;
+    // An interview has no resident to re-ask in chat.
+    if (!row || !recheck || !row.response.resident || !row.response.residentId) return null;
     const { identities, conversation, ...resident } = row.response.resident;
     return {
       spotCheck: { id: row.id, waveId: row.waveId, responseId: row.responseId, seed: row.seed, recheck },
@@ -200,7 +210,8 @@ function toSpotCheck(row: {
     channel: string;
     completedAt: Date | null;
     region: { code: string; path: string } | null;
-    resident: { phone: string | null; lang: string; deletedAt: Date | null };
+    resident: { phone: string | null; lang: string; deletedAt: Date | null } | null;
+    household: { phone: string | null } | null;
   };
 }): SpotCheckRecord {
   const outcome = row.outcome === "consistent" || row.outcome === "inconsistent" || row.outcome === "unreachable" ? row.outcome : null;
@@ -220,10 +231,22 @@ function toSpotCheck(row: {
     regionCode: row.response.region?.code ?? null,
     regionPath: row.response.region?.path ?? null,
     completedAt: row.response.completedAt,
-    phone: row.response.resident.deletedAt ? null : row.response.resident.phone,
-    lang: row.response.resident.lang,
+    phone: spotCheckPhone(row.response.resident, row.response.household),
+    lang: row.response.resident?.lang ?? DEFAULT_LANG,
     ...(recheck ? { recheck } : {}),
   };
+}
+
+/** The resident's language stands in for an interview's (read out in the office's language by default). */
+const DEFAULT_LANG = "zh-CN";
+
+/**
+ * The number to call: the resident's own, else the household's (an interview, or a resident who
+ * never shared one); none for an erased resident.
+ */
+function spotCheckPhone(resident: { phone: string | null; deletedAt: Date | null } | null, household: { phone: string | null } | null): string | null {
+  if (resident?.deletedAt) return null;
+  return resident?.phone ?? household?.phone ?? null;
 }
 
 /** The `mode` of a stored session state, or null. */

@@ -70,25 +70,7 @@ export class StaffTables implements StaffStore {
       include: { officer: { select: { displayName: true } }, region: { select: { code: true, path: true, name: true } } },
       orderBy: [{ officerId: "asc" }, { createdAt: "asc" }, { id: "asc" }],
     });
-    const households = [...new Set(assignments.map((row) => row.householdId))];
-    const reached = new Set<string>();
-    const confirmed = new Set<string>();
-    for (let i = 0; i < households.length; i += 500) {
-      const slice = households.slice(i, i + 500);
-      const rows = await this.db.client.delivery.findMany({
-        where: {
-          residentId: { in: slice },
-          status: "sent",
-          ...(query.broadcastId ? { broadcastId: query.broadcastId } : {}),
-          ...(query.since ? { sentAt: { gte: query.since } } : {}),
-        },
-        select: { residentId: true, readAt: true },
-      });
-      for (const row of rows) {
-        reached.add(row.residentId);
-        if (row.readAt) confirmed.add(row.residentId);
-      }
-    }
+    const { reached, confirmed } = await deliveryReach(this.db.client, assignments.map((row) => row.householdId), query);
     return assignments.map((row) => ({
       officerId: row.officerId,
       officerName: row.officer.displayName,
@@ -214,6 +196,33 @@ export class StaffTables implements StaffStore {
       return toResident(resident);
     });
   }
+}
+
+/**
+ * Which of these residents a broadcast reached (a delivery sent) and who confirmed reading it,
+ * counting deliveries of one broadcast, or of any broadcast sent since `since`: what the coverage
+ * reports (this one and the field coverage) say of a household in chat.
+ */
+export async function deliveryReach(client: StoreContext["client"], residentIds: readonly string[], query: Pick<CoverageQuery, "broadcastId" | "since">): Promise<{ reached: Set<string>; confirmed: Set<string> }> {
+  const residents = [...new Set(residentIds)];
+  const reached = new Set<string>();
+  const confirmed = new Set<string>();
+  for (let i = 0; i < residents.length; i += 500) {
+    const rows = await client.delivery.findMany({
+      where: {
+        residentId: { in: residents.slice(i, i + 500) },
+        status: "sent",
+        ...(query.broadcastId ? { broadcastId: query.broadcastId } : {}),
+        ...(query.since ? { sentAt: { gte: query.since } } : {}),
+      },
+      select: { residentId: true, readAt: true },
+    });
+    for (const row of rows) {
+      reached.add(row.residentId);
+      if (row.readAt) confirmed.add(row.residentId);
+    }
+  }
+  return { reached, confirmed };
 }
 
 /** Sets officer (and region, where missing) on a household's in-progress responses without an officer. */

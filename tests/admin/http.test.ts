@@ -162,6 +162,17 @@ describe("admin HTTP access control", () => {
     expect(withToken.statusCode).toBe(200);
   });
 
+  it("shows the by-mode table right after the by-channel one, modes named in the page's language", async () => {
+    for (const [path, table] of [["/admin", "mode-table"], ["/admin/report", "report-mode-table"]] as const) {
+      const page = await env.app.inject({ url: `${path}?wave=${env.fx.w2.id}&lang=zh-TW`, headers: bearer(env.tokens.admin) });
+      expect(page.statusCode, path).toBe(200);
+      const modes = page.body.slice(page.body.indexOf(`id="${table}"`));
+      expect(modes.indexOf("自填（聊天）"), path).toBeGreaterThan(0);
+      expect(modes.indexOf("入戶訪問（員警代填）"), path).toBeGreaterThan(modes.indexOf("自填（聊天）"));
+      if (path === "/admin") expect(page.body.indexOf('id="channel-table"')).toBeLessThan(page.body.indexOf('id="mode-table"'));
+    }
+  });
+
   it("sends a strict CSP without scripts", async () => {
     const res = await env.app.inject({ url: "/admin/login" });
     expect(res.headers["content-security-policy"]).toBe(ADMIN_CSP);
@@ -215,13 +226,13 @@ describe("admin exports", () => {
     const sheet = workbook.worksheets[0];
     if (!sheet) throw new Error("no sheet");
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 4)).toEqual(["Response id", "Wave", "Status", "Channel"]);
+    expect(header.slice(0, 6)).toEqual(["Response id", "Wave", "Status", "Channel", "Survey mode", "Household id"]);
     expect(header).toContain("safety_overall Overall, how safe do you feel where you live?");
     // 40 completed + 3 in progress + 2 abandoned responses in W2.
     expect(sheet.actualRowCount).toBe(1 + 45);
     const labels = new Set<string>();
     sheet.eachRow((row, i) => {
-      if (i > 1) labels.add(String(row.getCell(11).value));
+      if (i > 1) labels.add(String(row.getCell(13).value));
     });
     expect(labels).toContain("Very safe");
   });
@@ -246,7 +257,7 @@ describe("admin exports", () => {
     const xlsx = await env.app.inject({ url: `/admin/api/export/stats?format=xlsx&wave=${w()}&level=2&lang=zh-CN`, headers: bearer(env.tokens.admin) });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(["总体", "目标对比", "趋势", "分地区", "分渠道", "关注问题", "问卷质量", "防范知识知晓率", "案件反馈满意度"]);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["总体", "目标对比", "趋势", "分地区", "分渠道", "分调查方式", "关注问题", "问卷质量", "防范知识知晓率", "案件反馈满意度"]);
     const regions = workbook.getWorksheet("分地区");
     const cells: string[] = [];
     regions?.eachRow((row) => cells.push(JSON.stringify(row.values)));
@@ -271,10 +282,16 @@ describe("admin exports", () => {
   it("leaves suppressed groups out of the stats API and the charts", async () => {
     const stats = (await env.app.inject({ url: `/admin/api/stats?wave=${w()}&level=2&lang=en`, headers: bearer(env.tokens.admin) })).json() as {
       byRegion: { measureId: string; groups: { key: string }[]; suppressedGroups: number }[];
+      byChannel: { measureId: string }[];
+      byMode: { measureId: string; by: string; groups: { key: string; label: string }[]; suppressedGroups: number }[];
     };
     const rate = stats.byRegion.find((b) => b.measureId === "safety_overall.rate");
     expect(rate?.groups.map((g) => g.key)).toEqual([REGIONS.a1, REGIONS.b1]);
     expect(rate?.suppressedGroups).toBe(2);
+    // By mode, beside by channel: the fixture has no interviews, so that group is only counted.
+    expect(stats.byMode.map((b) => b.measureId)).toEqual(stats.byChannel.map((b) => b.measureId));
+    const byMode = stats.byMode.find((b) => b.measureId === "safety_overall.rate");
+    expect(byMode).toMatchObject({ by: "mode", groups: [{ key: "self", label: "Self (chat)" }], suppressedGroups: 1 });
     for (const chart of ["rates", "trend", "region-safety_overall.rate", "hot"]) {
       const res = await env.app.inject({ url: `/admin/api/charts/${chart}?wave=${w()}&level=2&lang=en`, headers: bearer(env.tokens.admin) });
       expect(res.statusCode, chart).toBe(200);
@@ -293,7 +310,7 @@ describe("admin spot checks", () => {
     const w = env.fx.w2.id;
     // A resident who shared a phone number for spot checks.
     const first = await env.store.pageResponses({ waveIds: [w], statuses: ["completed"] }, null, 100);
-    for (const r of first) await env.store.setResidentPhone(r.residentId, `1380000${String(first.indexOf(r)).padStart(4, "0")}`);
+    for (const r of first) await env.store.setResidentPhone(r.residentId!, `1380000${String(first.indexOf(r)).padStart(4, "0")}`);
     const drawn = await env.app.inject({ method: "POST", url: "/admin/api/spot-checks/draw", headers: bearer(env.tokens.admin), payload: { wave: w, share: 0.25, minPerStratum: 1, level: 2, seed: "2026-H2" } });
     expect(drawn.statusCode).toBe(200);
     const result = drawn.json() as { created: number; seed: string; population: number };

@@ -20,7 +20,8 @@ import { migrate } from "../../prisma/migrate.js";
 import type { Store } from "../../core/model/index.js";
 import { openStore } from "../../prisma/store.js";
 import { BACKENDS, type TestDatabase } from "../support/databases.js";
-import { computeReport, type StatsReport } from "../../core/admin/stats-service.js";
+import { computeReport, waveMeasures, type StatsReport } from "../../core/admin/stats-service.js";
+import { responsesTable } from "../../core/admin/tables.js";
 import { drawSpotChecks } from "../../core/admin/spot-checks.js";
 import { BulkReader } from "../../prisma/bulk-reader.js";
 import { isScalarValue, isShown, type Figure } from "../../core/stats/index.js";
@@ -71,7 +72,7 @@ function overall(report: StatsReport, id: string): Figure | undefined {
   return report.overall.find((o) => o.measure.spec.id === id)?.figure;
 }
 
-function group(report: StatsReport, list: "trend" | "byRegion" | "byChannel", id: string, key: string): Figure | undefined {
+function group(report: StatsReport, list: "trend" | "byRegion" | "byChannel" | "byMode", id: string, key: string): Figure | undefined {
   return report[list].find((b) => b.measureId === id)?.groups.find((g) => g.key === key)?.figure;
 }
 
@@ -225,3 +226,118 @@ describe.each(BACKENDS)("admin statistics end to end on $name", ({ create }) => 
 function sortTargets<T extends { measureId: string; label: string }>(list: T[]): T[] {
   return [...list].sort((a, b) => (a.measureId + a.label < b.measureId + b.label ? -1 : 1));
 }
+
+/**
+ * Survey modes: the fixture's 40 self-completed W2 responses plus 12 interviews an officer
+ * entered for households in B1 (stored through FieldStore.storeInterview: mode interviewer,
+ * channel field, no resident). Interview answers, safety_overall: vs×5 s×4 bs nv dont_know →
+ * n = 11, x (top three) = 10; scores 100×5 + 80×4 + 60 + 40 = 920, mean 83.636364,
+ * s = 19.632996, t(0.975; 10) = 2.228139.
+ */
+describe.each(BACKENDS)("admin statistics by survey mode on $name", ({ create }) => {
+  let db: TestDatabase;
+  let store: Store;
+  let fx: Fixture;
+  let report: StatsReport;
+  const households: string[] = [];
+  const levels = ["very_safe", "very_safe", "very_safe", "very_safe", "very_safe", "safe", "safe", "safe", "safe", "basically_safe", "not_very_safe", "dont_know"];
+  const now = new Date("2026-11-20T08:00:00Z");
+
+  beforeAll(async () => {
+    db = await create();
+    await migrate(db.target);
+    store = await openStore(db.target);
+    fx = await seedFixture(store);
+    await store.resolveIdentity({ platform: "cli", platformUserId: "officer-1", chatId: "officer-1" });
+    const officer = await store.setRole("cli", "officer-1", "officer");
+    for (const [i, level] of levels.entries()) {
+      const { household } = await store.addHousehold({ regionCode: REGIONS.b1, address: `东坡路 ${i + 1} 号`, officerId: officer.id, actorId: officer.id, now });
+      households.push(household.id);
+      const outcome = await store.storeInterview({
+        clientId: `interview-${String(i).padStart(2, "0")}`,
+        officerId: officer.id,
+        householdId: household.id,
+        visitClientId: null,
+        waveId: fx.w2.id,
+        questionnaireId: fx.questionnaireId,
+        lang: "zh-CN",
+        regionId: null,
+        answers: { safety_overall: { kind: "choice", option: level } },
+        startedAt: new Date(now.getTime() - 3600_000 + i * 60_000),
+        completedAt: new Date(now.getTime() - 3000_000 + i * 60_000),
+        now,
+      });
+      expect(outcome.outcome).toBe("stored");
+    }
+    report = await computeReport(store, { waveId: fx.w2.id, level: 2, now });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it("breaks the rate and the index down by mode, self first", () => {
+    const rate = report.byMode.find((b) => b.measureId === "safety_overall.rate");
+    expect(rate?.groups.map((g) => g.key)).toEqual(["self", "interviewer"]);
+    expectRate(group(report, "byMode", "safety_overall.rate", "self"), 32, 39, [0.820513, 0.67332, 0.910227]);
+    expectRate(group(report, "byMode", "safety_overall.rate", "interviewer"), 10, 11, [0.909091, 0.622642, 0.983768]);
+    const index = shown(group(report, "byMode", "safety_overall.index", "interviewer"));
+    const hand = tInterval([...rep(100, 5), ...rep(80, 4), 60, 40], 2.228139);
+    expect(index.n).toBe(11);
+    expectClose(index.value, 83.636364);
+    expectClose(hand[0], 83.636364);
+    expectClose(index.sd as number, 19.632996);
+    expectClose(index.lower, 70.446736);
+    expectClose(index.upper, 96.825991);
+    expect(Math.abs(hand[2] - 70.446736)).toBeLessThan(2e-5);
+    // Every scalar measure has its by-mode breakdown, beside the by-channel one.
+    expect(report.byMode.map((b) => b.measureId)).toEqual(report.byChannel.map((b) => b.measureId));
+  });
+
+  it("counts the interviews in the overall figure and as the field channel", async () => {
+    expectRate(overall(report, "safety_overall.rate"), 42, 50, [0.84, 0.714858, 0.916626]);
+    expect(report.counts.completed).toBe(52);
+    // wechat (9 valid answers) is suppressed, so the smallest shown channel goes with it: field
+    // and web both rest on 11, and field comes first — web (8/11) is shown this time.
+    expect(report.byChannel.find((b) => b.measureId === "safety_overall.rate")?.groups.map((g) => g.key)).toEqual(["field", "telegram", "web", "wechat"]);
+    expect(group(report, "byChannel", "safety_overall.rate", "field")).toMatchObject({ suppressed: true, n: undefined });
+    expectRate(group(report, "byChannel", "safety_overall.rate", "web"), 8, 11, [0.727273, 0.434355, 0.902539]);
+    const min9 = await computeReport(store, { waveId: fx.w2.id, now, settings: { minGroupSize: 9 } });
+    expectRate(group(min9, "byChannel", "safety_overall.rate", "field"), 10, 11, [0.909091, 0.622642, 0.983768]);
+  });
+
+  it("suppresses a small mode, and the other with it", async () => {
+    // A minimum of 12: the interviews' 11 valid answers are too few, and self would give them away.
+    const strict = await computeReport(store, { waveId: fx.w2.id, level: 2, now, settings: { minGroupSize: 12 } });
+    expect(isShown(overall(strict, "safety_overall.rate") as Figure)).toBe(true);
+    for (const key of ["self", "interviewer"]) expect(group(strict, "byMode", "safety_overall.rate", key)).toMatchObject({ suppressed: true, n: undefined });
+    // Town A has no interviews: the interviewer group is listed, empty and suppressed; self shows.
+    const townA = await computeReport(store, { waveId: fx.w2.id, regionCode: REGIONS.townA, now });
+    expect(townA.byMode.find((b) => b.measureId === "safety_overall.rate")?.groups.map((g) => g.key)).toEqual(["self", "interviewer"]);
+    expect(group(townA, "byMode", "safety_overall.rate", "interviewer")).toMatchObject({ suppressed: true, n: undefined });
+    expectRate(group(townA, "byMode", "safety_overall.rate", "self"), 21, 25, [0.84, 0.653464, 0.935965]);
+  });
+
+  it("gives the same by-mode figures through the plain-SQL reader, and exports mode and household per response", async () => {
+    const reader = await BulkReader.open(db.target);
+    try {
+      expect((await computeReport(reader, { waveId: fx.w2.id, level: 2, now })).byMode).toEqual(report.byMode);
+      const { questionnaire, quality } = await waveMeasures(reader, fx.w2);
+      const table = await responsesTable(reader, { query: { waveIds: [fx.w2.id] }, questionnaire, lang: "en", regions: await reader.listRegions(), quality, minGroupSize: 10 });
+      const keys = table.columns.map((c) => c.key);
+      expect(keys.slice(0, 8)).toEqual(["response_id", "wave", "status", "channel", "mode", "household", "region_code", "region"]);
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of table.rows) rows.push(Object.fromEntries(keys.map((k, i) => [k, row[i]])));
+      const interviews = rows.filter((r) => r.mode === "Interviewer (household visit)");
+      expect(interviews).toHaveLength(12);
+      expect(interviews.every((r) => r.channel === "field")).toBe(true);
+      expect(interviews.map((r) => r.household).sort()).toEqual([...households].sort());
+      // 40 completed + 3 in progress + 2 abandoned self responses, none linked to a household.
+      const own = rows.filter((r) => r.mode === "Self (chat)");
+      expect(own).toHaveLength(45);
+      expect(own.every((r) => r.household === null)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+});

@@ -126,7 +126,8 @@ describe("the first day in an office, as the README tells it", () => {
     expect(officerJoined.some((m) => m.staffEntry === "officer")).toBe(true);
     const officerEnter = await officer.get("/web/staff/enter");
     expect(officerEnter.status).toBe(303);
-    expect(officerEnter.headers.get("location")).toMatch(/^\/web\/staff\/leaflet\b/);
+    // Officers land on their phone page (households, visits, interviews), which links the leaflet.
+    expect(officerEnter.headers.get("location")).toMatch(/^\/field\b/);
 
     // 4. The officer's leaflet for one village of the street.
     const leaflet = await officer.get(`/web/staff/leaflet?region=${VILLAGE.code}`);

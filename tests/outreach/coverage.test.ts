@@ -84,7 +84,23 @@ describe("coverage", () => {
       { officer: "A", villages: [["V1", 12, 10, 6, 2, true, false], ["V2", 4, 2, 1, 2, false, false]] },
       { officer: "B", villages: [["V1", 10, 3, 1, 7, true, false]] },
     ]);
-    expect(report.totals).toEqual({ assigned: 26, reached: 15, confirmed: 8, missing: 11, villages: 3, villagesBelowMinimum: 1, villagesComplete: 0 });
+    // Chat-only assignments: nobody visited, nothing handed over, no wave open so nobody surveyed.
+    expect(report.totals).toEqual({
+      assigned: 26,
+      visited: 0,
+      materialDelivered: 0,
+      surveyedSelf: 0,
+      surveyedInterviewer: 0,
+      surveyed: 0,
+      reached: 15,
+      confirmed: 8,
+      missing: 11,
+      villages: 3,
+      villagesBelowMinimum: 1,
+      villagesBelowVisitMinimum: 3,
+      villagesComplete: 0,
+    });
+    expect(report.wave).toBeNull();
     expect(report.minimumPerVillage).toBe(10);
   });
 

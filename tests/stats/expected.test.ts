@@ -19,7 +19,7 @@ import {
   type GroupBy,
   type StatOptions,
 } from "../../core/stats/index.js";
-import { fixtureSha256, loadExpected, loadFixture, type ExpectedFigure } from "./load.js";
+import { fixtureSha256, loadExpected, loadFixture, type ExpectedCase, type ExpectedFigure } from "./load.js";
 
 const fixture = loadFixture();
 const expected = loadExpected();
@@ -95,29 +95,73 @@ describe("expected values (independent Python computation)", () => {
     expect(expected.quality.straightLiners.length).toBeGreaterThan(5);
   });
 
+  /** Computes one expected case with core/stats and compares every group; returns [groups, shown]. */
+  function checkCase(c: ExpectedCase): [number, number] {
+    const measure = fixture.measures.find((m) => m.id === c.measureId);
+    expect(measure, c.name).toBeDefined();
+    if (!measure) return [0, 0];
+    const options: StatOptions = { includeInProgress: c.options.includeInProgress, minGroupSize: c.options.minGroupSize };
+    if (c.options.excludeFlagged) options.exclude = { speeders: true, straightLiners: true, quality: fixture.quality };
+    const pool = c.regionPrefix || c.mode ? filterResponses(fixture.responses, { ...(c.regionPrefix ? { regionPrefix: c.regionPrefix } : {}), ...(c.mode ? { mode: c.mode } : {}) }) : fixture.responses;
+    const result = breakdown(pool, measure, c.by as GroupBy, options);
+    expect(result.groups.map((g) => g.key), c.name).toEqual(c.groups.map((g) => g.key));
+    expect(result.groups.map((g) => g.path), c.name).toEqual(c.groups.map((g) => g.path));
+    let groups = 0;
+    let shown = 0;
+    result.groups.forEach((g, i) => {
+      const wanted = c.groups[i];
+      if (!wanted) return;
+      compareFigure(g.figure, wanted.figure, c.options.minGroupSize, `${c.name} [${g.key}]`);
+      groups += 1;
+      if (!wanted.figure.suppressed) shown += 1;
+    });
+    return [groups, shown];
+  }
+
   it(`every breakdown agrees (${expected.cases.length} cases)`, () => {
     let groups = 0;
     let shown = 0;
     for (const c of expected.cases) {
-      const measure = fixture.measures.find((m) => m.id === c.measureId);
-      expect(measure, c.name).toBeDefined();
-      if (!measure) continue;
-      const options: StatOptions = { includeInProgress: c.options.includeInProgress, minGroupSize: c.options.minGroupSize };
-      if (c.options.excludeFlagged) options.exclude = { speeders: true, straightLiners: true, quality: fixture.quality };
-      const pool = c.regionPrefix ? filterResponses(fixture.responses, { regionPrefix: c.regionPrefix }) : fixture.responses;
-      const result = breakdown(pool, measure, c.by as GroupBy, options);
-      expect(result.groups.map((g) => g.key), c.name).toEqual(c.groups.map((g) => g.key));
-      expect(result.groups.map((g) => g.path), c.name).toEqual(c.groups.map((g) => g.path));
-      result.groups.forEach((g, i) => {
-        const wanted = c.groups[i];
-        if (!wanted) return;
-        compareFigure(g.figure, wanted.figure, c.options.minGroupSize, `${c.name} [${g.key}]`);
-        groups += 1;
-        if (!wanted.figure.suppressed) shown += 1;
-      });
+      const [g, s] = checkCase(c);
+      groups += g;
+      shown += s;
     }
     expect(groups).toBeGreaterThan(1000);
     expect(shown).toBeGreaterThan(1000);
+  });
+
+  it("the fixture has both survey modes: interviews are completed, on the field channel", () => {
+    const interviews = fixture.responses.filter((r) => r.mode === "interviewer");
+    expect(fixture.responses.every((r) => r.mode === "self" || r.mode === "interviewer")).toBe(true);
+    expect(interviews.every((r) => r.channel === "field" && r.status === "completed")).toBe(true);
+    expect(fixture.responses.filter((r) => r.channel === "field" && r.mode !== "interviewer")).toEqual([]);
+    const completed = fixture.responses.filter((r) => r.status === "completed").length;
+    expect(interviews.length / completed).toBeGreaterThan(0.15);
+    expect(interviews.length / completed).toBeLessThan(0.35);
+  });
+
+  it("every by-mode breakdown agrees, both modes listed self first, suppressed like the channels", () => {
+    const byMode = expected.cases.filter((c) => c.by.kind === "mode");
+    // 15 measures × (4 selections + 6 filtered or stricter views + 1 mode filter).
+    expect(byMode.length).toBe(fixture.measures.length * 11);
+    let groups = 0;
+    let shown = 0;
+    const complemented = new Set<string>();
+    for (const c of byMode) {
+      expect(c.groups.map((g) => g.key), c.name).toEqual(["self", "interviewer"]);
+      const [g, s] = checkCase(c);
+      groups += g;
+      shown += s;
+      // Both hidden although self alone would be shown: it would give the interviews away.
+      if (c.groups.every((x) => x.figure.suppressed)) complemented.add(c.name.split("|")[2] as string);
+    }
+    expect(groups).toBe(byMode.length * 2);
+    expect(shown).toBeGreaterThan(100);
+    expect(complemented).toContain("village-330102001001");
+    // The interviews alone, by wave and by channel (a mode filter before grouping).
+    const filtered = expected.cases.filter((c) => c.mode === "interviewer");
+    expect(filtered.length).toBe(fixture.measures.length * 2);
+    for (const c of filtered) checkCase(c);
   });
 
   it("target comparisons agree (above / below / equal, significance, suppressed)", () => {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { QualityConfig } from "../../core/stats/quality.js";
 import type { SpotCheckOptions, SpotCheckResult } from "../../core/stats/sampling.js";
-import type { MeasureSpec, StatResponse, Target } from "../../core/stats/types.js";
+import type { MeasureSpec, StatMode, StatResponse, Target } from "../../core/stats/types.js";
 
 /** The fixture written by `tools/expected-stats/make-fixture.py`. */
 export interface Fixture {
@@ -40,9 +40,11 @@ export type ExpectedFigure =
 export interface ExpectedCase {
   name: string;
   measureId: string;
-  by: { kind: "overall" } | { kind: "region"; level: number } | { kind: "wave" } | { kind: "channel" };
+  by: { kind: "overall" } | { kind: "region"; level: number } | { kind: "wave" } | { kind: "channel" } | { kind: "mode" };
   options: { includeInProgress: boolean; excludeFlagged: boolean; minGroupSize: number };
   regionPrefix?: string[];
+  /** Only the responses of this survey mode (before grouping). */
+  mode?: StatMode;
   groups: { key: string; path: string[]; figure: ExpectedFigure }[];
 }
 

@@ -42,6 +42,7 @@ function resp(answers: Record<string, StatAnswer>, extra: Partial<StatResponse> 
     waveId: "w1",
     regionPath: ["d", "t", "v"],
     channel: "web",
+    mode: "self",
     status: "completed",
     startedAt: "2026-03-01T10:00:00Z",
     completedAt: "2026-03-01T10:05:00Z",

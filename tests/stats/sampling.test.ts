@@ -23,6 +23,7 @@ function population(sizes: Record<string, number>, extra: Partial<StatResponse> 
         waveId: "w",
         regionPath: ["d", town, `${town}-v${i % 3}`],
         channel: "web",
+        mode: "self",
         status: "completed",
         startedAt: "2026-03-01T10:00:00Z",
         completedAt: "2026-03-01T10:10:00Z",

@@ -146,6 +146,25 @@ describe("small-group suppression", () => {
     }
   });
 
+  it("by mode: both modes always listed, self first; an empty one is suppressed and hides nobody", () => {
+    const m = fixture.measures.find((x) => x.id === "safety_rate");
+    if (!m) throw new Error("measure");
+    // Only self responses: the interviewer group is there, empty and suppressed; self is shown.
+    const selfOnly = breakdown(filterResponses(fixture.responses, { mode: "self" }), m, { kind: "mode" });
+    expect(selfOnly.groups.map((g) => g.key)).toEqual(["self", "interviewer"]);
+    expect(isShown(groupsOf(selfOnly, "self")[0] as Figure)).toBe(true);
+    expectSuppressed(groupsOf(selfOnly, "interviewer")[0] as Figure, "no interviews");
+    // No response at all: both listed, both suppressed.
+    const none = breakdown([], m, { kind: "mode" });
+    expect(none.groups.map((g) => g.key)).toEqual(["self", "interviewer"]);
+    for (const g of none.groups) expectSuppressed(g.figure, `empty ${g.key}`);
+    // A village with 9 interviews: they are suppressed, and self with them (else overall − self).
+    const village = filterResponses(fixture.responses, { regionPrefix: ["330102", "330102001", "330102001001"] });
+    expect(village.filter((r) => r.status === "completed" && r.mode === "interviewer")).toHaveLength(9);
+    expect(isShown(computeFigure(village, m))).toBe(true);
+    for (const g of breakdown(village, m, { kind: "mode" }).groups) expectSuppressed(g.figure, `village ${g.key}`);
+  });
+
   it("applySuppression never copies a value into a suppressed result", () => {
     const value = { n: 50, value: 0.42, secret: 7 };
     expect(applySuppression(value, 9, 10)).toEqual(suppressed(10));
@@ -181,9 +200,9 @@ describe("small-group suppression", () => {
     expect(result.map((f) => (f.suppressed ? "-" : f.n))).toEqual([40, "-", "-", 12, "-", "-", 50, "-", 20, 30, "-"]);
   });
 
-  it("in every region and channel breakdown of the fixture, no family has exactly one suppressed member", () => {
+  it("in every region, channel and mode breakdown of the fixture, no family has exactly one suppressed member", () => {
     const options: StatOptions[] = [{}, { includeInProgress: true }, { exclude: { speeders: true, straightLiners: true, quality: fixture.quality } }];
-    const bys: GroupBy[] = [{ kind: "region", level: 0 }, { kind: "region", level: 1 }, { kind: "region", level: 2 }, { kind: "channel" }];
+    const bys: GroupBy[] = [{ kind: "region", level: 0 }, { kind: "region", level: 1 }, { kind: "region", level: 2 }, { kind: "channel" }, { kind: "mode" }];
     let families = 0;
     for (const by of bys) {
       for (const o of options) {

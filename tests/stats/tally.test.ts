@@ -21,7 +21,7 @@ function shuffled<T>(list: readonly T[], seed: number): T[] {
 }
 
 describe("BreakdownTally", () => {
-  const groupings: GroupBy[] = [{ kind: "overall" }, { kind: "region", level: 1 }, { kind: "region", level: 2 }, { kind: "wave", order: [...fixture.waves].reverse() }, { kind: "channel" }];
+  const groupings: GroupBy[] = [{ kind: "overall" }, { kind: "region", level: 1 }, { kind: "region", level: 2 }, { kind: "wave", order: [...fixture.waves].reverse() }, { kind: "channel" }, { kind: "mode" }];
   it.each(groupings)("gives the same figures in any arrival order ($kind)", (by) => {
     const reference = breakdownAll(completed, fixture.measures, by);
     for (const seed of [1, 2, 3]) {

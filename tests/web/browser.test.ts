@@ -179,7 +179,7 @@ describeInBrowser("web chat in a phone browser", (executablePath) => {
     expect(response.answers.region).toMatchObject({ kind: "region", code: staff.street.code });
     // The number is the resident's (for telephone spot checks), not an answer.
     expect(response.answers).not.toHaveProperty("phone");
-    expect(await app.store.getResidentPhone(response.residentId)).toBe("13800138000");
+    expect(await app.store.getResidentPhone(response.residentId!)).toBe("13800138000");
     expect(await app.store.listHouseholds(staff.officer.id)).toContainEqual(expect.objectContaining({ householdId: response.residentId, regionId: staff.street.id }));
     await context.close();
   });

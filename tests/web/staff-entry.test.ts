@@ -58,7 +58,7 @@ describe("staff entry from the web chat", () => {
     expect(verifyStaffToken(app.secret, token, new Date())).toBe(admin.id);
   });
 
-  it("sends an officer to the leaflet page of their area, which links to the places around it", async () => {
+  it("sends an officer to their phone page; the leaflet page of their area links to the places around it", async () => {
     const { client, account } = await visitor();
     await app.store.setRole("web", account, "officer");
     // The officer's area is the fixture's district, so the leaflet lists its streets.
@@ -70,7 +70,7 @@ describe("staff entry from the web chat", () => {
     }
     const response = await enter(client);
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe("/web/staff/leaflet?lang=zh-CN");
+    expect(response.headers.get("location")).toBe("/field?lang=zh-CN");
     const cookie = (response.headers.getSetCookie().find((c) => c.startsWith(`${STAFF_COOKIE}=`)) ?? "").split(";")[0] ?? "";
     const page = await fetch(`${app.url}/web/staff/leaflet?lang=zh-CN`, { headers: { cookie } });
     expect(page.status).toBe(200);

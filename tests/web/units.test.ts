@@ -45,6 +45,17 @@ describe("leaflet codes", () => {
       expect(verifyLeafletCode(keys, bad), bad).toBeUndefined();
     }
   });
+
+  it("carry a household for a QR left at a visit, and the household cannot be swapped or dropped", () => {
+    const code = signLeafletCode(keys, { officerId: "cm1officer", regionCode: "330102001", householdId: "cm1house" });
+    expect(verifyLeafletCode(keys, code)).toEqual({ officerId: "cm1officer", regionCode: "330102001", householdId: "cm1house" });
+    const [officer, region, household, sig] = code.split(".") as [string, string, string, string];
+    expect(household).toBe("cm1house");
+    for (const bad of [`${officer}.${region}.cm1other.${sig}`, `${officer}.${region}.${sig}`, `${officer}.${region}..${sig}`, `${officer}.${region}.a!b.${sig}`]) {
+      expect(verifyLeafletCode(keys, bad), bad).toBeUndefined();
+    }
+    expect(() => signLeafletCode(keys, { officerId: "cm1officer", regionCode: "1", householdId: "no spaces" })).toThrow();
+  });
 });
 
 describe("sessions and CSRF tokens", () => {

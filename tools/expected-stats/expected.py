@@ -32,6 +32,7 @@ OUTREACH_OUT = os.path.join(HERE, "..", "..", "tests", "stats", "outreach-expect
 Z = 1.959963984540054  # 0.975 quantile of N(0, 1)
 MIN_GROUP = 10
 EQUAL_TOL = 1e-12
+MODES = ["self", "interviewer"]  # the report order of survey modes (README: Grouping)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -188,6 +189,12 @@ def groups_of(responses, by):
                 continue
             g.setdefault(tuple(r["regionPath"][: k + 1]), []).append(r)
         return [(p[-1], list(p), g[p]) for p in sorted(g)]
+    if by["kind"] == "mode":
+        # Both modes always, in their fixed order, even with no response; any other value after.
+        g = {m: [] for m in MODES}
+        for r in responses:
+            g.setdefault(r["mode"], []).append(r)
+        return [(key, [key], g[key]) for key in MODES + sorted(k for k in g if k not in MODES)]
     field = "waveId" if by["kind"] == "wave" else "channel"
     g = {}
     for r in responses:
@@ -570,6 +577,7 @@ def main():
         ("region2", {"kind": "region", "level": 2}),
         ("wave", {"kind": "wave"}),
         ("channel", {"kind": "channel"}),
+        ("mode", {"kind": "mode"}),
     ]
     extra = [
         ("min30", False, False, 30, "region1", {"kind": "region", "level": 1}, None),
@@ -578,17 +586,40 @@ def main():
          fx["smallGroups"]["village"]),
         ("town-villages", False, False, MIN_GROUP, "region2", {"kind": "region", "level": 2},
          ["330102", "330102002"]),
+        # By mode inside one village: 9 interviews against 24 self-completed responses, so the
+        # interviewer group is suppressed and self with it (complementary suppression).
+        ("village-330102001001", False, False, MIN_GROUP, "mode", {"kind": "mode"},
+         ["330102", "330102001", "330102001001"]),
+        # Exactly 10 interviews: shown where 10 answers are valid, suppressed on a smaller base.
+        ("village-330103001003", False, False, MIN_GROUP, "mode", {"kind": "mode"},
+         ["330103", "330103001", "330103001003"]),
+        ("town-330103001", False, False, MIN_GROUP, "mode", {"kind": "mode"}, ["330103", "330103001"]),
+        # No interview at all: the interviewer group is listed, empty, suppressed; it hides nobody,
+        # so self is shown once in-progress responses lift it over 10.
+        ("small-village", False, False, MIN_GROUP, "mode", {"kind": "mode"}, fx["smallGroups"]["village"]),
+        ("small-village-with-in-progress", True, False, MIN_GROUP, "mode", {"kind": "mode"},
+         fx["smallGroups"]["village"]),
+        ("min30", False, False, 30, "mode", {"kind": "mode"}, None),
     ]
-    plan = [(v[0], v[1], v[2], v[3], gname, by, None) for v in variants for gname, by in groupings] + extra
+    # The trend and the channels of the interviews alone (a mode filter).
+    mode_filtered = [
+        ("interviewer-only", False, False, MIN_GROUP, "wave", {"kind": "wave"}, None, "interviewer"),
+        ("interviewer-only", False, False, MIN_GROUP, "channel", {"kind": "channel"}, None, "interviewer"),
+        ("self-only", False, False, MIN_GROUP, "mode", {"kind": "mode"}, None, "self"),
+    ]
+    plan = ([(v[0], v[1], v[2], v[3], gname, by, None, None) for v in variants for gname, by in groupings]
+            + [e + (None,) for e in extra] + mode_filtered)
     for m in measures:
-        for vname, inprog, noflag, mg, gname, by, prefix in plan:
+        for vname, inprog, noflag, mg, gname, by, prefix, mode in plan:
             pool = responses
             if prefix:
                 pool = [r for r in pool if r["regionPath"][: len(prefix)] == prefix]
+            if mode:
+                pool = [r for r in pool if r["mode"] == mode]
             sel = select(pool, inprog, noflag, quality)
             found = groups_of(sel, by)
             rows = [{"figure": figure(mem, m, mg), "size": len(mem), "parent": tuple(p[:-1])} for _, p, mem in found]
-            if by["kind"] in ("region", "channel"):
+            if by["kind"] in ("region", "channel", "mode"):
                 complement(rows, mg)
             groups = [{"key": k, "path": p, "figure": row["figure"]} for (k, p, _), row in zip(found, rows)]
             case = {"name": "%s|%s|%s" % (m["id"], gname, vname), "measureId": m["id"], "by": by,
@@ -596,6 +627,8 @@ def main():
                     "groups": groups}
             if prefix:
                 case["regionPrefix"] = prefix
+            if mode:
+                case["mode"] = mode
             cases.append(case)
 
     comparisons = []

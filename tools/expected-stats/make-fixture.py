@@ -11,6 +11,10 @@ import random
 from datetime import datetime, timedelta, timezone
 
 SEED = 20261128
+# The survey mode has a generator of its own (seeded from SEED), so that adding it changed no
+# draw of `rng` below: apart from the interviews' channel, every value is what it was before.
+MODE_SEED = "%d-mode" % SEED
+INTERVIEWER_SHARE = 0.27  # of the ordinary villages' completed responses
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "..", "tests", "stats", "fixture.json")
 
@@ -37,6 +41,7 @@ HOT = ["theft", "robbery", "fraud", "gambling", "drugs", "gangs", "traffic", "sc
 SCORES5 = [100, 80, 60, 40, 20]
 
 rng = random.Random(SEED)
+mode_rng = random.Random(MODE_SEED)
 
 
 def iso(dt, offset_hours=0):
@@ -130,8 +135,8 @@ def add(wave, path, channel, status, quality=0.0, speeder=False, straight_level=
     start = WAVE_START[wave] + timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600),
                                          seconds=rng.randint(0, 59))
     spa = rng.uniform(0.8, 2.4) if speeder else rng.uniform(6, 30)
-    r = {"id": rid, "waveId": wave, "regionPath": list(path), "channel": channel, "status": status,
-         "startedAt": iso(start, offset)}
+    r = {"id": rid, "waveId": wave, "regionPath": list(path), "channel": channel, "mode": "self",
+         "status": status, "startedAt": iso(start, offset)}
     if status == "completed":
         r["completedAt"] = iso(start + timedelta(seconds=round(spa * len(answers))), offset)
     r["answers"] = answers
@@ -157,7 +162,12 @@ for wave in WAVES:
                     speeder = status == "completed" and rng.random() < 0.06
                     straight = rng.randrange(5) if (status == "completed" and rng.random() < 0.05) else None
                     offset = 8 if rng.random() < 0.2 else 0
-                    add(wave, [d, t, v], channel, status, VILLAGE_QUALITY[v], speeder, straight, offset)
+                    r = add(wave, [d, t, v], channel, status, VILLAGE_QUALITY[v], speeder, straight, offset)
+                    # An officer's interview on a household visit: stored only once complete, on
+                    # the "field" channel. Decided after the response's own draws (see MODE_SEED).
+                    if status == "completed" and mode_rng.random() < INTERVIEWER_SHARE:
+                        r["channel"] = "field"
+                        r["mode"] = "interviewer"
 
 # The small village: exactly 9 completed (5 + 4 across the waves), 3 in progress, 1 abandoned.
 for i in range(9):

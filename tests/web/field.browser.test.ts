@@ -3,10 +3,12 @@
  * the page goes offline once its service worker controls it, three visits are recorded there (one
  * with an interview answered through the page, including a "Back"), the page is reloaded offline
  * and still shows everything, and when the network returns the outbox is sent once: exactly those
- * visits and one interviewer response land in the database, and further syncs change nothing. A
- * field re-check of another officer's interview is recorded and stored with its outcome; a
- * visitor without a staff sign-in is told how to sign in, in their browser's language.
- * Writes field-households.png, field-interview.png and field-offline.png to
+ * visits and one interviewer response land in the database, and further syncs change nothing.
+ * Leaving the QR code shows the household's own QR, drawn offline; a synced visit edited within
+ * its window is changed on the server (and audited) under the same client id. A field re-check
+ * of another officer's interview is recorded and stored with its outcome; a visitor without a
+ * staff sign-in is told how to sign in, in their browser's language.
+ * Writes field-households.png, field-qr.png, field-interview.png and field-offline.png to
  * tests/artifacts/screenshots/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -210,6 +212,7 @@ describeInBrowser("the officers' phone page, offline first", (executablePath) =>
     await expect.poll(() => page.locator("a.household").count()).toBe(3);
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SCREENSHOTS, "field-households.png") });
+    await expect(page.locator("#leaflet-link").getAttribute("href")).resolves.toBe("/web/staff/leaflet?lang=zh-CN");
 
     await context.setOffline(true);
     await expect.poll(() => page.locator("#status").getAttribute("data-online")).toBe("false");
@@ -218,6 +221,10 @@ describeInBrowser("the officers' phone page, offline first", (executablePath) =>
       await page.locator("input[name=tip]").first().check();
       await page.locator("#visit-notes").fill("留了宣传单");
     });
+    // The household's own QR code, drawn on the phone with no network, for the resident to scan at the door.
+    await expect.poll(() => page.locator("#household-qr svg").count(), { timeout: 10_000 }).toBe(1);
+    await expect(page.locator(".qr-scan").textContent()).resolves.toBe(FIELD_PAGE_TEXT["zh-CN"].qr.scan);
+    await page.screenshot({ path: join(SCREENSHOTS, "field-qr.png") });
     await recordVisit("西溪路12号", "interview");
     await expect.poll(() => page.locator("body").getAttribute("data-screen")).toBe("interview");
     await answerInterview();
@@ -266,6 +273,26 @@ describeInBrowser("the officers' phone page, offline first", (executablePath) =>
     expect(fieldRows()).toEqual(stored);
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it("edits a synced visit within its window: the same client id, changed on the server and audited", async () => {
+    const [before] = fieldRows().visits.filter((v) => v.survey === "nobody_home");
+    await page.locator("#nav-households").click();
+    await household("西溪路14号").click();
+    await page.locator(`[data-visit="${before?.clientId}"] .edit-visit`).click();
+    await expect(page.locator("input[name=survey][value=nobody_home]").isChecked()).resolves.toBe(true);
+    await page.locator("input[name=survey][value=refused]").check();
+    await page.locator("#visit-notes").fill("第二次上门，不愿意答");
+    await page.locator("#save-visit").click();
+    const row = () => sql<{ id: string; survey: string; notes: string | null }>(`SELECT "id", "survey", "notes" FROM "Visit" WHERE "clientId" = ?`, before?.clientId)[0];
+    await expect.poll(() => row()?.survey, { timeout: 30_000 }).toBe("refused");
+    expect(row()?.notes).toBe("第二次上门，不愿意答");
+    expect(fieldRows().visits).toHaveLength(3);
+    const audit = await app.store.listAudit(50);
+    expect(audit.some((entry) => entry.action === "visit.edit" && entry.target === row()?.id)).toBe(true);
+    await expect.poll(waiting).toBe("0");
+    await expect.poll(() => page.locator(`[data-visit="${before?.clientId}"]`).textContent()).toContain("第二次上门");
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   it("records a field re-check of a colleague's interview", async () => {
     await page.locator("#nav-rechecks").click();
@@ -332,6 +359,9 @@ describeInBrowser("the officers' phone page, offline first", (executablePath) =>
     // The language switch relabels the page (the bootstrap brings the strings).
     await page.locator("#lang").selectOption("en");
     await expect.poll(() => page.locator("#nav-households").textContent()).toBe("Households");
+    await page.locator("#nav-households").click();
+    await expect(page.locator("#leaflet-link").getAttribute("href")).resolves.toBe("/web/staff/leaflet?lang=en");
+    await expect(page.locator("#leaflet-link").textContent()).resolves.toBe(FIELD_PAGE_TEXT.en.households.leaflet);
     await expect(page.locator("#waiting").textContent()).resolves.toBe("0 waiting to send");
     expect(page.url()).toContain("lang=en");
     expect(problems).toEqual([]);

@@ -10,7 +10,9 @@
 
 const VERSION = "anxin-field-v1";
 const SHELL = "/field";
-const FILES = [SHELL, "/field/static/field.js", "/field/static/field.css", "/field/static/engine.js", "/field/manifest.webmanifest"];
+/** The page's modules are listed one by one: a module the cache lacks would leave the page blank offline. */
+const SCRIPTS = ["field.js", "field-common.js", "field-store.js", "field-household.js", "field-interview.js", "engine.js"].map((name) => `/field/static/${name}`);
+const FILES = [SHELL, ...SCRIPTS, "/field/static/field.css", "/field/manifest.webmanifest"];
 /** Served by the web chat, which an office may have turned off: nice to have, never a reason not to install. */
 const EXTRAS = ["/web/static/icon.svg"];
 

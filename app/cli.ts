@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
 import { StartupError, openDatabase } from "./database.js";
 import { startApp } from "./start.js";
+import { installShutdown } from "./shutdown.js";
 import { runChat, type ChatOptions } from "./chat-command.js";
 import { registerSurveyCommands } from "./survey-command.js";
 import { registerAdminCommands } from "./admin-commands.js";
@@ -31,14 +32,11 @@ export function buildCli(): Command {
     .description("apply migrations, load the default questionnaire and serve the web chat, admin pages and configured bots")
     .action(async () => {
       const config = loadConfig();
+      // Before start-up: a SIGTERM while it runs must still end in a clean close (see shutdown.ts).
+      const shutdown = installShutdown({ timeoutMs: config.shutdownTimeoutMs });
       const app = await startApp(config);
       console.log(`Anxin is running at ${app.url}  (database: ${config.database.provider}; Ctrl+C to stop)`);
-      const stop = async () => {
-        await app.close();
-        process.exit(0);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      shutdown.running(app);
     });
 
   program
@@ -128,7 +126,7 @@ async function printStaffToken(account: string, days: number): Promise<void> {
     const resident = identity ? await store.getResident(identity.residentId) : null;
     if (!resident || resident.role === "resident") throw new StartupError(`${account} is not staff (anxin admin add, or an officer invitation, first)`);
     const secret = loadOrCreateSecret(config.appSecret, config.dataDir);
-    console.log(issueStaffToken(secret, resident.id, new Date(), days * 24 * 3600 * 1000));
+    console.log(issueStaffToken(secret, resident, new Date(), days * 24 * 3600 * 1000));
   } finally {
     await store.close();
   }

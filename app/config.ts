@@ -21,6 +21,9 @@ const optionalText = z
 const optionalUrl = (what: string) =>
   optionalText.refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), { message: `must be an http(s) URL${what}` });
 
+const optionalCount = (message: string) =>
+  optionalText.refine((value) => value === undefined || /^\d{1,9}$/.test(value), { message }).transform((value) => (value === undefined ? undefined : Number(value)));
+
 const schema = z.object({
   DATABASE_URL: z.string().trim().default("file:./data/anxin.db"),
   PORT: z.coerce.number({ message: "must be a port number" }).int("must be a whole number").min(0).max(65535, "must be 0–65535").default(3000),
@@ -45,6 +48,7 @@ const schema = z.object({
     .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
     .default("false")
     .transform((value) => value === "true" || value === "1"),
+  WEB_MAX_STREAMS: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000_000).default(2000),
   WECHATY_PUPPET_OA_APP_ID: optionalText.refine((value) => value === undefined || /^wx[0-9A-Za-z]{16}$/.test(value), {
     message: "must be the Official Account's AppID (wx and 16 letters or digits, 设置与开发 → 基本配置)",
   }),
@@ -66,6 +70,10 @@ const schema = z.object({
   }),
   // Checked by officeTimeZone() (one message for the app and the CLI alike).
   OFFICE_TIME_ZONE: optionalText,
+  CHANNEL_RETRY_ATTEMPTS: optionalCount("must be a whole number of retries, 0 or more"),
+  CHANNEL_RETRY_DELAY_MS: optionalCount("must be a whole number of milliseconds"),
+  CHANNEL_RETRY_MAX_DELAY_MS: optionalCount("must be a whole number of milliseconds"),
+  SHUTDOWN_TIMEOUT_MS: optionalCount("must be a whole number of milliseconds").refine((value) => value === undefined || value >= 100, { message: "must be at least 100" }),
 });
 
 /** The Wechaty puppets the WeChat adapter (bots/wechat) can run. */
@@ -108,9 +116,18 @@ export interface Config {
   wechatyPuppet: string | undefined;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits need it). */
   trustProxy: boolean;
+  /** Open web chat event streams the server holds at most (each is a connection); more get a 503. */
+  webMaxStreams: number;
   wechat: WechatConfig | undefined;
   /** The office's time zone (IANA name): every time shown to or typed by a person is office time. */
   timeZone: string;
+  /**
+   * How Telegram and WeChat retry connecting (CHANNEL_RETRY_*): unset fields keep the channels'
+   * defaults (2 s doubling to 5 min, giving up after 12 failures in a row).
+   */
+  channelRetry: { maxRestarts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /** How long `anxin start` may take to shut down on SIGTERM/SIGINT before it exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 /** Settings whose values are credentials: an error about one says how long it was, never what it was. */
@@ -184,8 +201,15 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       : undefined,
     wechatyPuppet: values.WECHATY_PUPPET,
     trustProxy: values.TRUST_PROXY,
+    webMaxStreams: values.WEB_MAX_STREAMS,
     wechat,
     timeZone,
+    channelRetry: {
+      ...(values.CHANNEL_RETRY_ATTEMPTS !== undefined ? { maxRestarts: values.CHANNEL_RETRY_ATTEMPTS } : {}),
+      ...(values.CHANNEL_RETRY_DELAY_MS !== undefined ? { initialDelayMs: values.CHANNEL_RETRY_DELAY_MS } : {}),
+      ...(values.CHANNEL_RETRY_MAX_DELAY_MS !== undefined ? { maxDelayMs: values.CHANNEL_RETRY_MAX_DELAY_MS } : {}),
+    },
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS ?? 10_000,
   };
 }
 
@@ -257,6 +281,7 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["DATA_DIR", "./data", "folder for the generated secret and other local files"],
   ["APP_SECRET", "(generated into DATA_DIR)", "≥ 32 characters; signs cookies, QR codes and buttons"],
   ["TRUST_PROXY", "false", "true behind a reverse proxy (nginx …), so rate limits see residents' addresses"],
+  ["WEB_MAX_STREAMS", "2000", "open web chat pages that get live pushes at once; more are told to try again later (503)"],
   ["TELEGRAM_BOT_TOKEN", "(none)", "starts the Telegram bot"],
   ["TELEGRAM_API_ROOT", "https://api.telegram.org", "a local Bot API server instead of Telegram's"],
   ["TELEGRAM_WEBHOOK_URL", "(none: long polling)", "public https URL for webhook mode"],
@@ -269,4 +294,8 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["WECHATY_PUPPET_OA_PORT", "(none)", "instead of WECHAT_OA_PATH: the puppet's own callback server port"],
   ["WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL", "(none)", "fetch Official Account access tokens through this server"],
   ["WECHAT_ROOMS", "ignore", "WeChat group chats: ignore, or hint (answer an @-mention with \"write to me directly\")"],
+  ["CHANNEL_RETRY_ATTEMPTS", "12", "Telegram/WeChat: reconnection attempts after failures in a row before the channel gives up (GET /status shows it failed)"],
+  ["CHANNEL_RETRY_DELAY_MS", "2000", "pause before the first reconnection attempt; doubles per failure"],
+  ["CHANNEL_RETRY_MAX_DELAY_MS", "300000", "longest pause between reconnection attempts"],
+  ["SHUTDOWN_TIMEOUT_MS", "10000", "on SIGTERM/SIGINT, how long shutting down may take before Anxin exits anyway"],
 ];

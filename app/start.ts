@@ -29,6 +29,7 @@ import { svgsToPng } from "./chart-images.js";
 import { ChatRechecker, chatRecheckSettings } from "../core/admin/spot-check-chat.js";
 import { outreachSettings } from "../core/outreach/settings.js";
 import { PlatformPauses } from "../core/outreach/pauses.js";
+import { AppStatus, mountStatus } from "./status.js";
 
 /** A running app. */
 export interface RunningApp {
@@ -41,6 +42,8 @@ export interface RunningApp {
   secret: string;
   /** Asks spot checks' re-checks in chat (rounds run on a timer where OUTREACH_SENDER is on). */
   rechecks: ChatRechecker;
+  /** What `GET /status` reports: channels' connections, background services. */
+  status: AppStatus;
   /** Stops the server and the channels, then closes the database. */
   close(): Promise<void>;
 }
@@ -67,7 +70,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       store,
       secret,
       pauses,
-      ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff.id, regionCode, now) } : {}),
+      ...(publicUrl ? { publicUrl, leafletLink: (staff, regionCode, now) => staffLeafletLink(secret, publicUrl, staff, regionCode, now) } : {}),
       logger: logger.child({ module: "outreach" }),
       timeZone: config.timeZone,
     });
@@ -101,27 +104,54 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       logger,
       trustProxy: config.trustProxy,
       mounts: [
-        mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger }),
+        mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger, ...(publicUrl ? { publicUrl } : {}) }),
         // The officers' phone page (/field): households, visits, interviews, offline.
         mountField({ service: field, secret, logger: logger.child({ module: "field" }), defaultLang: config.defaultLang, ...(publicUrl ? { publicUrl } : {}) }),
       ],
     });
     closers.push(() => server.close());
+    const status = new AppStatus();
+    mountStatus(server, store, status, logger);
     for (const factory of CHANNEL_FACTORIES) {
       const channel = await factory({ config, runner, logger, server, secret, pauses });
-      if (channel) channels.push(channel);
+      if (channel) {
+        channels.push(channel);
+        status.added(channel);
+      }
     }
     await server.listen({ port: config.port, host: config.host });
+    // Not awaited: a platform that cannot be reached must hold up neither the web chat nor the
+    // services below. Telegram and WeChat connect (and retry) in the background; GET /status tells.
     for (const channel of channels) {
-      await channel.start();
-      closers.push(() => channel.stop());
-      logger.info({ platform: channel.platform }, "channel started");
+      closers.push(async () => {
+        await channel.stop();
+        status.stopped(channel);
+      });
+      void channel.start().then(
+        () => {
+          status.started(channel);
+          logger.info({ platform: channel.platform }, channel.status ? "channel starting" : "channel started");
+        },
+        (error: unknown) => {
+          status.started(channel, error instanceof Error ? error.message : String(error));
+          logger.error({ err: error, platform: channel.platform }, "channel could not start");
+        },
+      );
     }
-    // After the channels, so the outbox knows which platforms it reaches; stopped before them.
-    await outreach.start({ channels });
-    closers.push(() => outreach.stop());
+    // After the channels are created, so the outbox knows which platforms it reaches (it holds a
+    // platform's deliveries while that channel is not ready); stopped before them.
+    const sender = await outreach.start({ channels });
+    status.service("outboxSender", sender ? "running" : "off");
+    closers.push(async () => {
+      await outreach.stop();
+      if (sender) status.service("outboxSender", "stopped");
+    });
     caseNotifier.start();
-    closers.push(() => caseNotifier.stop());
+    status.service("caseNotifier", "running");
+    closers.push(async () => {
+      await caseNotifier.stop();
+      status.service("caseNotifier", "stopped");
+    });
     // Re-checks go out like case updates (runner on the resident's behalf, then the channel), and
     // only from the one instance that sends (OUTREACH_SENDER), so none is asked twice.
     const rechecks = new ChatRechecker({
@@ -135,7 +165,13 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     });
     if (outreachSettings().senderEnabled) {
       rechecks.start();
-      closers.push(() => rechecks.stop());
+      status.service("chatRechecker", "running");
+      closers.push(async () => {
+        await rechecks.stop();
+        status.service("chatRechecker", "stopped");
+      });
+    } else {
+      status.service("chatRechecker", "off");
     }
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -150,7 +186,9 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       logger,
       secret,
       rechecks,
+      status,
       async close() {
+        status.stopping = true;
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, "while stopping"));
         await store.close();
       },

@@ -24,14 +24,43 @@ export interface OutboxContext {
   logger?: OutboxLogger;
 }
 
+/**
+ * Where a channel's platform connection is. `connecting`: an attempt is under way; `ready`:
+ * receiving and sending; `retrying`: an attempt failed, the next is scheduled; `failed`: given up
+ * (bounded retries spent, or a failure no retry mends) until Anxin restarts; `stopped`: shut down.
+ */
+export type ChannelState = "connecting" | "ready" | "retrying" | "failed" | "stopped";
+
+/** A channel's connection as the status endpoint reports it (never a credential). */
+export interface ChannelStatus {
+  state: ChannelState;
+  /** When it entered this state (ISO 8601). */
+  since: string;
+  /** Failed attempts in a row. */
+  failures: number;
+  /** Why the last attempt failed. */
+  lastError?: string;
+  /** When the next attempt is due, while retrying. */
+  nextAttemptAt?: string;
+}
+
 /** A running channel. */
 export interface Channel {
   /** telegram | wechat | web — the `platform` of the identities it serves. */
   readonly platform: string;
-  /** Starts receiving (polling, puppet login …); called after the HTTP server listens. */
+  /**
+   * Starts receiving (polling, puppet login …); called after the HTTP server listens. Returns
+   * without waiting for the platform: connecting, and retrying, happen in the background, and
+   * {@link status} tells where they are.
+   */
   start(): Promise<void>;
-  /** Stops receiving and sending. */
+  /** Stops receiving and sending; also ends a connection attempt or retry still under way. */
   stop(): Promise<void>;
+  /**
+   * The platform connection's state. Absent on a channel with nothing to connect to (the web
+   * chat): it is ready once started. The outbox holds a platform's deliveries while it is not ready.
+   */
+  status?(): ChannelStatus;
   /** Sends messages to a chat that did not just write (not a reply). */
   push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult>;
   /**

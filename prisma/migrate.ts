@@ -116,6 +116,8 @@ export function openSqliteFile(file: string): Database.Database {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
+  // A migration that rebuilds a table frees the old one's pages: zeroed, they hold no erased rows.
+  db.pragma("secure_delete = ON");
   return db;
 }
 

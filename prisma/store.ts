@@ -95,6 +95,9 @@ export class PrismaStore implements Store {
       await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
       await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
       await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+      // Deleted rows are overwritten with zeros, not just unlinked: a resident's erased data must
+      // not stay readable in the file (see store/erasure.ts, which also empties the WAL after).
+      await client.$queryRawUnsafe("PRAGMA secure_delete = ON");
       return new PrismaStore(client, "sqlite", target);
     }
     const client = new PostgresClient({
@@ -146,6 +149,7 @@ export class PrismaStore implements Store {
   listStaff() { return this.staff.listStaff(); }
   staffIds() { return this.staff.staffIds(); }
   revokeStaff(platform: string, platformUserId: string, actorId: string | null, now: Date) { return this.staff.revokeStaff(platform, platformUserId, actorId, now); }
+  endStaffSessions(residentId: string, epoch: number, now: Date) { return this.staff.endStaffSessions(residentId, epoch, now); }
 
   // RegionStore: store/regions.ts
   upsertRegion(input: { code: string; name: Record<string, string>; parentCode?: string | null }) { return this.regions.upsertRegion(input); }

@@ -24,6 +24,8 @@ export interface DashboardDeps {
   admin: Guard;
   /** Route options of every admin route that changes something (admin and CSRF checks). */
   guarded: { preHandler: Guard[] };
+  /** Does a request come from our own origin (security.ts isSameOriginRequest)? For the sign-in routes. */
+  sameOrigin: (request: FastifyRequest) => boolean;
   /** The context a page for `request` is rendered with. */
   pageContext(request: FastifyRequest, lang: Lang): PageContext;
   /** The survey figures, kept briefly. */

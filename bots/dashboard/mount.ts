@@ -8,6 +8,9 @@
  * sign-out and the stylesheet goes through requireRole(…, "admin"): 401 without a valid token,
  * 403 for residents and officers.
  *
+ * Errors: one handler for the whole surface (errors.ts): 400 naming the wrong parameter in the
+ * admin's language, 500 with an error id and the details in the log only.
+ *
  * Security: strict CSP without any script (charts are server-rendered SVG), HTTP-only
  * SameSite=Strict cookie, a CSRF token on every cookie-authenticated POST/PATCH, rate-limited
  * sign-in, no caching of admin responses (security.ts).
@@ -19,6 +22,7 @@ import type { Logger } from "../../app/log.js";
 import type { HttpMount } from "../../app/server.js";
 import type { AdminService } from "../../core/admin/service.js";
 import type { DashboardDeps } from "./deps.js";
+import { installErrorHandler } from "./errors.js";
 import { registerExportRoutes } from "./export-routes.js";
 import { registerOverviewRoutes } from "./overview-routes.js";
 import { reportSource } from "./reports.js";
@@ -41,6 +45,8 @@ export interface AdminMountContext {
   /** The app secret (staff tokens, CSRF tokens). */
   secret: string;
   logger: Logger;
+  /** PUBLIC_URL, when the app is behind a proxy: an origin the dashboard's forms may post from. */
+  publicUrl?: string;
 }
 
 /** Creates the admin mount: `buildServer({ mounts: [mountAdmin({ service: new AdminService(store), secret, logger })] })`. */
@@ -54,12 +60,14 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
   return async (app: FastifyInstance) => {
     await app.register(async (scope) => {
       await registerSecurity(scope);
+      // Before the routes, so that every one of them (and the upload scope) answers errors alike.
+      installErrorHandler(scope, ctx.logger);
       const deps: DashboardDeps = {
         service,
         secret: ctx.secret,
         logger: ctx.logger,
         now: service.now,
-        ...staffGuards((id) => service.staffMember(id), ctx.secret, service.now),
+        ...staffGuards((id) => service.staffMember(id), ctx.secret, service.now, ctx.publicUrl),
         // Every page shows office time (OFFICE_TIME_ZONE, the service's).
         pageContext: (request, lang) => ({ ...pageContextFor(ctx.secret, request, lang), timeZone: service.timeZone }),
         reports,

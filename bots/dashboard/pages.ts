@@ -72,14 +72,15 @@ export function layout(ctx: PageContext, title: string, body: HtmlValue, options
 </body></html>`}`;
 }
 
-/** The sign-in page. */
-export function loginPage(lang: Lang, message?: string): string {
+/** The sign-in page; `csrf` is the pre-session's token (security.ts preSessionCsrf). */
+export function loginPage(lang: Lang, csrf: string, message?: string): string {
   return `<!doctype html>${html`<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${at(lang, "login.title")}</title><link rel="stylesheet" href="/admin/static/admin.css"></head>
 <body class="login"><main class="login-box">
 <h1>安心 Anxin</h1><h2>${at(lang, "login.title")}</h2>
 ${message ? html`<p class="notice" role="alert">${message}</p>` : ""}
 <form method="post" action="/admin/login">
+<input type="hidden" name="_csrf" value="${csrf}">
 <input type="hidden" name="lang" value="${lang}">
 <label for="token">${at(lang, "login.token")}</label>
 <input id="token" name="token" type="password" autocomplete="off" required>

@@ -22,24 +22,22 @@ import { NAME_MAX } from "../../core/regions/plan.js";
 import { issueLines, summaryLines } from "../../core/regions/report.js";
 import { tokenOf } from "../../app/staff-auth.js";
 import type { DashboardDeps } from "./deps.js";
-import { queryLang } from "./queries.js";
+import { parseInput } from "./errors.js";
+import { optionalText, queryLang, textParam } from "./queries.js";
 import { badRequest, notFound, notFoundHtml, sendHtml } from "./replies.js";
 import { regionsPage, UPLOAD_MAX_MB, type RegionsPageInput } from "./regions-page.js";
 import { csrfToken, staffOf } from "./security.js";
 import { waveFlashes } from "./waves-routes.js";
 
 const renameBody = z.object({
-  code: z.string().trim().min(1).max(64),
-  zhCN: z.string().max(1000).default(""),
-  zhTW: z.string().max(1000).default(""),
-  en: z.string().max(1000).default(""),
+  code: textParam(64).pipe(z.string().trim().min(1)),
+  zhCN: textParam(1000).default(""),
+  zhTW: textParam(1000).default(""),
+  en: textParam(1000).default(""),
 });
 
-/** A query's optional text parameter ("" counts as absent). */
-function param(query: unknown, key: string): string | undefined {
-  const value = (query as Record<string, unknown> | undefined)?.[key];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
+/** What the page and the JSON tree read from the query ("" counts as absent). */
+const regionsQuery = z.object({ lang: optionalText, under: optionalText, edit: optionalText, done: optionalText });
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -98,18 +96,18 @@ export async function registerRegionsRoutes(app: FastifyInstance, { service, sec
     reply.redirect(`/admin/regions?lang=${lang}${under ? `&under=${encodeURIComponent(under)}` : ""}&done=${flashes.put(notice)}`, 303);
 
   app.get("/admin/regions", { preHandler: admin }, async (request, reply) => {
+    const q = parseInput(regionsQuery, request.query);
     const lang = queryLang(request);
-    const under = param(request.query, "under");
-    const done = param(request.query, "done");
-    const notice = done ? flashes.take(done) : undefined;
-    const page = await pageFor(request, lang, { under, edit: param(request.query, "edit"), notice });
+    const under = q.under;
+    const notice = q.done ? flashes.take(q.done) : undefined;
+    const page = await pageFor(request, lang, { under, edit: q.edit, notice });
     if (!page) return notFoundHtml(reply, lang, rt(lang, "page.unknown_region", { code: under ?? "" }));
     return sendHtml(reply, page);
   });
 
   // The tree as JSON (what the page shows): each region with its parent and what hangs on it.
   app.get("/admin/api/regions", { preHandler: admin }, async (request, reply) => {
-    const under = param(request.query, "under");
+    const { under } = parseInput(regionsQuery, request.query);
     const tree = await service.regionTree.tree(under);
     if (!tree) return notFound(reply, `no region has code ${under ?? ""}`);
     const codeOf = new Map(tree.map((e) => [e.region.id, e.region.code]));

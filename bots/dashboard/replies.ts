@@ -1,19 +1,23 @@
 /**
- * The dashboard's replies that are not a route's own result: the JSON refusals the API (and, for a
- * malformed query, the pages too) answers with, and pages sent as HTML.
+ * The dashboard's replies that are not a route's own result: the refusals (JSON for the API, a page
+ * for a browser's page or form; see errors.ts) and pages sent as HTML.
  */
 import type { FastifyReply } from "fastify";
 import type { z } from "zod";
 import type { Lang } from "../../core/engine/types.js";
 import { notFoundPage } from "./pages.js";
+import { badInputBody, requestLang, sendRefusal } from "./errors.js";
 
 const HTML = "text/html; charset=utf-8";
 
-/** 400 `bad_request`: the first problem zod found (as `path: message`), or the message given. */
+/**
+ * 400 `bad_request`: for zod's findings, which parameter is wrong and how, in the admin's language;
+ * a message given as text is sent as it is. A page for a browser's page or form, else JSON.
+ */
 export function badRequest(reply: FastifyReply, problem: z.ZodError | string): FastifyReply {
-  if (typeof problem === "string") return reply.code(400).send({ error: "bad_request", message: problem });
-  const issue = problem.issues[0];
-  return reply.code(400).send({ error: "bad_request", message: `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid"}` });
+  const { request } = reply;
+  if (typeof problem === "string") return sendRefusal(request, reply, 400, { error: "bad_request", message: problem });
+  return sendRefusal(request, reply, 400, badInputBody(requestLang(request), problem.issues));
 }
 
 /** 404 `not_found`, with a message when one is given (some routes have always answered without). */

@@ -1,10 +1,12 @@
 /**
  * What keeps the admin surface safe, shared by every route: the strict CSP and other response
  * headers, the cookie, form and rate-limit plugins, the staff check (Bearer token or the
- * `anxin_staff` cookie, admins only) and the CSRF token every cookie-authenticated POST/PATCH must
- * carry. The CSRF token is stateless (an HMAC of the staff token), so nothing is kept per session.
+ * `anxin_staff` cookie, admins only), the CSRF token every cookie-authenticated POST/PATCH must
+ * carry and the same-origin check of every request that changes something. The CSRF token is
+ * stateless (an HMAC of the staff token), so nothing is kept per session; before sign-in it is an
+ * HMAC of a random pre-session cookie set by the sign-in page ({@link preSessionCsrf}).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
@@ -29,6 +31,61 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The cookie that binds the sign-in form's CSRF token to the browser that loaded the form. */
+export const PRE_SESSION_COOKIE = "anxin_pre";
+
+/** A fresh pre-session id for the sign-in page's cookie. */
+export function newPreSession(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+/** The sign-in form's CSRF token for a pre-session id (another purpose than {@link csrfToken}, so neither passes for the other). */
+export function preSessionCsrf(secret: string, preSession: string): string {
+  return createHmac("sha256", secret).update(`csrf-pre:${preSession}`).digest("base64url").slice(0, 32);
+}
+
+/** Does `given` match the token of `expected` (either may be missing)? In constant time. */
+export function csrfMatches(given: unknown, expected: string): boolean {
+  return typeof given === "string" && given !== "" && expected !== "" && sameToken(given, expected);
+}
+
+/**
+ * Is a state-changing request from our own pages? An `Origin` must name the same scheme and host
+ * as PUBLIC_URL or the request itself. `Origin: null` (a sandboxed frame, or a page under a
+ * no-referrer policy) and a request without Origin pass only if `Sec-Fetch-Site` says same-origin
+ * — or, without Origin, if it is missing too: a client sending neither is no browser, carries no
+ * ambient cookie, and still needs the CSRF token.
+ */
+export function isSameOriginRequest(request: FastifyRequest, publicUrl: string | undefined): boolean {
+  const origin = request.headers.origin;
+  if (origin === "null") return request.headers["sec-fetch-site"] === "same-origin";
+  if (typeof origin === "string") {
+    let given: string;
+    try {
+      given = new URL(origin).origin;
+    } catch {
+      return false;
+    }
+    const own = [`${request.protocol}://${request.host}`];
+    if (publicUrl) {
+      try {
+        own.push(new URL(publicUrl).origin);
+      } catch {
+        // A malformed PUBLIC_URL is config's to report; the request's own origin still counts.
+      }
+    }
+    return own.some((o) => {
+      try {
+        return new URL(o).origin === given;
+      } catch {
+        return false;
+      }
+    });
+  }
+  const site = request.headers["sec-fetch-site"];
+  return typeof site !== "string" || site === "same-origin" || site === "none";
+}
+
 /** A fastify preHandler that may answer the request itself (and so end it). */
 export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -38,12 +95,28 @@ export interface StaffGuards {
   admin: Guard;
   /** Route options of a route that changes something: an admin, and the CSRF token unless the request came with a Bearer token. */
   guarded: { preHandler: Guard[] };
+  /** {@link isSameOriginRequest} against this mount's PUBLIC_URL (for the sign-in routes, which have no guard). */
+  sameOrigin: (request: FastifyRequest) => boolean;
 }
 
-/** The guards of the admin routes, checking tokens signed with `secret` against the clock `now` and their holder by `staffMember`. */
-export function staffGuards(staffMember: StaffLookup, secret: string, now: () => Date): StaffGuards {
-  const admin = requireRole(staffMember, secret, "admin", now);
+/**
+ * The guards of the admin routes, checking tokens signed with `secret` against the clock `now` and
+ * their holder by `staffMember`. `publicUrl` (PUBLIC_URL) is an origin our pages may post from.
+ */
+export function staffGuards(staffMember: StaffLookup, secret: string, now: () => Date, publicUrl?: string): StaffGuards {
+  const sameOrigin = (request: FastifyRequest) => isSameOriginRequest(request, publicUrl);
+  const role = requireRole(staffMember, secret, "admin", now);
+  // In the admin guard rather than the CSRF one, so that a route checking its CSRF token itself
+  // (the region upload, whose body is parsed late) is covered too.
+  const admin: Guard = async (request, reply) => {
+    if (request.method !== "GET" && request.method !== "HEAD" && !sameOrigin(request)) {
+      await reply.code(403).send({ error: "forbidden", message: "cross-origin request refused" });
+      return;
+    }
+    await role(request, reply);
+  };
   const csrf: Guard = async (request, reply) => {
+    if (reply.sent) return;
     if (request.method === "GET" || request.method === "HEAD") return;
     // A bearer token is not sent by browsers on their own, so it needs no CSRF token.
     if (request.headers.authorization?.startsWith("Bearer ")) return;
@@ -54,7 +127,7 @@ export function staffGuards(staffMember: StaffLookup, secret: string, now: () =>
       await reply.code(403).send({ error: "forbidden", message: "missing or wrong CSRF token" });
     }
   };
-  return { admin, guarded: { preHandler: [admin, csrf] } };
+  return { admin, guarded: { preHandler: [admin, csrf] }, sameOrigin };
 }
 
 /** The context every page is rendered with: its language, the CSRF token for its forms, its own URL. */
@@ -94,7 +167,9 @@ export async function registerSecurity(scope: FastifyInstance): Promise<void> {
   scope.addHook("onSend", async (request, reply, payload) => {
     reply.header("content-security-policy", ADMIN_CSP);
     reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "no-referrer");
+    // Not no-referrer: under it browsers send `Origin: null` even with our own forms, and the
+    // origin check needs the real one. No other site gets a referrer all the same.
+    reply.header("referrer-policy", "same-origin");
     reply.header("x-frame-options", "DENY");
     if (!request.url.startsWith("/admin/static/")) reply.header("cache-control", "no-store");
     const status = reply.statusCode;

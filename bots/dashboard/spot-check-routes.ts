@@ -9,15 +9,16 @@ import { adminLang, at } from "../../core/admin/i18n.js";
 import { isOutcome, spotCheckConsistency, type DrawRequest } from "../../core/admin/spot-checks.js";
 import type { DashboardDeps } from "./deps.js";
 import { spotChecksPage } from "./pages.js";
-import { langOf, optionalText, queryLang } from "./queries.js";
+import { parseInput } from "./errors.js";
+import { idParams, intParam, langOf, numberParam, optionalText, queryLang, textParam } from "./queries.js";
 import { badRequest, notFound, sendHtml } from "./replies.js";
 import { staffOf } from "./security.js";
 
 const drawBody = z.object({
   wave: optionalText,
-  share: z.coerce.number().min(0).max(1).default(0.05),
-  minPerStratum: z.coerce.number().int().min(0).max(1000).default(2),
-  level: z.coerce.number().int().min(0).max(10).default(1),
+  share: numberParam(0, 1).transform((v) => v ?? 0.05),
+  minPerStratum: intParam(0, 1000).transform((v) => v ?? 2),
+  level: intParam(0, 10).transform((v) => v ?? 1),
   seed: optionalText,
   method: z.enum(["phone", "chat", "visit"]).default("phone"),
 });
@@ -29,14 +30,17 @@ function drawRequest(body: z.infer<typeof drawBody>, waveId: string, actorId: st
 
 const reaskBody = z.object({
   wave: optionalText,
-  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+  limit: intParam(1, 100_000),
 });
 
 const recordBody = z.object({
-  outcome: z.string(),
+  outcome: textParam(40),
   verifier: optionalText,
-  notes: z.string().max(1000).optional(),
+  notes: textParam(1000, true).optional(),
 });
+
+/** What the page and the API's GET read from the query. */
+const waveQuery = z.object({ wave: optionalText, lang: optionalText });
 
 const OUTCOME_REFUSAL = "outcome: consistent, inconsistent or unreachable";
 
@@ -57,7 +61,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
   }
 
   app.get("/admin/spot-checks", { preHandler: admin }, async (request, reply) => {
-    const q = request.query as { wave?: string; lang?: string };
+    const q = parseInput(waveQuery, request.query);
     const lang = langOf(request, q);
     return sendHtml(reply, await spotPage(request, lang, q.wave));
   });
@@ -82,22 +86,23 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     return sendHtml(reply, await spotPage(request, lang, wave.id, at(lang, "spot.reask_queued", { queued: result.queued, remaining: result.remaining })));
   });
 
-  app.post<{ Params: { id: string } }>("/admin/spot-checks/:id", guarded, async (request, reply) => {
+  app.post("/admin/spot-checks/:id", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const parsed = recordBody.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const q = request.query as { lang?: string; wave?: string };
+    const q = parseInput(waveQuery, request.query);
     // The page's form may be sent with no outcome chosen: nothing to record, back to the page.
     if (parsed.data.outcome !== "" && !isOutcome(parsed.data.outcome)) return badRequest(reply, OUTCOME_REFUSAL);
     if (isOutcome(parsed.data.outcome)) {
       const staff = staffOf(request);
-      const saved = await service.spotChecks.record(request.params.id, { outcome: parsed.data.outcome, verifier: staff.displayName ?? staff.id, notes: parsed.data.notes ?? null, actorId: staff.id });
+      const saved = await service.spotChecks.record(id, { outcome: parsed.data.outcome, verifier: staff.displayName ?? staff.id, notes: parsed.data.notes ?? null, actorId: staff.id });
       if (!saved) return notFound(reply);
     }
     return reply.redirect(`/admin/spot-checks?lang=${adminLang(q.lang)}${q.wave ? `&wave=${encodeURIComponent(q.wave)}` : ""}`, 303);
   });
 
   app.get("/admin/api/spot-checks", { preHandler: admin }, async (request, reply) => {
-    const q = request.query as { wave?: string };
+    const q = parseInput(waveQuery, request.query);
     const wave = await service.waves.resolve(q.wave);
     if (!wave) return notFound(reply, "no such wave");
     const checks = await service.spotChecks.list(wave.id);
@@ -121,12 +126,13 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     return service.spotChecks.reask({ waveId: wave.id, ...(parsed.data.limit ? { limit: parsed.data.limit } : {}), actorId: staffOf(request).id });
   });
 
-  app.post<{ Params: { id: string } }>("/admin/api/spot-checks/:id", guarded, async (request, reply) => {
+  app.post("/admin/api/spot-checks/:id", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const parsed = recordBody.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
     if (!isOutcome(parsed.data.outcome)) return badRequest(reply, OUTCOME_REFUSAL);
     const staff = staffOf(request);
-    const saved = await service.spotChecks.record(request.params.id, { outcome: parsed.data.outcome, verifier: parsed.data.verifier ?? staff.displayName ?? staff.id, notes: parsed.data.notes ?? null, actorId: staff.id });
+    const saved = await service.spotChecks.record(id, { outcome: parsed.data.outcome, verifier: parsed.data.verifier ?? staff.displayName ?? staff.id, notes: parsed.data.notes ?? null, actorId: staff.id });
     if (!saved) return notFound(reply);
     return saved;
   });

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { SUGGESTION_STATUSES, type SuggestionStatus } from "../../core/model/index.js";
 import type { DashboardDeps } from "./deps.js";
 import { suggestionsPage } from "./pages.js";
-import { langOf, suggestionQuery } from "./queries.js";
+import { parseInput } from "./errors.js";
+import { idParams, langOf, suggestionQuery, textParam } from "./queries.js";
 import { badRequest, notFound, sendHtml } from "./replies.js";
 import { staffOf } from "./security.js";
 
@@ -16,7 +17,7 @@ const PAGE_SIZE = 50;
 
 const suggestionPatch = z.object({
   status: z.enum(SUGGESTION_STATUSES as [SuggestionStatus, ...SuggestionStatus[]]).optional(),
-  tags: z.union([z.array(z.string().max(32)).max(20), z.string().max(400)]).optional(),
+  tags: z.union([z.array(textParam(32)).max(20), textParam(400)]).optional(),
 });
 
 /** Registers the Suggestions page (GET /admin/suggestions, POST /admin/suggestions/:id) and its JSON API. */
@@ -48,10 +49,11 @@ export function registerSuggestionsRoutes(app: FastifyInstance, { service, admin
     );
   });
 
-  app.post<{ Params: { id: string } }>("/admin/suggestions/:id", guarded, async (request, reply) => {
+  app.post("/admin/suggestions/:id", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const parsed = suggestionPatch.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const updated = await service.suggestions.update(request.params.id, parsed.data, staffOf(request).id);
+    const updated = await service.suggestions.update(id, parsed.data, staffOf(request).id);
     if (updated === "invalid") return badRequest(reply, "invalid tags");
     if (!updated) return notFound(reply);
     // Back to the list as it was filtered (the form's action carries the page's query).
@@ -69,10 +71,11 @@ export function registerSuggestionsRoutes(app: FastifyInstance, { service, admin
     return { items, total, nextCursor: items.length === limit ? (items[items.length - 1]?.id ?? null) : null };
   });
 
-  app.patch<{ Params: { id: string } }>("/admin/api/suggestions/:id", guarded, async (request, reply) => {
+  app.patch("/admin/api/suggestions/:id", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const parsed = suggestionPatch.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const updated = await service.suggestions.update(request.params.id, parsed.data, staffOf(request).id);
+    const updated = await service.suggestions.update(id, parsed.data, staffOf(request).id);
     if (updated === "invalid") return badRequest(reply, "invalid tags");
     if (!updated) return notFound(reply);
     return updated;

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { parseWaveTimeText, quotedText, utcOffsetMinutes, WaveError, type OpenWaveRequest } from "../../core/admin/waves.js";
-import { optionalText } from "./queries.js";
+import { optionalText, textParam } from "./queries.js";
 
 /** A checkbox as a form sends it ("on", or nothing) or as JSON (a boolean). */
 const flagParam = z
@@ -26,7 +26,7 @@ export const openWaveBody = z.object({
 });
 
 /** Removing one target of a wave. */
-export const targetDelete = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().min(1).max(200) });
+export const targetDelete = z.object({ wave: textParam(200).pipe(z.string().min(1)), measure: textParam(80).pipe(z.string().min(1)), label: textParam(200).pipe(z.string().min(1)) });
 
 /**
  * The wave an open form or API call asks for, its times office time in `zone` (an IANA name).

@@ -11,14 +11,18 @@ import { measureName } from "../../core/admin/measures.js";
 import { parseWaveTimeText, quotedText, WaveError, type CancelledWave, type ClosedWave, type OpenedWave, type WaveSummary } from "../../core/admin/waves.js";
 import { TargetError } from "../../core/admin/targets.js";
 import type { DashboardDeps } from "./deps.js";
-import { langOf, optionalText } from "./queries.js";
+import { parseInput } from "./errors.js";
+import { idParams, langOf, optionalText, requiredNumber, textParam } from "./queries.js";
 import { badRequest, notFound } from "./replies.js";
 import { staffOf } from "./security.js";
 import { openWaveBody, openWaveRequest, targetDelete } from "./wave-requests.js";
 import type { WaveTargetRecord } from "./waves-page.js";
 import { formatIsoInZone } from "../../core/util/time-zone.js";
 
-const targetBody = z.object({ wave: z.string().min(1), measure: z.string().min(1).max(80), label: z.string().min(1).max(80), value: z.coerce.number().finite() });
+// Values are checked against the measure by the targets service; here only that they are numbers at all.
+const targetBody = z.object({ wave: textParam(200).pipe(z.string().min(1)), measure: textParam(80).pipe(z.string().min(1)), label: textParam(80).pipe(z.string().min(1)), value: requiredNumber(-1e9, 1e9) });
+
+const measuresQuery = z.object({ wave: optionalText, lang: optionalText });
 
 const closeWaveBody = z.object({ at: optionalText });
 
@@ -74,7 +78,7 @@ function apiActor(request: FastifyRequest): AdminActor {
 /** Registers /admin/api/waves (GET, POST, POST …/:id/close, DELETE …/:id), GET /admin/api/measures and PUT and DELETE /admin/api/targets. */
 export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, guarded, reports }: DashboardDeps): void {
   app.get("/admin/api/measures", { preHandler: admin }, async (request, reply) => {
-    const q = request.query as { wave?: string; lang?: string };
+    const q = parseInput(measuresQuery, request.query);
     const lang = langOf(request, q);
     const wave = await service.waves.resolve(q.wave);
     if (!wave) return notFound(reply, "no wave");
@@ -123,10 +127,11 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     });
   });
 
-  app.post<{ Params: { id: string } }>("/admin/api/waves/:id/close", guarded, async (request, reply) => {
+  app.post("/admin/api/waves/:id/close", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const parsed = closeWaveBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const wave = await service.waves.byId(request.params.id);
+    const wave = await service.waves.byId(id);
     if (!wave) return notFound(reply, "no such wave");
     return unlessRefused(reply, async () => {
       const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at, service.timeZone);
@@ -137,8 +142,9 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     });
   });
 
-  app.delete<{ Params: { id: string } }>("/admin/api/waves/:id", guarded, async (request, reply) => {
-    const wave = await service.waves.byId(request.params.id);
+  app.delete("/admin/api/waves/:id", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const wave = await service.waves.byId(id);
     if (!wave) return notFound(reply, "no such wave");
     return unlessRefused(reply, async () => {
       const cancelled = await service.waves.cancel({ wave: wave.id }, apiActor(request));

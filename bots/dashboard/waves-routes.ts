@@ -16,7 +16,8 @@ import { formatLocalDateTime } from "../../core/util/time-zone.js";
 import { formatTargetValue, TargetError } from "../../core/admin/targets.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import type { DashboardDeps } from "./deps.js";
-import { queryLang } from "./queries.js";
+import { parseInput } from "./errors.js";
+import { idParams, optionalText, queryLang, textParam } from "./queries.js";
 import { badRequest, notFoundHtml, sendHtml } from "./replies.js";
 import { staffOf } from "./security.js";
 import { openWaveBody, openWaveRequest, targetDelete } from "./wave-requests.js";
@@ -56,7 +57,10 @@ export function waveFlashes(): WaveFlashes {
 }
 
 /** A target typed on the Waves page: rates as percentages, indices as scores (checked by checkTypedTarget). */
-const targetForm = z.object({ wave: z.string().min(1).max(200), measure: z.string().min(1).max(80), label: z.string().max(1000), value: z.string().max(100) });
+const targetForm = z.object({ wave: textParam(200).pipe(z.string().min(1)), measure: textParam(80).pipe(z.string().min(1)), label: textParam(1000), value: textParam(100) });
+
+/** What the Waves page reads from its query. */
+const pageQuery = z.object({ wave: optionalText, lang: optionalText, done: optionalText });
 
 /** A target value as typed ("95.3", "95.3%", "95,3"); NaN when it is not a number. */
 function typedNumber(text: string): number {
@@ -163,10 +167,10 @@ export function registerWavesRoutes(app: FastifyInstance, { service, now, admin,
   }
 
   app.get("/admin/waves", { preHandler: admin }, async (request, reply) => {
-    const q = request.query as { wave?: unknown; lang?: string; done?: unknown };
+    const q = parseInput(pageQuery, request.query);
     const lang = queryLang(request);
-    const wave = typeof q.wave === "string" && q.wave !== "" ? q.wave : undefined;
-    const notice = typeof q.done === "string" ? flashes.take(q.done) : undefined;
+    const wave = q.wave;
+    const notice = q.done ? flashes.take(q.done) : undefined;
     const page = await wavesPageFor(request, lang, wave, notice ? { notice } : {});
     if (!page) return unknownWave(reply, lang, wave ?? "");
     return sendHtml(reply, page);
@@ -189,20 +193,22 @@ export function registerWavesRoutes(app: FastifyInstance, { service, now, admin,
     );
   });
 
-  app.post<{ Params: { id: string } }>("/admin/waves/:id/close", guarded, async (request, reply) => {
+  app.post("/admin/waves/:id/close", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const lang = queryLang(request);
-    const wave = await service.waves.byId(request.params.id);
-    if (!wave) return unknownWave(reply, lang, request.params.id);
+    const wave = await service.waves.byId(id);
+    if (!wave) return unknownWave(reply, lang, id);
     return changeWaves(request, reply, lang, async () => {
       const closed = await service.waves.close({ wave: wave.id }, pageActor(request));
       return closedNotice(lang, closed);
     });
   });
 
-  app.post<{ Params: { id: string } }>("/admin/waves/:id/cancel", guarded, async (request, reply) => {
+  app.post("/admin/waves/:id/cancel", guarded, async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
     const lang = queryLang(request);
-    const wave = await service.waves.byId(request.params.id);
-    if (!wave) return unknownWave(reply, lang, request.params.id);
+    const wave = await service.waves.byId(id);
+    if (!wave) return unknownWave(reply, lang, id);
     return changeWaves(request, reply, lang, async () => {
       const cancelled = await service.waves.cancel({ wave: wave.id }, pageActor(request));
       return cancelledNotice(lang, cancelled, service.timeZone);

@@ -15,10 +15,12 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { Bot, GrammyError, type Api } from "grammy";
+import { Bot, GrammyError, HttpError, type Api } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { ChannelContext, ChannelFactory } from "../../app/channels.js";
-import type { Channel, OutboxContext, PushResult } from "../../core/channel.js";
+import type { Channel, ChannelStatus, OutboxContext, PushResult } from "../../core/channel.js";
+import type { Logger } from "../../app/log.js";
+import { Supervisor, type RestartPolicy, type SupervisorState } from "../shared/supervisor.js";
 import type { OutboxTransport } from "../../core/outreach/sender.js";
 import type { Lang, OutMessage } from "../../core/engine/types.js";
 import type { ConversationRunner } from "../../core/survey/runner.js";
@@ -35,6 +37,8 @@ const BATCH_WAIT_MS = 30_000;
 /** Pauses after failed getUpdates calls: 1 s, 2 s, 4 s … up to a minute. */
 const POLL_RETRY_BASE_MS = 1_000;
 const POLL_RETRY_MAX_MS = 60_000;
+/** Longest a single connecting call (getMe, setWebhook …) may take before the attempt counts as failed. */
+const CONNECT_CALL_TIMEOUT_MS = 30_000;
 
 /** Whether `work` settles within `ms` (the timer is cleared either way). */
 async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -71,6 +75,8 @@ export interface TelegramChannelOptions {
   botInfo?: UserFromGetMe;
   /** Platform-wide "retry after" shared with the broadcast outbox (see installAutoRetry). */
   pauses?: RetryAfterSignal;
+  /** How connection attempts are retried (CHANNEL_RETRY_*); default: bots/shared/supervisor.ts. */
+  retry?: Partial<RestartPolicy>;
 }
 
 /** A running standalone Telegram bot. */
@@ -85,10 +91,12 @@ export class TelegramChannel implements Channel {
   readonly webhookPath: string | undefined;
   /** The secret token Telegram must send, in webhook mode. */
   readonly webhookSecret: string | undefined;
-  private polling: Promise<void> | undefined;
+  /** The current connection attempt or run (its calls abort together). */
+  private run: { abort: AbortController; polling: Promise<void> | undefined } | undefined;
   /** The next update id wanted: everything below it is handled (0: whatever Telegram has). */
   private offset = 0;
-  private readonly abort = new AbortController();
+  private readonly supervisor: Supervisor;
+  /** Connected: getMe answered and polling runs or the webhook is set. */
   private started = false;
   private stopped = false;
 
@@ -100,6 +108,16 @@ export class TelegramChannel implements Channel {
     });
     installAutoRetry(this.bot.api, options.pauses);
     this.adapter = new TelegramAdapter({ runner: options.runner, secret: options.secret, api: this.bot.api, logger: options.logger });
+    this.supervisor = new Supervisor({
+      name: "Telegram",
+      run: () => this.connect(),
+      halt: () => this.halt(),
+      logger: options.logger as Logger,
+      policy: options.retry,
+      describe: (error) => this.describe(error),
+      // A token Telegram refuses stays refused; anything else (network, 5xx, 409, 429) may pass.
+      permanent: (error) => error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404),
+    });
     if (options.webhook) {
       this.webhookPath = webhookPath(options.webhook.url);
       this.webhookSecret = options.webhook.secret ?? deriveWebhookSecret(options.secret);
@@ -135,59 +153,99 @@ export class TelegramChannel implements Channel {
     );
   }
 
-  /** Fetches the bot's info, registers the command menu, then polls or sets the webhook. */
+  /**
+   * Connects in the background and returns at once: getMe, the command menu, then polling or the
+   * webhook. A failed attempt is retried with a growing pause, a bounded number of times (see
+   * bots/shared/supervisor.ts); {@link status} tells where it is.
+   */
   async start(): Promise<void> {
+    if (this.stopped) return;
+    void this.supervisor.start();
+  }
+
+  /** The connection's state, for the status endpoint. */
+  status(): ChannelStatus {
+    return this.supervisor.status();
+  }
+
+  /** Resolves when the connection reaches one of `states` (tests; `running` is ready). */
+  until(...states: SupervisorState[]): Promise<SupervisorState> {
+    return this.supervisor.until(...states);
+  }
+
+  /** One connection attempt: rejects (for the supervisor to retry) when Telegram cannot be reached. */
+  private async connect(): Promise<void> {
     const { logger } = this.options;
-    await this.bot.init();
+    const run = { abort: new AbortController(), polling: undefined as Promise<void> | undefined };
+    this.run = run;
+    // Bounded: a black-holed API root must not hold an attempt (or a shutdown) for minutes.
+    const signal = () => AbortSignal.any([run.abort.signal, AbortSignal.timeout(CONNECT_CALL_TIMEOUT_MS)]) as unknown as Parameters<Api["getMe"]>[0];
+    // Not bot.init(): grammY retries getMe there forever, silently.
+    this.bot.botInfo = await this.bot.api.getMe(signal());
     try {
       await registerCommands(this.bot.api);
     } catch (error) {
-      logger.warn({ err: error }, "could not register the Telegram command menu");
+      logger.warn({ reason: this.describe(error) }, "could not register the Telegram command menu");
     }
     if (this.options.webhook && this.webhookSecret) {
+      await this.bot.api.setWebhook(this.options.webhook.url, { secret_token: this.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] }, signal());
       this.started = true;
-      await this.bot.api.setWebhook(this.options.webhook.url, {
-        secret_token: this.webhookSecret,
-        allowed_updates: [...ALLOWED_UPDATES],
-      });
       logger.info({ username: this.bot.botInfo.username, path: this.webhookPath }, "telegram webhook set");
       return;
     }
     // getUpdates is refused while a webhook is set (an earlier run in webhook mode).
-    await this.bot.api.deleteWebhook({ drop_pending_updates: false });
+    await this.bot.api.deleteWebhook({ drop_pending_updates: false }, signal());
     this.started = true;
     logger.info({ username: this.bot.botInfo.username }, "telegram long polling started");
-    this.polling = this.poll();
+    run.polling = this.poll(run.abort.signal);
+  }
+
+  /** Ends the current attempt or run: aborts its calls and waits for the polling loop. */
+  private async halt(): Promise<void> {
+    const run = this.run;
+    this.run = undefined;
+    this.started = false;
+    if (!run) return;
+    run.abort.abort();
+    await run.polling;
+  }
+
+  /** A failure's reason for the log and the status endpoint, without the token (grammY's URLs carry it). */
+  private describe(error: unknown): string {
+    return telegramFailureReason(error, this.options.token);
   }
 
   /**
    * The long-polling loop: fetch a batch, hand every update over, wait until each is committed,
    * and only then ask for more (which confirms the batch). Transient failures are retried with a
-   * growing pause; 401 (token revoked) and 409 (another instance polls) stop it, loudly.
+   * growing pause; 401 (token revoked) and 409 (another instance polls) hand the connection back
+   * to the supervisor, which reconnects with backoff (and gives up on a revoked token).
    */
-  private async poll(): Promise<void> {
+  private async poll(signal: AbortSignal): Promise<void> {
     const { logger } = this.options;
     const me = this.bot.botInfo;
     let failures = 0;
-    while (!this.stopped) {
+    while (!this.stopped && !signal.aborted) {
       let updates: Update[];
       try {
         updates = await this.bot.api.getUpdates(
           { offset: this.offset, timeout: this.options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
           // grammY types its signal with the abort-controller shim's class; Node's is the real thing.
-          this.abort.signal as unknown as Parameters<Api["getUpdates"]>[1],
+          signal as unknown as Parameters<Api["getUpdates"]>[1],
         );
         failures = 0;
       } catch (error) {
-        if (this.stopped) break;
+        if (this.stopped || signal.aborted) break;
         if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 409)) {
-          logger.error({ err: error }, "telegram long polling stopped");
+          logger.error({ reason: this.describe(error) }, "telegram long polling stopped");
+          // After this loop has returned: the supervisor's halt waits for it.
+          setImmediate(() => this.supervisor.failed(error));
           return;
         }
         failures++;
         const pause = Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_BASE_MS * 2 ** (failures - 1));
-        logger.warn({ err: error, failures, pauseMs: pause }, "telegram getUpdates failed; retrying");
-        await this.sleep(pause);
+        logger.warn({ reason: this.describe(error), failures, pauseMs: pause }, "telegram getUpdates failed; retrying");
+        await this.sleep(pause, signal);
         continue;
       }
       if (updates.length === 0) continue;
@@ -198,14 +256,16 @@ export class TelegramChannel implements Channel {
     }
     // Confirm the last batch, so that a restart does not fetch it again (harmless if it did).
     if (this.offset > 0) {
-      await this.bot.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }).catch((error: unknown) => logger.warn({ err: error }, "could not confirm the last telegram updates"));
+      await this.bot.api
+        .getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, AbortSignal.timeout(CONNECT_CALL_TIMEOUT_MS) as unknown as Parameters<Api["getUpdates"]>[1])
+        .catch((error: unknown) => logger.warn({ reason: this.describe(error) }, "could not confirm the last telegram updates"));
     }
   }
 
-  /** Waits `ms`, or less if the channel stops meanwhile. */
-  private sleep(ms: number): Promise<void> {
-    const signal = this.abort.signal;
+  /** Waits `ms`, or less if the run ends meanwhile. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
@@ -220,14 +280,15 @@ export class TelegramChannel implements Channel {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.abort.abort();
-    await this.polling;
+    await this.supervisor.stop();
     await this.adapter.close();
   }
 
   /** Sends messages to a resident's chat outside a reply (after waiting replies). */
   push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
     if (this.stopped) return Promise.resolve({ ok: false, error: "the Telegram channel is stopped", permanent: false });
+    // Not permanent: the caller keeps it for later, when the connection is back.
+    if (!this.started) return Promise.resolve({ ok: false, error: "Telegram is not connected", permanent: false });
     return this.adapter.push(chatId, lang, messages);
   }
 
@@ -269,9 +330,27 @@ export const telegramChannelFactory: ChannelFactory = async (context: ChannelCon
     secret: context.secret,
     logger: context.logger.child({ channel: TELEGRAM_PLATFORM }),
     server: context.server,
+    retry: context.config.channelRetry,
     ...(context.pauses ? { pauses: context.pauses } : {}),
   });
 };
+
+/**
+ * Why a Bot API call failed, in one line without the token: grammY's network errors wrap the
+ * fetch error, whose message holds the request URL (https://…/bot<token>/getMe) and the cause.
+ */
+export function telegramFailureReason(error: unknown, token: string): string {
+  let text: string;
+  if (error instanceof HttpError) {
+    const inner = error.error instanceof Error ? error.error.message : String(error.error);
+    text = `${error.message} (${inner})`;
+  } else if (error instanceof Error) {
+    text = error.message;
+  } else {
+    text = String(error);
+  }
+  return text.split(token).join("<token>").replace(/bot\d+:[\w-]+/g, "bot<token>");
+}
 
 /** The route path of a webhook URL; a bare host would put the webhook on the site's root page. */
 export function webhookPath(url: string): string {

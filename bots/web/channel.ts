@@ -49,6 +49,10 @@ export interface WebChatOptions {
   longPollMs?: number;
   /** Interval of the keep-alive comment on an event stream. Default 20 s. */
   heartbeatMs?: number;
+  /** Event streams one session may hold (a resident's tabs); a newer one closes the oldest. Default 3. */
+  streamsPerSession?: number;
+  /** Event streams of all sessions together; beyond it a new page gets a 503. Default: WEB_MAX_STREAMS. */
+  maxStreams?: number;
   /** When a push finds no open page and there is no inbox, the sender should try again after this long. Default 10 min. */
   pushRetryAfterMs?: number;
   /** Durable storage for pushes to closed pages; without it such a push is retryable (see inbox.ts). */
@@ -104,7 +108,7 @@ const SessionBody = z.object({ ref: z.string().max(300).optional(), lang: z.stri
 export async function createWebChat(context: ChannelContext, options: WebChatOptions = {}): Promise<WebChat> {
   const { config, runner, logger } = context;
   const keys = deriveKeys(context.secret);
-  const hub = new LiveHub();
+  const hub = new LiveHub({ streamsPerSession: options.streamsPerSession, streams: options.maxStreams ?? config.webMaxStreams });
   const files = new PageFiles();
   const now = options.now ?? (() => new Date());
   const limits = {
@@ -298,10 +302,16 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
 
     scope.get("/web/api/events", { config: perMinute(30, clientKey) }, async (request, reply) => {
       const sessionId = requireSession(request);
+      // Refused before the inbox is touched, so a full server keeps the pushes for later.
+      if (!hub.hasRoom(sessionId)) throw new WebError(503, "error.busy");
       const waiting = await takeInbox(sessionId);
+      if (!hub.hasRoom(sessionId)) {
+        // Others filled the last places while the inbox was read: hand its pushes back.
+        for (const push of waiting) await options.inbox?.put(sessionId, push, now());
+        throw new WebError(503, "error.busy");
+      }
       reply.hijack();
-      hub.stream(sessionId, reply.raw, limits.heartbeat);
-      for (const push of waiting) hub.deliver(sessionId, push);
+      hub.stream(sessionId, reply.raw, limits.heartbeat, waiting);
     });
 
     scope.get("/web/api/poll", { config: perMinute(limits.messages, clientKey) }, async (request, reply) => {

@@ -14,7 +14,7 @@ import zhTW from "../../locales/zh-TW/field-page.json" with { type: "json" };
 import en from "../../locales/en/field-page.json" with { type: "json" };
 import type { Logger } from "../../app/log.js";
 import type { HttpMount } from "../../app/server.js";
-import { tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
+import { holdsSession, tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
 import { isLang, type Lang } from "../../core/engine/types.js";
 import { interviewBundle } from "./field-bundle.js";
 import { addSecurityHeaders, isSameOrigin, WebError } from "./http.js";
@@ -31,8 +31,8 @@ export interface FieldStaff {
 
 /** What the routes need from the field service (core/field/service.ts). */
 export interface FieldRoutesService {
-  /** The officer or admin with this id, or null (a resident, erased, unknown). */
-  staffMember(residentId: string): Promise<FieldStaff | null>;
+  /** The officer or admin with this id and their session epoch (app/staff-auth.ts), or null (a resident, erased, unknown). */
+  staffMember(residentId: string): Promise<(FieldStaff & { sessionEpoch: number }) | null>;
   /** docs/field-api.md, `GET /field/api/bootstrap` (without `text`). */
   bootstrap(staff: FieldStaff, lang: Lang): Promise<object>;
   /** One household with its visits; throws an error with `reason` "not-found" / "not-yours" (→ 404 / 403). */
@@ -128,11 +128,13 @@ export function mountField(ctx: FieldMountContext): HttpMount {
       const staffOf = async (request: FastifyRequest): Promise<FieldStaff> => {
         const token = tokenOf(request);
         if (!token) throw new WebError(401, "error.staff_login");
-        const id = token.length <= 300 ? verifyStaffToken(ctx.secret, token, now()) : null;
-        if (!id) throw new WebError(401, "error.staff_login");
-        const staff = await ctx.service.staffMember(id);
+        const claims = verifyStaffToken(ctx.secret, token, now());
+        if (!claims) throw new WebError(401, "error.staff_login");
+        const staff = await ctx.service.staffMember(claims.residentId);
         if (!staff) throw new WebError(403, "error.staff_only");
-        return staff;
+        // Signed out or revoked since the token was issued: the same answer as no token at all.
+        if (!holdsSession(claims, staff)) throw new WebError(401, "error.staff_login");
+        return { id: staff.id, role: staff.role, name: staff.name };
       };
       const limit = {
         rateLimit: {

@@ -60,29 +60,40 @@ export function addSecurityHeaders(scope: FastifyInstance): void {
   });
 }
 
+/** What {@link isSameOrigin} reads of a request (a FastifyRequest has it all). */
+export type OriginRequest = Pick<FastifyRequest, "headers" | "protocol" | "host">;
+
+/**
+ * The origin our own pages are served from: PUBLIC_URL's when it is set (behind a proxy the
+ * request itself may say http while residents see https), else the request's own scheme and host
+ * — both as Fastify reads them, so X-Forwarded-Proto/-Host count only from a trusted proxy.
+ */
+export function expectedOrigin(request: OriginRequest, publicUrl: string | undefined): string | undefined {
+  try {
+    return publicUrl ? new URL(publicUrl).origin : new URL(`${request.protocol}://${request.host}`).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Is this request from our own pages? Browsers send Origin with every POST; a request from
- * another site is refused even before its (SameSite=Strict) cookie would be missed. Clients that
- * send neither Origin nor Sec-Fetch-Site are not browsers and carry no ambient cookie.
+ * another site is refused even before its (SameSite=Strict) cookie would be missed. The whole
+ * origin is compared — scheme, host and port — since a page on http:// (which anyone on the
+ * network path can write into) is not our https:// page, even on the same host. Clients that send
+ * neither Origin nor Sec-Fetch-Site are not browsers and carry no ambient cookie.
  */
-export function isSameOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
+export function isSameOrigin(request: OriginRequest, publicUrl: string | undefined): boolean {
   const origin = request.headers.origin;
   if (typeof origin === "string") {
-    let host: string;
+    const expected = expectedOrigin(request, publicUrl);
+    if (expected === undefined || expected === "null") return false;
     try {
-      host = new URL(origin).host;
+      // URL parsing folds case and default ports ("HTTPS://Example:443" is "https://example").
+      return new URL(origin).origin === expected;
     } catch {
       return false;
     }
-    if (host === request.headers.host) return true;
-    if (publicUrl) {
-      try {
-        return host === new URL(publicUrl).host;
-      } catch {
-        return false;
-      }
-    }
-    return false;
   }
   const site = request.headers["sec-fetch-site"];
   if (typeof site === "string") return site === "same-origin" || site === "none";

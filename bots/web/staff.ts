@@ -1,17 +1,18 @@
 /**
  * Staff routes: an officer's QR code (PNG, SVG) and printable A5 leaflet for one region.
  *
- * Authentication is the app's staff token (app/staff-auth.ts, printed by
- * `anxin admin token <platform:user-id>`): `Authorization: Bearer <token>`, the `anxin_staff`
- * cookie, or `?token=` in a signed staff link an officer opens in a browser. The holder's role is
- * read from the database on every request: without a token the answer is 401 (403 for a
- * resident's chat session), and a token of someone who is not staff gets 403.
+ * Authentication is either the app's staff session (app/staff-auth.ts: `Authorization: Bearer
+ * <token>` or the `anxin_staff` cookie) or, in a link, `?pass=` — a leaflet pass that opens this
+ * one officer's leaflet and QR code in this one region and nothing else (never a staff token in a
+ * URL: one leaks through history, logs and forwarded chats). The holder is read from the database
+ * on every request: without a credential the answer is 401 (403 for a resident's chat session), a
+ * token of an ended session 401, and a token of someone who is not staff 403.
  * `/web/staff/enter` signs a staff member in from their chat session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 import type { Config } from "../../app/config.js";
-import { issueStaffToken, STAFF_COOKIE, tokenOf, verifyStaffToken } from "../../app/staff-auth.js";
+import { holdsSession, issueLeafletPass, issueStaffToken, LEAFLET_PASS_TTL_MS, STAFF_COOKIE, tokenOf, verifyLeafletPass, verifyStaffToken, type StaffHolder } from "../../app/staff-auth.js";
 import { isLang, type Lang } from "../../core/engine/types.js";
 import type { RegionRecord, ResidentRecord } from "../../core/model/index.js";
 import type { LeafletRefusal, LeafletRequest, LeafletTarget as CoreLeafletTarget } from "../../core/outreach/leaflets.js";
@@ -32,7 +33,7 @@ export interface StaffRouteContext {
   /** Does the request carry a valid resident chat session? (Such a visitor gets 403, not 401.) */
   readSession: (request: FastifyRequest) => boolean;
   /** The officer or admin whose chat session the request carries (the runner's `staffAccount`), or null. */
-  staffOfSession: (request: FastifyRequest) => Promise<{ residentId: string; role: "officer" | "admin" } | null>;
+  staffOfSession: (request: FastifyRequest) => Promise<{ residentId: string; role: "officer" | "admin"; sessionEpoch: number } | null>;
   staffPerMinute: number;
 }
 
@@ -40,7 +41,7 @@ interface StaffQuery {
   officer?: string;
   region?: string;
   lang?: string;
-  token?: string;
+  pass?: string;
 }
 
 /** An authorised request: who asks, for which officer's code, in which region. */
@@ -48,8 +49,8 @@ interface LeafletTarget {
   staff: ResidentRecord;
   officer: ResidentRecord;
   region: RegionRecord;
-  /** The token came in the query string, so links on the page must carry it too. */
-  linkToken: string | undefined;
+  /** The leaflet pass the request came with: links to this same leaflet carry it, no others. */
+  pass: string | undefined;
   below: RegionRecord[];
   above: RegionRecord | undefined;
 }
@@ -60,12 +61,13 @@ export function leafletUrl(keys: WebKeys, baseUrl: string, officerId: string, re
 }
 
 /**
- * A signed staff link to an officer's leaflet page, valid for `days` (default 30): what an admin
- * hands an officer. It carries a staff token, so it is as secret as one.
+ * A link to an officer's leaflet page in a region, carrying a leaflet pass (7 days by default):
+ * what the chat's /link command hands an officer. It opens that leaflet and its QR code only.
  */
-export function staffLeafletLink(secret: string, baseUrl: string, staffId: string, regionCode: string, now: Date, days = 30): string {
-  const token = issueStaffToken(secret, staffId, now, days * 24 * 3600 * 1000);
-  const query = new URLSearchParams({ region: regionCode, token });
+export function staffLeafletLink(secret: string, baseUrl: string, staff: StaffHolder, regionCode: string, now: Date, options: { officerId?: string; ttlMs?: number } = {}): string {
+  const officerId = options.officerId ?? staff.id;
+  const pass = issueLeafletPass(secret, { staff, officerId, regionCode }, now, options.ttlMs ?? LEAFLET_PASS_TTL_MS);
+  const query = new URLSearchParams({ officer: officerId, region: regionCode, pass });
   return `${baseUrl.replace(/\/+$/, "")}/web/staff/leaflet?${query.toString()}`;
 }
 
@@ -79,18 +81,30 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
 
   const baseUrl = (request: FastifyRequest): string => config.publicUrl ?? `${request.protocol}://${request.host}`;
 
+  const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
   const authorise = async (request: FastifyRequest<{ Querystring: StaffQuery }>): Promise<LeafletTarget> => {
-    const carried = tokenOf(request);
-    const queryToken = typeof request.query.token === "string" && request.query.token !== "" ? request.query.token : undefined;
-    const token = carried ?? queryToken;
+    const officer = text(request.query.officer);
+    const region = text(request.query.region);
+    const pass = text(request.query.pass);
+    if (pass) {
+      const scope = verifyLeafletPass(context.secret, pass, context.now());
+      if (!scope) throw new WebError(401, "error.staff_login");
+      // A pass names its leaflet: asking it for another officer or region is asking without one.
+      if ((officer && officer !== scope.officerId) || (region && region !== scope.regionCode)) throw new WebError(403, "error.staff_region");
+      const target = await context.staffLeaflet({ staffId: scope.staffId, officerId: scope.officerId, regionCode: scope.regionCode });
+      if (!target.ok) throw refusalError(target.refusal);
+      if (!holdsSession({ residentId: scope.staffId, epoch: scope.epoch }, target.staff)) throw new WebError(401, "error.staff_login");
+      return { ...target, pass };
+    }
+    const token = tokenOf(request);
     if (!token) throw new WebError(context.readSession(request) ? 403 : 401, context.readSession(request) ? "error.staff_only" : "error.staff_login");
-    const residentId = token.length <= 300 ? verifyStaffToken(context.secret, token, context.now()) : null;
-    if (!residentId) throw new WebError(401, "error.staff_login");
-    const officer = typeof request.query.officer === "string" && request.query.officer !== "" ? request.query.officer : undefined;
-    const region = typeof request.query.region === "string" && request.query.region !== "" ? request.query.region : undefined;
-    const target = await context.staffLeaflet({ staffId: residentId, ...(officer ? { officerId: officer } : {}), ...(region ? { regionCode: region } : {}) });
+    const claims = verifyStaffToken(context.secret, token, context.now());
+    if (!claims) throw new WebError(401, "error.staff_login");
+    const target = await context.staffLeaflet({ staffId: claims.residentId, ...(officer ? { officerId: officer } : {}), ...(region ? { regionCode: region } : {}) });
     if (!target.ok) throw refusalError(target.refusal);
-    return { staff: target.staff, officer: target.officer, region: target.region, below: target.below, above: target.above, linkToken: carried ? undefined : queryToken };
+    if (!holdsSession(claims, target.staff)) throw new WebError(401, "error.staff_login");
+    return { ...target, pass: undefined };
   };
 
   const qrOptions = { errorCorrectionLevel: "M" as const, margin: 2 };
@@ -104,7 +118,7 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
       const chatting = context.readSession(request);
       throw new WebError(chatting ? 403 : 401, chatting ? "error.staff_only" : "error.staff_login");
     }
-    const token = issueStaffToken(context.secret, staff.residentId, context.now(), STAFF_ENTRY_TTL_MS);
+    const token = issueStaffToken(context.secret, { id: staff.residentId, sessionEpoch: staff.sessionEpoch }, context.now(), STAFF_ENTRY_TTL_MS);
     reply.setCookie(STAFF_COOKIE, token, {
       path: "/",
       httpOnly: true,
@@ -135,7 +149,7 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
     const url = leafletUrl(keys, baseUrl(request), target.officer.id, target.region.code);
     const svg = await QRCode.toString(url, { ...qrOptions, type: "svg" });
     const query = (extra: Record<string, string>) =>
-      new URLSearchParams({ officer: target.officer.id, region: target.region.code, ...(target.linkToken ? { token: target.linkToken } : {}), ...extra }).toString();
+      new URLSearchParams({ officer: target.officer.id, region: target.region.code, ...(target.pass ? { pass: target.pass } : {}), ...extra }).toString();
     return reply.type("text/html; charset=utf-8").send(
       leafletPage({
         lang,
@@ -146,11 +160,12 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
         pngHref: `/web/staff/qr.png?${query({})}`,
         svgHref: `/web/staff/qr.svg?${query({})}`,
         langHref: (l) => `/web/staff/leaflet?${query({ lang: l })}`,
-        // Other places' leaflets: the same page for another region, in the page's language.
+        // Other places' leaflets: the same page for another region, in the page's language. A pass
+        // is for its own region only, so these need a staff session (or a pass of their own).
         places: [...(target.above ? [{ region: target.above, up: true }] : []), ...target.below.map((region) => ({ region, up: false }))].map(({ region, up }) => ({
           name: regionName(region, lang),
           up,
-          href: `/web/staff/leaflet?${new URLSearchParams({ officer: target.officer.id, region: region.code, lang, ...(target.linkToken ? { token: target.linkToken } : {}) }).toString()}`,
+          href: `/web/staff/leaflet?${new URLSearchParams({ officer: target.officer.id, region: region.code, lang }).toString()}`,
         })),
       }),
     );

@@ -15,7 +15,7 @@ import QRCode from "qrcode";
 import { ScanStatus, WechatyBuilder, log as wechatyLog, types } from "wechaty";
 import type { Contact, ContactSelf, Message, Room, Wechaty } from "wechaty";
 import type { FastifyInstance } from "fastify";
-import type { Channel, PushResult } from "../../core/channel.js";
+import type { Channel, ChannelStatus, PushResult } from "../../core/channel.js";
 import type { WechatConfig } from "../../app/config.js";
 import type { Logger } from "../../app/log.js";
 import { t } from "../../core/engine/i18n.js";
@@ -38,6 +38,9 @@ export const OFFICIAL_ACCOUNT_REPLY_WINDOW_MS = 48 * 60 * 60 * 1000;
 
 /** The push error outside that window (recorded by the caller like any refused delivery). */
 export const OUTSIDE_WINDOW_ERROR = "outside the 48-hour customer-service window";
+
+/** How long halting a run waits for the puppet to stop. */
+const HALT_WAIT_MS = 2_000;
 
 /** Chats whose last prompt is remembered for compact re-prompts (oldest forgotten first). */
 const PROMPT_MEMORY = 10_000;
@@ -125,6 +128,7 @@ export class WechatChannel implements Channel {
       policy: options.restart,
       sleep: options.sleep,
       now: () => this.now().getTime(),
+      describe: (error) => this.describe(error),
     });
   }
 
@@ -171,7 +175,16 @@ export class WechatChannel implements Channel {
     }
   }
 
-  /** Starts the bot; a failed start is retried in the background (see supervisor.ts). */
+  /** The connection's state, for the status endpoint. */
+  status(): ChannelStatus {
+    return this.supervisor.status();
+  }
+
+  /**
+   * Starts the bot in the background and returns at once (a puppet's start can take seconds, or
+   * hang on an unreachable server); a failed start is retried (see bots/shared/supervisor.ts).
+   * {@link until} waits for the outcome.
+   */
   async start(): Promise<void> {
     const oa = this.options.settings.officialAccount;
     if (oa) {
@@ -182,7 +195,7 @@ export class WechatChannel implements Channel {
           : "WeChat Official Account: the puppet serves WeChat's callbacks on its own port",
       );
     }
-    await this.supervisor.start();
+    void this.supervisor.start();
   }
 
   /** Stops the bot and any pending restart. */
@@ -254,6 +267,21 @@ export class WechatChannel implements Channel {
 
   // -------------------------------------------------------------------------------- lifecycle
 
+  /** A failure's reason, without the Official Account's AppSecret (the token URL carries it). */
+  private describe(error: unknown): string {
+    let text = errorMessage(error);
+    const oa = this.options.settings.officialAccount;
+    if (oa) {
+      // The puppet reads `errcode` of a token response that never came (network error, proxy down).
+      if (/reading 'errcode'/.test(text)) {
+        const from = oa.accessTokenProxyUrl ? new URL(oa.accessTokenProxyUrl).host : "api.weixin.qq.com";
+        text = `could not fetch an Official Account access token from ${from} (unreachable, or no valid answer): ${text}`;
+      }
+      text = text.split(oa.appSecret).join("<AppSecret>");
+    }
+    return text;
+  }
+
   private async makePuppet(): Promise<WechatyPuppet> {
     if (this.options.createPuppet) return this.options.createPuppet();
     const { settings } = this.options;
@@ -294,7 +322,20 @@ export class WechatChannel implements Channel {
     this.puppet = undefined;
     this.loggedIn = false;
     this.puppetPort = undefined;
-    if (bot) await bot.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, "WeChat: error while stopping the puppet"));
+    if (!bot) return;
+    const stopped = bot.stop().then(
+      () => true,
+      (error: unknown) => {
+        this.options.logger.warn({ reason: this.describe(error) }, "WeChat: error while stopping the puppet");
+        return true;
+      },
+    );
+    // A puppet stopped mid-start waits for its start to time out first; a shutdown must not.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), HALT_WAIT_MS)));
+    const done = await Promise.race([stopped, late]);
+    clearTimeout(timer);
+    if (!done) this.options.logger.warn({ waitedMs: HALT_WAIT_MS }, "WeChat: the puppet is still stopping; not waiting for it");
   }
 
   private listen(bot: Wechaty, onStartError: (error: unknown) => void): void {

@@ -21,5 +21,6 @@ export const wechatChannelFactory: ChannelFactory = async (context) => {
     defaultLang: context.config.defaultLang,
     server: context.server,
     dataDir: context.config.dataDir,
+    restart: context.config.channelRetry,
   });
 };

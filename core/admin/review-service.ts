@@ -60,6 +60,9 @@ export class SuggestionService {
     // A date typed or picked by an admin is the office's day (midnight office time), not UTC's.
     if (q.since) filter.since = officeTime(q.since, this.ctx.timeZone);
     if (q.until) filter.until = officeTime(q.until, this.ctx.timeZone);
+    // An impossible date (2026-13-45) must not reach the database, whose refusal would be a 500.
+    if (filter.since && Number.isNaN(filter.since.getTime())) return `since: not a date: ${q.since}`;
+    if (filter.until && Number.isNaN(filter.until.getTime())) return `until: not a date: ${q.until}`;
     return filter;
   }
 

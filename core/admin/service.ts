@@ -141,6 +141,11 @@ export class AdminService {
     return this.store.getResident(id);
   }
 
+  /** Ends every staff session of a person still at session `epoch` (sign-out; audited). */
+  endStaffSessions(residentId: string, epoch: number): Promise<boolean> {
+    return this.store.endStaffSessions(residentId, epoch, this.now());
+  }
+
   /** Audits an admin's sign-in to the dashboard (`admin.login`). */
   recordSignIn(adminId: string): Promise<void> {
     return this.store.audit(adminId, "admin.login", null, {});

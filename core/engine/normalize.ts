@@ -7,25 +7,50 @@
 /** Longest input the parsers look at; anything longer is cut (answers are short anyway). */
 export const MAX_PARSED_INPUT = 4000;
 
+/** Half of a UTF-16 surrogate pair without its other half: it has no UTF-8 form to be stored in. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `text` with every lone surrogate replaced by U+FFFD. A client can send one as a JSON escape
+ * ("\uD800") and cutting a string at a fixed length can make one; either would reach the
+ * database as invalid UTF-8 (or be silently mangled by the driver) and be echoed back broken.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/**
+ * Characters that are invisible and only get in the way of matching: control characters, zero-
+ * width spaces, word joiners and byte-order marks pasted along with text. A zero-width joiner is
+ * one of them too, except inside an emoji sequence (👮‍♀️, 👨‍👩‍👧, 🏳️‍🌈), where it is part of the
+ * character the resident chose: it is kept between an emoji (or its skin tone or presentation
+ * selector) and the next emoji. Tab, newline and carriage return are left to the callers.
+ */
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u200c\u2060\ufeff]|(?<![\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
+
 /**
  * NFKC (full-width → half-width, compatibility forms), unify dashes, collapse whitespace, trim.
  * Case is kept (free-text answers keep what was written).
  */
 export function cleanText(raw: string): string {
   const cut = raw.length > MAX_PARSED_INPUT ? raw.slice(0, MAX_PARSED_INPUT) : raw;
-  return cut
+  return wellFormed(cut)
     .normalize("NFKC")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200d\u2060\ufeff]/g, "")
+    .replace(INVISIBLE, "")
     .replace(/[\u2010-\u2015\u2212\u301c~]/g, "-")
     .replace(/[ \t\u00a0\u3000]+/g, " ")
     .trim();
 }
 
-/** Lowercased, without spaces and punctuation: for matching a typed text against labels. */
+/**
+ * Lowercased, without spaces, punctuation and symbols: for matching a typed text against labels.
+ * An emoji's joiners and presentation selectors go with it, as they are not symbols themselves.
+ */
 export function matchKey(text: string): string {
   return cleanText(text)
     .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]+/gu, "");
+    .replace(/[\s\p{P}\p{S}\p{Cf}\uFE00-\uFE0F]+/gu, "");
 }
 
 const DIGITS: Record<string, number> = {
@@ -155,9 +180,10 @@ export function splitListKeepingSeparators(raw: string): string[] {
  * characters are removed, spaces at line ends trimmed and runs of blank lines shortened.
  */
 export function tidyFreeText(raw: string): string {
-  return raw
+  return wellFormed(raw)
     .replace(/\r\n?/g, "\n")
-    .replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\u200b-\u200d\u2060\ufeff]/g, "")
+    .replace(/\t/g, "")
+    .replace(INVISIBLE, "")
     .split("\n")
     .map((line) => line.replace(/[ \u00a0\u3000]+$/g, "").replace(/^[ \u00a0\u3000]+/g, ""))
     .join("\n")

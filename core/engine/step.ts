@@ -20,6 +20,7 @@ import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, show
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
 import { initialState, normalizeLang } from "./types.js";
+import { wellFormed } from "./normalize.js";
 import type { EngineContext, Input, Lang, SessionState, StepResult, SystemResult } from "./types.js";
 
 /** Longest text input looked at; the rest of a huge message is ignored. */
@@ -69,7 +70,7 @@ function dispatch(turn: Turn, input: Input): void {
   }
   if (kind === "start") {
     const arg = (input as { arg?: unknown }).arg;
-    return handleStart(turn, typeof arg === "string" ? arg.slice(0, 200) : undefined);
+    return handleStart(turn, typeof arg === "string" ? wellFormed(arg.slice(0, 200)) : undefined);
   }
   if (kind === "button") {
     return handleButton(turn, decodePayload((input as { payload?: unknown }).payload));
@@ -82,7 +83,9 @@ function dispatch(turn: Turn, input: Input): void {
     return handleContact(turn, typeof phone === "string" ? phone : "");
   }
   const raw = kind === "text" ? (input as { text?: unknown }).text : undefined;
-  const text = typeof raw === "string" ? raw.slice(0, MAX_INPUT_LENGTH) : "";
+  // Every typed text (answers, suggestions, case reports, broadcast notices) passes here: no lone
+  // surrogate, whether sent or made by the cut, may reach the state, the store or a reply.
+  const text = typeof raw === "string" ? wellFormed(raw.slice(0, MAX_INPUT_LENGTH)) : "";
   const broadcast = parseBroadcastCommand(text, turn.ctx.botName);
   if (broadcast !== undefined) return handleBroadcastCommand(turn, broadcast);
   // While the /broadcast dialogue waits for text, only slash commands are commands ("帮助" may be a notice).

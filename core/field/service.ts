@@ -52,11 +52,14 @@ export class FieldService {
     this.deps = { store: options.store, tips: options.tips, timeZone: options.timeZone, now: options.now ?? (() => new Date()), questionnaires: new Map<string, Questionnaire>() };
   }
 
-  /** The officer or admin with this id (with their display name), or null: a resident, erased, unknown. */
-  async staffMember(residentId: string): Promise<{ id: string; role: "officer" | "admin"; name: string | null } | null> {
+  /**
+   * The officer or admin with this id (with their display name, and the session epoch the caller
+   * compares a staff token's with), or null: a resident, erased, unknown.
+   */
+  async staffMember(residentId: string): Promise<{ id: string; role: "officer" | "admin"; name: string | null; sessionEpoch: number } | null> {
     const officer = await this.deps.store.getOfficer(residentId);
     if (!officer || (officer.role !== "officer" && officer.role !== "admin")) return null;
-    return { id: officer.id, role: officer.role, name: officer.displayName };
+    return { id: officer.id, role: officer.role, name: officer.displayName, sessionEpoch: officer.sessionEpoch };
   }
 
   /** Everything the phone needs offline (docs/field-api.md, without `text`). Throws FieldRequestError `not-staff`. */

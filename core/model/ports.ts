@@ -108,6 +108,12 @@ export interface StaffStore {
    * coverage. Null when the account is unknown or not staff.
    */
   revokeStaff(platform: string, platformUserId: string, actorId: string | null, now: Date): Promise<ResidentRecord | null>;
+  /**
+   * Ends every staff session of a person (sign-out, audited) by raising their session epoch, but
+   * only while it is still `epoch`: a token already ended cannot end the sessions that followed it.
+   * False when nothing changed.
+   */
+  endStaffSessions(residentId: string, epoch: number, now: Date): Promise<boolean>;
 }
 
 /** The region tree. */

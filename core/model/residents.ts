@@ -18,6 +18,8 @@ export interface ResidentRecord {
   consentDeclinedAt: Date | null;
   deletedAt: Date | null;
   createdAt: Date;
+  /** Staff tokens carry it; it is raised on sign-out, revocation and demotion, ending every older token. */
+  sessionEpoch: number;
 }
 
 /** One platform account of a resident. */

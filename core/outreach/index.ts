@@ -95,6 +95,8 @@ export function createOutreach(options: OutreachOptions): Outreach {
         leaseMs: settings.leaseMs,
         ...(options.pauses ? { pauses: options.pauses } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
+        // A channel still connecting (or retrying) holds its platform's deliveries back.
+        ready: (platform) => channels.every((channel) => channel.platform !== platform || (channel.status?.().state ?? "ready") === "ready"),
       });
       sender.start();
       return sender;

@@ -93,6 +93,11 @@ export interface OutboxSenderOptions {
   maxAttempts?: number;
   /** First retry pause of a transient failure (doubling, at most 5 min). Default 2 s. */
   backoffMs?: number;
+  /**
+   * Whether a platform's channel is connected. While it is not, that platform's deliveries wait
+   * (no attempt spent on a connection known to be down); the other platforms go on. Default: always.
+   */
+  ready?: (platform: string) => boolean;
 }
 
 /** Telegram's published limits: about 30 messages a second in bulk, 1 a second per chat. */
@@ -153,6 +158,7 @@ export class OutboxSender {
   private readonly poll: number;
   private readonly maxAttempts: number;
   private readonly backoff: number;
+  private readonly ready: (platform: string) => boolean;
   private readonly lanes = new Map<string, Lane>();
   private readonly contents = new Map<string, { status: BroadcastRecord["status"]; content: BroadcastContent }>();
   private readonly statuses = new Map<string, { cancelled: boolean; at: number }>();
@@ -172,6 +178,7 @@ export class OutboxSender {
     this.poll = options.pollMs ?? 1_000;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.backoff = options.backoffMs ?? 2_000;
+    this.ready = options.ready ?? (() => true);
     for (const transport of options.transports) {
       const limits = options.limits?.[transport.platform] ?? DEFAULT_LIMITS[transport.platform] ?? { perSecond: 0, perChatPerSecond: 0 };
       this.lanes.set(transport.platform, {
@@ -277,6 +284,10 @@ export class OutboxSender {
     const lane = this.lanes.get(platform);
     if (!lane) return;
     while (!this.stopped) {
+      if (!this.ready(platform)) {
+        await this.sleep(this.poll, (wake) => (lane.wake = wake));
+        continue;
+      }
       let jobs: DeliveryJob[] = [];
       try {
         jobs = await this.store.nextDeliveries({ now: this.now(), limit: this.batch, platform, excludeResidentIds: [...lane.inFlight] });

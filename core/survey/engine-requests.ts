@@ -6,6 +6,7 @@
  * officer) gets one reply and the turn commits once.
  */
 import { canonicalJson } from "../engine/sha256.js";
+import { wellFormed } from "../engine/normalize.js";
 import { isRequestEvent } from "../engine/types.js";
 import type { EngineContext, EngineEvent, EngineRequestEvent, Input, OutMessage, SessionState, StepFunction, StepResult, SystemResult } from "../engine/types.js";
 
@@ -54,8 +55,17 @@ export function performOnce(perform: RequestPerformer): RequestPerformer {
   };
 }
 
-/** Inputs only the runner may give the engine: an adapter's are refused as an out-of-date button. */
+/**
+ * Inputs only the runner may give the engine: an adapter's are refused as an out-of-date button.
+ * A typed text loses its lone surrogates here already, as staff commands read it before the engine.
+ */
 export function adapterInput(input: Input): Input {
   const kind = (input as { kind?: unknown } | null)?.kind;
-  return kind === "system" ? { kind: "button", payload: "" } : input;
+  if (kind === "system") return { kind: "button", payload: "" };
+  if (kind === "text" && typeof (input as { text?: unknown }).text === "string") {
+    const text = (input as { text: string }).text;
+    const fixed = wellFormed(text);
+    return fixed === text ? input : { ...input, text: fixed } as Input;
+  }
+  return input;
 }

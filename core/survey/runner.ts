@@ -355,11 +355,11 @@ export class ConversationRunner {
   }
 
   /** The officer or admin behind a platform account (a chat page signing its staff in); null for anyone else. */
-  async staffAccount(platform: string, platformUserId: string): Promise<{ residentId: string; role: "officer" | "admin" } | null> {
+  async staffAccount(platform: string, platformUserId: string): Promise<{ residentId: string; role: "officer" | "admin"; sessionEpoch: number } | null> {
     const identity = await this.store.findIdentity(platform, platformUserId);
     const resident = identity ? await this.store.getResident(identity.residentId) : null;
     if (!resident || resident.deletedAt || (resident.role !== "officer" && resident.role !== "admin")) return null;
-    return { residentId: resident.id, role: resident.role };
+    return { residentId: resident.id, role: resident.role, sessionEpoch: resident.sessionEpoch };
   }
 
   /** Whose leaflet a staff member may print, and for which region (the web chat's staff pages). */

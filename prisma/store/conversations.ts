@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { parseRecheck } from "../spot-check-recheck.js";
 import { json, parse, isUniqueViolation, type StoreContext, type Tx } from "./context.js";
-import { eraseHouseholds } from "./households.js";
+import { checkpointAfterErasure, eraseResident } from "./erasure.js";
 import { linkCompletedResponse } from "./interviews.js";
 import { RECHECK_VERIFIER, type ConversationRecord, type ConversationStore, type DomainWrite, type SpotCheckRecheck, type Turn, type TurnOutcome } from "../../core/model/index.js";
 
@@ -32,6 +32,13 @@ export class ConversationTables implements ConversationStore {
    * the state moved on since it was read, nothing written (the caller reruns the turn).
    */
   async commitTurn(turn: Turn): Promise<TurnOutcome> {
+    // After the commit, not inside the transaction: a checkpoint copies committed pages only.
+    const outcome = await this.commit(turn);
+    if (outcome === "committed" && turn.writes.some((write) => write.type === "resident.erase")) await checkpointAfterErasure(this.db);
+    return outcome;
+  }
+
+  private async commit(turn: Turn): Promise<TurnOutcome> {
     try {
       return await this.db.client.$transaction(async (tx) => {
         // Every message passes here, so the three statements it always runs are plain SQL (valid
@@ -283,27 +290,9 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
         await applyRecheckWrite(tx, turn, write);
         break;
       case "resident.erase": {
-        // The resident asked for deletion: answers, suggestions, deliveries, accounts and the
-        // conversation go; the row stays, emptied, so the audit log still refers to something.
+        // The resident asked for deletion (see eraseResident for what goes and what stays).
         // Their next message starts afresh as a new resident.
-        // Their household (field work) goes too, with what was recorded at its door.
-        const dwellings = await tx.household.findMany({ where: { residentId: turn.residentId }, select: { id: true } });
-        await eraseHouseholds(tx, dwellings.map((h) => h.id), turn.residentId, turn.now);
-        await tx.conversation.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.identity.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.response.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.suggestion.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.delivery.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.webInboxItem.deleteMany({ where: { residentId: turn.residentId } });
-        await tx.tipQuizAnswer.deleteMany({ where: { residentId: turn.residentId } });
-        // Cases are the police's records and stay; they just no longer lead back to this person.
-        await tx.case.updateMany({ where: { reporterId: turn.residentId }, data: { reporterId: null } });
-        await tx.assignment.deleteMany({ where: { householdId: turn.residentId } });
-        await tx.resident.update({
-          where: { id: turn.residentId },
-          data: { displayName: null, phone: null, regionId: null, consentAt: null, deletedAt: turn.now },
-        });
-        await tx.auditLog.create({ data: { actorId: turn.residentId, action: "resident.erase", target: turn.residentId, at: turn.now } });
+        await eraseResident(tx, turn.residentId, turn.now);
         break;
       }
     }

@@ -1,6 +1,7 @@
 /** Residents and their platform accounts (the ResidentStore port). */
 import { json, isUniqueViolation, type StoreContext } from "./context.js";
 import { toResident, IDENTITY_FIELDS } from "./rows.js";
+import { hasRole } from "../../core/model/roles.js";
 import type { IdentityInput, IdentityRecord, ResidentRecord, ResidentStore, Role } from "../../core/model/index.js";
 
 export class ResidentTables implements ResidentStore {
@@ -56,7 +57,10 @@ export class ResidentTables implements ResidentStore {
   async setRole(platform: string, platformUserId: string, role: Role, actorId: string | null = null): Promise<ResidentRecord> {
     const { resident } = await this.resolveIdentity({ platform, platformUserId, chatId: platformUserId });
     const updated = await this.db.client.$transaction(async (tx) => {
-      const row = await tx.resident.update({ where: { id: resident.id }, data: { role } });
+      // A demotion ends the person's staff sessions, so no token outlives the role it was issued
+      // under (and a later promotion cannot bring an old token back).
+      const demoted = !hasRole(role, resident.role);
+      const row = await tx.resident.update({ where: { id: resident.id }, data: { role, ...(demoted ? { sessionEpoch: { increment: 1 } } : {}) } });
       await tx.auditLog.create({
         data: { actorId, action: "staff.role", target: `${platform}:${platformUserId}`, details: json({ from: resident.role, to: role }) },
       });

@@ -12,6 +12,7 @@ export function toResident(row: {
   consentDeclinedAt: Date | null;
   deletedAt: Date | null;
   createdAt: Date;
+  sessionEpoch: number;
 }): ResidentRecord {
   const role: Role = row.role === "admin" || row.role === "officer" ? row.role : "resident";
   return {
@@ -25,6 +26,7 @@ export function toResident(row: {
     consentDeclinedAt: row.consentDeclinedAt,
     deletedAt: row.deletedAt,
     createdAt: row.createdAt,
+    sessionEpoch: row.sessionEpoch,
   };
 }
 

@@ -189,11 +189,21 @@ export class StaffTables implements StaffStore {
     return this.db.client.$transaction(async (tx) => {
       const identity = await tx.identity.findUnique({ where: { platform_platformUserId: { platform, platformUserId } }, include: { resident: true } });
       if (!identity || identity.resident.role === "resident") return null;
-      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { role: "resident" } });
+      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { role: "resident", sessionEpoch: { increment: 1 } } });
       await tx.auditLog.create({
         data: { actorId, action: "staff.revoke", target: `${platform}:${platformUserId}`, details: json({ residentId: identity.residentId, from: identity.resident.role }), at: now },
       });
       return toResident(resident);
+    });
+  }
+
+  /** Ends a person's staff sessions (see StaffStore): raises the epoch while it is still `epoch`. */
+  async endStaffSessions(residentId: string, epoch: number, now: Date): Promise<boolean> {
+    return this.db.client.$transaction(async (tx) => {
+      const changed = await tx.resident.updateMany({ where: { id: residentId, sessionEpoch: epoch }, data: { sessionEpoch: { increment: 1 } } });
+      if (changed.count === 0) return false;
+      await tx.auditLog.create({ data: { actorId: residentId, action: "staff.sign_out", target: residentId, details: json({ epoch }), at: now } });
+      return true;
     });
   }
 }

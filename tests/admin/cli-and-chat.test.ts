@@ -94,6 +94,7 @@ describe("admin chat commands", () => {
     consentDeclinedAt: null,
     deletedAt: null,
     createdAt: now,
+    sessionEpoch: 0,
   });
   const commands = () => createAdminStaffCommands({ store, rasterize: async (svgs) => svgs.map(() => new Uint8Array([0x89, 0x50, 0x4e, 0x47])) });
 

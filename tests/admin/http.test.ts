@@ -129,11 +129,16 @@ describe("admin HTTP access control", () => {
   });
 
   it("signs in with a staff token into an HTTP-only cookie and out again", async () => {
-    const bad = await env.app.inject({ method: "POST", url: "/admin/login", payload: { token: "nope", lang: "en" } });
+    // The sign-in form's CSRF token, bound to the pre-session cookie its page sets (tests/web/staff-sessions.test.ts has the refusals).
+    const form = await env.app.inject({ url: "/admin/login?lang=en" });
+    const pre = String(form.headers["set-cookie"]).split(";")[0]!;
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+    const login = (payload: Record<string, string>) => env.app.inject({ method: "POST", url: "/admin/login", headers: { cookie: pre }, payload: { ...payload, _csrf } });
+    const bad = await login({ token: "nope", lang: "en" });
     expect(bad.statusCode).toBe(401);
-    const officer = await env.app.inject({ method: "POST", url: "/admin/login", payload: { token: env.tokens.officer } });
+    const officer = await login({ token: env.tokens.officer });
     expect(officer.statusCode).toBe(403);
-    const ok = await env.app.inject({ method: "POST", url: "/admin/login", payload: { token: env.tokens.admin, lang: "en" } });
+    const ok = await login({ token: env.tokens.admin, lang: "en" });
     expect(ok.statusCode).toBe(303);
     const cookie = String(ok.headers["set-cookie"]);
     expect(cookie).toMatch(/anxin_staff=/);
@@ -142,6 +147,7 @@ describe("admin HTTP access control", () => {
     const page = await env.app.inject({ url: "/admin?lang=en", headers: { cookie: `anxin_staff=${env.tokens.admin}` } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("Sense of security");
+    // Without a session there is nothing to end (signing out does end the session: staff-sessions.test.ts).
     const out = await env.app.inject({ method: "POST", url: "/admin/logout", payload: {} });
     expect(out.statusCode).toBe(303);
     expect(String(out.headers["set-cookie"])).toMatch(/anxin_staff=;/);

@@ -31,7 +31,7 @@ import { pushVia } from "../../core/outreach/cases.js";
 import type { SpotCheckRecord, WaveRecord } from "../../core/model/index.js";
 import { AutoResident } from "../support/auto-resident.js";
 import { FakeTelegram } from "../support/fake-telegram/index.js";
-import { buttonsOf, isDelivery, SurveyDriver, TEST_SECRET } from "../telegram/support.js";
+import { buttonsOf, channelsConnected, isDelivery, SurveyDriver, TEST_SECRET } from "../telegram/support.js";
 import { ApiClient } from "../web/support.js";
 
 const qn = loadDefaultQuestionnaire();
@@ -59,6 +59,7 @@ beforeAll(async () => {
       TELEGRAM_API_ROOT: tg.apiRoot,
     }),
   );
+  await channelsConnected(app.channels);
   wave = (await app.store.currentWave(new Date())) as WaveRecord;
 });
 afterAll(async () => {

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const now = new Date("2026-11-20T00:00:00Z");
-const admin: ResidentRecord = { id: "x-admin", displayName: null, lang: "zh-CN", role: "admin", regionId: null, optedOut: false, consentAt: null, consentDeclinedAt: null, deletedAt: null, createdAt: now };
+const admin: ResidentRecord = { id: "x-admin", displayName: null, lang: "zh-CN", role: "admin", regionId: null, optedOut: false, consentAt: null, consentDeclinedAt: null, deletedAt: null, createdAt: now, sessionEpoch: 0 };
 let drawn = 0;
 let stats: StaffCommand;
 beforeAll(() => {

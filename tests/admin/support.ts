@@ -51,9 +51,9 @@ export async function adminEnv(): Promise<AdminEnv> {
     secret: TEST_SECRET,
     adminId: admin.id,
     tokens: {
-      admin: issueStaffToken(TEST_SECRET, admin.id, now),
-      officer: issueStaffToken(TEST_SECRET, officer.id, now),
-      resident: issueStaffToken(TEST_SECRET, resident.id, now),
+      admin: issueStaffToken(TEST_SECRET, admin, now),
+      officer: issueStaffToken(TEST_SECRET, officer, now),
+      resident: issueStaffToken(TEST_SECRET, resident, now),
     },
     async close() {
       await app.close();

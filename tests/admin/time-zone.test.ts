@@ -58,7 +58,7 @@ describe.each(CASES)("office time in $zone", ({ zone, stored, iso, offset }) => 
   beforeAll(async () => {
     opened = await openTestStore({ defaultSurvey: new Date(NOW.getTime() - 24 * 3600_000) });
     const admin = await opened.store.setRole("telegram", "admin-tz", "admin");
-    token = issueStaffToken(SECRET, admin.id, NOW);
+    token = issueStaffToken(SECRET, admin, NOW);
     const logger = pino({ level: "silent" });
     app = await buildServer({ store: opened.store, logger, mounts: [mountAdmin({ service: new AdminService(opened.store, { timeZone: zone, now: () => NOW }), secret: SECRET, logger })] });
     await app.ready();

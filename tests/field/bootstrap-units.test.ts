@@ -173,9 +173,9 @@ describe("an admin's bootstrap", () => {
 });
 
 describe("staff members", () => {
-  it("are officers and admins with their name; residents and strangers are not", async () => {
-    expect(await service.staffMember("off-a")).toEqual({ id: "off-a", role: "officer", name: "王警官" });
-    expect(await service.staffMember("adm")).toEqual({ id: "adm", role: "admin", name: "管理员" });
+  it("are officers and admins with their name and session epoch; residents and strangers are not", async () => {
+    expect(await service.staffMember("off-a")).toEqual({ id: "off-a", role: "officer", name: "王警官", sessionEpoch: 0 });
+    expect(await service.staffMember("adm")).toEqual({ id: "adm", role: "admin", name: "管理员", sessionEpoch: 0 });
     expect(await service.staffMember("res-1")).toBeNull();
     expect(await service.staffMember("nobody")).toBeNull();
   });

@@ -91,6 +91,7 @@ const person = (id: string, role: ResidentRecord["role"], regionId: string | nul
   consentDeclinedAt: null,
   deletedAt: null,
   createdAt: new Date(NOW.getTime() - 100 * DAY),
+  sessionEpoch: 0,
 });
 
 /** The people of the world, by id. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../app/config.js";
 import { startApp, type RunningApp } from "../../app/start.js";
 import { FakeTelegram } from "../support/fake-telegram/index.js";
-import { buttonsOf, isDelivery, SurveyDriver, TEST_SECRET } from "../telegram/support.js";
+import { buttonsOf, channelsConnected, isDelivery, SurveyDriver, TEST_SECRET } from "../telegram/support.js";
 
 const officer = { id: 6_300_000_001, first_name: "李", language_code: "zh-hans" };
 const resident = { id: 6_300_000_002, first_name: "Ann", language_code: "en" };
@@ -35,6 +35,7 @@ beforeAll(async () => {
       TELEGRAM_API_ROOT: tg.apiRoot,
     }),
   );
+  await channelsConnected(app.channels);
   await app.store.setRole("telegram", String(officer.id), "officer");
 });
 afterAll(async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const logger = pino({ level: "silent" });
   app = await buildServer({ store, logger, mounts: [mountAdmin({ service: new AdminService(store, { now: () => NOW }), secret: SECRET, logger })] });
   await app.ready();
-  adminToken = issueStaffToken(SECRET, admin.id, new Date());
+  adminToken = issueStaffToken(SECRET, admin, new Date());
 }, 120_000);
 afterAll(async () => {
   await app?.close();

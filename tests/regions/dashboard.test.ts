@@ -24,8 +24,8 @@ beforeAll(async () => {
   env = await openTestStore({ defaultSurvey: true });
   const admin = await env.store.setRole("telegram", "regions-admin", "admin");
   const officer = await env.store.setRole("telegram", "regions-officer", "officer");
-  token = issueStaffToken(SECRET, admin.id, new Date());
-  officerToken = issueStaffToken(SECRET, officer.id, new Date());
+  token = issueStaffToken(SECRET, admin, new Date());
+  officerToken = issueStaffToken(SECRET, officer, new Date());
   const logger = pino({ level: "silent" });
   app = await buildServer({ store: env.store, logger, mounts: [mountAdmin({ service: new AdminService(env.store), secret: SECRET, logger })] });
   await app.ready();

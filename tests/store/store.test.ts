@@ -205,7 +205,10 @@ describe.each(BACKENDS)("store on $name", ({ create }) => {
       expect(await store.getResponse(residentId, waveId)).toBeNull();
       expect(await store.listSuggestions({ waveId })).toEqual([]);
       expect(await store.identitiesOf(residentId)).toEqual([]);
-      expect((await store.getResident(residentId))?.deletedAt).not.toBeNull();
+      // The emptied row stays under a fresh id, which the erasure's audit entry names.
+      expect(await store.getResident(residentId)).toBeNull();
+      const erased = (await store.listAudit(5)).find((e) => e.action === "resident.erase");
+      expect((await store.getResident(erased?.target ?? ""))?.deletedAt).not.toBeNull();
       const again = await store.resolveIdentity({ platform: "telegram", platformUserId: "turns", chatId: "turns" });
       expect(again.created).toBe(true);
       expect(again.resident.id).not.toBe(residentId);

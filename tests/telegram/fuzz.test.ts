@@ -13,7 +13,7 @@ import { createTelegramChannel } from "../../bots/telegram/channel.js";
 import { createSendingApi } from "../../bots/telegram/sender.js";
 import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { mulberry32 } from "../../core/stats/sampling.js";
-import { anxinFixture, buttonsOf, payloadOf, recordingLogger, TEST_SECRET, type AnxinFixture } from "./support.js";
+import { anxinFixture, buttonsOf, channelsConnected, payloadOf, recordingLogger, TEST_SECRET, type AnxinFixture } from "./support.js";
 
 const SEED = 20_261_128;
 
@@ -244,6 +244,7 @@ describe("fuzzing the Telegram adapter", () => {
     });
     await server.ready();
     await channel.start();
+    await channelsConnected([channel]);
     try {
       const random = prng(SEED + 1);
       const bodies = ["", "{", "null", "[]", "1", '"x"', "{}", '{"update_id":1}', '{"update_id":"1","message":{}}', '{"update_id":2,"message":{"chat":null}}'];

@@ -42,6 +42,8 @@ async function startAnxin(tg: FakeTelegram, env: Record<string, string> = {}): P
   cleanups.push(() => app.close());
   const channel = app.channels.find((c): c is TelegramChannel => c instanceof TelegramChannel);
   if (!channel) throw new Error("startApp did not start the Telegram channel");
+  // startApp does not wait for Telegram (it connects in the background); these tests start from a connected bot.
+  if ((await channel.until("running", "failed")) !== "running") throw new Error("the Telegram channel did not connect");
   return { app, channel };
 }
 

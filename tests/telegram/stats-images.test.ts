@@ -10,7 +10,7 @@ import { createTelegramChannel, type TelegramChannel } from "../../bots/telegram
 import { MAX_CAPTION_LENGTH, trimCaption } from "../../bots/telegram/render.js";
 import { FakeTelegram } from "../support/fake-telegram/index.js";
 import { EN_CHART_TITLES, isPng, LONG_CAPTION_COMMAND, statsWorld, TINY_PNG, type StatsWorld } from "../support/stats-admin.js";
-import { isDelivery, recordingLogger, TEST_SECRET, type RecordingLogger } from "./support.js";
+import { channelsConnected, isDelivery, recordingLogger, TEST_SECRET, type RecordingLogger } from "./support.js";
 
 const admin = { id: 6_400_000_001, first_name: "Zhang", language_code: "en" };
 const adminZh = { id: 6_400_000_002, first_name: "张", language_code: "zh-hans" };
@@ -29,6 +29,7 @@ beforeAll(async () => {
   logger = recordingLogger();
   channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, runner: world.runner, secret: TEST_SECRET, logger, pollingTimeoutSeconds: 1 });
   await channel.start();
+  await channelsConnected([channel]);
 });
 afterAll(async () => {
   await channel?.stop();

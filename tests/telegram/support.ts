@@ -6,6 +6,7 @@
 import type { Message, InlineKeyboardButton } from "grammy/types";
 import { expect } from "vitest";
 import type { Store, WaveRecord } from "../../core/model/index.js";
+import type { Channel } from "../../core/channel.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
 import { decodePayload, type Payload } from "../../core/engine/payload.js";
 import type { AnswerValue, QuestionDefinition } from "../../core/engine/types.js";
@@ -53,6 +54,19 @@ export function recordingLogger(): RecordingLogger {
 export type RecordingLogger = SenderLogger & { info(obj: object, msg?: string): void; child(): RecordingLogger; lines: { level: string; msg?: string; obj: object }[] };
 
 export { freePort } from "../support/free-port.js";
+
+/**
+ * Waits until every channel that connects to a platform is connected (or has given up):
+ * startApp and channel.start() return before that, and these tests start from a connected bot.
+ */
+export async function channelsConnected(channels: readonly Channel[], timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const pending = () => channels.filter((channel) => ["connecting", "retrying"].includes(channel.status?.().state ?? "ready"));
+  while (pending().length > 0) {
+    if (Date.now() > until) throw new Error(`not connected: ${pending().map((channel) => channel.platform).join(", ")}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** The engine payload inside Anxin's callback data (signature not checked). */
 export function payloadOf(data: string | undefined): string | undefined {

@@ -189,7 +189,10 @@ describe("web chat API", () => {
     });
 
     it("a request from another site (403)", async () => {
-      for (const origin of ["https://evil.example", "null"]) {
+      // The same host on the other scheme or another port is another site too.
+      const url = new URL(app.url);
+      const sameHost = [`https://${url.host}`, `http://${url.hostname}:${Number(url.port) + 1}`, `http://${url.hostname}`];
+      for (const origin of ["https://evil.example", "null", ...sameHost]) {
         const result = await refused({ headers: client.headers({ origin }), body: valid() });
         expect(result.status).toBe(403);
         expect(result.body.error).toBe("origin");

@@ -69,7 +69,7 @@ describeInBrowser("web chat in a phone browser", (executablePath) => {
     const context = await browser.newContext({ viewport: { width: 760, height: 1100 }, locale: "zh-CN" });
     try {
       const page = await context.newPage();
-      const response = await page.goto(staffLeafletLink(app.secret, app.url, staff.officer.id, staff.street.code, new Date()));
+      const response = await page.goto(staffLeafletLink(app.secret, app.url, staff.officer, staff.street.code, new Date()));
       expect(response?.status()).toBe(200);
       await expect.poll(() => page.locator("svg.qr").count()).toBe(1);
       await page.screenshot({ path: join(SCREENSHOTS, "leaflet.png"), fullPage: true });
@@ -228,6 +228,32 @@ describeInBrowser("web chat in a phone browser", (executablePath) => {
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
     await expect.poll(() => page.locator(".msg.bot").last().textContent()).toContain("Do you agree");
     await context.close();
+  });
+
+  it("gives live updates to a resident's three newest tabs; an older tab takes them back when looked at", async () => {
+    const context = await browser.newContext({ ...PHONE, locale: "zh-CN" });
+    try {
+      const tabs: Page[] = [];
+      for (let i = 0; i < 4; i++) tabs.push(await openPage(context, `${app.url}/`));
+      const sid = (await context.cookies()).find((c) => c.name === "anxin_web")!.value.split(".")[0]!;
+      await expect.poll(() => chat.hub.listening(sid)).toBe(3);
+      // Past the stream's retry time: the oldest tab stays away instead of pushing the next one out.
+      await new Promise((resolve) => setTimeout(resolve, 6500));
+      expect(chat.hub.listening(sid)).toBe(3);
+      expect((await chat.push(sid, "zh-CN", [{ kind: "info", text: "新标签页收到了" }])).ok).toBe(true);
+      await expect.poll(() => tabs[3]!.locator(".msg.bot").last().textContent()).toContain("新标签页收到了");
+      expect(await tabs[0]!.getByText("新标签页收到了").count()).toBe(0);
+
+      // The resident switches back to the first tab: it listens again, as the newest.
+      await tabs[0]!.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+      await expect.poll(async () => {
+        await chat.push(sid, "zh-CN", [{ kind: "info", text: "第一个标签页也收到了" }]);
+        return tabs[0]!.getByText("第一个标签页也收到了").count();
+      }).toBeGreaterThan(0);
+      expect(chat.hub.listening(sid)).toBe(3);
+    } finally {
+      await context.close();
+    }
   });
 
   it("tells the resident in their language when a leaflet code was tampered with", async () => {

@@ -33,7 +33,7 @@ describe("the /field routes", () => {
   let resident: ResidentRecord;
   let houseA: HouseholdRecord;
   let houseB: HouseholdRecord;
-  const token = (id: string) => issueStaffToken(SECRET, id, new Date());
+  const token = (id: string) => issueStaffToken(SECRET, { id, sessionEpoch: 0 }, new Date());
   const bearer = (id: string) => ({ authorization: `Bearer ${token(id)}` });
 
   beforeAll(async () => {

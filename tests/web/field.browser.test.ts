@@ -96,7 +96,7 @@ describeInBrowser("the officers' phone page, offline first", (executablePath) =>
 
   /** The colleague's interview of their household, synced from their phone, then drawn for a field re-check. */
   async function seedColleaguesInterview(now: Date): Promise<void> {
-    const token = issueStaffToken(app.secret, otherOfficerId, now);
+    const token = issueStaffToken(app.secret, { id: otherOfficerId, sessionEpoch: 0 }, now);
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const boot = (await (await fetch(`${app.url}/field/api/bootstrap?lang=zh-CN`, { headers })).json()) as { households: { id: string }[]; timeZone: string; survey: Omit<InterviewSetup, "lang" | "timeZone"> };
     const setup: InterviewSetup = { ...boot.survey, lang: "zh-CN", timeZone: boot.timeZone };

@@ -55,7 +55,7 @@ describe("staff entry from the web chat", () => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     const token = /^anxin_staff=([^;]+)/.exec(cookie)?.[1] ?? "";
-    expect(verifyStaffToken(app.secret, token, new Date())).toBe(admin.id);
+    expect(verifyStaffToken(app.secret, token, new Date())?.residentId).toBe(admin.id);
   });
 
   it("sends an officer to their phone page; the leaflet page of their area links to the places around it", async () => {

@@ -51,13 +51,15 @@ describe("staff QR codes and leaflets", () => {
     expect(code).toEqual({ officerId: staff.officer.id, regionCode: staff.street.code });
   });
 
-  it("defaults to the officer's own area and takes the token from a signed staff link", async () => {
-    const link = staffLeafletLink(app.secret, app.url, staff.officer.id, staff.street.code, new Date());
+  it("defaults to the officer's own area and takes a leaflet pass from a signed staff link", async () => {
+    const link = staffLeafletLink(app.secret, app.url, staff.officer, staff.street.code, new Date());
     const response = await fetch(link);
     expect(response.status).toBe(200);
     const html = await response.text();
-    // Links on the page carry the token, so the downloads work from the same browser.
-    expect(html).toMatch(/href="\/web\/staff\/qr\.png\?officer=[^"]+&amp;region=330102001&amp;token=v1\./);
+    // The downloads and languages of this same leaflet carry the pass; no staff token is in the page.
+    expect(html).toMatch(/href="\/web\/staff\/qr\.png\?officer=[^"]+&amp;region=330102001&amp;pass=lp1\./);
+    expect(html).not.toContain(staff.officerToken);
+    expect(html).not.toMatch(/[?&;]token=/);
     const noRegion = await get(`/web/staff/qr.svg`, bearer(staff.officerToken));
     expect(noRegion.status).toBe(200);
   });
@@ -89,24 +91,25 @@ describe("staff QR codes and leaflets", () => {
     });
 
     it("residents with a chat session (403)", async () => {
-      const resident = new ApiClient(app.url);
+      // PUBLIC_URL is set: the resident's page is served there, so that is its origin.
+      const resident = new ApiClient(app.url, "zh-CN", "https://anxin.example.gov.cn");
       await resident.session({});
       await refused(`/web/staff/qr.svg?region=${staff.street.code}`, { cookie: resident.cookie! }, 403, "This page is for officers and admins only.");
     });
 
     it("forged, expired and foreign tokens (401)", async () => {
-      const expired = issueStaffToken(app.secret, staff.officer.id, new Date(Date.now() - 7200_000), 3600_000);
-      const foreign = issueStaffToken("another-secret-".padEnd(40, "y"), staff.officer.id, new Date());
+      const expired = issueStaffToken(app.secret, staff.officer, new Date(Date.now() - 7200_000), 3600_000);
+      const foreign = issueStaffToken("another-secret-".padEnd(40, "y"), staff.officer, new Date());
       const tampered = staff.officerToken.replace(staff.officer.id, staff.admin.id);
       for (const token of [expired, foreign, tampered, "v1.abc.99999999999.short", "garbage", "x".repeat(5000)]) {
         await refused(`/web/staff/qr.png?region=${staff.street.code}`, bearer(token), 401, "officer or admin link");
-        await refused(`/web/staff/leaflet?region=${staff.street.code}&token=${encodeURIComponent(token)}`, {}, 401, "officer or admin link");
+        await refused(`/web/staff/leaflet?region=${staff.street.code}&pass=${encodeURIComponent(token)}`, {}, 401, "officer or admin link");
       }
     });
 
     it("a valid token of someone who is not staff (403)", async () => {
       const { resident } = await app.store.resolveIdentity({ platform: "web", platformUserId: "plain-resident", chatId: "plain-resident" });
-      const token = issueStaffToken(app.secret, resident.id, new Date());
+      const token = issueStaffToken(app.secret, resident, new Date());
       await refused(`/web/staff/qr.png?region=${staff.street.code}`, bearer(token), 403, "for officers and admins only");
     });
 

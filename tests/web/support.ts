@@ -92,8 +92,8 @@ export async function staffFixture(app: Pick<WebTestApp, "store" | "secret" | "d
     district,
     street,
     otherStreet,
-    officerToken: issueStaffToken(app.secret, officer.id, new Date()),
-    adminToken: issueStaffToken(app.secret, admin.id, new Date()),
+    officerToken: issueStaffToken(app.secret, officer, new Date()),
+    adminToken: issueStaffToken(app.secret, admin, new Date()),
   };
 }
 
@@ -130,6 +130,8 @@ export class ApiClient {
   constructor(
     readonly base: string,
     readonly lang = "zh-CN",
+    /** The page's origin: the base, unless PUBLIC_URL says residents reach us elsewhere. */
+    readonly origin = new URL(base).origin,
   ) {}
 
   /** POST /web/api/session. */
@@ -152,7 +154,7 @@ export class ApiClient {
   headers(extra: Record<string, string> = {}): Record<string, string> {
     return {
       "content-type": "application/json",
-      origin: this.base,
+      origin: this.origin,
       "x-anxin-lang": this.lang,
       ...(this.cookie ? { cookie: this.cookie } : {}),
       ...(this.csrf ? { "x-anxin-csrf": this.csrf } : {}),

@@ -286,7 +286,9 @@ describe("anxin start with WECHATY_PUPPET=wechaty-puppet-mock", () => {
       const channel = app.channels.find((c) => c.platform === "wechat");
       expect(channel).toBeInstanceOf(WechatChannel);
       if (!(channel instanceof WechatChannel)) return;
-      expect(channel.state).toBe("running");
+      // startApp does not wait for the puppet: it connects in the background.
+      expect(await channel.until("running", "failed")).toBe("running");
+      expect(channel.status().state).toBe("ready");
       const puppet = channel.currentPuppet as PuppetMock;
       const me = puppet.mocker.createContact({ name: "安心" });
       puppet.mocker.login(me);

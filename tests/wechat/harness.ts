@@ -80,6 +80,8 @@ export async function startMockWechat(
   });
   await channel.prepare();
   await channel.start();
+  // start() returns before the puppet runs (it connects in the background).
+  await channel.until("running", "failed");
   const me = mocker.createContact({ name: "安心" });
   const loggedIn = new Promise<void>((resolve) => puppet.once("login", () => resolve()));
   mocker.login(me);

@@ -40,6 +40,36 @@ describe("restart backoff", () => {
     expect(delays).toEqual([1_000, 2_000, 4_000]);
   });
 
+  it("reports its state with the last reason, logged at warn, and gives up at once on a permanent failure", async () => {
+    const { sleep } = recordingSleep();
+    const { logger, lines } = capturingLogger();
+    let attempts = 0;
+    const supervisor = new Supervisor({
+      name: "test",
+      run: async () => {
+        attempts++;
+        throw new Error(attempts === 1 ? "connect ECONNREFUSED secret-abc" : "401: Unauthorized");
+      },
+      halt: async () => undefined,
+      logger,
+      policy,
+      sleep,
+      describe: (error) => (error as Error).message.replace("secret-abc", "<token>"),
+      permanent: (error) => (error as Error).message.startsWith("401"),
+    });
+    expect(supervisor.status().state).toBe("connecting");
+    await supervisor.start();
+    expect(await supervisor.until("failed")).toBe("failed");
+    expect(attempts).toBe(2);
+    expect(supervisor.status()).toMatchObject({ state: "failed", failures: 2, lastError: "401: Unauthorized" });
+    const warning = lines.find((line) => line.level === 40) as { msg: string; reason?: string } | undefined;
+    expect(warning).toMatchObject({ msg: "test: failed; restarting in 1 s", reason: "connect ECONNREFUSED <token>" });
+    expect(lines.find((line) => line.level === 50)?.msg).toBe("test: retrying will not help; fix the cause and restart Anxin");
+    expect(JSON.stringify(lines)).not.toContain("secret-abc");
+    await supervisor.stop();
+    expect(supervisor.status().state).toBe("stopped");
+  });
+
   it("gives up after maxRestarts failures in a row, with the delay capped", async () => {
     const { sleep, delays } = recordingSleep();
     let halts = 0;

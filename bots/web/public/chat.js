@@ -27,6 +27,8 @@
     fromLeaflet: false,
     ref: null,
     pushes: null,
+    /** A newer tab took the live updates over; this one takes them back when looked at. */
+    superseded: false,
     /** The open question wants a telephone number: the composer offers the phone keypad. */
     phone: false,
   };
@@ -455,11 +457,34 @@
         }
         render(push.messages || []);
       });
+      // A newer tab of this browser took the live updates over. Reconnecting would take them
+      // back by closing the next oldest tab, and so on round the tabs: stop until this tab is
+      // looked at again.
+      source.addEventListener("superseded", function () {
+        source.close();
+        if (state.pushes !== source) return;
+        state.pushes = null;
+        state.superseded = true;
+      });
+      // A refusal (the server is full) closes the source for good instead of reconnecting.
+      source.addEventListener("error", function () {
+        if (source.readyState !== 2 || state.pushes !== source) return;
+        state.pushes = null;
+        setTimeout(function () {
+          if (state.pushes === null && !state.superseded) listen();
+        }, 60000);
+      });
       state.pushes = source;
       return;
     }
     poll();
   }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !state.superseded) return;
+    state.superseded = false;
+    listen();
+  });
 
   function poll() {
     fetch("/web/api/poll", { credentials: "same-origin" })

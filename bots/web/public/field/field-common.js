@@ -24,6 +24,11 @@ export const $ = (id) => document.getElementById(id);
 export const view = $("view");
 
 /** The page's state. The officer's records are kept per officer (`owner` = me.id): a shared phone never sends one officer's records as another's. */
+/**
+ * The screens the data layer (field-store.js) asks to redraw after a sync or a sign-out. field.js
+ * fills these in when it loads, so that the store needs no import of the screens (no circle).
+ */
+export const screen = { render: (_passive) => {}, renderStatus: () => {}, showSignIn: (_message) => {} };
 export const S = { lang: pickLang(), text: null, boot: null, owner: null, syncing: false, again: false, signedOut: false, note: "", filter: { village: "", q: "" } };
 /**
  * Per officer, in IndexedDB: the outbox; `sent` (items the server took, shown until a bootstrap

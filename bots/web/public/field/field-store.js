@@ -4,8 +4,7 @@
  * outbox with a client id and goes in one POST /field/api/sync; the server answers per item, so
  * sending twice stores nothing twice. The contract is docs/field-api.md.
  */
-import { KINDS, OWNED, S, emptyBox, errorMessage, t } from "./field-common.js";
-import { render, renderStatus, showSignIn } from "./field.js";
+import { KINDS, OWNED, S, emptyBox, errorMessage, screen, t } from "./field-common.js";
 
 // ------------------------------------------------------------------ IndexedDB
 
@@ -130,8 +129,8 @@ export async function refresh() {
   if (!result) return false;
   if (result.status === 401 || result.status === 403) {
     S.signedOut = true;
-    if (!S.boot) showSignIn(errorMessage(result.body));
-    else renderStatus();
+    if (!S.boot) screen.showSignIn(errorMessage(result.body));
+    else screen.renderStatus();
     return false;
   }
   if (!result.ok || !result.body || !result.body.me) return false;
@@ -146,7 +145,7 @@ export async function refresh() {
     if (boot.text) store.put(boot.text, `text:${S.lang}`);
   }).catch(() => undefined);
   await save();
-  render(true);
+  screen.render(true);
   return true;
 }
 
@@ -156,7 +155,7 @@ export async function sync() {
   if (S.syncing) return void (S.again = true);
   S.syncing = true;
   S.note = "";
-  renderStatus();
+  screen.renderStatus();
   let refreshed = false;
   try {
     const body = {};
@@ -181,8 +180,8 @@ export async function sync() {
   } finally {
     S.syncing = false;
     document.body.setAttribute("data-syncs", String(Number(document.body.getAttribute("data-syncs") || "0") + 1));
-    renderStatus();
-    if (!refreshed) render(true);
+    screen.renderStatus();
+    if (!refreshed) screen.render(true);
   }
   if (S.again) {
     S.again = false;
@@ -236,6 +235,6 @@ export async function record(kind, item) {
   if (at >= 0) S.outbox[kind][at] = ready;
   else S.outbox[kind].push(ready);
   await save();
-  renderStatus();
+  screen.renderStatus();
   requestSync();
 }

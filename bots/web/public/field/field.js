@@ -5,7 +5,7 @@
  * kept and synced field-store.js. The contract with the server is docs/field-api.md.
  * Server text only ever goes into textContent: nothing received becomes markup.
  */
-import { LANG_KEY, RECHECK_OUTCOMES, SPOT_OUTCOMES, S, $, add, attempt, badges, choice, field, h, lock, newId, showTime, t, view, waitBadge } from "./field-common.js";
+import { LANG_KEY, RECHECK_OUTCOMES, SPOT_OUTCOMES, S, $, add, attempt, badges, choice, field, h, lock, newId, screen, showTime, t, view, waitBadge } from "./field-common.js";
 import { belongs, households, load, loadOwner, localRecheck, record, refresh, requestSync, save, sync, waitingCount } from "./field-store.js";
 import { renderHouseholdRoute } from "./field-household.js";
 import { renderInterview } from "./field-interview.js";
@@ -236,6 +236,7 @@ async function start() {
   if (S.boot && waitingCount() > 0) requestSync();
 }
 
+Object.assign(screen, { render, renderStatus, showSignIn });
 $("lang").addEventListener("change", (event) => void useLang(event.target.value));
 // Tapped after signing in again elsewhere: worth trying even if the last answer was "signed out".
 $("sync").addEventListener("click", () => ((S.signedOut = false), void sync()));

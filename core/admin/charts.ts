@@ -31,10 +31,36 @@ const COLORS = ["#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085"
 const TARGET_SYMBOLS = ["diamond", "triangle", "rect", "pin"];
 const TARGET_COLORS = ["#c0392b", "#8e44ad", "#16a085", "#7f8c8d"];
 
-function render(option: EChartsOption, width: number, height: number): string {
+/**
+ * zrender caches text widths in an LRU keyed by the text in a plain object: a label line reading
+ * "__proto__" (or "constructor" …) — a region or target named so — links Object.prototype into its
+ * list and pollutes every object of the process (Prisma then overflows its stack). A zero-width
+ * space after the first character of such a line keeps it looking the same and off those keys.
+ */
+const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype);
+
+function safeLine(line: string): string {
+  return PROTOTYPE_KEYS.some((key) => line.startsWith(key)) ? `${line.slice(0, 1)}\u200b${line.slice(1)}` : line;
+}
+
+/** Every string in a chart option with its lines made safe for zrender's text cache (see {@link safeLine}). */
+export function safeChartText<T>(value: T): T {
+  if (typeof value === "string") return value.split("\n").map(safeLine).join("\n") as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => safeChartText(item)) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    // defineProperty: an own "__proto__" key must stay a key, not become the prototype.
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: safeChartText(item), enumerable: true, writable: true, configurable: true });
+    return out as T;
+  }
+  return value;
+}
+
+/** An option rendered to SVG on the server (every chart of the dashboard and the chat goes through here). */
+export function render(option: EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
-    chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, backgroundColor: "#ffffff", ...option });
+    chart.setOption(safeChartText({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, backgroundColor: "#ffffff", ...option }));
     return chart.renderToSVGString();
   } finally {
     chart.dispose();

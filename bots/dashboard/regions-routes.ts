@@ -22,7 +22,9 @@ import { NAME_MAX } from "../../core/regions/plan.js";
 import { issueLines, summaryLines } from "../../core/regions/report.js";
 import { tokenOf } from "../../app/staff-auth.js";
 import type { DashboardDeps } from "./deps.js";
-import { parseInput } from "./errors.js";
+import { parseInput, requestLang } from "./errors.js";
+import { at } from "../../core/admin/i18n.js";
+import { quotedText } from "../../core/admin/waves.js";
 import { optionalText, queryLang, textParam } from "./queries.js";
 import { badRequest, notFound, notFoundHtml, sendHtml } from "./replies.js";
 import { regionsPage, UPLOAD_MAX_MB, type RegionsPageInput } from "./regions-page.js";
@@ -109,7 +111,7 @@ export async function registerRegionsRoutes(app: FastifyInstance, { service, sec
   app.get("/admin/api/regions", { preHandler: admin }, async (request, reply) => {
     const { under } = parseInput(regionsQuery, request.query);
     const tree = await service.regionTree.tree(under);
-    if (!tree) return notFound(reply, `no region has code ${under ?? ""}`);
+    if (!tree) return notFound(reply, at(requestLang(reply.request), "errors.no_such_region", { code: quotedText(under ?? "") }));
     const codeOf = new Map(tree.map((e) => [e.region.id, e.region.code]));
     // Only a subtree's root has its parent outside the tree.
     const root = tree[0]?.region;

@@ -9,7 +9,7 @@ import { adminLang, at } from "../../core/admin/i18n.js";
 import { isOutcome, spotCheckConsistency, type DrawRequest } from "../../core/admin/spot-checks.js";
 import type { DashboardDeps } from "./deps.js";
 import { spotChecksPage } from "./pages.js";
-import { parseInput } from "./errors.js";
+import { parseInput, requestLang } from "./errors.js";
 import { idParams, intParam, langOf, numberParam, optionalText, queryLang, textParam } from "./queries.js";
 import { badRequest, notFound, sendHtml } from "./replies.js";
 import { staffOf } from "./security.js";
@@ -71,7 +71,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     if (!parsed.success) return badRequest(reply, parsed.error);
     const lang = queryLang(request);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     const result = await service.spotChecks.draw(drawRequest(parsed.data, wave.id, staffOf(request).id));
     return sendHtml(reply, await spotPage(request, lang, wave.id, at(lang, "spot.drawn", { created: result.created, existing: result.existing })));
   });
@@ -81,7 +81,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     if (!parsed.success) return badRequest(reply, parsed.error);
     const lang = queryLang(request);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     const result = await service.spotChecks.reask({ waveId: wave.id, ...(parsed.data.limit ? { limit: parsed.data.limit } : {}), actorId: staffOf(request).id });
     return sendHtml(reply, await spotPage(request, lang, wave.id, at(lang, "spot.reask_queued", { queued: result.queued, remaining: result.remaining })));
   });
@@ -104,7 +104,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
   app.get("/admin/api/spot-checks", { preHandler: admin }, async (request, reply) => {
     const q = parseInput(waveQuery, request.query);
     const wave = await service.waves.resolve(q.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     const checks = await service.spotChecks.list(wave.id);
     return { wave: { id: wave.id, name: wave.name }, checks, consistency: spotCheckConsistency(checks) };
   });
@@ -113,7 +113,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     const parsed = drawBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     const result = await service.spotChecks.draw(drawRequest(parsed.data, wave.id, staffOf(request).id));
     return { seed: result.seed, method: parsed.data.method, created: result.created, existing: result.existing, population: result.sample.population, strata: result.sample.strata.length };
   });
@@ -122,7 +122,7 @@ export function registerSpotCheckRoutes(app: FastifyInstance, { service, admin, 
     const parsed = reaskBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     return service.spotChecks.reask({ waveId: wave.id, ...(parsed.data.limit ? { limit: parsed.data.limit } : {}), actorId: staffOf(request).id });
   });
 

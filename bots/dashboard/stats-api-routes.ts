@@ -15,6 +15,8 @@ import { badRequest, notFound } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
 import { outreachJson, reportJson } from "./stats-json.js";
 import { parseLocalDateTime } from "../../core/util/time-zone.js";
+import { at } from "../../core/admin/i18n.js";
+import { requestLang } from "./errors.js";
 
 const coverageQuery = z.object({
   region: optionalText,
@@ -45,7 +47,7 @@ export function registerStatsApiRoutes(app: FastifyInstance, { service, admin, r
         let chart = reportCharts(r, lang, parsed.data.measure).find((c) => c.id === id);
         // The outreach charts need figures of their own, computed only when one of them is asked for.
         if (!chart && (id === "awareness" || id === "case-satisfaction")) chart = outreachCharts(r, await reports.outreach(r), lang).find((c) => c.id === id);
-        if (!chart) return notFound(reply, "no such chart, or nothing to show");
+        if (!chart) return notFound(reply, at(requestLang(reply.request), "errors.no_such_chart"));
         return reply.type("image/svg+xml").send(chart.svg);
       },
       (message) => notFound(reply, message),

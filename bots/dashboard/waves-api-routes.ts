@@ -11,13 +11,14 @@ import { measureName } from "../../core/admin/measures.js";
 import { parseWaveTimeText, quotedText, WaveError, type CancelledWave, type ClosedWave, type OpenedWave, type WaveSummary } from "../../core/admin/waves.js";
 import { TargetError } from "../../core/admin/targets.js";
 import type { DashboardDeps } from "./deps.js";
-import { parseInput } from "./errors.js";
+import { parseInput, requestLang } from "./errors.js";
 import { idParams, langOf, optionalText, requiredNumber, textParam } from "./queries.js";
 import { badRequest, notFound } from "./replies.js";
 import { staffOf } from "./security.js";
 import { openWaveBody, openWaveRequest, targetDelete } from "./wave-requests.js";
 import type { WaveTargetRecord } from "./waves-page.js";
 import { formatIsoInZone } from "../../core/util/time-zone.js";
+import { at } from "../../core/admin/i18n.js";
 
 // Values are checked against the measure by the targets service; here only that they are numbers at all.
 const targetBody = z.object({ wave: textParam(200).pipe(z.string().min(1)), measure: textParam(80).pipe(z.string().min(1)), label: textParam(80).pipe(z.string().min(1)), value: requiredNumber(-1e9, 1e9) });
@@ -60,12 +61,12 @@ function cancelledJson(c: CancelledWave, zone: string) {
   return { cancelled: waveJson(c.wave, zone), restored: c.restored.map((w) => waveJson(w, zone)) };
 }
 
-/** Runs a change of the waves; a refusal (WaveError) answers 400 with its English message. */
+/** Runs a change of the waves; a refusal (WaveError) answers 400 with its message in the admin's language. */
 async function unlessRefused<T>(reply: FastifyReply, change: () => Promise<T>): Promise<T | FastifyReply> {
   try {
     return await change();
   } catch (error) {
-    if (error instanceof WaveError) return badRequest(reply, error.message);
+    if (error instanceof WaveError) return badRequest(reply, error.text(requestLang(reply.request)));
     throw error;
   }
 }
@@ -90,12 +91,12 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     const parsed = targetBody.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, parsed.error);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     try {
       await service.targets.set(wave, parsed.data, "stored", apiActor(request));
     } catch (error) {
       if (!(error instanceof TargetError)) throw error;
-      return badRequest(reply, `${error.message} (this API takes rates as proportions 0–1)`);
+      return badRequest(reply, at(requestLang(reply.request), "errors.rates_as_proportions", { problem: error.text(requestLang(reply.request)) }));
     }
     reports.forget();
     return { ok: true, targets: await service.targets.list(wave.id) };
@@ -105,7 +106,7 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     const parsed = targetDelete.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
     const wave = await service.waves.resolve(parsed.data.wave);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     if (!(await service.targets.remove(wave, parsed.data, apiActor(request)))) return notFound(reply, "no such target");
     reports.forget();
     return { ok: true, targets: await service.targets.list(wave.id) };
@@ -132,7 +133,7 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
     const parsed = closeWaveBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error);
     const wave = await service.waves.byId(id);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     return unlessRefused(reply, async () => {
       const closeAt = parsed.data.at === undefined ? undefined : parseWaveTimeText(parsed.data.at, service.timeZone);
       if (closeAt === null) throw new WaveError("waves.error_at_text", { text: quotedText(parsed.data.at ?? "") });
@@ -145,7 +146,7 @@ export function registerWavesApiRoutes(app: FastifyInstance, { service, admin, g
   app.delete("/admin/api/waves/:id", guarded, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
     const wave = await service.waves.byId(id);
-    if (!wave) return notFound(reply, "no such wave");
+    if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
     return unlessRefused(reply, async () => {
       const cancelled = await service.waves.cancel({ wave: wave.id }, apiActor(request));
       reports.forget();

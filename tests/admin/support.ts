@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import type { Store } from "../../core/model/index.js";
-import { buildServer } from "../../app/server.js";
+import { buildServer, type HttpMount } from "../../app/server.js";
 import { issueStaffToken } from "../../app/staff-auth.js";
 import { mountAdmin } from "../../bots/dashboard/mount.js";
 import { AdminService } from "../../core/admin/service.js";
@@ -27,8 +27,11 @@ export interface AdminEnv {
 /** The secret the tests sign staff tokens with. */
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
-/** Seeds the fixture and builds a server with the admin mount. */
-export async function adminEnv(): Promise<AdminEnv> {
+/**
+ * Seeds the fixture and builds a server with the admin mount. `before` runs on the server before
+ * the admin routes are added (e.g. a hook that collects them as they are registered).
+ */
+export async function adminEnv(options: { before?: HttpMount[] } = {}): Promise<AdminEnv> {
   const opened = await openTestStore();
   const { db, store } = opened;
   const fx = await seedFixture(store);
@@ -40,7 +43,7 @@ export async function adminEnv(): Promise<AdminEnv> {
   const outreach = await seedOutreach(store, officer.id);
   const { resident } = await store.resolveIdentity({ platform: "telegram", platformUserId: "resident-1", chatId: "resident-1" });
   const logger = pino({ level: "silent" });
-  const app = await buildServer({ store, logger, mounts: [mountAdmin({ service: new AdminService(store), secret: TEST_SECRET, logger })] });
+  const app = await buildServer({ store, logger, mounts: [...(options.before ?? []), mountAdmin({ service: new AdminService(store), secret: TEST_SECRET, logger })] });
   await app.ready();
   return {
     db,

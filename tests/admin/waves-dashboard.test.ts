@@ -207,7 +207,7 @@ describe("changing waves and targets from the dashboard", () => {
 
   it("checks targets set through the JSON API and the CLI by the same rules (rates as proportions there)", async () => {
     const put = (payload: Record<string, unknown>) =>
-      env.app.inject({ method: "PUT", url: "/admin/api/targets", headers: { ...bearer(env.tokens.admin), "x-csrf-token": csrfToken(env.secret, env.tokens.admin) }, payload });
+      env.app.inject({ method: "PUT", url: "/admin/api/targets?lang=en", headers: { ...bearer(env.tokens.admin), "x-csrf-token": csrfToken(env.secret, env.tokens.admin) }, payload });
     const before = await snapshot();
     for (const payload of [
       { wave: w2(), measure: "safety_overall.rate", label: "区均", value: 95.3 },
@@ -339,9 +339,13 @@ describe("changing waves and targets from the dashboard", () => {
 
   it("opens and closes waves through the JSON API", async () => {
     const before = await snapshot();
-    const refused = await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { closes: "2020-01-01T00:00Z" } });
+    const refused = await env.app.inject({ method: "POST", url: "/admin/api/waves?lang=en", headers: bearer(env.tokens.admin), payload: { closes: "2020-01-01T00:00Z" } });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ error: "bad_request", message: expect.stringMatching(/^closing time 2020-01-01 08:00\+08:00 is not after the opening time/) });
+    // Without ?lang= the refusal is in the admin's own language (zh-CN here).
+    const inChinese = await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { closes: "2020-01-01T00:00Z" } });
+    expect((inChinese.json() as { message: string }).message).toMatch(/^结束时间 2020-01-01 08:00\+08:00/);
+    expect((await env.app.inject({ method: "POST", url: "/admin/api/waves/nope/close", headers: bearer(env.tokens.admin), payload: {} })).json()).toEqual({ error: "not_found", message: "没有这个调查轮次。" });
     expect(await snapshot()).toEqual(before);
 
     const opened = await env.app.inject({ method: "POST", url: "/admin/api/waves", headers: bearer(env.tokens.admin), payload: { name: "api-wave", copyTargets: false } });
@@ -434,7 +438,7 @@ describe("cancelling a scheduled wave from the dashboard", () => {
     expect((await h2()).closesAt?.toISOString()).toBe(first.toISOString());
 
     const before = await snapshot();
-    const refused = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${env.fx.w2.id}`, headers: bearer(env.tokens.admin) });
+    const refused = await env.app.inject({ method: "DELETE", url: `/admin/api/waves/${env.fx.w2.id}?lang=en`, headers: bearer(env.tokens.admin) });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ error: "bad_request", message: 'wave "2026-H2" has already opened (at 2026-09-01 08:00+08:00): close it instead (anxin wave close)' });
     expect((await env.app.inject({ method: "DELETE", url: "/admin/api/waves/nope", headers: bearer(env.tokens.admin) })).statusCode).toBe(404);

@@ -3,11 +3,12 @@
  * which converts an XLSForm (.xlsx) into a questionnaire, prints the import report, and stores it
  * (optionally writing the YAML and opening a wave on it).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
 import { QuestionnaireConflictError } from "../core/model/index.js";
-import { formatReport, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../core/definitions/xlsform.js";
+import { formatReport, formatReportIn, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../core/definitions/xlsform.js";
 import { isLang, SUPPORTED_LANGS } from "../core/engine/types.js";
 import type { Lang } from "../core/engine/types.js";
 import { loadConfig, officeTimeZone } from "./config.js";
@@ -32,6 +33,8 @@ interface ImportOptions {
   openWave?: boolean;
   out?: string;
   lang?: Lang;
+  attach?: string[];
+  reportLang?: Lang;
 }
 
 /** Adds `survey import <file.xlsx>` (and the `survey` group) to `program`; returns the group. */
@@ -46,10 +49,29 @@ export function registerSurveyCommands(program: Command, io: SurveyCommandIO = {
     .option("--open-wave", "also open a survey wave on the imported questionnaire (it becomes the current wave)")
     .option("--out <file.yaml>", "also write the converted questionnaire as YAML")
     .option("--lang <lang>", `language of columns without ::language when settings has no default_language (${SUPPORTED_LANGS.join(", ")})`, parseLang)
+    .option("--report-lang <lang>", `language of the import report (${SUPPORTED_LANGS.join(", ")}; default DEFAULT_LANG when set, else en)`, parseLang)
+    .option("--attach <file>", "a .csv or .xlsx choices file of select_one_from_file / select_multiple_from_file rows (repeatable; files beside the form are found without it)", collect, [])
     .action(async (file: string, options: ImportOptions) => {
       await importCommand(file, options, io);
     });
   return survey;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The --attach files by their name, as select_*_from_file cells name them. */
+function readAttachments(files: readonly string[]): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const file of files) {
+    try {
+      out[basename(file)] = readFileSync(file);
+    } catch (error) {
+      throw new Error(`--attach ${file}: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return out;
 }
 
 function parseLang(value: string): Lang {
@@ -62,16 +84,20 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
   const err = io.err ?? ((text: string) => console.error(text));
   const now = (io.now ?? (() => new Date()))();
 
+  // The admin's language: --report-lang, else the office's DEFAULT_LANG, else English.
+  const officeLang = process.env["DEFAULT_LANG"];
+  const reportLang: Lang = options.reportLang ?? (isLang(officeLang) ? officeLang : "en");
   let imported: XlsFormImport;
   try {
-    imported = await importXlsForm(file, { sourceName: file, ...(options.lang ? { defaultLanguage: options.lang } : {}) });
+    const attachments = readAttachments(options.attach ?? []);
+    imported = await importXlsForm(file, { sourceName: file, attachments, ...(options.lang ? { defaultLanguage: options.lang } : {}) });
   } catch (error) {
     // The report is the useful part; the error's first line is what the CLI prints last.
-    if (error instanceof XlsFormImportError) err(formatReport(error.report));
+    if (error instanceof XlsFormImportError) err(formatReportIn(error.report, reportLang));
     throw error;
   }
   const { definition, report } = imported;
-  out(formatReport(report));
+  out(formatReportIn(report, reportLang));
 
   if (options.out) {
     const header = [

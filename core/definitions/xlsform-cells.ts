@@ -34,7 +34,7 @@ export function localized(
   row: SheetRow,
   base: string,
   consumed: Set<number>,
-  what: { name?: string; mandatory: boolean; description: string },
+  what: { name?: string; mandatory: boolean; description: string; order?: number },
 ): LocalizedText | undefined {
   const found = texts(ctx, sheet, row, base, consumed);
   if (found.size === 0) {
@@ -44,49 +44,60 @@ export function localized(
     }
     return undefined;
   }
-  const [firstLang, firstText] = [...found][0] as [Lang, string];
-  let complete = true;
-  for (const lang of ctx.languages) {
-    if (found.has(lang)) continue;
-    complete = false;
-    const candidates = ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? [];
-    const excerpt = firstText.length > 30 ? `${firstText.slice(0, 30)}…` : firstText;
-    if (candidates.length === 0) {
-      ctx.report.addToColumn(
-        "refused",
-        sheet.kind,
-        `${base}::${lang}`,
-        row.number,
-        `there is no ${base} column in ${lang}, but these rows have a ${base} in ${firstLang}; every text needs all of the form's languages (${ctx.languages.join(", ")})`,
-      );
-    } else {
-      add(ctx, {
-        ...locate({ sheet: sheet.kind, row: row.number, column: (candidates[0] as Column).col }),
-        name: what.name,
-        outcome: "refused",
-        message: `empty: the ${base} of ${what.description} is missing in ${lang} (${firstLang}: '${excerpt}'); every text needs all of the form's languages (${ctx.languages.join(", ")})`,
-      });
-    }
-  }
-  if (!complete) return undefined;
+  // A missing translation falls back to the default language (the form's first), as pyxform and
+  // ODK do, with a warning per column; only a text missing in every language is a problem.
+  const defaultLang = ctx.languages[0] as Lang;
+  const [fallbackLang, fallbackText] = found.has(defaultLang) ? [defaultLang, found.get(defaultLang) as string] : ([...found][0] as [Lang, string]);
   const text: LocalizedText = {};
-  for (const lang of ctx.languages) text[lang] = found.get(lang);
-  if (base === "label" || base === "hint") {
-    for (const [lang, value] of found) {
-      const ref = /\$\{[^}]*\}/.exec(value);
-      if (!ref) continue;
-      const column = (ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? []).find((c) => cell(row, c) === value);
-      ctx.report.addToColumn(
-        "warning",
-        sheet.kind,
-        column?.col.header ?? base,
-        row.number,
-        `the text contains ${ref[0]}: the engine does not fill in answers, so residents see it as written`,
-      );
-      break;
+  for (const lang of ctx.languages) {
+    const own = found.get(lang);
+    if (own !== undefined) {
+      text[lang] = own;
+      continue;
     }
+    text[lang] = fallbackText;
+    const candidates = ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? [];
+    const column = candidates.length === 0 ? `${base}::${lang}` : (candidates[0] as Column).col.header;
+    const message =
+      candidates.length === 0
+        ? `there is no ${base} column in ${lang}: residents who read ${lang} see the ${fallbackLang} ${base} (add a ${base}::${lang} column to translate it)`
+        : `empty: the ${base} is missing in ${lang}, so residents who read ${lang} see the ${fallbackLang} ${base}`;
+    ctx.report.addToColumn("warning", sheet.kind, column, row.number, message);
   }
+  if (base === "label" || base === "hint") pipeReferences(ctx, sheet, row, base, text, what.order);
+  else if (base === "constraint_message" || base === "required_message") pipeReferences(ctx, sheet, row, base, text, undefined);
   return text;
+}
+
+/**
+ * `${name}` in a question's or note's label or hint (piping): rewritten to the engine id of an
+ * earlier question, whose answer the engine then shows in its place in every language. Anything
+ * else (unknown, later, skipped row, group, note, a label that is not piped) stays as written,
+ * with a warning on its column.
+ */
+function pipeReferences(ctx: ImportContext, sheet: Sheet, row: SheetRow, base: string, text: LocalizedText, order: number | undefined): void {
+  for (const lang of ctx.languages) {
+    const value = text[lang];
+    if (value === undefined || !value.includes("${")) continue;
+    const column = (ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? []).find((c) => cell(row, c) === value)?.col.header ?? base;
+    text[lang] = value.replace(/\$\{\s*([^}\s]*)\s*\}/g, (whole, name: string) => {
+      const problem = order === undefined ? "answers are only filled into the labels and hints of questions and notes" : pipeProblem(ctx, name, order);
+      if (problem === undefined) return `\${${ctx.names.get(name)?.id as string}}`;
+      ctx.report.addToColumn("warning", sheet.kind, column, row.number, `${whole}: ${problem}; residents see it as written`);
+      return whole;
+    });
+  }
+}
+
+// Why `${name}` cannot show an answer at answer position `order`; undefined when it can.
+function pipeProblem(ctx: ImportContext, name: string, order: number): string | undefined {
+  const entry = ctx.names.get(name);
+  if (!entry) return "no row has this name";
+  if (entry.kind === "skipped") return `it is a ${entry.type} row (row ${entry.row}), which is not imported`;
+  if (entry.kind === "group" || entry.kind === "note") return `it is a ${entry.kind}, which has no answer`;
+  if (entry.order === undefined || entry.id === undefined) return "it is not imported";
+  if (entry.order >= order) return `it is asked later (row ${entry.row}), so there is no answer to show yet`;
+  return undefined;
 }
 
 /** Does `row` have a filled survey cell in any `base` column (any language)? */

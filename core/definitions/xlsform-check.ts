@@ -38,7 +38,8 @@ function issueItem(ctx: ImportContext, issue: DefinitionIssue): ReportItem {
   const s = /^sections\[(\d+)\]/.exec(issue.path);
   if (s) {
     const origin = ctx.sectionOrigins[Number(s[1])];
-    if (origin) return { outcome: "refused", sheet: "survey", row: origin.row, message };
+    const typeColumn = columnOf(ctx.survey, "type");
+    if (origin) return { outcome: "refused", ...locate({ sheet: "survey", row: origin.row, ...(typeColumn ? { column: typeColumn.col } : {}) }), message };
   }
   if (/^(id|version|title)\b/.test(issue.path)) return { outcome: "refused", sheet: "settings", message };
   return { outcome: "refused", sheet: "workbook", message };

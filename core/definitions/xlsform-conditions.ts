@@ -53,7 +53,7 @@ function resolveRef(ctx: ImportContext, ref: string, order: number, columnBase: 
   }
   switch (entry.kind) {
     case "skipped":
-      return { ok: false, message: `\${${ref}} is a ${entry.type} row (row ${entry.row}), which is not imported` };
+      return { ok: false, message: `\${${ref}} is a ${entry.type} row (row ${entry.row}), which the chat does not ask, so this condition could never be worked out; remove the reference here or change the type of row ${entry.row}` };
     case "group":
       return { ok: false, message: `\${${ref}} is a group, which has no answer` };
     case "note":
@@ -126,7 +126,12 @@ export function applyMultipleConstraint(ctx: ImportContext, q: MultipleQuestion,
   for (const id of exclusive) {
     const option = q.options.find((o) => o.id === id);
     if (!option) {
-      add(ctx, { outcome: "refused", sheet: "survey", row: row.number, name, message: `the constraint names choice '${id}', which the list does not have` });
+      add(ctx, {
+        ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "constraint")?.col ?? "constraint" }),
+        name,
+        outcome: "refused",
+        message: `the constraint names choice '${id}', which the list does not have`,
+      });
       return false;
     }
     option.exclusive = true;

@@ -8,7 +8,7 @@ import type { Expr } from "../engine/expression.js";
 import type { Lang, LocalizedText, OptionDefinition, Questionnaire, SectionDefinition } from "../engine/types.js";
 import { formatReport, type ImportReport, type ReportBuilder, type ReportItem, type ReportOutcome, type ReportSheet } from "./xlsform-report.js";
 import type { Column, NameEntry, Sheet } from "./xlsform-rows.js";
-import type { SheetColumn, SheetRow } from "./xlsform-sheets.js";
+import type { SheetColumn, SheetRow, TextSheet } from "./xlsform-sheets.js";
 
 /** Options of `importXlsForm` (xlsform.ts). */
 export interface XlsFormImportOptions {
@@ -19,7 +19,16 @@ export interface XlsFormImportOptions {
    * has no default_language. Without either, it is guessed from the text and reported.
    */
   defaultLanguage?: Lang;
+  /**
+   * Files of `select_one_from_file` / `select_multiple_from_file` rows (.csv or .xlsx), by the name
+   * the type cell gives. A file not given here is looked for beside the form when the form is
+   * imported from a path.
+   */
+  attachments?: Readonly<Record<string, Uint8Array>>;
 }
+
+/** A choices file of a `select_*_from_file` row as read (xlsform-attachments.ts): its table, or why it could not be read. */
+export type AttachedFile = { ok: true; table: TextSheet } | { ok: false; why: string };
 
 /** A successful import. */
 export interface XlsFormImport {
@@ -106,6 +115,8 @@ export interface ImportContext extends Reporting {
   readonly questionOrigins: Origin[];
   readonly optionOrigins: Origin[][];
   readonly sectionOrigins: Origin[];
+  /** The choices files of `select_*_from_file` rows, read before the conversion. */
+  readonly attachments: ReadonlyMap<string, AttachedFile>;
   /** The survey row imported as the phone question, if any (a questionnaire has at most one). */
   phoneRow: number | undefined;
 }

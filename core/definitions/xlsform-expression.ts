@@ -5,9 +5,11 @@
  * The XLSForm text is tokenized and parsed with XPath's own precedence into the engine's AST, then
  * printed in the engine's syntax with the parentheses the engine's grammar needs, then parsed
  * again by the engine's parser and compared node by node with the tree it came from. Anything
- * without an exact counterpart (paths, `mod`, `if()`, `regex()`, dates …) is an error with the
- * column where it starts; nothing is dropped or approximated.
+ * without an exact counterpart (paths, `mod`, `now()`, date arithmetic …) is an error with the
+ * column where it starts; nothing is dropped or approximated. regex() patterns are compiled by
+ * the engine's bounded matcher here, so a pattern it cannot run safely is refused at import.
  */
+import { compileBoundedRegex } from "../engine/bounded-regex.js";
 import { parseExpression } from "../engine/expression.js";
 import type { BinaryOp, Expr, FunctionName } from "../engine/expression.js";
 
@@ -138,19 +140,20 @@ const FUNCTIONS: Record<string, { fn: FunctionName; arity: number }> = {
   "count-selected": { fn: "count", arity: 1 },
   "string-length": { fn: "length", arity: 1 },
   number: { fn: "number", arity: 1 },
+  regex: { fn: "regex", arity: 2 },
+  if: { fn: "if", arity: 3 },
+  coalesce: { fn: "coalesce", arity: 2 },
+  today: { fn: "today", arity: 0 },
 };
 
 /** Why well-known XLSForm functions are missing, where a hint helps. */
 const FUNCTION_HINTS: Record<string, string> = {
   count: "it counts repeat instances; for the number of choices ticked use count-selected()",
-  if: "rewrite the condition with and / or",
-  regex: "the engine has no pattern matching",
-  today: "the engine has no dates",
-  now: "the engine has no dates",
+  now: "the engine has dates (today()) but no times",
   "jr:choice-name": "compare the choice name instead of its label",
 };
 
-const FUNCTION_LIST = "not(), selected(), count-selected(), string-length(), number(), true(), false()";
+const FUNCTION_LIST = "not(), selected(), count-selected(), string-length(), number(), regex(), if(), coalesce(), today(), true(), false()";
 
 const DEPTH_LIMIT = 40;
 
@@ -356,6 +359,16 @@ class XPathParser {
       // XPath compares the string form of a number: selected(., 1) tests choice '1'.
       const value = typeof option.value === "number" ? String(option.value) : option.value;
       return { t: "call", fn: "selected", args: [first as Expr, { t: "lit", value, col: option.col }], col };
+    }
+    if (spec.fn === "regex") {
+      const pattern = args[1];
+      if (!pattern || pattern.t !== "lit" || typeof pattern.value !== "string") {
+        throw new Failure("the second argument of regex() must be a pattern in quotes", pattern?.col ?? col);
+      }
+      const compiled = compileBoundedRegex(pattern.value);
+      if (!compiled.ok) {
+        throw new Failure(`regex() pattern '${pattern.value}' cannot be run safely: ${compiled.error.message} (pattern character ${compiled.error.column})`, pattern.col);
+      }
     }
     return { t: "call", fn: spec.fn, args, col };
   }

@@ -10,7 +10,7 @@ import { translate } from "./xlsform-conditions.js";
 import { add, columnOf, locate, type GroupFrame, type ImportContext, type Origin } from "./xlsform-context.js";
 import { buildQuestion } from "./xlsform-questions.js";
 import type { ReportOutcome } from "./xlsform-report.js";
-import { cell, reorder, type Column, type NameEntry, type RowType } from "./xlsform-rows.js";
+import { cell, METADATA, parseFlag, reorder, type Column, type NameEntry, type RowType } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
 
 /**
@@ -42,10 +42,9 @@ export function buildQuestions(ctx: ImportContext, types: Map<SheetRow, RowType>
       case "bad":
         at("type", "refused", type.why);
         continue;
-      case "skip": {
-        add(ctx, { outcome: "skipped", sheet: "survey", row: row.number, name: rawName || undefined, message: `${type.type}: ${type.why}; row not imported` });
+      case "skip":
+        skipRow(ctx, row, type, rawName, stack);
         continue;
-      }
       case "end_group":
       case "end_repeat": {
         const top = stack.pop();
@@ -89,9 +88,42 @@ export function buildQuestions(ctx: ImportContext, types: Map<SheetRow, RowType>
     ctx.questionOrigins.push({ sheet: "survey", row: row.number, name: rawName });
   }
   for (const open of stack) {
-    add(ctx, { outcome: "refused", sheet: "survey", row: open.row, name: open.name, message: `'begin ${open.kind}' is never closed with 'end ${open.kind}'` });
+    add(ctx, {
+      ...locate({ sheet: "survey", row: open.row, column: columnOf(ctx.survey, "type")?.col ?? "type" }),
+      name: open.name,
+      outcome: "refused",
+      message: `'begin ${open.kind}' is never closed with 'end ${open.kind}'`,
+    });
   }
   return { questions, sections };
+}
+
+/**
+ * A row the chat does not ask. Metadata and calculations are never asked of anyone, so they are
+ * skipped. A question the chat cannot ask (a location, a photo, a map …) is skipped when the form
+ * makes sense without it: it is optional, or required only when its relevant (or its group's)
+ * holds. A question the form requires unconditionally is refused, naming the cells to change.
+ * (A condition that refers to a skipped row is refused where it is written: see resolveRef.)
+ */
+function skipRow(ctx: ImportContext, row: SheetRow, type: Extract<RowType, { kind: "skip" }>, rawName: string, stack: GroupFrame[]): void {
+  const name = rawName || undefined;
+  const asked = !METADATA.has(type.type) && type.type !== "calculate" && type.type !== "hidden";
+  const requiredColumn = columnOf(ctx.survey, "required");
+  const requiredText = cell(row, requiredColumn);
+  const required = requiredText !== "" && parseFlag(requiredText) !== false;
+  const guarded = cell(row, columnOf(ctx.survey, "relevant")) !== "" || stack.some((frame) => frame.relevant);
+  if (asked && required && !guarded) {
+    const typeColumn = columnOf(ctx.survey, "type");
+    add(ctx, {
+      ...locate({ sheet: "survey", row: row.number, column: requiredColumn?.col ?? "required" }),
+      name,
+      outcome: "refused",
+      message: `${type.type}: ${type.why}, and the form requires an answer from everyone; set required to no (or give the row a relevant), or change the type in ${typeColumn ? `${typeColumn.col.letter}${row.number}` : "the type column"} to one the chat can ask`,
+    });
+    return;
+  }
+  const why = asked ? (required ? "; the form requires it only when its relevant holds, and the chat does not ask it" : "; it is optional, so the survey makes sense without it") : "";
+  add(ctx, { outcome: "skipped", sheet: "survey", row: row.number, name, message: `${type.type}: ${type.why}${why}; row not imported` });
 }
 
 // A group row: its frame for the stack, with section title and translated relevant.
@@ -108,10 +140,9 @@ function beginGroup(
   const frame: GroupFrame = { kind: kind === "begin_group" ? "group" : "repeat", name, row: row.number };
   if (kind === "begin_repeat") {
     add(ctx, {
-      outcome: "refused",
-      sheet: "survey",
-      row: row.number,
+      ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "type")?.col ?? "type" }),
       name,
+      outcome: "refused",
       message: "repeats (asking the same questions several times) are not supported; their questions cannot be asked once instead without changing the survey",
     });
     for (const c of ctx.survey.columns) if (c.base === "repeat_count") consumed.add(c.col.index);

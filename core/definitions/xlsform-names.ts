@@ -14,7 +14,7 @@ export function classifyRows(ctx: ImportContext): Map<SheetRow, RowType> {
   for (const row of ctx.survey.rows) {
     const raw = cell(row, typeColumn);
     if (raw === "") {
-      add(ctx, { outcome: "refused", sheet: "survey", row: row.number, message: "this row has content but no type" });
+      add(ctx, { ...locate({ sheet: "survey", row: row.number, column: typeColumn?.col ?? "type" }), outcome: "refused", message: "this row has content but no type" });
       continue;
     }
     types.set(row, parseRowType(raw));

@@ -6,6 +6,7 @@
 import type { Expr } from "../engine/expression.js";
 import type { Lang, LocalizedText, MultipleQuestion, QuestionDefinition } from "../engine/types.js";
 import { hasCells, ignoreTexts, localized, texts } from "./xlsform-cells.js";
+import { fileOptions } from "./xlsform-attachments.js";
 import { optionsOf } from "./xlsform-choices.js";
 import { applyMultipleConstraint, translate } from "./xlsform-conditions.js";
 import { add, columnOf, locate, type GroupFrame, type ImportContext, type Origin } from "./xlsform-context.js";
@@ -45,8 +46,8 @@ export function buildQuestion(
   };
   const what = `question '${name}'`;
 
-  const label = localized(ctx, sheet, row, "label", consumed, { name, mandatory: true, description: what });
-  const hint = localized(ctx, sheet, row, "hint", consumed, { name, mandatory: false, description: what });
+  const label = localized(ctx, sheet, row, "label", consumed, { name, mandatory: true, description: what, order });
+  const hint = localized(ctx, sheet, row, "hint", consumed, { name, mandatory: false, description: what, order });
 
   // relevant: the enclosing groups' conditions and the row's own, all kept.
   const conditions: Expr[] = [];
@@ -158,6 +159,23 @@ export function buildQuestion(
     case "select_one":
     case "select_multiple": {
       const listName = type.list as string;
+      if (type.fromFile !== undefined) {
+        // Not a list of the choices sheet: a missing or bad file was reported by fileOptions.
+        const fromFile = fileOptions(ctx, type.fromFile, row, name);
+        if (!fromFile) return undefined;
+        ctx.optionOrigins[ctx.questionOrigins.length] = fromFile.origins;
+        if (use("parameters") !== "") ignore("parameters", "select parameters (randomize, seed, value=, label=) are not supported: the file's name and label columns are read, options keep their order; ignored");
+        if (type.qtype === "select_one") {
+          if (constraintText !== "") refuse("constraint", "constraints on select_one questions are not supported");
+          return { ...common, type: "single", options: fromFile.options };
+        }
+        const fileQuestion: MultipleQuestion = { ...common, type: "multiple", options: fromFile.options };
+        if (constraintText !== "") {
+          const expr = translate(ctx, constraintText, row, "constraint", name, { allowSelf: true, selfName: name, order });
+          if (expr) applyMultipleConstraint(ctx, fileQuestion, expr, row, name);
+        }
+        return fileQuestion;
+      }
       const list = optionsOf(ctx, listName);
       if (!list) {
         refuse("type", ctx.choices ? `choice list '${listName}' is not on the choices sheet` : `choice list '${listName}' is needed but there is no choices sheet`);

@@ -43,22 +43,36 @@ export interface Column {
   suffix: string | null;
 }
 
-/** Reads a header: base name (aliases applied) and language suffix. */
+/**
+ * Reads a header the way pyxform does: case-insensitive, aliases applied (`list name`,
+ * `jr:constraintMsg` …), and a language after `::` or a single `:` (`label::English (en)`,
+ * `label:English`, `hint:中文`), spaces around the separator allowed.
+ */
 export function parseColumn(col: SheetColumn): Column {
-  const header = col.header.trim();
-  const at = header.indexOf("::");
-  const rawBase = (at < 0 ? header : header.slice(0, at)).trim().toLowerCase();
+  const header = col.header.trim().replace(/\s+/g, " ");
+  const whole = header.toLowerCase();
+  // A whole-header alias first: jr:constraintmsg is one column, not jr in language constraintmsg.
+  if (Object.hasOwn(ALIASES, whole)) return { col, base: ALIASES[whole] as string, suffix: null };
+  // jr:constraintMsg::English (en) / jr:constraintMsg:English: an alias with a colon, then a language.
+  const prefixed = Object.keys(ALIASES).find((key) => key.includes(":") && whole.startsWith(key) && whole[key.length] === ":");
+  const split = prefixed ? { base: prefixed, rest: header.slice(prefixed.length).replace(/^::?/, "").trim() } : splitHeader(header);
+  const rawBase = split.base.toLowerCase();
   const aliased = Object.hasOwn(ALIASES, rawBase) ? (ALIASES[rawBase] as string) : rawBase;
-  // Only translatable columns take a language after '::'; bind::…, body::… keep their full name.
-  if (!TRANSLATABLE.has(aliased)) return { col, base: at < 0 ? aliased : header.toLowerCase(), suffix: null };
+  // Only translatable columns take a language; bind::…, body::… keep their full name.
+  if (!TRANSLATABLE.has(aliased)) return { col, base: split.rest === null ? aliased : whole, suffix: null };
   const base = aliased;
-  let suffix = at < 0 ? null : header.slice(at + 2).trim();
-  // media::image::English (en): the language comes after the media type.
-  if (base === "media" && suffix !== null) {
-    const second = suffix.indexOf("::");
-    suffix = second < 0 ? null : suffix.slice(second + 2).trim();
-  }
-  return { col, base, suffix };
+  let suffix = split.rest;
+  // media::image::English (en) (or media:image:English): the language comes after the media type.
+  if (base === "media" && suffix !== null) suffix = splitHeader(suffix).rest;
+  return { col, base, suffix: suffix === "" ? null : suffix };
+}
+
+// `a::b` → a, b; else `a:b` → a, b (pyxform accepts both); else a, null.
+function splitHeader(header: string): { base: string; rest: string | null } {
+  const double = header.indexOf("::");
+  const at = double >= 0 ? double : header.indexOf(":");
+  if (at < 0) return { base: header.trim(), rest: null };
+  return { base: header.slice(0, at).trim(), rest: header.slice(at + (double >= 0 ? 2 : 1)).trim() };
 }
 
 /** A sheet with parsed columns. */
@@ -83,7 +97,7 @@ export type QuestionKind = "select_one" | "select_multiple" | "integer" | "decim
 
 /** What a survey row is, from its `type` cell. */
 export type RowType =
-  | { kind: "question"; qtype: QuestionKind; list?: string; orOther?: boolean }
+  | { kind: "question"; qtype: QuestionKind; list?: string; orOther?: boolean; fromFile?: string }
   | { kind: "begin_group" | "end_group" | "begin_repeat" | "end_repeat" }
   | { kind: "skip"; type: string; why: string }
   | { kind: "bad"; why: string };
@@ -129,7 +143,13 @@ export function parseRowType(raw: string): RowType {
     if (!select[2]) return { kind: "bad", why: `'${t}' needs a choice list name, e.g. 'select_one yes_no'` };
     return { kind: "question", qtype: multiple ? "select_multiple" : "select_one", list: select[2], orOther: select[3] !== undefined };
   }
-  if (/^(select_one_from_file|select_multiple_from_file|select_one_external|select_multiple_external)\b/.test(lower)) {
+  const fromFile = /^select[_ ](one|multiple)[_ ]from[_ ]file(?: (\S+))?$/i.exec(t);
+  if (fromFile) {
+    const file = fromFile[2];
+    if (!file) return { kind: "bad", why: `'${t}' needs a file name, e.g. 'select_one_from_file households.csv'` };
+    return { kind: "question", qtype: fromFile[1]?.toLowerCase() === "one" ? "select_one" : "select_multiple", list: `file:${file}`, fromFile: file };
+  }
+  if (/^(select_one_external|select_multiple_external)\b/.test(lower)) {
     return { kind: "skip", type: lower.split(" ")[0] ?? lower, why: "choices from external files are not supported" };
   }
   if (/^rank\b/.test(lower)) return { kind: "skip", type: "rank", why: "ranking questions are not supported" };

@@ -9,11 +9,14 @@ import { add, addToSheet, locate, type ImportContext } from "./xlsform-context.j
 import { langFromName } from "./xlsform-language.js";
 import { MEANINGLESS_SETTINGS } from "./xlsform-rows.js";
 
+/** `form_title::English (en)` or `form_title:English` (pyxform reads both separators). */
+const TITLE_IN_LANGUAGE = /^form_title\s*::?/;
+
 /** Reports every setting other than form_title, form_id, version and default_language. */
 export function readSettings(ctx: ImportContext): void {
   const known = new Set(["form_title", "form_id", "version", "default_language"]);
   for (const [key, setting] of Object.entries(ctx.settings)) {
-    if (known.has(key) || key.startsWith("form_title::")) continue;
+    if (known.has(key) || TITLE_IN_LANGUAGE.test(key)) continue;
     const at = { sheet: "settings" as const, row: setting.row, column: setting.column.col };
     if (key === "public_key") {
       add(ctx, { ...locate(at), outcome: "warning", message: "answers are not encrypted with this key in Anxin (they are stored in its database); ignored" });
@@ -73,8 +76,8 @@ export function formHead(ctx: ImportContext): { id: string; version: number; tit
   const title: LocalizedText = {};
   const plain = ctx.settings["form_title"];
   for (const [key, setting] of Object.entries(ctx.settings)) {
-    if (!key.startsWith("form_title::")) continue;
-    const lang = langFromName(setting.column.col.header.slice(setting.column.col.header.indexOf("::") + 2));
+    if (!TITLE_IN_LANGUAGE.test(key)) continue;
+    const lang = langFromName(setting.column.col.header.trim().replace(/^form_title\s*::?/i, ""));
     if (lang && ctx.languages.includes(lang)) title[lang] ??= setting.value;
     else add(ctx, { ...locate({ sheet: "settings", row: setting.row, column: setting.column.col }), outcome: "ignored", message: "not one of the form's languages; ignored" });
   }

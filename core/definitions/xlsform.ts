@@ -18,11 +18,12 @@
  * (the engine's validation), with xlsform-yaml to write the result.
  */
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { QuestionnaireDefinition } from "../engine/types.js";
+import { fileOfType, readAttachment } from "./xlsform-attachments.js";
 import { checkDefinition } from "./xlsform-check.js";
 import { readChoices, reportUnusedLists } from "./xlsform-choices.js";
-import { XlsFormImportError, type ImportContext, type XlsFormImport, type XlsFormImportOptions } from "./xlsform-context.js";
+import { XlsFormImportError, type AttachedFile, type ImportContext, type XlsFormImport, type XlsFormImportOptions } from "./xlsform-context.js";
 import { chooseLanguages } from "./xlsform-form-languages.js";
 import { buildQuestions, trailingNotes } from "./xlsform-groups.js";
 import { classifyRows, registerNames } from "./xlsform-names.js";
@@ -34,6 +35,7 @@ import { readSheets } from "./xlsform-workbook.js";
 export { XlsFormImportError, type XlsFormImport, type XlsFormImportOptions } from "./xlsform-context.js";
 export { isPhoneRow } from "./xlsform-phone.js";
 export { formatReport, formatReportItem, REPORT_OUTCOMES } from "./xlsform-report.js";
+export { formatReportIn } from "./xlsform-report-text.js";
 export type { ImportReport, ImportedFormSummary, ReportItem, ReportOutcome, ReportSheet } from "./xlsform-report.js";
 export { questionnaireToYaml } from "./xlsform-yaml.js";
 
@@ -53,15 +55,50 @@ export async function importXlsForm(input: string | Uint8Array, options: XlsForm
     report.add({ outcome: "refused", sheet: "workbook", message: `cannot read the workbook: ${why} (XLSForms must be saved as .xlsx)` });
     throw new XlsFormImportError(report.build(source));
   }
-  return convert(sheets, source, options);
+  const attachments = await readAttachments(sheets, typeof input === "string" ? dirname(input) : undefined, options);
+  return convert(sheets, source, options, attachments);
+}
+
+/**
+ * The choices files `select_*_from_file` rows name: given by the caller, else beside the form
+ * (when it is imported from a path). A file that is missing or unreadable is reported by the row
+ * that uses it, during the conversion.
+ */
+async function readAttachments(sheets: readonly TextSheet[], folder: string | undefined, options: XlsFormImportOptions): Promise<Map<string, AttachedFile>> {
+  const out = new Map<string, AttachedFile>();
+  const survey = sheets.find((s) => s.name.trim().toLowerCase() === "survey");
+  const typeColumn = survey?.columns.find((c) => c.header.trim().toLowerCase() === "type");
+  if (!survey || !typeColumn) return out;
+  for (const row of survey.rows) {
+    const file = fileOfType(row.cells.get(typeColumn.index) ?? "");
+    if (file === undefined || out.has(file)) continue;
+    const given = options.attachments && Object.hasOwn(options.attachments, file) ? options.attachments[file] : undefined;
+    if (given) {
+      out.set(file, await readAttachment(file, given));
+      continue;
+    }
+    // Only a plain file name is looked for beside the form: never a path out of its folder.
+    if (folder === undefined || basename(file) !== file) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(join(folder, file));
+    } catch {
+      continue;
+    }
+    out.set(file, await readAttachment(file, bytes));
+  }
+  return out;
 }
 
 // The phases in order. Most report what the engine cannot keep and go on, so that one run lists
 // every problem, and the import is refused once all have run; a few (no survey sheet, no label in
 // a language the bot speaks) end it at once.
-function convert(sheets: readonly TextSheet[], source: string, options: XlsFormImportOptions): XlsFormImport {
+function convert(sheets: readonly TextSheet[], source: string, options: XlsFormImportOptions, attachments: ReadonlyMap<string, AttachedFile>): XlsFormImport {
   const report = new ReportBuilder();
   const { survey, choices, settings } = readSheets({ report, source }, sheets);
+  for (const name of Object.keys(options.attachments ?? {})) {
+    if (!attachments.has(name)) report.add({ outcome: "ignored", sheet: "workbook", message: `attached file '${name}' is not named by any select_one_from_file / select_multiple_from_file row; ignored` });
+  }
   const ctx: ImportContext = {
     report,
     source,
@@ -77,6 +114,7 @@ function convert(sheets: readonly TextSheet[], source: string, options: XlsFormI
     optionOrigins: [],
     sectionOrigins: [],
     phoneRow: undefined,
+    attachments,
   };
   readSettings(ctx);
   const types = classifyRows(ctx);

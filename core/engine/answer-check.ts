@@ -25,6 +25,7 @@ export function isValidAnswer(
   value: AnswerValue,
   regions: readonly RegionNode[],
   answers?: Record<string, AnswerValue>,
+  today?: string,
 ): boolean {
   switch (question.type) {
     case "single":
@@ -51,12 +52,12 @@ export function isValidAnswer(
       if (isIntegerOnly(question) && !Number.isInteger(value.value)) return false;
       if (question.min !== undefined && value.value < question.min) return false;
       if (question.max !== undefined && value.value > question.max) return false;
-      return passesConstraint(questionnaire, question.constraint, value.value, answers);
+      return passesConstraint(questionnaire, question.constraint, value.value, answers, today);
     }
     case "text": {
       if (value.kind !== "text" || value.value.trim() === "") return false;
       if ([...value.value].length > textMaxLength(question)) return false;
-      return passesConstraint(questionnaire, question.constraint, value.value, answers);
+      return passesConstraint(questionnaire, question.constraint, value.value, answers, today);
     }
     case "region": {
       if (value.kind !== "region" || value.path.length === 0) return false;
@@ -81,8 +82,9 @@ export function passesConstraint(
   constraint: string | undefined,
   self: ExprValue,
   answers: Record<string, AnswerValue> | undefined,
+  today?: string,
 ): boolean {
   if (constraint === undefined || answers === undefined) return true;
   const expr = compiledExpression(questionnaire, constraint);
-  return expr === null ? true : truthy(evaluate(expr, answersEnv(answers, self)));
+  return expr === null ? true : truthy(evaluate(expr, answersEnv(answers, self, today)));
 }

@@ -15,11 +15,14 @@
  *
  * `name` / `${name}` is the answer of an earlier question, `.` the answer being checked (only in
  * constraints). Functions: selected(q, 'opt'), count(q) (alias count-selected), number(x),
- * length(x) (alias string-length), answered(q).
+ * length(x) (alias string-length), answered(q), regex(x, 'pattern') (bounded-regex.ts: cannot
+ * hang), if(cond, a, b), coalesce(a, b) and today() (the date the caller gives in the
+ * environment, YYYY-MM-DD; the engine never reads a clock).
  *
  * Expressions are parsed into an AST and interpreted; nothing is ever passed to eval/Function, and
  * names are only looked up through the caller's `ref` callback.
  */
+import { compileBoundedRegex, regexMatches } from "./bounded-regex.js";
 
 /** A parsed expression. `col` is the 1-based column where the node starts. */
 export type Expr =
@@ -35,7 +38,7 @@ export type Expr =
 export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/";
 
 /** The functions an expression may call (hyphenated aliases are normalized to these). */
-export type FunctionName = "selected" | "count" | "number" | "length" | "answered";
+export type FunctionName = "selected" | "count" | "number" | "length" | "answered" | "regex" | "if" | "coalesce" | "today";
 
 /** Value of an expression: an answer reads as string (option id, 'yes'/'no', text, region code),
  * number, list of option ids (multiple) or null (unanswered). */
@@ -62,6 +65,10 @@ const FUNCTIONS: Record<FunctionName, { arity: number; firstIsRef: boolean }> = 
   number: { arity: 1, firstIsRef: false },
   length: { arity: 1, firstIsRef: false },
   answered: { arity: 1, firstIsRef: true },
+  regex: { arity: 2, firstIsRef: false },
+  if: { arity: 3, firstIsRef: false },
+  coalesce: { arity: 2, firstIsRef: false },
+  today: { arity: 0, firstIsRef: false },
 };
 
 const FUNCTION_ALIASES: Record<string, FunctionName> = {
@@ -72,6 +79,10 @@ const FUNCTION_ALIASES: Record<string, FunctionName> = {
   length: "length",
   "string-length": "length",
   answered: "answered",
+  regex: "regex",
+  if: "if",
+  coalesce: "coalesce",
+  today: "today",
 };
 
 type Token =
@@ -334,10 +345,21 @@ class Parser {
       if (fn === "selected" && args[1]?.t !== "lit") {
         throw new SyntaxFailure("the second argument of selected() must be an option id in quotes", args[1]?.col ?? col);
       }
+      if (fn === "regex") checkPattern(args[1], col);
       return { t: "call", fn, args, col };
     }
     return { t: "ref", name: word, col };
   }
+}
+
+// regex(): the pattern must be a string literal the bounded matcher accepts, so a form can
+// neither hang the runner nor fail at answer time.
+function checkPattern(arg: Expr | undefined, col: number): void {
+  if (!arg || arg.t !== "lit" || typeof arg.value !== "string") {
+    throw new SyntaxFailure("the second argument of regex() must be a pattern in quotes", arg?.col ?? col);
+  }
+  const compiled = compileBoundedRegex(arg.value);
+  if (!compiled.ok) throw new SyntaxFailure(`regex pattern '${arg.value}': ${compiled.error.message} (pattern column ${compiled.error.column})`, arg.col);
 }
 
 /** Parses an expression; never throws. Syntax errors carry the 1-based column. */
@@ -437,6 +459,8 @@ export interface EvalEnv {
   ref(name: string): ExprValue;
   /** The value `.` stands for (constraints only). */
   self?: ExprValue;
+  /** What today() returns: a date, YYYY-MM-DD, chosen by the caller (null without it). */
+  today?: string;
 }
 
 function toNumber(v: ExprValue): number | null {
@@ -473,7 +497,14 @@ function equals(a: ExprValue, b: ExprValue): boolean {
   return toText(a) === toText(b);
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 function compare(op: "<" | "<=" | ">" | ">=", a: ExprValue, b: ExprValue): boolean {
+  // Two dates (today() and a 'YYYY-MM-DD' literal) compare as dates, which is their text order.
+  if (typeof a === "string" && typeof b === "string" && ISO_DATE.test(a) && ISO_DATE.test(b)) {
+    const order = a < b ? -1 : a > b ? 1 : 0;
+    return op === "<" ? order < 0 : op === "<=" ? order <= 0 : op === ">" ? order > 0 : order >= 0;
+  }
   const x = toNumber(a);
   const y = toNumber(b);
   // Unanswered or non-numeric values make every ordering false, so a condition like
@@ -547,6 +578,7 @@ export function evaluate(expr: Expr, env: EvalEnv): ExprValue {
 }
 
 function callFunction(fn: FunctionName, args: Expr[], env: EvalEnv): ExprValue {
+  // if() evaluates only the branch it takes.
   const first = args[0] ? evaluate(args[0], env) : null;
   switch (fn) {
     case "selected": {
@@ -563,6 +595,16 @@ function callFunction(fn: FunctionName, args: Expr[], env: EvalEnv): ExprValue {
       return [...toText(first)].length;
     case "answered":
       return truthy(first) || first === 0 || first === false;
+    case "regex": {
+      const pattern = args[1] ? evaluate(args[1], env) : null;
+      return typeof pattern === "string" && regexMatches(pattern, toText(first));
+    }
+    case "if":
+      return truthy(first) ? (args[1] ? evaluate(args[1], env) : null) : args[2] ? evaluate(args[2], env) : null;
+    case "coalesce":
+      return first !== null && first !== "" && !(Array.isArray(first) && first.length === 0) ? first : args[1] ? evaluate(args[1], env) : null;
+    case "today":
+      return env.today ?? null;
   }
 }
 

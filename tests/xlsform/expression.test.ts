@@ -87,9 +87,12 @@ describe("the translation table", () => {
 
 describe("what cannot be translated", () => {
   it.each([
-    ["regex(., '^[0-9]{11}$')", /regex\(\) is not supported \(the engine has no pattern matching\)/, 1, constraint],
-    ["if(${a} = 1, true(), false())", /if\(\) is not supported/, 1, relevant],
-    ["today() > ${a}", /today\(\) is not supported/, 1, relevant],
+    ["regex(., '(a+)\\1')", /backreferences/, 10, constraint],
+    ["regex(., '(?=a)b')", /lookahead/, 10, constraint],
+    ["regex(., ${a})", /pattern in quotes/, 10, constraint],
+    ["regex(., 'a{2000}{2000}')", /quantifier cannot follow/, 10, constraint],
+    ["if(${a} = 1, true())", /takes 3 arguments/, 1, relevant],
+    ["now() > ${a}", /now\(\) is not supported/, 1, relevant],
     ["jr:choice-name(${a}, '${a}') = 'x'", /jr:choice-name\(\) is not supported/, 1, relevant],
     ["count(${a}) > 1", /count-selected\(\)/, 1, relevant],
     ["${a} mod 2 = 0", /'mod'/, 6, relevant],
@@ -138,6 +141,14 @@ describe("translated expressions evaluate like XLSForm", () => {
     ["${age} >= 18 and ${b} = 4", false],
     ["(${age} + 1) div 2 = 9", true],
     ["${a} < ${b} = false()", true],
+    ["regex(${a}, '^y')", true],
+    ["regex(${a}, '^[0-9]+$')", false],
+    ["regex(${b}, '^\\d$')", true],
+    ["if(${b} > 3, 'big', 'small') = 'big'", true],
+    ["if(${c} = '', 1, 2) = 1", true],
+    ["coalesce(${c}, ${b}) = 4", true],
+    ["coalesce(${a}, 'none') = 'yes'", true],
+    ["string-length(coalesce(${c}, '')) = 0", true],
   ])("%s is %s", (src, expected) => {
     expect(run(src)).toBe(expected);
   });

@@ -77,7 +77,7 @@ export function harmlessUnsupportedForm(): FormSheets {
       ["date", "visit_date", "When did it happen?", "Quand ?"],
       ["calculate", "score", null, null, null, null, null, null, null, "1 + 1"],
       ["rank", "priorities", "Rank these", "Classez"],
-      ["select_one_from_file streets.csv", "street", "Your street", "Votre rue"],
+      ["select_one_external streets", "street", "Your street", "Votre rue"],
       ["select_one level", "feel", "How safe do you feel?", "Vous sentez-vous en sécurité ?", "likert", "safe", null, "feel.png", "Read slowly", null, "randomize=true", "yes"],
       ["range", "rating", "Rate the police from 1 to 5", "Notez", "rating", null, null, null, null, null, "start=1 end=5 step=1", "yes"],
       ["integer", "children", "How many children live with you?", "Combien d'enfants ?", null, "0", "${feel}", null, null, null, null, "no", null, "ask gently"],
@@ -100,9 +100,9 @@ export function harmlessUnsupportedForm(): FormSheets {
 
 /**
  * A form with constructs that must refuse the import: a repeat, a calculate used by relevant,
- * a regex constraint, a choice_filter, a dynamic required, read_only, mod, a reference to a
+ * a regex with a backreference (which a matcher that cannot hang cannot run), a choice_filter, a dynamic required, read_only, mod, a reference to a
  * later question, an unknown type, a constraint on a select_one, a duplicate name, a missing
- * list and a label missing in one language.
+ * list and a question without a label in any language.
  */
 export function refusedForm(): FormSheets {
   return {
@@ -110,7 +110,7 @@ export function refusedForm(): FormSheets {
       ["type", "name", ZH, EN, "required", "relevant", "constraint", "choice_filter", "read_only", "calculation", "repeat_count"],
       ["calculate", "adult", null, null, null, null, null, null, null, "${age} >= 18"],
       ["integer", "age", "年龄", "Age", "yes"],
-      ["text", "phone", "电话", "Phone", null, null, "regex(., '^[0-9]{11}$')"],
+      ["text", "phone", "电话", "Phone", null, null, "regex(., '^([0-9])\\1+$')"],
       ["select_one district", "district", "区", "District", "yes"],
       ["select_one town", "town", "镇", "Town", "yes", null, null, "district = ${district}"],
       ["integer", "household", "家里几口人？", "How many people live in your home?", "${age} > 18"],
@@ -127,7 +127,7 @@ export function refusedForm(): FormSheets {
       ["select_one colours", "colour", "颜色", "Colour"],
       ["note", "shown", "只读", "Read only", null, null, null, null, "yes"],
       ["select_one yes_no", "locked", "锁定", "Locked", null, null, null, null, "yes"],
-      ["text", "untranslated", "没有英文"],
+      ["text", "unlabelled"],
     ],
     choices: [
       ["list_name", "name", ZH, EN, "district"],

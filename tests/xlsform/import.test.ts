@@ -182,21 +182,22 @@ describe("languages", () => {
   });
 
   it("puts default_language first and reads plain columns in it", async () => {
-    // The hint exists only in English (the plain column): refused, pointing at the missing zh-CN column.
-    const refusedReport = await refusal({
+    // The hint exists only in English (the plain column): zh-CN readers see it in English, with a warning.
+    const fellBack = await imported({
       survey: [
         ["type", "name", "label", ZH, "hint"],
         ["text", "q1", "Your name", "您的姓名", "Optional"],
       ],
       settings: [["form_id", "version", "default_language"], ["x", 1, "English (en)"]],
     });
-    expect(pick(refusedReport, "refused")).toEqual([
+    expect(fellBack.definition.questions[0]?.hint).toEqual({ en: "Optional", "zh-CN": "Optional" });
+    expect(pick(fellBack.report, "warning")).toEqual([
       {
-        outcome: "refused",
+        outcome: "warning",
         sheet: "survey",
         column: "hint::zh-CN",
         rows: [2],
-        message: "there is no hint column in zh-CN, but these rows have a hint in en; every text needs all of the form's languages (en, zh-CN)",
+        message: "there is no hint column in zh-CN: residents who read zh-CN see the en hint (add a hint::zh-CN column to translate it)",
       },
     ]);
 
@@ -240,24 +241,36 @@ describe("languages", () => {
     );
   });
 
-  it("points at each empty translation, and once at a missing column", async () => {
+  it("falls back to the default language for each empty translation and missing column, with one warning per column", async () => {
     const sheets = communityForm();
     (sheets.survey[4] as unknown[])[3] = null; // row 5 (victim): no English label
     sheets.choices = [["list_name", "name", ZH], ...(sheets.choices ?? []).slice(1).map((r) => r.slice(0, 3))];
-    const report = await refusal(sheets);
-    const refused = pick(report, "refused");
-    expect(refused[0]).toEqual({
-      outcome: "refused",
+    const { definition, report } = await imported(sheets);
+    expect(definition.questions.find((q) => q.id === "victim")?.label).toEqual({ "zh-CN": "过去一年您受过侵害吗？", en: "过去一年您受过侵害吗？" });
+    const warnings = pick(report, "warning");
+    expect(warnings).toContainEqual({
+      outcome: "warning",
       sheet: "survey",
-      row: 5,
       column: EN,
-      cell: "D5",
-      name: "victim",
-      message:
-        "empty: the label of question 'victim' is missing in en (zh-CN: '过去一年您受过侵害吗？'); every text needs all of the form's languages (zh-CN, en)",
+      rows: [5],
+      message: "empty: the label is missing in en, so residents who read en see the zh-CN label",
     });
-    expect(refused[1]).toMatchObject({ sheet: "choices", column: "label::en", rows: [2, 3, 4, 5, 6, 7, 8, 9, 10] });
-    expect(refused).toHaveLength(2);
+    expect(warnings).toContainEqual(expect.objectContaining({ sheet: "choices", column: "label::en", rows: [2, 3, 4, 5, 6, 7, 8, 9, 10] }));
+    expect(pick(report, "refused")).toEqual([]);
+  });
+
+  it("refuses only a question with no label in any language, naming its cell", async () => {
+    const report = await refusal({
+      survey: [
+        ["type", "name", "label:English", "label:Chinese"],
+        ["text", "q1", "Name?", "姓名？"],
+        ["text", "q2"],
+      ],
+      settings: [["form_id", "version"], ["x", 1]],
+    });
+    expect(pick(report, "refused")).toEqual([
+      { outcome: "refused", sheet: "survey", row: 3, column: "label:English", cell: "C3", name: "q2", message: "question 'q2' has no label" },
+    ]);
   });
 });
 
@@ -424,17 +437,21 @@ describe("names, groups and settings", () => {
     ]);
   });
 
-  it("warns about ${field} in labels, which residents would see as written", async () => {
-    const { report } = await imported(
+  it("pipes ${field} of an earlier question into labels (renamed ids followed), and warns about any other", async () => {
+    const { definition, report } = await imported(
       form([
-        ["type", "name", "label"],
-        ["text", "who", "Your name?"],
-        ["note", "hello", "Hello ${who}!"],
-        ["text", "more", "More?"],
+        ["type", "name", "label", "hint"],
+        ["text", "Who", "Your name?"],
+        ["note", "hello", "Hello ${Who}!"],
+        ["text", "more", "More, ${ Who }? (${later}, ${nobody})", "About ${hello}"],
+        ["text", "later", "Later"],
       ]),
     );
+    expect(definition.questions.map((q) => q.label.en)).toEqual(["Your name?", "Hello ${who}!", "More, ${who}? (${later}, ${nobody})", "Later"]);
     expect(pick(report, "warning")).toEqual([
-      { outcome: "warning", sheet: "survey", column: "label", rows: [3], message: "the text contains ${who}: the engine does not fill in answers, so residents see it as written" },
+      { outcome: "warning", sheet: "survey", column: "label", rows: [4], message: "${later}: it is asked later (row 5), so there is no answer to show yet; residents see it as written" },
+      { outcome: "warning", sheet: "survey", column: "label", rows: [4], message: "${nobody}: no row has this name; residents see it as written" },
+      { outcome: "warning", sheet: "survey", column: "hint", rows: [4], message: "${hello}: it is a note, which has no answer; residents see it as written" },
     ]);
   });
 

@@ -8,6 +8,8 @@ import type { ImportReport } from "../../core/definitions/xlsform.js";
 import { harmlessUnsupportedForm, refusedForm } from "./forms.js";
 import { buildXlsx } from "./workbook.js";
 
+const OPTIONAL = "; it is optional, so the survey makes sense without it; row not imported";
+
 /** [outcome, where, message start] of every item, for compact expectations. */
 const summary = (report: ImportReport) =>
   report.items.map((i) => [i.outcome, `${i.sheet}:${i.row ?? (i.rows ? `[${i.rows.join(",")}]` : "-")}:${i.column ?? "-"}`, i.message]);
@@ -36,13 +38,13 @@ describe("a form with harmless unsupported constructs", () => {
       ["skipped", "survey:2:-", "start: form metadata, which the chat survey does not collect; row not imported"],
       ["skipped", "survey:3:-", "end: form metadata, which the chat survey does not collect; row not imported"],
       ["skipped", "survey:4:-", "deviceid: form metadata, which the chat survey does not collect; row not imported"],
-      ["skipped", "survey:5:-", "geopoint: locations are not collected in chat; row not imported"],
-      ["skipped", "survey:6:-", "image: photos are not collected in chat; row not imported"],
-      ["skipped", "survey:7:-", "audio: recordings are not collected in chat; row not imported"],
-      ["skipped", "survey:8:-", "date: dates are not supported by the engine; row not imported"],
+      ["skipped", "survey:5:-", `geopoint: locations are not collected in chat${OPTIONAL}`],
+      ["skipped", "survey:6:-", `image: photos are not collected in chat${OPTIONAL}`],
+      ["skipped", "survey:7:-", `audio: recordings are not collected in chat${OPTIONAL}`],
+      ["skipped", "survey:8:-", `date: dates are not supported by the engine${OPTIONAL}`],
       ["skipped", "survey:9:-", "calculate: calculations are not supported; row not imported"],
-      ["skipped", "survey:10:-", "rank: ranking questions are not supported; row not imported"],
-      ["skipped", "survey:11:-", "select_one_from_file: choices from external files are not supported; row not imported"],
+      ["skipped", "survey:10:-", `rank: ranking questions are not supported${OPTIONAL}`],
+      ["skipped", "survey:11:-", `select_one_external: choices from external files are not supported${OPTIONAL}`],
       ["ignored", "survey:[12]:parameters", "select parameters (randomize, seed) are not supported: options keep their order; ignored"],
       ["ignored", "survey:[12,13]:appearance", "appearance (how ODK lays out a question) has no meaning in a chat; ignored"],
       ["ignored", "survey:[12,14]:default", "default answers are not supported: the resident gives the answer; ignored"],
@@ -69,7 +71,7 @@ describe("a form with harmless unsupported constructs", () => {
     const { report } = await importXlsForm(await buildXlsx(harmlessUnsupportedForm()), { sourceName: "night.xlsx" });
     const lines = formatReport(report).split("\n");
     expect(lines).toHaveLength(report.items.length + 1);
-    expect(lines).toContain("skipped    survey row 5 'location': geopoint: locations are not collected in chat; row not imported");
+    expect(lines).toContain(`skipped    survey row 5 'location': geopoint: locations are not collected in chat${OPTIONAL}`);
     expect(lines).toContain("ignored    survey column 'appearance' (rows 12, 13): appearance (how ODK lays out a question) has no meaning in a chat; ignored");
     expect(lines).toContain("warning    settings row 2, public_key (E2): answers are not encrypted with this key in Anxin (they are stored in its database); ignored");
     expect(lines.at(-1)).toBe("night.xlsx: imported night-safety version 3: 4 questions, 0 sections, languages en (10 skipped, 16 ignored, 2 warning, 2 converted)");
@@ -96,7 +98,7 @@ describe("a form with constructs the engine cannot keep", () => {
         4,
         "G4",
         "phone",
-        "cannot translate 'regex(., '^[0-9]{11}$')': regex() is not supported (the engine has no pattern matching); the engine knows not(), selected(), count-selected(), string-length(), number(), true(), false() (at column 1); without it answers the form refuses would be accepted",
+        "cannot translate 'regex(., '^([0-9])\\1+$')': regex() pattern '^([0-9])\\1+$' cannot be run safely: backreferences ('\\1', '\\k<name>') are not supported (pattern character 9) (at column 10); without it answers the form refuses would be accepted",
       ],
       [6, "H6", "town", "choice filters (cascading selects) are not supported; without the filter the resident would be offered choices the form hides"],
       [7, "E7", "household", "'${age} > 18' is not yes/no: conditional required is not supported"],
@@ -104,7 +106,7 @@ describe("a form with constructs the engine cannot keep", () => {
         8,
         "F8",
         "employed",
-        "cannot translate '${adult} = 'true'': ${adult} is a calculate row (row 2), which is not imported (at column 1); without it the question would be asked when the form skips it",
+        "cannot translate '${adult} = 'true'': ${adult} is a calculate row (row 2), which the chat does not ask, so this condition could never be worked out; remove the reference here or change the type of row 2 (at column 1); without it the question would be asked when the form skips it",
       ],
       [9, "G9", "even", "cannot translate '. mod 2 = 0': 'mod' has no counterpart in the engine's expression language (at column 3); without it answers the form refuses would be accepted"],
       [
@@ -113,19 +115,16 @@ describe("a form with constructs the engine cannot keep", () => {
         "early",
         "cannot translate '${late} != \'\'': ${late} is asked later (row 11); conditions can only use earlier answers (at column 1); without it the question would be asked when the form skips it",
       ],
-      [12, null, "members", "repeats (asking the same questions several times) are not supported; their questions cannot be asked once instead without changing the survey"],
+      [12, "A12", "members", "repeats (asking the same questions several times) are not supported; their questions cannot be asked once instead without changing the survey"],
       [15, "A15", "where", "unknown question type 'geopoint2'"],
       [16, "G16", "agree", "constraints on select_one questions are not supported"],
       [17, "B17", "age", "duplicate name (first used on row 3)"],
       [18, "A18", "colour", "choice list 'colours' is not on the choices sheet"],
       [20, "I20", "locked", "read-only questions (shown but not answered) are not supported; asking it as a normal question would change the survey"],
-      [
-        21,
-        "D21",
-        "untranslated",
-        "empty: the label of question 'untranslated' is missing in en (zh-CN: '没有英文'); every text needs all of the form's languages (zh-CN, en)",
-      ],
+      [21, "C21", "unlabelled", "question 'unlabelled' has no label"],
     ]);
+    // Every refusal names the cell to change.
+    expect(report.items.filter((i) => i.outcome === "refused" && i.cell === undefined)).toEqual([]);
     // The harmless items are still listed.
     expect(summary(report)).toContainEqual(["skipped", "survey:2:-", "calculate: calculations are not supported; row not imported"]);
     expect(summary(report)).toContainEqual(["ignored", "survey:[19]:read_only", "read_only on a note changes nothing; ignored"]);

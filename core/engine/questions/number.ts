@@ -43,7 +43,7 @@ export const numberHandler: QuestionHandler<NumberQuestion> = {
     if (n === undefined) return { kind: "invalid", notice: { key: "error.number", vars: { example: example(q) } } };
     if (isIntegerOnly(q) && !Number.isInteger(n)) return { kind: "invalid", notice: { key: "error.number_integer" } };
     if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) return { kind: "invalid", notice: rangeNotice(q) };
-    if (!passesConstraint(scope.questionnaire, q.constraint, n, scope.answers)) {
+    if (!passesConstraint(scope.questionnaire, q.constraint, n, scope.answers, scope.today)) {
       return { kind: "invalid", notice: q.constraint_message ? { text: label(scope, q.constraint_message) } : { key: "error.constraint" } };
     }
     return { kind: "answer", value: { kind: "number", value: n } };

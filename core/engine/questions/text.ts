@@ -29,7 +29,7 @@ export const textHandler: QuestionHandler<TextQuestion> = {
     if (text === "") return { kind: "invalid", notice: { key: "error.text_empty" } };
     const length = [...text].length;
     if (length > max) return { kind: "invalid", notice: { key: "error.text_too_long", vars: { max, length } } };
-    if (!passesConstraint(scope.questionnaire, q.constraint, text, scope.answers)) {
+    if (!passesConstraint(scope.questionnaire, q.constraint, text, scope.answers, scope.today)) {
       return { kind: "invalid", notice: q.constraint_message ? { text: label(scope, q.constraint_message) } : { key: "error.constraint" } };
     }
     return { kind: "answer", value: { kind: "text", value: text } };

@@ -86,22 +86,32 @@ function labelWidth(label: string): number {
   return width;
 }
 
-/** The text of one button: the label, with a tick box for multiple-choice toggles. */
-function buttonText(option: OutOption, multi: boolean): string {
+/** Multiple choice: how many are ticked, and the most allowed (when fewer than all). */
+export type Selection = NonNullable<OutMessage["selection"]>;
+
+/**
+ * The text of one button: the label, with a tick box for multiple-choice toggles; their Done
+ * stands out from the tick boxes as the way on and counts the ticks ("➡️ 选好了 (2/3)").
+ */
+function buttonText(option: OutOption, selection: Selection | undefined): string {
   const label = option.label.trim() || option.key;
-  if (!multi || option.key === "0") return label;
+  if (!selection) return label;
+  if (option.key === "0") return `➡️ ${label} (${selection.count}${selection.max === undefined ? "" : `/${selection.max}`})`;
   return `${option.selected ? "✅" : "⬜"} ${label}`;
 }
 
 /**
  * Lays out the buttons: one per row (easy to hit, and ordered scales read top to bottom), except
- * that a few short ones (yes / no) share a row; Done / Skip (key "0") always get their own row.
+ * that a few short ones (yes / no) share a row; Done / Skip (key "0") always get their own last row.
+ * `multi` is given for multiple choice: the ticks so far (counted from the options when the
+ * message does not say).
  */
 export function buildKeyboard(
   options: readonly OutOption[],
-  multi: boolean,
+  multi: Selection | boolean,
   sign: (payload: string) => string | undefined,
 ): { keyboard: InlineKeyboardMarkup | undefined; dropped: number } {
+  const selection: Selection | undefined = multi === true ? { count: options.filter((o) => o.selected).length } : multi === false ? undefined : multi;
   let dropped = 0;
   const main: InlineKeyboardButton[] = [];
   const closing: InlineKeyboardButton[] = [];
@@ -111,11 +121,11 @@ export function buildKeyboard(
       dropped += 1;
       continue;
     }
-    const button: InlineKeyboardButton = { text: buttonText(option, multi), callback_data: data };
+    const button: InlineKeyboardButton = { text: buttonText(option, selection), callback_data: data };
     (option.key === "0" ? closing : main).push(button);
   }
   const rows: InlineKeyboardButton[][] = [];
-  const compact = !multi && main.length > 1 && main.length <= 3 && main.reduce((sum, b) => sum + labelWidth(b.text), 0) <= 24;
+  const compact = !selection && main.length > 1 && main.length <= 3 && main.reduce((sum, b) => sum + labelWidth(b.text), 0) <= 24;
   if (compact) rows.push(main);
   else for (const button of main) rows.push([button]);
   if (closing.length > 0) rows.push(closing);
@@ -125,7 +135,8 @@ export function buildKeyboard(
 /** Renders one engine message for the resident with Telegram user id `userId`. */
 export function renderMessage(message: OutMessage, signer: CallbackSigner, userId: number | string): RenderedMessage {
   const options = message.options ?? [];
-  const { keyboard, dropped } = buildKeyboard(options, message.multi === true, (payload) => signer.sign(payload, userId));
+  const multi = message.multi === true ? (message.selection ?? true) : false;
+  const { keyboard, dropped } = buildKeyboard(options, multi, (payload) => signer.sign(payload, userId));
   const texts = splitText(message.text);
   if (texts.length === 0) texts.push(EMPTY_TEXT_STANDIN);
   const parts: RenderedPart[] = texts.map((text) => ({ text }));

@@ -11,6 +11,10 @@ export interface WebOption {
   /** Sent back unchanged as `{ kind: "button", payload }`. */
   payload: string;
   selected?: boolean;
+  /** The label's language when it is not the page's (the language picker's names). */
+  lang?: Lang;
+  /** The way on from this message: shown as the primary button and kept in view. */
+  primary?: boolean;
 }
 
 /** One bot message as the page renders it (plain text: the page sets it with textContent). */
@@ -19,6 +23,8 @@ export interface WebMessage {
   text: string;
   options?: WebOption[];
   multi?: boolean;
+  /** Multiple choice: ticked so far, and the most allowed (when fewer than all options). */
+  selection?: { count: number; max?: number };
   editsPrevious?: boolean;
   progress?: { index: number; total: number };
   questionId?: string;
@@ -66,9 +72,15 @@ export function toWebMessages(messages: readonly OutMessage[]): WebMessage[] {
         label: option.label,
         payload: option.payload,
         ...(option.selected ? { selected: true } : {}),
+        ...(option.lang ? { lang: option.lang } : {}),
+        ...(option.primary ? { primary: true } : {}),
       }));
     }
     if (message.multi) out.multi = true;
+    if (message.selection) {
+      const { count, max } = message.selection;
+      out.selection = max === undefined ? { count } : { count, max };
+    }
     if (message.editsPrevious) out.editsPrevious = true;
     if (message.progress) out.progress = { index: message.progress.index, total: message.progress.total };
     if (message.questionId) out.questionId = message.questionId;

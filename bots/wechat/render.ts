@@ -51,16 +51,22 @@ export function renderCompactOptions(options: readonly OutOption[]): string {
   return options.map((o) => `${o.key} ${o.label}${o.selected ? "✔" : ""}`).join(" · ");
 }
 
-/** A multiple-choice question after a tick: what is selected and how to finish, not the whole list again. */
+/**
+ * A multiple-choice question after a tick: how many are selected (of the most allowed), which, and
+ * the number that finishes — not the whole list again.
+ */
 export function renderSelection(message: OutMessage, lang: Lang): string {
   const strings = WECHAT_STRINGS[lang];
   const options = message.options ?? [];
   const picked = options.filter((o) => o.selected).map((o) => o.label);
+  const count = String(message.selection?.count ?? picked.length);
+  const max = message.selection?.max;
+  const heading = (max === undefined ? strings.selected : strings.selectedOfMax.replace("{max}", String(max))).replace("{count}", count);
   const separator = lang === "en" ? ", " : "、";
   // The Done option is the one not ticked-able; the engine gives it key "0".
   const done = options.find((o) => o.key === "0")?.key ?? "0";
   const selection = picked.length > 0 ? picked.join(separator) : strings.nothingSelected;
-  return `${strings.selected}${selection}\n${strings.multiHint.replace("{key}", done)}`;
+  return `${heading}${selection}\n${strings.multiHint.replace("{key}", done)}`;
 }
 
 /** The outcome of rendering one reply. */

@@ -29,7 +29,7 @@ export function consentMessage(lang: Lang, ctx: EngineContext): OutMessage {
     kind: "menu",
     text: t(lang, recordsPlace(ctx) ? "consent.text" : "consent.text_no_region"),
     options: [
-      { key: "1", label: t(lang, "consent.accept"), payload: encodePayload({ op: "consent", accept: true }) },
+      { key: "1", label: t(lang, "consent.accept"), payload: encodePayload({ op: "consent", accept: true }), primary: true },
       { key: "2", label: t(lang, "consent.decline"), payload: encodePayload({ op: "consent", accept: false }) },
       { key: "3", label: t(lang, "consent.language"), payload: encodePayload({ op: "menu", item: "lang" }) },
     ],

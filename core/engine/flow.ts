@@ -3,7 +3,7 @@
  * /back, progress, and dropping answers that became irrelevant.
  */
 import { isAnswerable } from "./definition.js";
-import { evaluate, parseExpression, truthy } from "./expression.js";
+import { collectReferences, evaluate, parseExpression, truthy } from "./expression.js";
 import type { EvalEnv, Expr, ExprValue } from "./expression.js";
 import type { AnswerValue, QuestionDefinition, Questionnaire, RegionNode, SurveyProgress } from "./types.js";
 
@@ -47,10 +47,11 @@ export function answerToExprValue(value: AnswerValue | undefined): ExprValue {
 }
 
 /** An evaluation environment over a set of answers. */
-export function answersEnv(answers: Record<string, AnswerValue>, self?: ExprValue): EvalEnv {
+export function answersEnv(answers: Record<string, AnswerValue>, self?: ExprValue, today?: string): EvalEnv {
   return {
     ref: (name) => (Object.hasOwn(answers, name) ? answerToExprValue(answers[name]) : null),
     ...(self === undefined ? {} : { self }),
+    ...(today === undefined ? {} : { today }),
   };
 }
 
@@ -63,13 +64,14 @@ export function isRelevant(
   question: QuestionDefinition,
   answers: Record<string, AnswerValue>,
   regions: readonly RegionNode[],
+  today?: string,
 ): boolean {
   if (question.type === "region" && regions.length === 0) return false;
   if (question.relevant === undefined) return true;
   const expr = compiledExpression(questionnaire, question.relevant);
   // A validated questionnaire always parses; if not, asking is safer than silently skipping.
   if (!expr) return true;
-  return truthy(evaluate(expr, answersEnv(answers)));
+  return truthy(evaluate(expr, answersEnv(answers, undefined, today)));
 }
 
 /** Questions that take an answer and are currently relevant, in order. */
@@ -77,8 +79,9 @@ export function askableQuestions(
   questionnaire: Questionnaire,
   answers: Record<string, AnswerValue>,
   regions: readonly RegionNode[],
+  today?: string,
 ): QuestionDefinition[] {
-  return questionnaire.questions.filter((q) => isAnswerable(q) && isRelevant(questionnaire, q, answers, regions));
+  return questionnaire.questions.filter((q) => isAnswerable(q) && isRelevant(questionnaire, q, answers, regions, today));
 }
 
 /** Index of a question id in the questionnaire (-1 when unknown). */
@@ -97,8 +100,9 @@ export function nextQuestion(
   questionnaire: Questionnaire,
   survey: SurveyProgress,
   regions: readonly RegionNode[],
+  today?: string,
 ): QuestionDefinition | undefined {
-  return askableQuestions(questionnaire, survey.answers, regions).find((q) => !isDone(survey, q.id));
+  return askableQuestions(questionnaire, survey.answers, regions, today).find((q) => !isDone(survey, q.id));
 }
 
 /** The askable question before `currentId` that was answered or skipped (for /back). */
@@ -107,25 +111,77 @@ export function previousQuestion(
   survey: SurveyProgress,
   currentId: string | null,
   regions: readonly RegionNode[],
+  today?: string,
 ): QuestionDefinition | undefined {
   const current = questionIndex(questionnaire, currentId);
   const limit = current < 0 ? questionnaire.questions.length : current;
-  const candidates = askableQuestions(questionnaire, survey.answers, regions).filter(
+  const candidates = askableQuestions(questionnaire, survey.answers, regions, today).filter(
     (q) => questionIndex(questionnaire, q.id) < limit && isDone(survey, q.id),
   );
   return candidates[candidates.length - 1];
 }
 
-/** "3/18": the position of `id` among the currently askable questions. */
+/**
+ * How many questions this response can still come to ask: those answered or skipped, plus those
+ * not yet reached whose condition is true, or still undecided because it depends on an answer
+ * not given yet. Conditions refer only to earlier questions (the definition checks that), so one
+ * pass in order decides each question. `reopened` is the question on screen, counted as not yet
+ * answered even when it was (after /back its answer may change).
+ *
+ * Moving forward only ever decides conditions, never undecides them, so this number never grows
+ * from one question to the next; it shrinks when an answer rules a branch out.
+ */
+export function reachableCount(
+  questionnaire: Questionnaire,
+  survey: SurveyProgress,
+  regions: readonly RegionNode[],
+  reopened: string | null = null,
+  today?: string,
+): number {
+  /** Per question id: "asked" (or already done), "never" (condition false), "maybe" (undecided). */
+  const status = new Map<string, "asked" | "never" | "maybe">();
+  const known: Record<string, AnswerValue> = {};
+  const open = (id: string): boolean => id === reopened || !isDone(survey, id);
+  let count = 0;
+  for (const q of questionnaire.questions) {
+    if (!isAnswerable(q)) continue;
+    let verdict: "asked" | "never" | "maybe";
+    if (q.type === "region" && regions.length === 0) verdict = "never";
+    else if (q.relevant === undefined) verdict = "asked";
+    else {
+      const expr = compiledExpression(questionnaire, q.relevant);
+      const undecided = expr === null || collectReferences(expr).some((ref) => {
+        const of = status.get(ref.name);
+        return of === "maybe" || (of === "asked" && open(ref.name));
+      });
+      verdict = undecided ? "maybe" : truthy(evaluate(expr, answersEnv(known, undefined, today))) ? "asked" : "never";
+    }
+    status.set(q.id, verdict);
+    if (verdict !== "never") count += 1;
+    // Only answers that stand (their question asked, not reopened) decide later conditions.
+    if (verdict === "asked" && !open(q.id) && Object.hasOwn(survey.answers, q.id)) {
+      const answer = survey.answers[q.id];
+      if (answer) known[q.id] = answer;
+    }
+  }
+  return Math.max(count, 1);
+}
+
+/**
+ * "3/18": the position of `id` among the currently askable questions, out of the questions this
+ * response can still come to ask ({@link reachableCount}, with `id` itself undecided).
+ */
 export function progressOf(
   questionnaire: Questionnaire,
   survey: SurveyProgress,
   id: string,
   regions: readonly RegionNode[],
+  today?: string,
 ): { index: number; total: number } {
-  const askable = askableQuestions(questionnaire, survey.answers, regions);
+  const askable = askableQuestions(questionnaire, survey.answers, regions, today);
   const at = askable.findIndex((q) => q.id === id);
-  return { index: at < 0 ? askable.length : at + 1, total: Math.max(askable.length, 1) };
+  const index = at < 0 ? askable.length : at + 1;
+  return { index, total: Math.max(reachableCount(questionnaire, survey, regions, id, today), index) };
 }
 
 /**
@@ -133,11 +189,11 @@ export function progressOf(
  * depends on earlier answers). Returns the ids whose answers were removed. Mutates `survey`
  * (callers pass their own copy).
  */
-export function dropIrrelevant(questionnaire: Questionnaire, survey: SurveyProgress, regions: readonly RegionNode[]): string[] {
+export function dropIrrelevant(questionnaire: Questionnaire, survey: SurveyProgress, regions: readonly RegionNode[], today?: string): string[] {
   const retracted: string[] = [];
   for (const q of questionnaire.questions) {
     if (!isAnswerable(q) || !isDone(survey, q.id)) continue;
-    if (isRelevant(questionnaire, q, survey.answers, regions)) continue;
+    if (isRelevant(questionnaire, q, survey.answers, regions, today)) continue;
     if (Object.hasOwn(survey.answers, q.id)) {
       delete survey.answers[q.id];
       retracted.push(q.id);

@@ -22,7 +22,7 @@ export function languageMessage(lang: Lang): OutMessage {
   return {
     kind: "menu",
     text: t(lang, "language.title"),
-    options: SUPPORTED_LANGS.map((l, i) => ({ key: String(i + 1), label: LANGUAGE_NAMES[l], payload: encodePayload({ op: "lang", lang: l }) })),
+    options: SUPPORTED_LANGS.map((l, i) => ({ key: String(i + 1), label: LANGUAGE_NAMES[l], payload: encodePayload({ op: "lang", lang: l }), lang: l })),
   };
 }
 

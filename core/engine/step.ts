@@ -20,7 +20,7 @@ import { answerQuiz, handleTipsText, hasTips, openTip, promptTips, readTip, show
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
 import { initialState, normalizeLang } from "./types.js";
-import { wellFormed } from "./normalize.js";
+import { parseOrdinal, wellFormed } from "./normalize.js";
 import type { EngineContext, Input, Lang, SessionState, StepResult, SystemResult } from "./types.js";
 
 /** Longest text input looked at; the rest of a huge message is ignored. */
@@ -218,6 +218,8 @@ function handleText(turn: Turn, text: string): void {
     case "menu": {
       const item = parseMenuChoice(text, s);
       if (item) return openMenuItem(turn, item);
+      // "0" is the "open the menu" key offered at the end of the survey.
+      if (parseOrdinal(text) === 0) return showMenu(turn);
       say(turn, "error", "menu.reprompt", { max: menuSize(s) });
       return showMenu(turn);
     }

@@ -5,12 +5,14 @@
 import { isAnswerable, isRequired, localize } from "./definition.js";
 import { isValidAnswer, MAX_OTHER_LENGTH } from "./answer-check.js";
 import { consentMessage } from "./consent.js";
-import { askableQuestions, dropIrrelevant, isDone, isRelevant, nextQuestion, previousQuestion, progressOf, questionIndex } from "./flow.js";
+import { safeZone } from "./compose-time.js";
+import { dropIrrelevant, isDone, isRelevant, nextQuestion, previousQuestion, progressOf, questionIndex, reachableCount } from "./flow.js";
 import { t } from "./i18n.js";
 import { menuMessage } from "./menu.js";
+import { pipeAnswers } from "./piping.js";
 import { parseOrdinal, tidyFreeText } from "./normalize.js";
 import { maskPhone, normalizePhone } from "./phone.js";
-import { checksumTag } from "./payload.js";
+import { checksumTag, encodePayload } from "./payload.js";
 import type { Payload } from "./payload.js";
 import { noticeText } from "./questions/common.js";
 import type { Notice, QuestionScope, Reply, SurveyPayload } from "./questions/common.js";
@@ -18,6 +20,7 @@ import { describeAnswer } from "./questions/describe.js";
 import { handleReply, renderQuestion } from "./questions/index.js";
 import { emit, say, send } from "./turn.js";
 import type { Turn } from "./turn.js";
+import { formatLocalDate } from "../util/time-zone.js";
 import type { AnswerValue, OptionDefinition, QuestionDefinition, Questionnaire, SurveyProgress } from "./types.js";
 
 /** The survey in progress with its questionnaire, once checked against the running wave. */
@@ -88,9 +91,9 @@ export function enterSurvey(turn: Turn): void {
   s.survey = survey;
   s.mode = "survey";
   emit(turn, { type: "ResponseStarted", waveId: wave.id, questionnaireId: qn.id, version: qn.version });
-  // The intro may announce the length as {{questions}}: the questions asked as things stand, the
-  // same count the progress counter ("1/13") starts from, so the two never disagree.
-  const intro = localize(qn.intro, s.lang, qn.languages).replace(/\{\{\s*questions\s*\}\}/g, String(askableQuestions(qn, survey.answers, ctx.regions).length));
+  // The intro may announce the length as {{questions}}: the questions this response can come to
+  // ask, the same count the progress counter ("1/17") starts from and never goes above.
+  const intro = localize(qn.intro, s.lang, qn.languages).replace(/\{\{\s*questions\s*\}\}/g, String(reachableCount(qn, survey, ctx.regions, null, todayOf(turn, survey))));
   // The chat's tips (type "menu" to pause …) are no use to an officer reading questions out.
   send(turn, { kind: "info", text: [intro, ctx.interviewer ? "" : t(s.lang, "survey.tips")].filter((x) => x).join("\n\n") });
   advance(turn, { survey, qn });
@@ -151,8 +154,9 @@ function currentQuestion(turn: Turn, { survey, qn }: Active): QuestionDefinition
   const regions = turn.ctx.regions;
   const index = questionIndex(qn, survey.current);
   const q = qn.questions[index];
-  if (q && isAnswerable(q) && isRelevant(qn, q, survey.answers, regions)) return q;
-  return nextQuestion(qn, survey, regions);
+  const today = todayOf(turn, survey);
+  if (q && isAnswerable(q) && isRelevant(qn, q, survey.answers, regions, today)) return q;
+  return nextQuestion(qn, survey, regions, today);
 }
 
 function scopeFor(turn: Turn, { survey, qn }: Active, q: QuestionDefinition): QuestionScope {
@@ -163,11 +167,21 @@ function scopeFor(turn: Turn, { survey, qn }: Active, q: QuestionDefinition): Qu
     index: questionIndex(qn, q.id),
     regions: turn.ctx.regions,
     answers: survey.answers,
+    ...(todayOf(turn, survey) !== undefined ? { today: todayOf(turn, survey) as string } : {}),
     previous: Object.hasOwn(survey.answers, q.id) ? survey.answers[q.id] : undefined,
     pending: survey.pending && survey.pending.questionId === q.id ? survey.pending : null,
     phoneOnFile: turn.s.phoneShared === true,
     ...(turn.ctx.interviewer ? { interviewer: true } : {}),
   };
+}
+
+/**
+ * What today() means in this response's conditions: the office-local date it started (from the
+ * context's clock when it started), so that a condition cannot change its mind at midnight.
+ */
+function todayOf(turn: Turn, survey: SurveyProgress): string | undefined {
+  const started = Date.parse(survey.startedAt);
+  return Number.isNaN(started) ? undefined : formatLocalDate(started, safeZone(turn.ctx.timeZone));
 }
 
 /** Shows the current question (or completes the survey when nothing is left). */
@@ -178,7 +192,7 @@ export function askCurrent(turn: Turn, active: Active, options: AskOptions = {})
   survey.current = q.id;
   turn.s.mode = "survey";
   const scope = scopeFor(turn, active, q);
-  const progress = progressOf(qn, survey, q.id, turn.ctx.regions);
+  const progress = progressOf(qn, survey, q.id, turn.ctx.regions, todayOf(turn, survey));
   const prefix = t(turn.s.lang, "common.progress", progress);
   const pending = scope.pending;
   if (pending?.kind === "other") {
@@ -202,6 +216,7 @@ export function askCurrent(turn: Turn, active: Active, options: AskOptions = {})
     text: `${prefix}${rendered.text}${previousLine}`,
     ...(rendered.options.length > 0 ? { options: rendered.options } : {}),
     ...(rendered.multi ? { multi: true } : {}),
+    ...(rendered.selection ? { selection: rendered.selection } : {}),
     ...(options.edit ? { editsPrevious: true } : {}),
     progress,
     questionId: q.id,
@@ -226,14 +241,15 @@ function specifyOption(
 function advance(turn: Turn, active: Active): void {
   const { survey, qn } = active;
   const regions = turn.ctx.regions;
-  for (const id of dropIrrelevant(qn, survey, regions)) {
+  const today = todayOf(turn, survey);
+  for (const id of dropIrrelevant(qn, survey, regions, today)) {
     // A number left at a phone question that is no longer asked (its condition changed after
     // /back) is withdrawn with it: the resident left it under that condition.
     if (qn.questions[questionIndex(qn, id)]?.type === "phone") withdrawSharedPhone(turn);
     else emit(turn, { type: "AnswerRetracted", waveId: survey.waveId, questionId: id });
   }
   survey.pending = null;
-  const next = nextQuestion(qn, survey, regions);
+  const next = nextQuestion(qn, survey, regions, today);
   if (!next) return complete(turn, active);
   const nextIndex = questionIndex(qn, next.id);
   // The last question before `next` that was dealt with: what lies between is new to the resident.
@@ -247,8 +263,8 @@ function advance(turn: Turn, active: Active): void {
   }
   for (let i = from + 1; i < nextIndex; i++) {
     const q = qn.questions[i];
-    if (q?.type === "note" && isRelevant(qn, q, survey.answers, regions)) {
-      send(turn, { kind: "info", text: localize(q.label, turn.s.lang, qn.languages) });
+    if (q?.type === "note" && isRelevant(qn, q, survey.answers, regions, today)) {
+      send(turn, { kind: "info", text: pipeAnswers(localize(q.label, turn.s.lang, qn.languages), turn.s.lang, qn, survey.answers, regions) });
     }
   }
   const section = next.section ? qn.sections?.find((sec) => sec.id === next.section) : undefined;
@@ -259,16 +275,26 @@ function advance(turn: Turn, active: Active): void {
   askCurrent(turn, active);
 }
 
-/** Records completion, thanks the resident and shows the menu. */
+/**
+ * Records completion and ends the survey as an end: the thanks with what happens to the answers
+ * next (and the call-back, when a number was left), then the menu offered as one button in a
+ * message of its own, rather than a menu whose first entry is the survey just finished.
+ */
 function complete(turn: Turn, { survey, qn }: Active): void {
   const { s } = turn;
   emit(turn, { type: "ResponseCompleted", waveId: survey.waveId });
   if (!s.completedWaves.includes(survey.waveId)) s.completedWaves.push(survey.waveId);
   s.survey = null;
   s.mode = "menu";
-  const outro = localize(qn.outro, s.lang, qn.languages) || t(s.lang, "survey.thanks");
-  send(turn, { kind: "info", text: outro });
-  send(turn, menuMessage(s, turn.ctx.wave));
+  const outro = pipeAnswers(localize(qn.outro, s.lang, qn.languages), s.lang, qn, survey.answers, turn.ctx.regions) || t(s.lang, "survey.thanks");
+  const next = [t(s.lang, "survey.next_steps"), ...(s.phoneShared ? [t(s.lang, "survey.next_steps_phone")] : [])];
+  send(turn, { kind: "info", text: [outro, ...next].join("\n\n") });
+  send(turn, {
+    kind: "menu",
+    text: t(s.lang, "survey.after_end"),
+    // Key "0" like Done and Skip: the menu's own numbers (1 = the survey) keep their meaning.
+    options: [{ key: "0", label: t(s.lang, "survey.open_menu"), payload: encodePayload({ op: "menu", item: "menu" }), primary: true }],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +397,7 @@ function applyOtherText(turn: Turn, active: Active, q: QuestionDefinition, raw: 
 function recordAndAdvance(turn: Turn, active: Active, q: QuestionDefinition, value: AnswerValue): void {
   const { survey, qn } = active;
   // Last line of defence: never record something the question would not accept.
-  if (!isValidAnswer(qn, q, value, turn.ctx.regions, survey.answers)) {
+  if (!isValidAnswer(qn, q, value, turn.ctx.regions, survey.answers, todayOf(turn, survey))) {
     survey.pending = null;
     return staleButton(turn, active);
   }
@@ -533,7 +559,7 @@ export function surveyBack(turn: Turn): void {
       return askCurrent(turn, active, { edit: true });
     }
   }
-  const previous = previousQuestion(qn, survey, q.id, turn.ctx.regions);
+  const previous = previousQuestion(qn, survey, q.id, turn.ctx.regions, todayOf(turn, survey));
   if (!previous) {
     say(turn, "error", "survey.first_question");
     return askCurrent(turn, active);

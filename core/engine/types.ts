@@ -393,6 +393,10 @@ export interface OutOption {
   payload: string;
   /** Multiple choice: this option is currently ticked. */
   selected?: boolean;
+  /** The label's language when it is not the resident's (the language picker's names). */
+  lang?: Lang;
+  /** The way on (consent's "I agree", Done, the menu after the end): surfaces may keep it in view. */
+  primary?: boolean;
 }
 
 /**
@@ -408,15 +412,14 @@ export interface OutMessage {
   options?: OutOption[];
   /** Options are toggles; the resident finishes with the Done option. */
   multi?: boolean;
+  /** Multiple choice: how many options are ticked, and the most that may be (when fewer than all). */
+  selection?: { count: number; max?: number };
   /** Replace the last question message in place (multiple-choice toggles, region levels). */
   editsPrevious?: boolean;
-  /** 1-based position among the currently relevant questions that take an answer. */
+  /** 1-based position among the questions asked, of those the response can still ask (never grows). */
   progress?: { index: number; total: number };
   questionId?: string;
-  /**
-   * A question that wants a telephone number (type `phone`): adapters may offer the platform's
-   * own way to share one (Telegram's contact button) or a telephone keypad (the web chat).
-   */
+  /** A `phone` question: adapters may offer a way to share one (Telegram's contact button, a keypad). */
   expects?: "phone";
   /** The reader just became (or already is) staff: surfaces with staff pages link to them. */
   staffEntry?: "officer" | "admin";

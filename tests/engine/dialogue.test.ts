@@ -76,7 +76,7 @@ describe("first contact and consent", () => {
     expect(s.last.map((m) => m.text)).toEqual(["OK, I will use English from now on.", expect.stringContaining("Do you agree to take part?")]);
     expect(s.state.mode).toBe("consent");
     s.tap("I agree");
-    expect(s.question?.text).toContain("(1/14) Overall");
+    expect(s.question?.text).toContain("(1/17) Overall");
   });
 
   it("a deep link can set the language", () => {
@@ -88,15 +88,40 @@ describe("first contact and consent", () => {
 });
 
 describe("survey navigation", () => {
-  it("shows progress that follows relevance", () => {
+  it("counts the questions that can still be asked: the total shrinks when a branch is ruled out, never grows", () => {
     const s = new Session(makeCtx(chain()));
     s.begin();
-    expect(s.question?.progress).toEqual({ index: 1, total: 2 });
-    expect(s.question?.text.startsWith("（1/2）")).toBe(true);
+    // Nothing answered: "reported" and "solved" may still come.
+    expect(s.question?.progress).toEqual({ index: 1, total: 4 });
+    expect(s.question?.text.startsWith("（1/4）")).toBe(true);
     s.send("是");
-    expect(s.question?.progress).toEqual({ index: 2, total: 3 });
+    expect(s.question?.progress).toEqual({ index: 2, total: 4 });
     s.send("是");
     expect(s.question?.progress).toEqual({ index: 3, total: 4 });
+
+    const no = new Session(makeCtx(chain()));
+    no.begin();
+    no.send("是");
+    no.send("否");
+    // "Not reported" rules out "solved".
+    expect(no.question?.progress).toEqual({ index: 3, total: 3 });
+
+    const never = new Session(makeCtx(chain()));
+    never.begin();
+    never.send("否");
+    // "Not a victim" rules out both follow-ups at once.
+    expect(never.question?.progress).toEqual({ index: 2, total: 2 });
+  });
+
+  it("a question reopened with /back counts the branches its answer may open again", () => {
+    const s = new Session(makeCtx(chain()));
+    s.begin();
+    s.send("否");
+    expect(s.question?.progress).toEqual({ index: 2, total: 2 });
+    s.send("/back");
+    expect(s.question?.progress).toEqual({ index: 1, total: 4 });
+    s.send("是");
+    expect(s.question?.progress).toEqual({ index: 2, total: 4 });
   });
 
   it("/back lets the resident change an answer; dependent answers are retracted", () => {
@@ -250,7 +275,12 @@ describe("survey navigation", () => {
     s.send("是");
     expect(types(s.events)).toEqual(["ConsentGiven", "ResponseStarted", "AnswerRecorded", "ResponseCompleted"]);
     expect(s.state.completedWaves).toEqual(["wave-1"]);
-    expect(s.last.at(-1)?.kind).toBe("menu");
+    // The end is an end: thanks and what happens next, then the menu offered, not shown.
+    expect(s.last.map((m) => m.text)).toEqual([expect.stringContaining("接下来："), "想看安全小知识、反映问题或管理您的数据，可以打开菜单。"]);
+    expect(s.last.at(-1)?.options?.map((o) => `${o.key}. ${o.label}`)).toEqual(["0. 打开菜单"]);
+    expect(s.text).not.toContain("您留了电话");
+    s.tap("打开菜单");
+    expect(s.last.at(-1)?.options?.[0]?.label).toBe("参加问卷调查");
     s.tap("参加问卷调查");
     expect(s.text).toContain("您已经答过这一期的问卷了");
     expect(s.state.survey).toBeNull();

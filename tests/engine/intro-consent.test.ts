@@ -34,7 +34,7 @@ describe("the intro's number of questions", () => {
     });
   }
 
-  it("counts what is asked by default, not questions that only follow some answers", () => {
+  it("counts every question the survey may come to ask, so that the counter never has to grow", () => {
     const qn = miniQuestionnaire([
       { id: "a", type: "yesno", label: L("甲？", "A?") },
       { id: "b", type: "yesno", label: L("乙？", "B?"), relevant: "${a} = 'yes'" },
@@ -42,8 +42,10 @@ describe("the intro's number of questions", () => {
     ]);
     const session = new Session(makeCtx({ ...qn, intro: { "zh-CN": "共{{questions}}题", en: "{{ questions }} questions" } }), "en");
     const text = session.begin().map((m) => m.text).join("\n");
-    expect(text).toContain("2 questions");
-    expect(firstTotal(text)).toBe(2);
+    expect(text).toContain("3 questions");
+    expect(firstTotal(text)).toBe(3);
+    // "No" to a rules b out: the counter goes down, never up.
+    expect(session.send("no").find((m) => m.progress)?.progress).toEqual({ index: 2, total: 2 });
   });
 });
 

@@ -30,6 +30,10 @@
  *
  * A step's transcript is every reply's text followed by its options as "key. label", with ticked
  * options written "key. [x] label".
+ *
+ * Every scenario also checks the question counter ("（k/N）"): while the position k does not go
+ * back, N never grows. Only going back to an earlier question (/back, or a new response at 1)
+ * starts the comparison afresh, since a changed answer may open a branch again.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -208,11 +212,19 @@ export interface ScenarioTransport {
 /** Plays a scenario; throws an Error naming the file, step and transcript on the first failure. */
 export async function playScenario(scenario: Scenario, transport: ScenarioTransport): Promise<void> {
   const history: OutMessage[][] = [];
+  let counter: { index: number; total: number } | undefined;
   for (const [index, stepDef] of scenario.steps.entries()) {
     const where = `${scenario.file} step ${index + 1} (${describeStep(stepDef)})`;
     const input = inputFor(stepDef, history, where);
     const replies = await transport.send(input);
     history.push(replies);
+    for (const { progress } of replies) {
+      if (!progress) continue;
+      if (counter && progress.index >= counter.index && progress.total > counter.total) {
+        throw new Error(`${where}: the question counter grew from ${counter.index}/${counter.total} to ${progress.index}/${progress.total}`);
+      }
+      counter = progress;
+    }
     const text = transcript(replies);
     for (const e of stepDef.expect ?? []) {
       if (!matchesExpectation(text, e)) throw new Error(`${where}: expected ${JSON.stringify(e)} in the replies:\n${indent(text)}`);

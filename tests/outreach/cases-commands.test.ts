@@ -102,7 +102,7 @@ describe("/case for officers", () => {
     // A typed digit is the rating (not an answer to the survey question), then the survey goes on.
     const after = await say("zhao", "4");
     expect(after).toContain("谢谢您的评价！");
-    expect(after).toContain("（1/14）");
+    expect(after).toContain("（1/17）");
     expect((await fx.store.getCaseByCode(code))?.rating).toBe(4);
     expect((await fx.store.getResponse((await fx.store.findIdentity("test", "zhao"))!.residentId, fx.wave.id))?.answers).toEqual({});
   });

@@ -85,7 +85,7 @@ describe("rendering", () => {
     expect(rendered.hasButtons).toBe(true);
   });
 
-  it("shows multiple choice as tick boxes with Done on its own row", () => {
+  it("shows multiple choice as tick boxes with Done on its own last row, marked and counting the ticks", () => {
     const { keyboard } = buildKeyboard(
       [
         { key: "1", label: "Theft", payload: "a:1:1c07:3:0", selected: true },
@@ -95,7 +95,24 @@ describe("rendering", () => {
       true,
       (payload) => signer.sign(payload, 5),
     );
-    expect(keyboard?.inline_keyboard.map((row) => row.map((b) => b.text))).toEqual([["✅ Theft"], ["⬜ Fraud"], ["Done"]]);
+    expect(keyboard?.inline_keyboard.map((row) => row.map((b) => b.text))).toEqual([["✅ Theft"], ["⬜ Fraud"], ["➡️ Done (1)"]]);
+  });
+
+  it("counts the ticks against the most allowed on Done when the engine says how many may be chosen", () => {
+    const message: OutMessage = {
+      kind: "question",
+      text: "（4/17）您最担心哪些治安问题？",
+      multi: true,
+      selection: { count: 2, max: 3 },
+      options: [
+        { key: "1", label: "偷盗", payload: "a:1:1c07:3:0", selected: true },
+        { key: "2", label: "诈骗", payload: "a:1:1c07:3:1", selected: true },
+        { key: "3", label: "赌博", payload: "a:1:1c07:3:2" },
+        { key: "0", label: "选好了", payload: "d:1:1c07:3" },
+      ],
+    };
+    const rows = renderMessage(message, signer, 5).parts.at(-1)?.keyboard?.inline_keyboard ?? [];
+    expect(rows.map((row) => row.map((b) => b.text))).toEqual([["✅ 偷盗"], ["✅ 诈骗"], ["⬜ 赌博"], ["➡️ 选好了 (2/3)"]]);
   });
 
   it("lays long labels out one per row and leaves out buttons it cannot sign", () => {

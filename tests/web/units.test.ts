@@ -118,6 +118,19 @@ describe("messages for the page", () => {
       { kind: "question", text: "1/3 问题", questionId: "q1", progress: { index: 1, total: 3 }, multi: true, options: [{ key: "1", label: "A", payload: "a:1:ab12:0:0", selected: true }] },
       { kind: "info", text: "<b>x</b>" },
     ]);
+    // A multiple choice's count and its Done as the way on; a language's name marked with its language.
+    const multi = toWebMessages([
+      {
+        kind: "question",
+        text: "（4/17）哪些？",
+        multi: true,
+        selection: { count: 2, max: 3 },
+        options: [{ key: "0", label: "选好了", payload: "d:1:ab12:3", primary: true }],
+      },
+      { kind: "menu", text: "请选择语言", options: [{ key: "3", label: "English", payload: "l:en", lang: "en" }] },
+    ]);
+    expect(multi[0]).toMatchObject({ selection: { count: 2, max: 3 }, options: [{ key: "0", primary: true }] });
+    expect(multi[1]?.options).toEqual([{ key: "3", label: "English", payload: "l:en", lang: "en" }]);
     expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
   });
 });

@@ -74,7 +74,7 @@ describe("WeChat on the mock puppet", () => {
       }
       if (questionId === "hot_issues") {
         // A tick shows the selection only.
-        expect(wang.inbox.at(-2)).toBe("已选：偷盗、入室盗窃、电信网络诈骗\n可以继续回复编号，选好了回复 0。");
+        expect(wang.inbox.at(-2)).toBe("已选 2/3：偷盗、入室盗窃、电信网络诈骗\n可以继续回复编号，选好了回复 0。");
       }
       if (questionId === "phone") {
         // The reason first, then the thanks for a number that is one.
@@ -88,6 +88,10 @@ describe("WeChat on the mock puppet", () => {
       }
     }
     expect(last).toContain("问卷答完了");
+    // The end is an end: what happens next and the call-back, then the menu offered by its number.
+    expect(last).toContain("您留了电话：我们只会抽少数人回访");
+    expect(last).toMatch(/可以打开菜单。\n0\. 打开菜单$/);
+    expect(last).not.toContain("参加问卷调查");
 
     const identity = await seeded.store.findIdentity("wechat", wang.contact.id);
     expect(identity?.reachable).toBe(true);

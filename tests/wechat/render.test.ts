@@ -62,9 +62,11 @@ describe("rendering for WeChat", () => {
     const first = renderReply([multi([])], "zh-CN", undefined);
     expect(first.texts[0]).toContain("0. 选好了");
     const tick = renderReply([multi([1, 3], true)], "zh-CN", first.lastPrompt);
-    expect(tick.texts).toEqual(["已选：偷盗、诈骗\n可以继续回复编号，选好了回复 0。"]);
+    expect(tick.texts).toEqual(["已选 2 项：偷盗、诈骗\n可以继续回复编号，选好了回复 0。"]);
+    const ofMax = renderReply([{ ...multi([1, 3], true), selection: { count: 2, max: 3 } }], "zh-CN", first.lastPrompt);
+    expect(ofMax.texts).toEqual(["已选 2/3：偷盗、诈骗\n可以继续回复编号，选好了回复 0。"]);
     expect(renderReply([multi([1])], "en", undefined).texts[0]).toContain("1. 偷盗 ✔");
-    expect(renderReply([multi([], true)], "en", first.lastPrompt).texts[0]).toBe("Selected: (nothing yet)\nReply with more numbers, or 0 when you are done.");
+    expect(renderReply([multi([], true)], "en", first.lastPrompt).texts[0]).toBe("Selected (0): (nothing yet)\nReply with more numbers, or 0 when you are done.");
   });
 
   it("keeps every message within the byte limit, cut at line boundaries", () => {

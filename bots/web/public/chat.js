@@ -148,12 +148,17 @@
     scrollToEnd();
   }
 
+  /** The answer buttons of the message that holds `group` (the primary one sits beside the group). */
+  function answerButtons(group) {
+    return group.parentNode ? group.parentNode.querySelectorAll("button.option") : group.querySelectorAll("button");
+  }
+
   function retireOptions(except) {
     var groups = log.querySelectorAll(".options:not([data-retired])");
     for (var i = 0; i < groups.length; i++) {
       if (except && groups[i].parentNode === except) continue;
       groups[i].setAttribute("data-retired", "true");
-      var buttons = groups[i].querySelectorAll("button");
+      var buttons = answerButtons(groups[i]);
       for (var j = 0; j < buttons.length; j++) buttons[j].disabled = true;
     }
   }
@@ -166,16 +171,28 @@
     var buttons = item.querySelectorAll("button.option");
     var options = message.options || [];
     if (buttons.length === 0 || buttons.length !== options.length) return false;
-    for (var i = 0; i < buttons.length; i++) if (buttons[i].getAttribute("data-key") !== options[i].key) return false;
+    var byKey = {};
+    for (var i = 0; i < options.length; i++) byKey[options[i].key] = options[i];
+    for (var k = 0; k < buttons.length; k++) if (!byKey[buttons[k].getAttribute("data-key")]) return false;
     var text = item.querySelector(".bubble").lastChild;
     if (text && text.nodeValue !== message.text) text.nodeValue = message.text;
     for (var j = 0; j < buttons.length; j++) {
-      buttons[j].setAttribute("data-payload", options[j].payload);
-      buttons[j].querySelector(".label").textContent = options[j].label;
-      if (buttons[j].hasAttribute("aria-pressed")) buttons[j].setAttribute("aria-pressed", options[j].selected ? "true" : "false");
+      var option = byKey[buttons[j].getAttribute("data-key")];
+      buttons[j].setAttribute("data-payload", option.payload);
+      buttons[j].querySelector(".label").textContent = option.label;
+      if (buttons[j].hasAttribute("aria-pressed")) buttons[j].setAttribute("aria-pressed", option.selected ? "true" : "false");
+      var count = buttons[j].querySelector(".count");
+      if (count) count.textContent = selectionText(message);
     }
     showProgress(message);
     return true;
+  }
+
+  /** "已选 2/3": how many options of a multiple choice are ticked (of the most allowed). */
+  function selectionText(message) {
+    var selection = message.selection;
+    if (!selection) return "";
+    return selection.max === undefined ? t("page.selected_count_any", { count: selection.count }) : t("page.selected_count", { count: selection.count, max: selection.max });
   }
 
   function showProgress(message) {
@@ -206,10 +223,31 @@
       group.setAttribute("role", "group");
       group.setAttribute("aria-describedby", bubbleId);
       group.setAttribute("aria-label", message.multi ? t("page.options_multi") : t("page.options"));
-      message.options.forEach(function (option) {
-        group.appendChild(optionButton(item, message, option));
+      // The way on (I agree, Done) keeps its place first or last, but beside the group of the
+      // other choices rather than in it: so it can stay in view at the bottom while its message
+      // is on screen, however long the text or the list.
+      var options = message.options;
+      var first = 0;
+      var last = options.length;
+      while (first < last && options[first].primary) first++;
+      while (last > first && options[last - 1].primary) last--;
+      if (first === last) {
+        first = 0;
+        last = options.length;
+      }
+      var place = function (option) {
+        return optionButton(item, message, option);
+      };
+      options.slice(0, first).forEach(function (option) {
+        item.appendChild(place(option));
+      });
+      options.slice(first, last).forEach(function (option) {
+        group.appendChild(place(option));
       });
       item.appendChild(group);
+      options.slice(last).forEach(function (option) {
+        item.appendChild(place(option));
+      });
     }
     if (message.staffEntry === "admin" || message.staffEntry === "officer") {
       // A fixed path on this site: the server signs the chat's staff member in from the session cookie.
@@ -222,9 +260,10 @@
   }
 
   function optionButton(item, message, option) {
-    var button = element("button", "option" + (option.key === "0" ? " secondary" : ""));
+    var button = element("button", "option" + (option.primary ? " primary" : option.key === "0" ? " secondary" : ""));
     button.type = "button";
     button.setAttribute("data-key", option.key);
+    if (option.lang) button.setAttribute("lang", option.lang);
     // Read at click time: an in-place update may have given the button a new payload.
     button.setAttribute("data-payload", option.payload);
     if (message.multi && option.key !== "0") button.setAttribute("aria-pressed", option.selected ? "true" : "false");
@@ -235,6 +274,11 @@
     label.textContent = option.label;
     button.appendChild(key);
     button.appendChild(label);
+    if (message.multi && option.key === "0" && message.selection) {
+      var count = element("span", "count");
+      count.textContent = selectionText(message);
+      button.appendChild(count);
+    }
     button.addEventListener("click", function () {
       if (button.disabled || button.getAttribute("aria-disabled") === "true") return;
       var toggling = message.multi && option.key !== "0";
@@ -352,10 +396,13 @@
     document.body.setAttribute("data-busy", busy ? "true" : "false");
     statusLine.textContent = busy ? t("page.sending") : "";
     // aria-disabled, not disabled: a disabled button drops keyboard focus.
-    var live = log.querySelectorAll(".options:not([data-retired]) button");
-    for (var i = 0; i < live.length; i++) {
-      if (busy) live[i].setAttribute("aria-disabled", "true");
-      else live[i].removeAttribute("aria-disabled");
+    var groups = log.querySelectorAll(".options:not([data-retired])");
+    for (var g = 0; g < groups.length; g++) {
+      var live = answerButtons(groups[g]);
+      for (var i = 0; i < live.length; i++) {
+        if (busy) live[i].setAttribute("aria-disabled", "true");
+        else live[i].removeAttribute("aria-disabled");
+      }
     }
   }
 

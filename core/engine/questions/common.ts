@@ -4,6 +4,7 @@
  */
 import { isRequired, localize } from "../definition.js";
 import { encodePayload, checksumTag } from "../payload.js";
+import { pipeAnswers } from "../piping.js";
 import type { Payload, QuestionRef } from "../payload.js";
 import { t } from "../i18n.js";
 import type { BotKey, BotVars } from "../i18n.js";
@@ -29,6 +30,8 @@ export interface QuestionScope<Q extends QuestionDefinition = QuestionDefinition
   regions: readonly RegionNode[];
   /** All answers so far (for constraints). */
   answers: Record<string, AnswerValue>;
+  /** What today() means in conditions: the office-local date the response started (YYYY-MM-DD). */
+  today?: string;
   /** The answer this question already has (after /back), if any. */
   previous: AnswerValue | undefined;
   /** Half-finished input for this question (toggles, region path), if any. */
@@ -72,6 +75,8 @@ export interface Rendered {
   text: string;
   options: OutOption[];
   multi?: boolean;
+  /** Multiple choice: ticked so far, and the most allowed when that is fewer than all options. */
+  selection?: { count: number; max?: number };
 }
 
 /** A question-type module. */
@@ -98,7 +103,8 @@ export function questionRef(scope: QuestionScope): QuestionRef {
 /** Question text: label, then hint and instruction lines. */
 export function questionText(scope: QuestionScope, ...extra: (string | undefined)[]): string {
   const wording = scope.interviewer && scope.question.read_aloud ? scope.question.read_aloud : scope.question.label;
-  return [label(scope, wording), label(scope, scope.question.hint), ...extra].filter((s) => s).join("\n");
+  const piped = (text: string): string => pipeAnswers(text, scope.lang, scope.questionnaire, scope.answers, scope.regions);
+  return [piped(label(scope, wording)), piped(label(scope, scope.question.hint)), ...extra].filter((s) => s).join("\n");
 }
 
 /** The Skip option of an optional question (key "0", or `key` when given). */

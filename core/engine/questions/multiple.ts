@@ -64,6 +64,7 @@ export const multipleHandler: QuestionHandler<MultipleQuestion> = {
     return {
       text: questionText(scope, hint),
       multi: true,
+      selection: { count: selected.length, ...(max < q.options.length ? { max } : {}) },
       options: [
         ...q.options.map((o, i) => ({
           key: String(i + 1),
@@ -71,7 +72,7 @@ export const multipleHandler: QuestionHandler<MultipleQuestion> = {
           payload: encodePayload({ op: "answer", ...ref, option: i }),
           selected: selected.includes(o.id),
         })),
-        { key: "0", label: t(scope.lang, "common.done"), payload: encodePayload({ op: "done", ...ref }) },
+        { key: "0", label: t(scope.lang, "common.done"), payload: encodePayload({ op: "done", ...ref }), primary: true },
       ],
     };
   },

@@ -28,6 +28,7 @@ import { SuggestionTables } from "./store/suggestions.js";
 import { SpotCheckTables } from "./store/spot-checks.js";
 import { BroadcastTables } from "./store/broadcasts.js";
 import { WebInboxTables } from "./store/web-inbox.js";
+import { LeafletLinkTables } from "./store/leaflet-links.js";
 import { CaseTables } from "./store/cases.js";
 import { OutreachFigureTables } from "./store/outreach-figures.js";
 import { HouseholdTables } from "./store/households.js";
@@ -49,6 +50,7 @@ export class PrismaStore implements Store {
   private readonly spotChecks: SpotCheckTables;
   private readonly broadcasts: BroadcastTables;
   private readonly webInbox: WebInboxTables;
+  private readonly leafletLinks: LeafletLinkTables;
   private readonly cases: CaseTables;
   private readonly outreachFigures: OutreachFigureTables;
   private readonly households: HouseholdTables;
@@ -75,6 +77,7 @@ export class PrismaStore implements Store {
     this.spotChecks = new SpotCheckTables(db);
     this.broadcasts = new BroadcastTables(db);
     this.webInbox = new WebInboxTables(db);
+    this.leafletLinks = new LeafletLinkTables(db);
     this.cases = new CaseTables(db);
     this.outreachFigures = new OutreachFigureTables(db);
     this.households = new HouseholdTables(db);
@@ -237,6 +240,10 @@ export class PrismaStore implements Store {
   // WebInboxStore: store/web-inbox.ts
   putWebInbox(item: { sessionId: string; residentId?: string | null; lang: string; messages: unknown[]; now: Date }) { return this.webInbox.putWebInbox(item); }
   takeWebInbox(sessionId: string, limit: number) { return this.webInbox.takeWebInbox(sessionId, limit); }
+
+  // LeafletLinkStore: store/leaflet-links.ts
+  leafletLinkCode(input: { officerId: string; regionCode: string; code: string; now: Date }) { return this.leafletLinks.leafletLinkCode(input); }
+  leafletLinkTarget(code: string) { return this.leafletLinks.leafletLinkTarget(code); }
 
   // CaseStore: store/cases.ts
   createCase(input: { code: string; reporterId: string | null; officerId: string | null; title: string; note?: string | null; now: Date }) { return this.cases.createCase(input); }

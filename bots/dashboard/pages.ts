@@ -16,6 +16,7 @@ import { coverageShare, villageName, type CoverageCounts, type CoverageReport, t
 import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
 import { spotCheckMethodText } from "../../core/admin/spot-checks.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
+import { headlineSection, jumpNav, type SectionGroup } from "./headline.js";
 import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, formatLocalDateTime } from "../../core/util/time-zone.js";
 
 const LANG_NAMES: Record<Lang, string> = { "zh-CN": "简体中文", "zh-TW": "繁體中文", en: "English" };
@@ -28,7 +29,7 @@ export interface PageContext {
   url: string;
   /** The office's time zone (IANA name): every time on the page is office time; default Asia/Shanghai. */
   timeZone?: string;
-  active?: "overview" | "waves" | "suggestions" | "spot" | "regions" | "report";
+  active?: "overview" | "waves" | "suggestions" | "drivers" | "spot" | "regions" | "report";
 }
 
 function withParam(url: string, key: string, value: string): string {
@@ -53,6 +54,7 @@ export function layout(ctx: PageContext, title: string, body: HtmlValue, options
     ["overview", "/admin", at(ctx.lang, "app.overview")],
     ["waves", "/admin/waves", at(ctx.lang, "app.waves")],
     ["suggestions", "/admin/suggestions", at(ctx.lang, "app.suggestions")],
+    ["drivers", "/admin/drivers", at(ctx.lang, "drivers.title")],
     ["spot", "/admin/spot-checks", at(ctx.lang, "app.spot_checks")],
     ["regions", "/admin/regions", at(ctx.lang, "app.regions")],
     ["report", "/admin/report", at(ctx.lang, "app.report")],
@@ -140,10 +142,10 @@ ${rows.map(
   (o) => html`<tr><th scope="row">${measureName(o.measure, lang)}</th>${figureCells(o.figure, lang, min)}<td>${o.comparisons.map((c) =>
     c.suppressed
       ? ""
-      : html`<span class="target ${c.direction}">${c.label} ${o.measure.spec.kind === "index" ? c.target.toFixed(1) : `${(c.target * 100).toFixed(1)}%`}: ${at(lang, `direction.${c.direction}`)}${c.significant ? "*" : ""}</span> `,
+      : html`<span class="target ${c.direction}">${c.label} ${o.measure.spec.kind === "index" ? c.target.toFixed(1) : `${(c.target * 100).toFixed(1)}%`}: ${at(lang, `direction.${c.direction}`)} · ${at(lang, c.significant ? "table.significant" : "table.not_significant")}</span> `,
   )}</td></tr>`,
 )}
-</tbody></table>`;
+</tbody></table>${rows.some((o) => o.comparisons.some((c) => !c.suppressed)) ? html`<p class="muted" id="significance-note">${at(lang, "overview.significance_note")}</p>` : ""}`;
 }
 
 function breakdownTable(report: StatsReport, b: Breakdown | undefined, lang: Lang, id: string): SafeHtml {
@@ -275,22 +277,39 @@ ${outreach.satisfaction.byRegion.map((g) => html`<tr><th scope="row">${regionNam
 </tbody></table>`;
 }
 
-/** The awareness and case-satisfaction sections (dashboard cards, or plain report sections). */
-function outreachSections(report: StatsReport, outreach: OutreachFigures, lang: Lang, variant: "overview" | "report"): SafeHtml {
+/** The awareness and case-satisfaction contents: id (with the report's prefix), title, chart, table and note. */
+function outreachParts(report: StatsReport, outreach: OutreachFigures, lang: Lang, prefix: "" | "report-"): { id: string; title: string; content: SafeHtml }[] {
   const min = outreach.minGroupSize;
   const charts = new Map(outreachCharts(report, outreach, lang).map((c) => [c.id, c]));
   const suppressedTips = outreach.awareness.filter((t) => !isShown(t.figure)).length;
   const suppressedRegions = outreach.satisfaction.byRegion.filter((g) => !isShown(g.figure)).length;
-  const prefix = variant === "report" ? "report-" : "";
-  const cls = variant === "overview" ? "card" : "";
-  return html`<section class="${cls}" id="${prefix}awareness"><h2>${at(lang, "outreach.awareness")}</h2>
-${outreachChart(charts.get("awareness"), at(lang, "outreach.suppressed_tips", { count: suppressedTips, min }))}
+  return [
+    {
+      id: `${prefix}awareness`,
+      title: at(lang, "outreach.awareness"),
+      content: html`${outreachChart(charts.get("awareness"), at(lang, "outreach.suppressed_tips", { count: suppressedTips, min }))}
 ${awarenessTable(outreach, lang, `${prefix}awareness-table`)}
-<p class="muted">${at(lang, "outreach.awareness_note", { min })}</p></section>
-<section class="${cls}" id="${prefix}case-satisfaction"><h2>${at(lang, "outreach.case_satisfaction")}</h2>
-${outreachChart(charts.get("case-satisfaction"), at(lang, "outreach.suppressed_regions", { count: suppressedRegions, min }))}
+<p class="muted">${at(lang, "outreach.awareness_note", { min })}</p>`,
+    },
+    {
+      id: `${prefix}case-satisfaction`,
+      title: at(lang, "outreach.case_satisfaction"),
+      content: html`${outreachChart(charts.get("case-satisfaction"), at(lang, "outreach.suppressed_regions", { count: suppressedRegions, min }))}
 ${satisfactionTable(report, outreach, lang, `${prefix}case-satisfaction-table`)}
-<p class="muted">${at(lang, "outreach.case_note", { min })}</p></section>`;
+<p class="muted">${at(lang, "outreach.case_note", { min })}</p>`,
+    },
+  ];
+}
+
+/** The awareness and case-satisfaction cards of the overview. */
+function outreachCards(report: StatsReport, outreach: OutreachFigures, lang: Lang): { id: string; title: string; content: SafeHtml }[] {
+  return outreachParts(report, outreach, lang, "");
+}
+
+/** The awareness and case-satisfaction sections of the printed report. */
+function outreachSections(report: StatsReport, outreach: OutreachFigures, lang: Lang): SafeHtml {
+  return html`${outreachParts(report, outreach, lang, "report-").map((p) => html`<section id="${p.id}"><h2>${p.title}</h2>
+${p.content}</section>`)}`;
 }
 
 /** Query parameters of the overview and report pages. */
@@ -331,23 +350,59 @@ export function overviewPage(
   };
   const regionBreakdown = report.byRegion.find((b) => b.measureId === measureId);
   const headlineTrend = report.trend.find((b) => b.measureId === measureId);
-  const body = html`${input.banner ?? ""}${filterForm(report, params, input.waves, lang, "/admin")}
+  const zone = zoneOf(ctx);
+  const card = (id: string, title: string, content: HtmlValue) => ({ id, title, content });
+  const groups: (Omit<SectionGroup, "sections"> & { cards: { id: string; title: string; content: HtmlValue }[] })[] = [
+    {
+      id: "figures",
+      title: "groups.figures",
+      cards: [
+        card("rates", at(lang, "overview.rates"), html`${chart("rates")}${ratesTable(report, lang)}`),
+        card("trend", at(lang, "overview.trend"), html`${chart("trend")}${breakdownTable(report, headlineTrend, lang, "trend-table")}`),
+        card("regions", at(lang, "overview.regions"), html`${measureId ? chart(`region-${measureId}`) : ""}${breakdownTable(report, regionBreakdown, lang, "region-table")}`),
+        card("channels", at(lang, "overview.by_channel"), breakdownTable(report, report.byChannel.find((b) => b.measureId === measureId), lang, "channel-table")),
+        card("modes", at(lang, "overview.by_mode"), html`${breakdownTable(report, report.byMode.find((b) => b.measureId === measureId), lang, "mode-table")}<p class="muted">${at(lang, "overview.mode_note")}</p>`),
+      ],
+    },
+    {
+      id: "problems",
+      title: "groups.problems",
+      cards: [
+        card("hot", at(lang, "overview.hot"), html`${chart("hot")}${hotTable(report, lang)}`),
+        card("latest", at(lang, "overview.latest_suggestions"), html`${suggestionList(input.suggestions, lang, zone)}<p><a href="/admin/suggestions?lang=${lang}&amp;wave=${report.wave.id}">${at(lang, "app.suggestions")} →</a></p>`),
+      ],
+    },
+    {
+      id: "outreach",
+      title: "groups.outreach",
+      cards: [
+        card("coverage", at(lang, "overview.coverage"), coverageSection(input.coverage, lang)),
+        ...(input.broadcasts ? [card("broadcasts", at(lang, "broadcasts.title"), broadcastTable(input.broadcasts, lang, zone))] : []),
+        ...outreachCards(report, input.outreach, lang),
+      ],
+    },
+    {
+      id: "quality",
+      title: "groups.quality",
+      cards: [
+        card(
+          "quality",
+          at(lang, "overview.quality"),
+          html`${consistencyText(report.consistency, lang)}${report.quality ? html`<p>${at(lang, "quality.responses")} ${report.quality.completed} · ${at(lang, "quality.flagged")} ${report.quality.flagged}</p>` : ""}`,
+        ),
+      ],
+    },
+  ];
+  const navGroups: SectionGroup[] = groups.map((g) => ({ id: g.id, title: g.title, sections: g.cards.map((c) => ({ id: c.id, title: c.title })) }));
+  const body = html`${input.banner ?? ""}<h1>${at(lang, "app.overview")} <span class="h1-sub">${report.wave.name}${report.region ? ` · ${regionName(report.region, lang)}` : ""}</span></h1>
+${headlineSection(report, lang)}
+${jumpNav(navGroups, lang)}
+${filterForm(report, params, input.waves, lang, "/admin")}
 ${waveCard(report, lang)}
-<section class="card" id="rates"><h2>${at(lang, "overview.rates")}</h2>${chart("rates")}${ratesTable(report, lang)}</section>
-<section class="card" id="trend"><h2>${at(lang, "overview.trend")}</h2>${chart("trend")}${breakdownTable(report, headlineTrend, lang, "trend-table")}</section>
-<section class="card" id="regions"><h2>${at(lang, "overview.regions")}</h2>${measureId ? chart(`region-${measureId}`) : ""}${breakdownTable(report, regionBreakdown, lang, "region-table")}</section>
-<section class="card" id="channels"><h2>${at(lang, "overview.by_channel")}</h2>${breakdownTable(report, report.byChannel.find((b) => b.measureId === measureId), lang, "channel-table")}</section>
-<section class="card" id="modes"><h2>${at(lang, "overview.by_mode")}</h2>${breakdownTable(report, report.byMode.find((b) => b.measureId === measureId), lang, "mode-table")}<p class="muted">${at(lang, "overview.mode_note")}</p></section>
-<section class="card" id="hot"><h2>${at(lang, "overview.hot")}</h2>${chart("hot")}${hotTable(report, lang)}</section>
-<section class="card" id="latest"><h2>${at(lang, "overview.latest_suggestions")}</h2>${suggestionList(input.suggestions, lang, zoneOf(ctx))}<p><a href="/admin/suggestions?lang=${lang}&amp;wave=${report.wave.id}">${at(lang, "app.suggestions")} →</a></p></section>
-<section class="card" id="quality"><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}${
-    report.quality
-      ? html`<p>${at(lang, "quality.responses")} ${report.quality.completed} · ${at(lang, "quality.flagged")} ${report.quality.flagged}</p>`
-      : ""
-  }</section>
-<section class="card" id="coverage"><h2>${at(lang, "overview.coverage")}</h2>${coverageSection(input.coverage, lang)}</section>
-${input.broadcasts ? html`<section class="card" id="broadcasts"><h2>${at(lang, "broadcasts.title")}</h2>${broadcastTable(input.broadcasts, lang, zoneOf(ctx))}</section>` : ""}
-${outreachSections(report, input.outreach, lang, "overview")}`;
+${groups.map(
+  (g) => html`<section class="group" id="group-${g.id}" aria-labelledby="group-${g.id}-title"><h2 id="group-${g.id}-title" class="group-title">${at(lang, g.title)}</h2>
+${g.cards.map((c) => html`<section class="card" id="${c.id}" aria-labelledby="${c.id}-title"><h3 id="${c.id}-title">${c.title}</h3>${c.content}</section>`)}</section>`,
+)}`;
   return layout(ctx, at(lang, "app.overview"), body);
 }
 
@@ -369,7 +424,7 @@ function suggestionList(list: readonly AdminSuggestionRecord[], lang: Lang, zone
 }
 
 /** The printable report for superiors. */
-export function reportPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; outreach: OutreachFigures }): string {
+export function reportPage(ctx: PageContext, input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; outreach: OutreachFigures; drivers?: SafeHtml }): string {
   const { report, lang } = { report: input.report, lang: ctx.lang };
   const min = report.settings.minGroupSize;
   const measureId = input.params.measure ?? report.measures.find((m) => m.scalar)?.spec.id;
@@ -387,7 +442,8 @@ ${charts.map((c) => chartImage(c, lang, min))}
 <section><h2>${at(lang, "overview.by_mode")}</h2>${breakdownTable(report, report.byMode.find((b) => b.measureId === measureId), lang, "report-mode-table")}<p class="muted">${at(lang, "overview.mode_note")}</p></section>
 <section><h2>${at(lang, "overview.hot")}</h2>${hotTable(report, lang)}</section>
 <section><h2>${at(lang, "overview.quality")}</h2>${consistencyText(report.consistency, lang)}</section>
-${outreachSections(report, input.outreach, lang, "report")}
+${outreachSections(report, input.outreach, lang)}
+${input.drivers ? html`<section id="report-drivers"><h2>${at(lang, "drivers.title")}</h2>${input.drivers}</section>` : ""}
 <p class="method">${at(lang, "report.method", { min })}</p>
 <p class="muted no-print">${at(lang, "report.print")}</p>
 </article>`;
@@ -408,7 +464,7 @@ export interface SuggestionFilters {
 /** The suggestions page: filters, export links, status and tag editing. */
 export function suggestionsPage(
   ctx: PageContext,
-  input: { list: AdminSuggestionRecord[]; total: number; filters: SuggestionFilters; waves: WaveRecord[]; regions: RegionRecord[]; nextCursor?: string; message?: string },
+  input: { list: AdminSuggestionRecord[]; total: number; filters: SuggestionFilters; waves: WaveRecord[]; regions: RegionRecord[]; nextCursor?: string; message?: string; keywords?: SafeHtml },
 ): string {
   const { lang } = ctx;
   const f = input.filters;
@@ -425,6 +481,7 @@ ${input.message ? html`<p class="notice" role="status">${input.message}</p>` : "
 <label>${at(lang, "filters.since")} <input name="since" type="date" value="${f.since ?? ""}"></label>
 <button type="submit">${at(lang, "app.apply")}</button>
 </form>
+${input.keywords ?? ""}
 <p>${at(lang, "suggestions.count", { count: input.total })} · <a href="/admin/api/export/suggestions?${query.toString()}&amp;format=csv">CSV</a> · <a href="/admin/api/export/suggestions?${query.toString()}&amp;format=xlsx">Excel</a> · <a href="/admin/api/export/suggestions?${query.toString()}&amp;format=json">JSON</a></p>
 ${
   input.list.length === 0

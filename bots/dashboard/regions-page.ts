@@ -12,6 +12,7 @@ import type { RegionRecord } from "../../core/model/index.js";
 import type { RegionTreeEntry } from "../../core/admin/service.js";
 import { regionName } from "../../core/admin/tables.js";
 import { rt } from "../../core/regions/i18n.js";
+import { at } from "../../core/admin/i18n.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout, type PageContext } from "./pages.js";
 
@@ -72,7 +73,7 @@ function treeTable(ctx: PageContext, input: RegionsPageInput): SafeHtml {
   const shown = input.tree.slice(0, TREE_ROWS_SHOWN);
   const under = input.under ? `&amp;under=${encodeURIComponent(input.under.code)}` : "";
   return html`<p class="muted">${rt(lang, "page.count", { count: input.tree.length })}</p>
-<table class="list" id="regions-table"><thead><tr><th>${rt(lang, "page.code")}</th><th>${rt(lang, "page.name")}</th><th class="num">${rt(lang, "page.residents")}</th><th class="num">${rt(lang, "page.responses")}</th><th class="num">${rt(lang, "page.officers")}</th><th></th></tr></thead><tbody>
+<table class="list" id="regions-table"><thead><tr><th>${rt(lang, "page.code")}</th><th>${rt(lang, "page.name")}</th><th class="num">${rt(lang, "page.residents")}</th><th class="num">${rt(lang, "page.responses")}</th><th class="num">${rt(lang, "page.officers")}</th><th>${at(lang, "waves.actions")}</th></tr></thead><tbody>
 ${shown.map(
   ({ region, depth, counts }) => html`<tr data-region="${region.code}"><td><a href="/admin/regions?lang=${lang}&amp;under=${encodeURIComponent(region.code)}">${region.code}</a></td>
 <th scope="row">${"\u3000".repeat(depth)}${regionName(region, lang)}</th><td class="num">${counts.residents}</td><td class="num">${counts.responses}</td><td class="num">${counts.officers}</td>

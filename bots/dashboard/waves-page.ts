@@ -134,7 +134,7 @@ function targetsSection(ctx: PageContext, input: WavesPageInput): SafeHtml {
 ${
   targets.length === 0
     ? html`<p class="muted" id="targets-none">${at(lang, "app.none")}</p>`
-    : html`<table class="list" id="targets-table"><thead><tr><th>${at(lang, "waves.target_label")}</th><th>${at(lang, "waves.target_measure")}</th><th class="num">${at(lang, "waves.target_value")}</th><th></th></tr></thead><tbody>
+    : html`<table class="list" id="targets-table"><thead><tr><th>${at(lang, "waves.target_label")}</th><th>${at(lang, "waves.target_measure")}</th><th class="num">${at(lang, "waves.target_value")}</th><th>${at(lang, "waves.actions")}</th></tr></thead><tbody>
 ${targets.map((t) => {
   const measure = entry.measures.find((m) => m.spec.id === t.measureId);
   return html`<tr><th scope="row">${t.label}</th><td>${measure ? measureName(measure, lang) : ""} <span class="muted">${t.measureId}</span></td><td class="num">${formatTargetValue(measure, t.value)}</td>

@@ -324,7 +324,7 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
 
     const takeInbox = async (sessionId: string): Promise<WebPush[]> => (options.inbox ? options.inbox.take(sessionId, 50) : []);
 
-    await mountStaffRoutes(scope, { staffLeaflet: (request) => runner.staffLeaflet(request), keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok",
+    await mountStaffRoutes(scope, { staffLeaflet: (request) => runner.staffLeaflet(request), shortLinks: { codeFor: (officerId, regionCode) => runner.leafletShortCode(officerId, regionCode), target: (code) => runner.leafletShortTarget(code) }, keys, secret: context.secret, config, now, readSession: (request) => readSession(request).state === "ok",
       staffOfSession: async (request) => {
         const session = readSession(request);
         return session.state === "ok" ? runner.staffAccount(WEB_PLATFORM, session.sessionId) : null;

@@ -100,8 +100,15 @@ export function isSameOrigin(request: OriginRequest, publicUrl: string | undefin
   return true;
 }
 
+/**
+ * A leaflet's short link: `/q/` and eight letters or digits (bots/web/staff.ts). Fastify tries a
+ * parameter with a pattern before a plain one, so the signed QR codes (always with dots) still
+ * reach `/q/:code`.
+ */
+export const SHORT_LINK_ROUTE = "/q/:short(^[0-9A-Za-z]{8}$)";
+
 /** Routes that answer with an HTML page, so that their errors are pages too. */
-const HTML_ROUTES = new Set(["/", "/q/:code", "/j/:code", "/web/staff/leaflet", "/web/staff/enter"]);
+const HTML_ROUTES = new Set(["/", "/q/:code", SHORT_LINK_ROUTE, "/j/:code", "/web/staff/leaflet", "/web/staff/enter"]);
 
 /**
  * Turns every error of `scope` into a clear message in the visitor's language: JSON for the API,

@@ -7,7 +7,9 @@
  * URL: one leaks through history, logs and forwarded chats). The holder is read from the database
  * on every request: without a credential the answer is 401 (403 for a resident's chat session), a
  * token of an ended session 401, and a token of someone who is not staff 403.
- * `/web/staff/enter` signs a staff member in from their chat session.
+ * `/web/staff/enter` signs a staff member in from their chat session. A leaflet's short link
+ * (`/q/` and eight characters, printed under the QR code) is resolved here too and redirected to
+ * the signed QR link it stands for.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
@@ -17,7 +19,7 @@ import { isLang, type Lang } from "../../core/engine/types.js";
 import type { RegionRecord, ResidentRecord } from "../../core/model/index.js";
 import type { LeafletRefusal, LeafletRequest, LeafletTarget as CoreLeafletTarget } from "../../core/outreach/leaflets.js";
 import { requestLang, webText, WEB_RESOURCES } from "./i18n.js";
-import { WebError } from "./http.js";
+import { SHORT_LINK_ROUTE, WebError } from "./http.js";
 import { escapeHtml, STAFF_ENTRY_PATH } from "./messages.js";
 import { signLeafletCode, type WebKeys } from "./signing.js";
 
@@ -35,6 +37,11 @@ export interface StaffRouteContext {
   /** The officer or admin whose chat session the request carries (the runner's `staffAccount`), or null. */
   staffOfSession: (request: FastifyRequest) => Promise<{ residentId: string; role: "officer" | "admin"; sessionEpoch: number } | null>;
   staffPerMinute: number;
+  /** Leaflets' short links: the code of an officer's leaflet in a region, and what a code stands for (the runner's). */
+  shortLinks: {
+    codeFor(officerId: string, regionCode: string): Promise<string>;
+    target(code: string): Promise<{ officerId: string; regionCode: string } | null>;
+  };
 }
 
 interface StaffQuery {
@@ -109,6 +116,15 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
 
   const qrOptions = { errorCorrectionLevel: "M" as const, margin: 2 };
 
+  // A resident typing a leaflet's short link lands where its QR code leads; a code that stands
+  // for nothing says so in the visitor's language (codes are random: nothing else to tell).
+  const byAddress = { rateLimit: { max: context.staffPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `short:${request.ip}` } };
+  scope.get<{ Params: { short: string } }>(SHORT_LINK_ROUTE, { config: byAddress }, async (request, reply) => {
+    const target = await context.shortLinks.target(request.params.short);
+    if (!target) throw new WebError(404, "error.short_link_unknown");
+    return reply.redirect(new URL(leafletUrl(keys, "http://x", target.officerId, target.regionCode)).pathname, 302);
+  });
+
   // A staff member who joined through the web chat has no token of their own: their chat session
   // is exchanged for the staff cookie (as the sign-in form sets it), admins go on to the dashboard
   // and officers to their leaflet page. Nothing is in the URL, so nothing can leak from it.
@@ -148,12 +164,13 @@ export async function mountStaffRoutes(scope: FastifyInstance, context: StaffRou
     const lang: Lang = typeof request.query.lang === "string" && isLang(request.query.lang) ? request.query.lang : requestLang(request.headers, config.defaultLang);
     const url = leafletUrl(keys, baseUrl(request), target.officer.id, target.region.code);
     const svg = await QRCode.toString(url, { ...qrOptions, type: "svg" });
+    const shortUrl = `${baseUrl(request).replace(/\/+$/, "")}/q/${await context.shortLinks.codeFor(target.officer.id, target.region.code)}`;
     const query = (extra: Record<string, string>) =>
       new URLSearchParams({ officer: target.officer.id, region: target.region.code, ...(target.pass ? { pass: target.pass } : {}), ...extra }).toString();
     return reply.type("text/html; charset=utf-8").send(
       leafletPage({
         lang,
-        url,
+        shortUrl,
         qrSvg: svg,
         officerName: target.officer.displayName,
         regionName: regionName(target.region, lang),
@@ -200,10 +217,11 @@ export function regionName(region: RegionRecord, lang: Lang): string {
   return region.name[lang] ?? region.name["zh-CN"] ?? Object.values(region.name)[0] ?? region.code;
 }
 
-/** The printable A5 leaflet (everything escaped; the QR is our own SVG). */
+/** The leaflet: fits a phone's screen, prints on A5 (everything escaped; the QR is our own SVG). */
 export function leafletPage(input: {
   lang: Lang;
-  url: string;
+  /** The short link printed under the QR code (`…/q/` and a few characters), for residents to type. */
+  shortUrl: string;
   qrSvg: string;
   officerName: string | null;
   regionName: string;
@@ -241,6 +259,7 @@ ${placesNav(input.lang, input.places ?? [])}
 <h1>${e(t.heading)}</h1>
 <p class="sub">${e(t.subheading)}</p>
 <div class="qr-box">${svg}</div>
+<p class="link">${e(t.link)}<br><a class="url short-url" href="${e(input.shortUrl)}">${e(input.shortUrl)}</a></p>
 <ol class="steps">
 <li>${e(t.step1)}</li>
 <li>${e(t.step2)}</li>
@@ -249,7 +268,6 @@ ${placesNav(input.lang, input.places ?? [])}
 <p class="who">${e(webText(input.lang, "leaflet.region", { region: input.regionName }))}${
     input.officerName ? `<br>${e(webText(input.lang, "leaflet.officer", { name: input.officerName }))}` : ""
   }</p>
-<p class="link">${e(t.link)}<br><span class="url">${e(input.url)}</span></p>
 <p class="foot">${e(t.footer)}</p>
 </main>
 </body>

@@ -72,12 +72,23 @@ function scaled(measure: AdminMeasure, x: number): number {
   return Math.round((measure.spec.kind === "index" ? x : x * 100) * 10) / 10;
 }
 
-/** Vertical (or horizontal) error bars from [category index, lower, upper] data. */
+/** Every text of a chart at least this size (px at the chart's own width), readable on the dashboard and in chat. */
+export const CHART_FONT_SIZE = 14;
+/** Dark text on the white background: labels sit outside the bars, never white on a colour. */
+const LABEL_COLOR = "#1d2733";
+const AXIS_LABEL = { fontSize: CHART_FONT_SIZE, color: LABEL_COLOR };
+
+/**
+ * Vertical (or horizontal) error bars from [category index, lower, upper, label] data, with the
+ * label (the bar's value) written just beyond the interval's upper end: outside the bar and clear
+ * of the whiskers, so a short bar's value is as readable as a long one's.
+ */
 function errorBars(horizontal: boolean): CustomSeriesRenderItem {
   return (_params, api) => {
     const category = api.value(0) as number;
     const low = api.value(1) as number;
     const high = api.value(2) as number;
+    const label = String(api.value(3) ?? "");
     const a = horizontal ? api.coord([low, category]) : api.coord([category, low]);
     const b = horizontal ? api.coord([high, category]) : api.coord([category, high]);
     const size = api.size?.([1, 1]) as number[] | undefined;
@@ -85,6 +96,12 @@ function errorBars(horizontal: boolean): CustomSeriesRenderItem {
     const style = { stroke: "#222", lineWidth: 1.4 };
     const [x1, y1] = a as [number, number];
     const [x2, y2] = b as [number, number];
+    const text = {
+      type: "text" as const,
+      x: horizontal ? x2 + 6 : x2,
+      y: horizontal ? y2 : y2 - 4,
+      style: { text: label, fill: LABEL_COLOR, fontSize: CHART_FONT_SIZE, fontWeight: "bold" as const, align: horizontal ? ("left" as const) : ("center" as const), verticalAlign: horizontal ? ("middle" as const) : ("bottom" as const) },
+    };
     return {
       type: "group",
       children: horizontal
@@ -92,11 +109,13 @@ function errorBars(horizontal: boolean): CustomSeriesRenderItem {
             { type: "line", shape: { x1, y1, x2, y2 }, style },
             { type: "line", shape: { x1, y1: y1 - cap, x2: x1, y2: y1 + cap }, style },
             { type: "line", shape: { x1: x2, y1: y2 - cap, x2, y2: y2 + cap }, style },
+            text,
           ]
         : [
             { type: "line", shape: { x1, y1, x2, y2 }, style },
             { type: "line", shape: { x1: x1 - cap, y1, x2: x1 + cap, y2: y1 }, style },
             { type: "line", shape: { x1: x2 - cap, y1: y2, x2: x2 + cap, y2 }, style },
+            text,
           ],
     };
   };
@@ -117,27 +136,26 @@ export function ratesChart(report: StatsReport, lang: Lang): Chart | null {
   });
   if (items.length === 0) return null;
   const labels = [...new Set(items.flatMap((i) => i.comparisons.map((c) => c.label)))];
-  const width = Math.max(640, items.length * 90);
-  const height = 400;
+  const width = Math.max(720, items.length * 108);
+  const height = 440;
   const svg = render(
     {
-      title: { text: at(lang, "chat.chart_rates"), left: "center", textStyle: { fontSize: 16 } },
-      legend: { bottom: 0, data: labels },
-      grid: { left: 50, right: 20, top: 50, bottom: 80 },
-      xAxis: { type: "category", data: items.map((i) => measureName(i.measure, lang)), axisLabel: { interval: 0, width: 80, overflow: "break", fontSize: 11 } },
-      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(Math.min(v.min, 100) / 10) * 10 - 10), max: 100 },
+      title: { text: at(lang, "chat.chart_rates"), left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      legend: { bottom: 0, data: labels, textStyle: AXIS_LABEL },
+      grid: { left: 50, right: 20, top: 70, bottom: 100 },
+      xAxis: { type: "category", data: items.map((i) => measureName(i.measure, lang)), axisLabel: { interval: 0, width: 96, overflow: "break", ...AXIS_LABEL } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(Math.min(v.min, 100) / 10) * 10 - 10), max: 100, axisLabel: AXIS_LABEL },
       series: [
         {
           type: "bar",
           barMaxWidth: 46,
           data: items.map((i) => scaled(i.measure, i.value.value)),
-          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
           itemStyle: { color: COLORS[0] },
         },
         {
           type: "custom",
           renderItem: errorBars(false),
-          data: items.map((i, k) => [k, scaled(i.measure, i.value.ci.lower), scaled(i.measure, i.value.ci.upper)]),
+          data: items.map((i, k) => [k, scaled(i.measure, i.value.ci.lower), scaled(i.measure, i.value.ci.upper), scaled(i.measure, i.value.value)]),
           z: 10,
           silent: true,
         },
@@ -174,7 +192,7 @@ export function trendChart(report: StatsReport, lang: Lang): Chart | null {
     name: measureName(measure, lang),
     connectNulls: false,
     symbolSize: 8,
-    label: { show: true, fontSize: 10, formatter: "{c}" },
+    label: { show: true, fontSize: CHART_FONT_SIZE, color: LABEL_COLOR, formatter: "{c}" },
     data: b.groups.map((g) => {
       const shown = scalarOf(g.figure);
       if (!shown) {
@@ -191,11 +209,11 @@ export function trendChart(report: StatsReport, lang: Lang): Chart | null {
   const height = 380;
   const svg = render(
     {
-      title: { text: at(lang, "chat.chart_trend"), left: "center", textStyle: { fontSize: 16 } },
-      legend: { bottom: 0 },
-      grid: { left: 50, right: 30, top: 50, bottom: 70 },
-      xAxis: { type: "category", data: report.waves.map((w) => w.name), axisLabel: { interval: 0, fontSize: 11 } },
-      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      title: { text: at(lang, "chat.chart_trend"), left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      legend: { bottom: 0, textStyle: AXIS_LABEL },
+      grid: { left: 50, right: 30, top: 60, bottom: 80 },
+      xAxis: { type: "category", data: report.waves.map((w) => w.name), axisLabel: { interval: 0, ...AXIS_LABEL } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100, axisLabel: AXIS_LABEL },
       series: drawn,
     },
     width,
@@ -215,25 +233,24 @@ export function regionChart(report: StatsReport, measureId: string, lang: Lang):
   });
   if (shown.length === 0) return null;
   const targets = report.targets.filter((t) => t.waveId === report.wave.id && t.measureId === measureId);
-  const width = Math.max(640, shown.length * 70);
-  const height = 400;
+  const width = Math.max(720, shown.length * 84);
+  const height = 440;
   const title = `${at(lang, "chat.chart_regions")} — ${measureName(measure, lang)}`;
   const svg = render(
     {
-      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
-      grid: { left: 50, right: 90, top: 50, bottom: 90 },
-      xAxis: { type: "category", data: shown.map((s) => groupLabel(report, b, s.key, lang)), axisLabel: { interval: 0, width: 70, overflow: "break", fontSize: 11 } },
-      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      title: { text: title, left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      grid: { left: 50, right: 110, top: 70, bottom: 100 },
+      xAxis: { type: "category", data: shown.map((s) => groupLabel(report, b, s.key, lang)), axisLabel: { interval: 0, width: 80, overflow: "break", ...AXIS_LABEL } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100, axisLabel: AXIS_LABEL },
       series: [
         {
           type: "bar",
           barMaxWidth: 40,
           data: shown.map((s) => scaled(measure, s.value.value)),
-          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
           itemStyle: { color: COLORS[0] },
           markLine: {
             symbol: "none",
-            label: { formatter: "{b}: {c}", position: "end", fontSize: 10 },
+            label: { formatter: "{b}: {c}", position: "end", fontSize: CHART_FONT_SIZE, color: LABEL_COLOR },
             lineStyle: { type: "dashed" },
             data: targets.map((t, k) => ({ name: t.label, yAxis: scaled(measure, t.value), lineStyle: { color: TARGET_COLORS[k % TARGET_COLORS.length] } })),
           },
@@ -241,7 +258,7 @@ export function regionChart(report: StatsReport, measureId: string, lang: Lang):
         {
           type: "custom",
           renderItem: errorBars(false),
-          data: shown.map((s, k) => [k, scaled(measure, s.value.ci.lower), scaled(measure, s.value.ci.upper)]),
+          data: shown.map((s, k) => [k, scaled(measure, s.value.ci.lower), scaled(measure, s.value.ci.upper), scaled(measure, s.value.value)]),
           z: 10,
           silent: true,
         },
@@ -259,19 +276,19 @@ export function hotChart(report: StatsReport, lang: Lang): Chart | null {
   if (!entry || !isShown(entry.figure) || entry.figure.kind !== "multi") return null;
   const options = [...entry.figure.options].reverse();
   const width = 720;
-  const height = Math.max(300, options.length * 30 + 80);
+  const height = Math.max(320, options.length * 34 + 90);
   const svg = render(
     {
-      title: { text: at(lang, "chat.chart_hot"), left: "center", textStyle: { fontSize: 16 } },
-      grid: { left: 150, right: 40, top: 45, bottom: 30 },
-      yAxis: { type: "category", data: options.map((o) => optionName(entry.measure, o.option, lang)), axisLabel: { fontSize: 11, width: 140, overflow: "truncate" } },
-      xAxis: { type: "value", min: 0, max: 100 },
+      title: { text: at(lang, "chat.chart_hot"), left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      grid: { left: 180, right: 80, top: 50, bottom: 40 },
+      yAxis: { type: "category", data: options.map((o) => optionName(entry.measure, o.option, lang)), axisLabel: { width: 170, overflow: "truncate", ...AXIS_LABEL } },
+      xAxis: { type: "value", min: 0, max: 100, axisLabel: AXIS_LABEL },
       series: [
-        { type: "bar", barMaxWidth: 20, data: options.map((o) => Math.round(o.value * 1000) / 10), label: { show: true, position: "insideRight", color: "#fff", fontSize: 11, fontWeight: "bold", formatter: (p: { value?: unknown }) => (typeof p.value === "number" && p.value >= 8 ? `${p.value}%` : "") }, itemStyle: { color: COLORS[1] } },
+        { type: "bar", barMaxWidth: 20, data: options.map((o) => Math.round(o.value * 1000) / 10), itemStyle: { color: COLORS[1] } },
         {
           type: "custom",
           renderItem: errorBars(true),
-          data: options.map((o, k) => [k, Math.round(o.ci.lower * 1000) / 10, Math.round(o.ci.upper * 1000) / 10]),
+          data: options.map((o, k) => [k, Math.round(o.ci.lower * 1000) / 10, Math.round(o.ci.upper * 1000) / 10, `${Math.round(o.value * 1000) / 10}%`]),
           encode: { x: [1, 2], y: 0 },
           z: 10,
           silent: true,
@@ -307,26 +324,25 @@ export function awarenessChart(outreach: OutreachFigures, lang: Lang): Chart | n
   const items = [...shown].reverse();
   const pct = (x: number): number => Math.round(x * 1000) / 10;
   const width = 720;
-  const height = Math.max(260, items.length * 34 + 80);
+  const height = Math.max(280, items.length * 38 + 90);
   const title = at(lang, "outreach.chart_awareness");
   const svg = render(
     {
-      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
-      grid: { left: 190, right: 40, top: 45, bottom: 30 },
-      yAxis: { type: "category", data: items.map((i) => i.label), axisLabel: { fontSize: 11, width: 180, overflow: "truncate" } },
-      xAxis: { type: "value", min: 0, max: 100 },
+      title: { text: title, left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      grid: { left: 220, right: 80, top: 50, bottom: 40 },
+      yAxis: { type: "category", data: items.map((i) => i.label), axisLabel: { width: 210, overflow: "truncate", ...AXIS_LABEL } },
+      xAxis: { type: "value", min: 0, max: 100, axisLabel: AXIS_LABEL },
       series: [
         {
           type: "bar",
           barMaxWidth: 20,
           data: items.map((i) => pct(i.value.value)),
-          label: { show: true, position: "insideRight", color: "#fff", fontSize: 11, fontWeight: "bold", formatter: (p: { value?: unknown }) => (typeof p.value === "number" && p.value >= 8 ? `${p.value}%` : "") },
           itemStyle: { color: COLORS[2] },
         },
         {
           type: "custom",
           renderItem: errorBars(true),
-          data: items.map((i, k) => [k, pct(i.value.ci.lower), pct(i.value.ci.upper)]),
+          data: items.map((i, k) => [k, pct(i.value.ci.lower), pct(i.value.ci.upper), `${pct(i.value.value)}%`]),
           encode: { x: [1, 2], y: 0 },
           z: 10,
           silent: true,
@@ -347,27 +363,26 @@ export function caseSatisfactionChart(report: Pick<StatsReport, "regions">, outr
   const shown = outreach.satisfaction.byRegion.flatMap((g) => (isShown(g.figure) ? [{ label: regionName(report.regions.get(g.key), lang, g.key), rate: g.figure.rate }] : []));
   if (shown.length === 0) return null;
   const pct = (x: number): number => Math.round(x * 1000) / 10;
-  const width = Math.max(640, shown.length * 70);
-  const height = 380;
+  const width = Math.max(720, shown.length * 84);
+  const height = 420;
   const title = at(lang, "outreach.chart_case_satisfaction");
   const svg = render(
     {
-      title: { text: title, left: "center", textStyle: { fontSize: 16 } },
-      grid: { left: 50, right: 30, top: 50, bottom: 80 },
-      xAxis: { type: "category", data: shown.map((s) => s.label), axisLabel: { interval: 0, width: 70, overflow: "break", fontSize: 11 } },
-      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100 },
+      title: { text: title, left: "center", textStyle: { fontSize: 18, color: LABEL_COLOR } },
+      grid: { left: 50, right: 30, top: 70, bottom: 100 },
+      xAxis: { type: "category", data: shown.map((s) => s.label), axisLabel: { interval: 0, width: 80, overflow: "break", ...AXIS_LABEL } },
+      yAxis: { type: "value", min: (v: { min: number }) => Math.max(0, Math.floor(v.min / 10) * 10 - 10), max: 100, axisLabel: AXIS_LABEL },
       series: [
         {
           type: "bar",
           barMaxWidth: 40,
           data: shown.map((s) => pct(s.rate.value)),
-          label: { show: true, position: "insideBottom", color: "#fff", fontSize: 12, fontWeight: "bold" },
           itemStyle: { color: COLORS[3] },
         },
         {
           type: "custom",
           renderItem: errorBars(false),
-          data: shown.map((s, k) => [k, pct(s.rate.ci.lower), pct(s.rate.ci.upper)]),
+          data: shown.map((s, k) => [k, pct(s.rate.ci.lower), pct(s.rate.ci.upper), pct(s.rate.value)]),
           z: 10,
           silent: true,
         },

@@ -381,6 +381,17 @@ export interface WebInboxStore {
   takeWebInbox(sessionId: string, limit: number): Promise<WebInboxRecord[]>;
 }
 
+/** Leaflets' short links (/q/<code>), one per officer and region (core/outreach/leaflet-links.ts). */
+export interface LeafletLinkStore {
+  /**
+   * The short code of an officer's leaflet in a region: the one stored, else `code`, stored now.
+   * Null when `code` already stands for another leaflet (the caller draws another).
+   */
+  leafletLinkCode(input: { officerId: string; regionCode: string; code: string; now: Date }): Promise<string | null>;
+  /** The officer and region a stored short code stands for, or null. */
+  leafletLinkTarget(code: string): Promise<{ officerId: string; regionCode: string } | null>;
+}
+
 /** Cases residents reported and their progress notes. */
 export interface CaseStore {
   /**
@@ -529,6 +540,7 @@ export interface Store
     SpotCheckStore,
     BroadcastStore,
     WebInboxStore,
+    LeafletLinkStore,
     CaseStore,
     FieldStore,
     OutreachFiguresReader,

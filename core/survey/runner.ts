@@ -29,6 +29,7 @@ import { hasRole } from "../model/roles.js";
 import { Households } from "../outreach/households.js";
 import { createWebInbox, type WebInboxService } from "../outreach/web-inbox.js";
 import { leafletTarget, type LeafletRequest, type LeafletTarget } from "../outreach/leaflets.js";
+import { leafletShortCode, leafletShortTarget } from "../outreach/leaflet-links.js";
 import { readSession, type AccountStatus, type SessionInfo } from "./sessions.js";
 import { adapterInput, performOnce, stepWithRequests, type RequestPerformer } from "./engine-requests.js";
 
@@ -365,6 +366,16 @@ export class ConversationRunner {
   /** Whose leaflet a staff member may print, and for which region (the web chat's staff pages). */
   staffLeaflet(request: LeafletRequest): Promise<LeafletTarget> {
     return leafletTarget(this.store, request);
+  }
+
+  /** The short code of an officer's leaflet in a region (`/q/<code>`), drawn and stored the first time. */
+  leafletShortCode(officerId: string, regionCode: string): Promise<string> {
+    return leafletShortCode(this.store, officerId, regionCode, this.now());
+  }
+
+  /** The officer and region a typed short code stands for, or null. */
+  leafletShortTarget(code: string): Promise<{ officerId: string; regionCode: string } | null> {
+    return leafletShortTarget(this.store, code);
   }
 
   /** Forgets cached sessions, waves and regions (after an admin changed them). */

@@ -134,12 +134,17 @@ describe("the first day in an office, as the README tells it", () => {
     expect(leaflet.status).toBe(200);
     const page = await leaflet.text();
     expect(page).toContain(VILLAGE.name);
-    const qr = /https?:\/\/[^"'<\s]+\/q\/([A-Za-z0-9_.~-]+)/.exec(page);
+    // The short link printed under the QR code leads to the signed link the QR code carries.
+    const short = /<a class="url short-url" href="https?:\/\/[^"]+(\/q\/[a-z0-9]{8})"/.exec(page)?.[1];
+    expect(short).toBeDefined();
+    const resident = new Browser(base);
+    const typed = await resident.get(short ?? "");
+    expect(typed.status).toBe(302);
+    const qr = /^\/q\/([A-Za-z0-9_.~-]+)$/.exec(typed.headers.get("location") ?? "");
     expect(qr?.[1]).toBeDefined();
     const ref = decodeURIComponent(qr?.[1] ?? "");
 
     // 5. A resident scans it and answers the survey in the web chat.
-    const resident = new Browser(base);
     expect((await resident.get(`/q/${ref}`)).status).toBe(200);
     const questionnaire = loadDefaultQuestionnaire();
     const regionQuestion = questionnaire.questions.find((q) => q.type === "region");

@@ -45,10 +45,37 @@ describe("staff QR codes and leaflets", () => {
     expect(html).toContain("联系民警：李警官&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(html).not.toContain("<script>alert");
     expect(html).toContain('<svg role="img" aria-label="参加调查的二维码"');
-    const link = /<span class="url">(https:\/\/anxin\.example\.gov\.cn\/q\/[^<]+)<\/span>/.exec(html)?.[1];
+    // Printed under the QR code: a short link to type, which leads to the signed link of the QR code.
+    const link = /<a class="url short-url" href="https:\/\/anxin\.example\.gov\.cn\/q\/([a-z0-9]{8})">https:\/\/anxin\.example\.gov\.cn\/q\/\1<\/a>/.exec(html)?.[1];
     expect(link).toBeDefined();
-    const code = verifyLeafletCode(app.chat.keys, decodeURIComponent(link!.split("/q/")[1]!));
+    const typed = await fetch(`${app.url}/q/${link!.toUpperCase()}`, { redirect: "manual" });
+    expect(typed.status).toBe(302);
+    const signed = /^\/q\/(.+)$/.exec(typed.headers.get("location") ?? "")?.[1];
+    const code = verifyLeafletCode(app.chat.keys, decodeURIComponent(signed!));
     expect(code).toEqual({ officerId: staff.officer.id, regionCode: staff.street.code });
+    // The same leaflet printed again keeps its short link; another region's leaflet has its own.
+    const again = await (await get(`/web/staff/leaflet?region=${staff.street.code}&lang=en`, bearer(staff.officerToken))).text();
+    expect(again).toContain(`/q/${link!}"`);
+    const other = await (await get(`/web/staff/leaflet?officer=${staff.officer.id}&region=${staff.otherStreet.code}`, bearer(staff.adminToken))).text();
+    expect(other).toMatch(/class="url short-url" href="https:\/\/anxin\.example\.gov\.cn\/q\/[a-z0-9]{8}"/);
+    expect(other).not.toContain(`/q/${link!}"`);
+  });
+
+  it("answers a short link that stands for no leaflet with a page in the visitor's language, not a redirect", async () => {
+    for (const [path, lang, text] of [
+      ["/q/zzzz2222", "zh-CN", "没有这个链接"],
+      ["/q/ABCDEFGH", "en", "There is no such link"],
+      // 0 and 1 are never drawn (misread off paper): the right length, but no code.
+      ["/q/a0b1c2d3", "zh-TW", "沒有這個連結"],
+    ] as const) {
+      const response = await fetch(`${app.url}${path}`, { redirect: "manual", headers: { "accept-language": lang } });
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await response.text()).toContain(text);
+    }
+    // A signed QR code still reaches the chat page, and a damaged one is still refused as such.
+    const damaged = await fetch(`${app.url}/q/abc.def.ghi`, { redirect: "manual" });
+    expect(damaged.status).toBe(400);
   });
 
   it("defaults to the officer's own area and takes a leaflet pass from a signed staff link", async () => {

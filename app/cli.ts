@@ -3,16 +3,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
-import { StartupError, openDatabase } from "./database.js";
-import { startApp } from "./start.js";
-import { installShutdown } from "./shutdown.js";
-import { runChat, type ChatOptions } from "./chat-command.js";
-import { registerSurveyCommands } from "./survey-command.js";
-import { registerAdminCommands } from "./admin-commands.js";
-import { registerWaveCommands } from "./wave-command.js";
-import { registerStaffCommands } from "./staff-command-line.js";
-import { registerRegionCommands } from "./regions-command.js";
-import { registerHouseholdCommands } from "./households-command.js";
+import { StartupError } from "./errors.js";
+import type { ChatOptions } from "./chat-command.js";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
 import { BackupError, backupSqlite } from "../prisma/backup.js";
 import { resolve } from "node:path";
@@ -20,8 +12,38 @@ import type { Role } from "../core/model/index.js";
 import { issueStaffToken } from "./staff-auth.js";
 import { loadOrCreateSecret } from "./secret.js";
 
-/** Builds the command tree (exported for tests and for `--help` checks). */
-export function buildCli(): Command {
+/**
+ * The command groups other modules register, by their first words, imported only when needed:
+ * each brings what its commands use (Prisma, the bots' packages …), so `anxin export` runs
+ * without loading `anxin start`'s code — some 100 MB less memory for a long export.
+ */
+const COMMAND_GROUPS: readonly { names: readonly string[]; load: () => Promise<(program: Command) => unknown> }[] = [
+  { names: ["survey"], load: async () => (await import("./survey-command.js")).registerSurveyCommands },
+  { names: ["export", "sample", "targets"], load: async () => (await import("./admin-commands.js")).registerAdminCommands },
+  { names: ["wave"], load: async () => (await import("./wave-command.js")).registerWaveCommands },
+  { names: ["staff", "broadcast", "coverage"], load: async () => (await import("./staff-command-line.js")).registerStaffCommands },
+  { names: ["regions"], load: async () => (await import("./regions-command.js")).registerRegionCommands },
+  { names: ["households"], load: async () => (await import("./households-command.js")).registerHouseholdCommands },
+];
+
+/** The commands defined in this file. */
+const OWN_COMMANDS: readonly string[] = ["start", "chat", "db", "admin"];
+
+/** Which command groups a command line needs: its own, none for this file's commands, else all (help, typos). */
+function groupsFor(argv: readonly string[] | undefined): typeof COMMAND_GROUPS {
+  const word = argv?.slice(2).find((arg) => !arg.startsWith("-"));
+  if (word === undefined) return COMMAND_GROUPS;
+  if (OWN_COMMANDS.includes(word)) return [];
+  const own = COMMAND_GROUPS.filter((group) => group.names.includes(word));
+  return own.length > 0 ? own : COMMAND_GROUPS;
+}
+
+/**
+ * Builds the command tree (exported for tests and for `--help` checks): every command, or with
+ * `argv` (as process.argv) only what that command line runs.
+ */
+export async function buildCli(argv?: readonly string[]): Promise<Command> {
+  const registers = await Promise.all(groupsFor(argv).map((group) => group.load()));
   const program = new Command("anxin")
     .description("Anxin (安心): public sense-of-security and satisfaction surveys, safety tips and case feedback in chat apps")
     .showHelpAfterError()
@@ -32,6 +54,7 @@ export function buildCli(): Command {
     .description("apply migrations, load the default questionnaire and serve the web chat, admin pages and configured bots")
     .action(async () => {
       const config = loadConfig();
+      const [{ installShutdown }, { startApp }] = await Promise.all([import("./shutdown.js"), import("./start.js")]);
       // Before start-up: a SIGTERM while it runs must still end in a clean close (see shutdown.ts).
       const shutdown = installShutdown({ timeoutMs: config.shutdownTimeoutMs });
       const app = await startApp(config);
@@ -47,15 +70,11 @@ export function buildCli(): Command {
     .option("--db <url>", "database URL (default: a scratch SQLite file deleted afterwards)")
     .option("--user <id>", "the resident's id on the terminal platform", "terminal")
     .action(async (options: ChatOptions) => {
+      const { runChat } = await import("./chat-command.js");
       await runChat(options, { input: process.stdin, output: process.stdout, isTTY: Boolean(process.stdin.isTTY) });
     });
 
-  registerSurveyCommands(program);
-  registerAdminCommands(program);
-  registerWaveCommands(program);
-  registerStaffCommands(program);
-  registerRegionCommands(program);
-  registerHouseholdCommands(program);
+  for (const register of registers) register(program);
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")
@@ -64,6 +83,7 @@ export function buildCli(): Command {
     .action(async (options: { db?: string }) => {
       const config = loadConfig();
       const target = options.db ? parseDatabaseUrl(options.db) : config.database;
+      const { openDatabase } = await import("./database.js");
       const { store, migration } = await openDatabase(target);
       await store.close();
       console.log(
@@ -120,6 +140,7 @@ async function printStaffToken(account: string, days: number): Promise<void> {
   if (!Number.isFinite(days) || days <= 0 || days > 366) throw new StartupError(`--days must be between 1 and 366 (got ${days})`);
   const { platform, userId } = parseAccount(account);
   const config = loadConfig();
+  const { openDatabase } = await import("./database.js");
   const { store } = await openDatabase(config.database);
   try {
     const identity = await store.findIdentity(platform, userId);
@@ -135,6 +156,7 @@ async function printStaffToken(account: string, days: number): Promise<void> {
 async function setRole(account: string, role: Role): Promise<void> {
   const { platform, userId } = parseAccount(account);
   const config = loadConfig();
+  const { openDatabase } = await import("./database.js");
   const { store } = await openDatabase(config.database);
   try {
     const resident = await store.setRole(platform, userId, role);
@@ -152,8 +174,8 @@ export async function runCli(argv: string[]): Promise<void> {
     if (error.code === "EPIPE") process.exit(0);
     throw error;
   });
-  const program = buildCli().exitOverride();
   try {
+    const program = (await buildCli(argv)).exitOverride();
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);

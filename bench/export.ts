@@ -1,36 +1,42 @@
 /**
- * Export benchmark: memory stays flat however many responses are exported.
+ * Export benchmark: memory stays flat however many responses are exported, and the responses
+ * export runs near the database's own speed.
  *
  * Generates a SQLite survey database with raw SQL inserts (200,000 responses, ~12 answers each,
- * 5 % with a suggestion), then runs each export through the real `anxin export …` command code in
- * a child process and reports the child's peak resident set size (getrusage maxRSS: the high-water
- * mark of the whole process, Node itself included), time and output size.
+ * 5 % with a suggestion), then runs each export as a user runs it (`node tools/anxin.js export …`)
+ * in a child process and reports the child's peak resident set size (getrusage maxRSS: the
+ * high-water mark of the whole process, Node and the TypeScript loader included), time and output
+ * size. Then, on a database of `BENCH_EXPORT_RESPONSES` responses (default 1,000,000), the CSV
+ * export against `sqlite3 -csv` running the equivalent pivot query (bench/export-compare.ts).
  *
- * `benchExport()` is called by bench/run.ts; `node --import tsx bench/export.ts --child …` is the
- * child mode it uses.
+ * `benchExport()` is called by bench/run.ts; `npx tsx bench/export.ts [responses]` runs it alone.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { Command } from "commander";
 import { migrate } from "../prisma/migrate.js";
 import { openStore } from "../prisma/store.js";
 import { storeQuestionnaire } from "../core/survey/default-survey.js";
 import { loadDefaultQuestionnaire } from "../core/definitions/load.js";
 import { mulberry32 } from "../core/stats/index.js";
+import { compareWithSqlite, runAnxin } from "./export-compare.js";
 
-/**
- * The RSS limit the exports must stay under. 200 MB until the responses export gained the mode and
- * household columns (field work): the XLSX export then peaked at 191–204 MB, so the limit is 215 MB
- * until its memory is cut back (issue 17), not a new target.
- */
-export const RSS_LIMIT_MB = 215;
+/** The RSS limit the exports must stay under. */
+export const RSS_LIMIT_MB = 200;
 
-/** Default number of responses of the benchmark. */
+/** Default number of responses of the memory benchmark. */
 export const BENCH_RESPONSES = 200_000;
+
+/** Default number of responses of the comparison with sqlite3 (issue 17's target: 1,000,000). */
+export const COMPARE_RESPONSES = 1_000_000;
+
+/** A whole number from the environment, or the default. */
+function countFrom(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
 
 /**
  * Writes a migrated SQLite survey database with `responses` responses (raw SQL inserts, in
@@ -122,7 +128,7 @@ export async function generateSurveyDb(file: string, responses: number, seed = 2
   return { waveId, seconds: (performance.now() - started) / 1000 };
 }
 
-/** What one child export reported. */
+/** What one export reported. */
 export interface ExportRun {
   kind: string;
   format: string;
@@ -131,42 +137,13 @@ export interface ExportRun {
   bytes: number;
 }
 
-const SELF = fileURLToPath(import.meta.url);
-
-/** Runs `anxin export <kind> --format <format>` against `file` in a child process and measures it. */
-export function runChildExport(file: string, kind: string, format: string, out: string, extra: readonly string[] = []): Promise<ExportRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", SELF, "--child", file, kind, format, out, ...extra], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "silent" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        reject(new Error(`child export ${kind} ${format} exited ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line) as ExportRun);
-    });
-  });
-}
-
-async function childMain(file: string, kind: string, format: string, out: string, extra: readonly string[]): Promise<void> {
-  const started = performance.now();
-  const { registerAdminCommands } = await import("../app/admin-commands.js");
-  const program = registerAdminCommands(new Command("anxin").exitOverride());
-  await program.parseAsync(["node", "anxin", "export", kind, "--db", `file:${file}`, "--format", format, "--out", out, ...extra]);
-  const run: ExportRun = {
-    kind,
-    format,
-    // getrusage's ru_maxrss is in kilobytes on Linux.
-    maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-    bytes: statSync(out).size,
-  };
-  process.stdout.write(`${JSON.stringify(run)}\n`);
+/**
+ * Runs `anxin export <kind> --format <format>` against `file` as a user runs it, in a child
+ * process, and measures it (its peak RSS: getrusage maxRSS of the whole process).
+ */
+export async function runChildExport(file: string, kind: string, format: string, out: string, extra: readonly string[] = []): Promise<ExportRun> {
+  const run = await runAnxin(["export", kind, "--db", `file:${file}`, "--format", format, "--out", out, ...extra], out);
+  return { kind, format, maxRssMb: run.maxRssMb, seconds: Math.round(run.seconds * 10) / 10, bytes: run.bytes };
 }
 
 /** The benchmark: printable result lines, including the RSS claim. */
@@ -196,16 +173,23 @@ export async function benchExport(responses = BENCH_RESPONSES): Promise<string[]
     // (an unknown wave), so the figures above read as "this much above an idle export".
     const idle = await runChildExport(file, "suggestions", "csv", join(dir, "idle.csv"), ["--since", "2100-01-01"]);
     lines.push(`export: baseline (same command, nothing to export) peak RSS ${idle.maxRssMb.toFixed(0)} MB → worst export is ${(worst / idle.maxRssMb).toFixed(2)}× the baseline`);
+    rmSync(file, { force: true });
+    const compared = countFrom("BENCH_EXPORT_RESPONSES", COMPARE_RESPONSES);
+    const rounds = countFrom("BENCH_EXPORT_ROUNDS", 3);
+    const bigFile = join(dir, "compare.db");
+    const started = performance.now();
+    const big = await generateSurveyDb(bigFile, compared);
+    const which = compared === COMPARE_RESPONSES ? "the default, issue 17's count" : "set by BENCH_EXPORT_RESPONSES; the target is for 1,000,000, where start-up weighs less";
+    lines.push(`export vs sqlite3: generated ${compared.toLocaleString("en")} responses (${which}) in ${big.seconds.toFixed(0)} s; BENCH_EXPORT_RESPONSES=50000 for a quick run, BENCH_EXPORT_ROUNDS=… rounds (${rounds} now)`);
+    lines.push(...(await compareWithSqlite(bigFile, dir, compared, rounds)));
+    lines.push(`export vs sqlite3: the comparison took ${((performance.now() - started) / 60_000).toFixed(1)} min in all`);
     return lines;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === "--child") {
-  const [file, kind, format, out, ...extra] = process.argv.slice(3) as [string, string, string, string, ...string[]];
-  await childMain(file, kind, format, out, extra);
-} else if (process.argv[1] === SELF) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const count = process.argv[2] ? Number(process.argv[2]) : BENCH_RESPONSES;
   for (const line of await benchExport(count)) console.log(line);
 }

@@ -31,6 +31,20 @@ function toDate(value: unknown): Date | null {
   return new Date(typeof value === "number" ? value : String(value));
 }
 
+/**
+ * A response's answers from the text the database joined them into (`"questionId":value,…`), or
+ * undefined when a stored value is not JSON, so the text is not either. The store writes every
+ * value with JSON.stringify, so no value can reach into its neighbour's place.
+ */
+function joinedAnswers(joined: unknown): Record<string, unknown> | undefined {
+  if (joined === null || joined === undefined) return {};
+  try {
+    return JSON.parse(`{${String(joined)}}`) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** Escapes a LIKE pattern for `LIKE … ESCAPE '\'` (same on SQLite and PostgreSQL). */
@@ -178,27 +192,27 @@ export class BulkReader implements ExportSource {
     return rows.map((r) => ({ regionId: text(r.regionId), count: Number(r.n) }));
   }
 
-  /** Every matching response with answers and region, in id order, read in keyset pages. */
-  async *streamResponses(query: ResponseQuery = {}, pageSize = 500): AsyncGenerator<ResponseWithRegion> {
+  /**
+   * Every matching response with answers and region, in id order, read in keyset pages of
+   * `pageSize` responses. One query a page: the database joins each response's answers into one
+   * JSON object text (their values are stored as JSON), so a response costs one row and one
+   * JSON.parse here instead of a row and a parse per answer (an export of 1,000,000 responses
+   * reads 12 million answers).
+   */
+  async *streamResponses(query: ResponseQuery = {}, pageSize = 1000): AsyncGenerator<ResponseWithRegion> {
     const { clause, values } = this.responseWhere(query);
-    const statement = `SELECT r."id", r."residentId", r."waveId", r."questionnaireId", r."status", r."channel", r."officerId", r."regionId", r."mode", r."householdId", r."startedAt", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath"
+    const key = this.provider === "sqlite" ? `json_quote(a."questionId")` : `to_json(a."questionId")::text`;
+    const joined = this.provider === "sqlite" ? `group_concat(${key} || ':' || a."value", ',')` : `string_agg(${key} || ':' || a."value", ',')`;
+    const statement = `SELECT r."id", r."residentId", r."waveId", r."questionnaireId", r."status", r."channel", r."officerId", r."regionId", r."mode", r."householdId", r."startedAt", r."completedAt", g."code" AS "regionCode", g."path" AS "regionPath",
+        (SELECT ${joined} FROM "Answer" a WHERE a."responseId" = r."id") AS "answers"
       FROM "Response" r LEFT JOIN "Region" g ON g."id" = r."regionId" WHERE ${clause ? `${clause} AND ` : ""}r."id" > ? ORDER BY r."id" LIMIT ?`;
     let after = "";
     for (;;) {
       const rows = await this.run(statement, [...values, after, pageSize]);
-      if (rows.length === 0) return;
-      const ids = rows.map((row) => String(row.id));
-      const answers = await this.run(`SELECT "responseId", "questionId", "value" FROM "Answer" WHERE "responseId" IN (${ids.map(() => "?").join(", ")})`, ids);
-      const byResponse = new Map<string, Record<string, unknown>>();
-      for (const a of answers) {
-        const key = String(a.responseId);
-        let record = byResponse.get(key);
-        if (!record) byResponse.set(key, (record = {}));
-        record[String(a.questionId)] = parseJson<unknown>(a.value, null);
-      }
       for (const row of rows) {
+        const id = String(row.id);
         yield {
-          id: String(row.id),
+          id,
           residentId: text(row.residentId),
           waveId: String(row.waveId),
           questionnaireId: String(row.questionnaireId),
@@ -210,14 +224,21 @@ export class BulkReader implements ExportSource {
           householdId: text(row.householdId),
           startedAt: toDate(row.startedAt) as Date,
           completedAt: toDate(row.completedAt),
-          answers: byResponse.get(String(row.id)) ?? {},
+          answers: joinedAnswers(row.answers) ?? (await this.answersOneByOne(id)),
           regionCode: text(row.regionCode),
           regionPath: text(row.regionPath),
         };
       }
       if (rows.length < pageSize) return;
-      after = ids[ids.length - 1] as string;
+      after = String((rows[rows.length - 1] as Row).id);
     }
+  }
+
+  /** A response's answers read one by one: a stored value that is not JSON reads as null. */
+  private async answersOneByOne(responseId: string): Promise<Record<string, unknown>> {
+    const answers: Record<string, unknown> = {};
+    for (const a of await this.run(`SELECT "questionId", "value" FROM "Answer" WHERE "responseId" = ?`, [responseId])) answers[String(a.questionId)] = parseJson<unknown>(a.value, null);
+    return answers;
   }
 
   private suggestionWhere(query: SuggestionQuery): { clause: string; values: unknown[] } {

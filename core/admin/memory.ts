@@ -27,3 +27,18 @@ const gc: (() => void) | undefined = (() => {
 export function collectGarbage(): void {
   gc?.();
 }
+
+/**
+ * Stops V8 from growing its young generation any further, for a process that only streams an
+ * export from now on. V8 doubles the young generation (up to 2 × 16 MB) whenever enough objects
+ * have survived its scavenges, and a long stream of rows always gets there; at its size when the
+ * export starts it suffices for rows that live one page (bench/export.ts: 30 MB less peak
+ * memory, a little more collection work). Process-wide: a CLI export calls it, never the server.
+ */
+export function holdYoungGeneration(): void {
+  try {
+    setFlagsFromString("--semi-space-growth-factor=1");
+  } catch {
+    // Not settable at run time on this runtime: the export only uses more memory.
+  }
+}

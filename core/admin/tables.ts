@@ -10,11 +10,11 @@
  * The outreach sheets (tip awareness, case satisfaction) likewise leave out suppressed tips and
  * groups: their figures arrive already suppressed from core/admin/outreach-figures.ts.
  */
-import { SURVEY_MODES, type ExportSource, type RegionRecord, type ResponseQuery, type SpotCheckRecord, type SuggestionQuery, type SurveyMode } from "../model/index.js";
+import { SURVEY_MODES, type ExportSource, type RegionRecord, type ResponseRecord, type ResponseQuery, type SpotCheckRecord, type SuggestionQuery, type SurveyMode } from "../model/index.js";
 import { localize } from "../engine/definition.js";
 import type { Lang, QuestionDefinition, Questionnaire } from "../engine/types.js";
-import { figureRows, isShown, qualityFlags, type Breakdown, type FigureRow, type QualityConfig } from "../stats/index.js";
-import { StatConverter, regionCodes, toStatAnswer } from "./convert.js";
+import { figureRows, isShown, qualityFlagsOf, type Breakdown, type FigureRow, type QualityConfig, type StatAnswer } from "../stats/index.js";
+import { regionCodes, toStatAnswer } from "./convert.js";
 import type { Cell, Column, ExportTable } from "./export-writers.js";
 import { at, type AdminKey } from "./i18n.js";
 import { measureName, optionName, type AdminMeasure } from "./measures.js";
@@ -99,36 +99,50 @@ export function generalisedRegions(regions: readonly RegionRecord[], counts: rea
   return out;
 }
 
-function answerText(question: QuestionDefinition, value: unknown, lang: Lang, fallbacks: readonly Lang[]): Cell {
-  const answer = toStatAnswer(value);
-  if (!answer) return null;
-  const label = (id: string): string => {
-    if ("options" in question) {
-      const option = question.options.find((o) => o.id === id);
-      if (option) return localize(option.label, lang, fallbacks);
-    }
-    return id;
-  };
-  const separator = lang === "en" ? "; " : "；";
-  switch (answer.kind) {
-    case "choice":
-      return answer.other ? `${label(answer.option)}${separator}${answer.other}` : label(answer.option);
-    case "choices":
-      return [...answer.options.map(label), ...(answer.other ? [answer.other] : [])].join(separator);
-    case "bool":
-      if (question.type === "yesno") {
-        const custom = answer.value ? question.yes_label : question.no_label;
-        if (custom) return localize(custom, lang, fallbacks);
-      }
-      return answer.value ? (lang === "en" ? "Yes" : "是") : lang === "en" ? "No" : "否";
-    case "number":
-      return answer.value;
-    case "text":
-      return answer.value;
-    case "region":
-      // Region answers are personal location data: they are published like the response's region.
-      return null;
+/**
+ * How one question's answers read in a cell, with its option labels looked up once: an export
+ * formats millions of answers of a few dozen questions.
+ */
+function answerFormatter(question: QuestionDefinition, lang: Lang, fallbacks: readonly Lang[]): (answer: StatAnswer) => Cell {
+  const labels = new Map<string, string>();
+  if ("options" in question) {
+    // The first option with an id wins, as a search through the list would find it.
+    for (const option of question.options) if (!labels.has(option.id)) labels.set(option.id, localize(option.label, lang, fallbacks));
   }
+  const label = (id: string): string => labels.get(id) ?? id;
+  const separator = lang === "en" ? "; " : "；";
+  const yesLabel = question.type === "yesno" ? question.yes_label : undefined;
+  const noLabel = question.type === "yesno" ? question.no_label : undefined;
+  const yes = yesLabel ? localize(yesLabel, lang, fallbacks) : lang === "en" ? "Yes" : "是";
+  const no = noLabel ? localize(noLabel, lang, fallbacks) : lang === "en" ? "No" : "否";
+  return (answer) => {
+    switch (answer.kind) {
+      case "choice":
+        return answer.other ? `${label(answer.option)}${separator}${answer.other}` : label(answer.option);
+      case "choices":
+        return [...answer.options.map(label), ...(answer.other ? [answer.other] : [])].join(separator);
+      case "bool":
+        return answer.value ? yes : no;
+      case "number":
+        return answer.value;
+      case "text":
+        return answer.value;
+      case "region":
+        // Region answers are personal location data: they are published like the response's region.
+        return null;
+    }
+  };
+}
+
+/** A function remembering its result per argument (a handful of statuses, modes, regions). */
+function remembered<T>(compute: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (known.has(key)) return known.get(key) as T;
+    const value = compute(key);
+    known.set(key, value);
+    return value;
+  };
 }
 
 /** Options of {@link responsesTable}. */
@@ -151,7 +165,14 @@ export async function responsesTable(store: Pick<ExportSource, "countResponsesBy
   const questions = questionnaire.questions.filter((q) => q.type !== "note" && q.type !== "region" && q.type !== "phone");
   const regionByCode = new Map(options.regions.map((r) => [r.code, r]));
   const publish = generalisedRegions(options.regions, await store.countResponsesByRegion(options.query), options.minGroupSize);
-  const converter = new StatConverter();
+  const formatters = questions.map((q) => answerFormatter(q, lang, fallbacks));
+  const statusName = remembered((status) => at(lang, `status.${status as ResponseRecord["status"]}`));
+  const modeLabel = remembered((mode) => modeName(mode, lang));
+  const publishedRegion = remembered((code): [string | null, string | null] => {
+    const published = publish.get(code) ?? null;
+    return [published, published ? regionName(regionByCode.get(published), lang, published) : null];
+  });
+  const unpublished: [null, null] = [null, null];
   return {
     name: at(lang, "app.overview"),
     columns: [
@@ -173,25 +194,36 @@ export async function responsesTable(store: Pick<ExportSource, "countResponsesBy
     ],
     rows: (async function* () {
       for await (const r of store.streamResponses(options.query)) {
-        const flags = qualityFlags(converter.convert(r), quality);
-        const code = r.regionCode ? (publish.get(r.regionCode) ?? null) : null;
-        yield [
+        // The statistics' reading of each answer (what the flags count), made once for the cells too.
+        const answers: Record<string, StatAnswer> = {};
+        for (const questionId in r.answers) {
+          const answer = toStatAnswer(r.answers[questionId]);
+          if (answer) answers[questionId] = answer;
+        }
+        const completion = r.status === "completed" && r.completedAt ? { startedMs: r.startedAt.getTime(), completedMs: r.completedAt.getTime() } : null;
+        const flags = qualityFlagsOf(answers, completion, quality);
+        const [code, region] = r.regionCode ? publishedRegion(r.regionCode) : unpublished;
+        const row: Cell[] = [
           r.id,
           options.waveNames?.get(r.waveId) ?? r.waveId,
-          at(lang, `status.${r.status}`),
+          statusName(r.status),
           r.channel,
-          modeName(r.mode, lang),
+          modeLabel(r.mode),
           // An opaque id, not an address: it lets analysts keep one answer per household without
           // publishing where anyone lives.
           r.householdId,
           code,
-          code ? regionName(regionByCode.get(code), lang, code) : null,
+          region,
           r.startedAt,
           r.completedAt,
           flags.speeder,
           flags.straightLiner,
-          ...questions.map((q) => (q.id in r.answers ? answerText(q, r.answers[q.id], lang, fallbacks) : null)),
-        ] satisfies Cell[];
+        ];
+        for (let i = 0; i < questions.length; i++) {
+          const answer = answers[(questions[i] as QuestionDefinition).id];
+          row.push(answer ? (formatters[i] as (answer: StatAnswer) => Cell)(answer) : null);
+        }
+        yield row;
       }
     })(),
   };

@@ -10,7 +10,7 @@
  */
 
 import { StatsConfigError } from "./measures.js";
-import type { MeasureSpec, StatResponse } from "./types.js";
+import type { MeasureSpec, StatAnswer, StatResponse } from "./types.js";
 
 /** An ordered scale question used for straight-lining detection. */
 export interface ScaleQuestion {
@@ -82,11 +82,13 @@ export function parseTimestamp(text: string): number | null {
  */
 export function secondsPerAnswer(response: StatResponse): number | undefined {
   if (response.status !== "completed" || response.completedAt === undefined) return undefined;
-  const start = parseTimestamp(response.startedAt);
-  const end = parseTimestamp(response.completedAt);
-  const answered = Object.keys(response.answers).length;
-  if (start === null || end === null || answered === 0) return undefined;
-  return (end - start) / 1000 / answered;
+  return secondsPerAnswerBetween(parseTimestamp(response.startedAt), parseTimestamp(response.completedAt), response.answers);
+}
+
+function secondsPerAnswerBetween(startedMs: number | null, completedMs: number | null, answers: Readonly<Record<string, StatAnswer>>): number | undefined {
+  const answered = Object.keys(answers).length;
+  if (startedMs === null || completedMs === null || answered === 0) return undefined;
+  return (completedMs - startedMs) / 1000 / answered;
 }
 
 /** Checks a quality configuration. @throws StatsConfigError when thresholds are not sensible. */
@@ -101,11 +103,21 @@ export function checkQualityConfig(config: QualityConfig): void {
 
 /** The quality flags of one response. */
 export function qualityFlags(response: StatResponse, config: QualityConfig): QualityFlags {
+  const completed = response.status === "completed" && response.completedAt !== undefined;
+  return qualityFlagsOf(response.answers, completed ? { startedMs: parseTimestamp(response.startedAt), completedMs: parseTimestamp(response.completedAt as string) } : null, config);
+}
+
+/**
+ * {@link qualityFlags} of a response given by its answers and, when it is completed, its start and
+ * completion instants (ms, null when unknown): an export flags every row as it streams, without
+ * writing its times as text to parse them back.
+ */
+export function qualityFlagsOf(answers: Readonly<Record<string, StatAnswer>>, completion: { startedMs: number | null; completedMs: number | null } | null, config: QualityConfig): QualityFlags {
   checkQualityConfig(config);
-  const spa = secondsPerAnswer(response);
+  const spa = completion ? secondsPerAnswerBetween(completion.startedMs, completion.completedMs, answers) : undefined;
   const positions: number[] = [];
   for (const scale of config.straightLine.scales) {
-    const answer = response.answers[scale.questionId];
+    const answer = answers[scale.questionId];
     if (answer?.kind !== "choice") continue;
     const position = scale.levels.indexOf(answer.option);
     if (position >= 0) positions.push(position);

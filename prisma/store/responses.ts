@@ -57,7 +57,7 @@ export class ResponseTables implements ResponseStore {
    * by plain SQL on a separate read-only connection ({@link BulkReader}): exports and statistics
    * of whole waves must not pay Prisma's per-row memory (see prisma/bulk-reader.ts).
    */
-  async *streamResponses(query: ResponseQuery = {}, pageSize = 500): AsyncGenerator<ResponseWithRegion> {
+  async *streamResponses(query: ResponseQuery = {}, pageSize = 1000): AsyncGenerator<ResponseWithRegion> {
     if (!this.db.target) throw new Error("streamResponses needs a store opened with PrismaStore.open");
     const reader = await BulkReader.open(this.db.target);
     try {

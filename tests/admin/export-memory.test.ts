@@ -1,8 +1,8 @@
 /**
- * Exports stay flat in memory: 20,000 generated responses exported through the real
- * `anxin export` code in a child process, whose peak RSS (getrusage maxRSS, Node and the TypeScript
- * loader included) must stay under RSS_LIMIT_MB (215 MB; see bench/export.ts). No timing is asserted; bench/export.ts measures the
- * same at 200,000 responses and prints the numbers.
+ * Exports stay flat in memory: 20,000 generated responses exported by `anxin export` run as a user
+ * runs it, in a child process, whose peak RSS (getrusage maxRSS, Node and the TypeScript loader
+ * included) must stay under RSS_LIMIT_MB (200 MB; see bench/export.ts). No timing is asserted;
+ * bench/export.ts measures the same at 200,000 responses and prints the numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -27,7 +27,7 @@ function walk(command: Command, path: string[] = []): { path: string[]; command:
     });
 }
 
-const program = buildCli();
+const program = await buildCli();
 const COMMANDS = walk(program);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -13,6 +13,7 @@ import {
   parseTimestamp,
   proportion,
   qualityFlags,
+  qualityFlagsOf,
   scaleQuestionsFromMeasures,
   selectResponses,
   StatsConfigError,
@@ -284,6 +285,12 @@ describe("quality flags", () => {
     expect(qualityFlags(ok, quality).speeder).toBe(false);
     expect(qualityFlags(noZone, quality)).toEqual({ speeder: false, straightLiner: false });
     expect(qualityFlags(inProgress, quality).speeder).toBe(false);
+    // The form an export uses, with instants instead of timestamps to parse, says the same.
+    const at = (text: string) => Date.parse(text);
+    expect(qualityFlagsOf(fast.answers, { startedMs: at(fast.startedAt), completedMs: at(fast.completedAt as string) }, quality)).toEqual(qualityFlags(fast, quality));
+    expect(qualityFlagsOf(ok.answers, { startedMs: at(ok.startedAt), completedMs: at(ok.completedAt as string) }, quality)).toEqual(qualityFlags(ok, quality));
+    expect(qualityFlagsOf(noZone.answers, { startedMs: null, completedMs: at(noZone.completedAt as string) }, quality)).toEqual(qualityFlags(noZone, quality));
+    expect(qualityFlagsOf(inProgress.answers, null, quality)).toEqual(qualityFlags(inProgress, quality));
   });
 
   it("straight-liners: same position on at least N scale questions; 'don't know' neither counts nor breaks", () => {

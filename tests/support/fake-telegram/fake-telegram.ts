@@ -109,6 +109,21 @@ export class FakeTelegram {
     return list[list.length - 1];
   }
 
+  /**
+   * Calls `listener` with each call recorded from now on, in order, as it is recorded (a load
+   * generator's view; tests use {@link waitFor}). Returns the function that stops listening.
+   */
+  onCall(listener: (call: CallRecord) => void): () => void {
+    let next = this.s.records.length;
+    const notify = () => {
+      while (next < this.s.records.length) listener(this.s.records[next++]!);
+    };
+    this.s.listeners.add(notify);
+    return () => {
+      this.s.listeners.delete(notify);
+    };
+  }
+
   /** Sequence number the next recorded call will get; pass it as `since` to wait only for newer calls. */
   cursor(): number {
     return this.s.seq;

@@ -65,6 +65,9 @@ const schema = z.object({
   WECHAT_OA_PATH: optionalText.refine((value) => value === undefined || /^\/[A-Za-z0-9._~\/-]*$/.test(value), {
     message: "must be a URL path starting with /, e.g. /wechat/oa",
   }),
+  WECHAT_OA_ENCODING_AES_KEY: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9]{43}$/.test(value), {
+    message: "must be the EncodingAESKey of mp.weixin.qq.com: 43 letters and digits",
+  }),
   WECHAT_ROOMS: optionalText.refine((value) => value === undefined || value === "ignore" || value === "hint", {
     message: "must be ignore or hint",
   }),
@@ -98,6 +101,8 @@ export interface WechatConfig {
         /** The puppet's own callback server instead of `path`. */
         port: number | undefined;
         accessTokenProxyUrl: string | undefined;
+        /** EncodingAESKey: set for safe (安全模式) or compatible mode, undefined for plaintext. */
+        encodingAesKey: string | undefined;
       }
     | undefined;
 }
@@ -131,7 +136,7 @@ export interface Config {
 }
 
 /** Settings whose values are credentials: an error about one says how long it was, never what it was. */
-const SECRET_SETTINGS = new Set(["APP_SECRET", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WECHATY_PUPPET_OA_APP_SECRET", "WECHATY_PUPPET_OA_TOKEN"]);
+const SECRET_SETTINGS = new Set(["APP_SECRET", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WECHATY_PUPPET_OA_APP_SECRET", "WECHATY_PUPPET_OA_TOKEN", "WECHAT_OA_ENCODING_AES_KEY"]);
 
 /**
  * A setting's value as an error message may show it: secrets by their length only, URLs without
@@ -247,6 +252,9 @@ function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined 
   if (values.WECHATY_PUPPET_OA_PORT !== undefined && values.WECHAT_OA_PATH !== undefined) {
     throw new ConfigError("WECHAT_OA_PATH: set either WECHAT_OA_PATH (callback on Anxin's HTTP server) or WECHATY_PUPPET_OA_PORT (the puppet's own server), not both");
   }
+  if (values.WECHATY_PUPPET_OA_PORT !== undefined && values.WECHAT_OA_ENCODING_AES_KEY !== undefined) {
+    throw new ConfigError("WECHAT_OA_ENCODING_AES_KEY: needs the callback on Anxin's server (WECHAT_OA_PATH); the puppet's own server (WECHATY_PUPPET_OA_PORT) reads plaintext only");
+  }
   const port = values.WECHATY_PUPPET_OA_PORT === undefined ? undefined : Number(values.WECHATY_PUPPET_OA_PORT);
   return {
     puppet,
@@ -258,6 +266,7 @@ function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined 
       path: port === undefined ? (values.WECHAT_OA_PATH ?? "/wechat/oa") : undefined,
       port,
       accessTokenProxyUrl: values.WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL,
+      encodingAesKey: values.WECHAT_OA_ENCODING_AES_KEY,
     },
   };
 }
@@ -291,6 +300,7 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["WECHATY_PUPPET_OA_APP_SECRET", "(none)", "Official Account AppSecret (needed with the official-account puppet)"],
   ["WECHATY_PUPPET_OA_TOKEN", "(none)", "Token of the Official Account's server configuration (needed with the official-account puppet)"],
   ["WECHAT_OA_PATH", "/wechat/oa", "Official Account callback path on this server (URL to enter: PUBLIC_URL + path)"],
+  ["WECHAT_OA_ENCODING_AES_KEY", "(none: plaintext mode)", "the Official Account's EncodingAESKey, for 安全模式 (safe) or 兼容模式 (compatible) message encryption"],
   ["WECHATY_PUPPET_OA_PORT", "(none)", "instead of WECHAT_OA_PATH: the puppet's own callback server port"],
   ["WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL", "(none)", "fetch Official Account access tokens through this server"],
   ["WECHAT_ROOMS", "ignore", "WeChat group chats: ignore, or hint (answer an @-mention with \"write to me directly\")"],

@@ -24,8 +24,10 @@ import { KeyedQueue } from "../../core/survey/keyed-queue.js";
 import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
 import { staffText } from "../../core/survey/staff-i18n.js";
 import { ensureDir } from "../../core/util/ensure-dir.js";
+import { AccessTokenGuard, officialAccountTokenRenewer } from "./oa-access-token.js";
+import { OfficialAccountApiError, OfficialAccountErrcodes, WECHAT_ERRCODE } from "./oa-errcodes.js";
 import { mountOfficialAccountCallback, type FollowEvent, type Forwarder } from "./oa-callback.js";
-import { constructPuppet, freePort, loadPuppetClass, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
+import { constructPuppet, freePort, loadPuppetClass, OFFICIAL_ACCOUNT_PUPPET_PACKAGE, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
 import { renderReply, splitText, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
 import { WECHAT_STRINGS } from "./strings.js";
 import { Supervisor, type RestartPolicy, type Sleep, type SupervisorState } from "./supervisor.js";
@@ -104,6 +106,10 @@ export class WechatChannel implements Channel {
   private readonly windowMs: number | undefined;
   private readonly maxBytes: number;
   private readonly print: (text: string) => void;
+  /** Renews the Official Account's access token when a send fails (no-op on other puppets). */
+  private readonly tokenGuard: AccessTokenGuard;
+  /** WeChat's errcode of failed Official Account sends (none on other puppets). */
+  private readonly errcodes = new OfficialAccountErrcodes();
   private bot: Wechaty | undefined;
   private puppet: WechatyPuppet | undefined;
   /** The puppet built (and so validated) by prepare(), used by the first start. */
@@ -120,6 +126,10 @@ export class WechatChannel implements Channel {
     this.windowMs = options.replyWindowMs === null ? undefined : (options.replyWindowMs ?? defaultWindow);
     this.maxBytes = options.maxMessageBytes ?? WECHAT_MAX_MESSAGE_BYTES;
     this.print = options.print ?? ((text) => console.log(text));
+    this.tokenGuard = new AccessTokenGuard({
+      renewer: () => (this.puppet && options.settings.puppet === "wechaty-puppet-official-account" ? officialAccountTokenRenewer(this.puppet) : undefined),
+      logger: options.logger,
+    });
     this.supervisor = new Supervisor({
       name: "WeChat",
       run: () => this.run(),
@@ -166,6 +176,8 @@ export class WechatChannel implements Channel {
       mountOfficialAccountCallback(this.options.server, {
         path: oa.path,
         token: oa.token,
+        appId: oa.appId,
+        encodingAesKey: oa.encodingAesKey,
         puppetUrl: () => (this.puppetPort === undefined ? undefined : `http://127.0.0.1:${this.puppetPort}`),
         onFollow: (event) => this.followed(event),
         onUnfollow: (event) => this.unfollowed(event),
@@ -228,9 +240,21 @@ export class WechatChannel implements Channel {
         for (const text of texts) await this.sendText(chatId, text);
         return { ok: true };
       } catch (error) {
-        return { ok: false, permanent: false, error: errorMessage(error) };
+        return this.pushFailure(chatId, error);
       }
     });
+  }
+
+  /** A refused push as the outbox records it: WeChat's errcode decides whether a retry can help. */
+  private pushFailure(chatId: string, error: unknown): PushResult {
+    if (error instanceof OfficialAccountApiError) {
+      if (error.errcode === WECHAT_ERRCODE.outsideWindow) {
+        this.options.logger.warn({ chatId, errcode: error.errcode }, `WeChat push refused: ${OUTSIDE_WINDOW_ERROR}`);
+        return { ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR };
+      }
+      if (error.errcode === WECHAT_ERRCODE.unfollowed) return { ok: false, permanent: true, blocked: true, error: "the resident unfollowed the Official Account" };
+    }
+    return { ok: false, permanent: false, error: errorMessage(error) };
   }
 
   /**
@@ -314,6 +338,9 @@ export class WechatChannel implements Channel {
     if (this.bot !== bot) return;
     if (!puppet.state.active()) throw startError instanceof Error ? startError : new Error(startError ? errorMessage(startError) : "the puppet did not start");
     this.puppetPort = this.nextPuppetPort;
+    if (this.options.settings.puppet === "wechaty-puppet-official-account" && !this.errcodes.install(puppet)) {
+      this.options.logger.warn(`WeChat Official Account: cannot read WeChat's error codes from this puppet version (written for ${OFFICIAL_ACCOUNT_PUPPET_PACKAGE}); failed sends are retried without knowing why`);
+    }
   }
 
   private async halt(): Promise<void> {
@@ -500,7 +527,7 @@ export class WechatChannel implements Channel {
   private async sendText(conversationId: string, text: string): Promise<void> {
     const puppet = this.puppet;
     if (!puppet) throw new Error("WeChat is not connected");
-    await puppet.messageSendText(conversationId, text);
+    await this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendText(conversationId, text)));
   }
 
   private async sendFile(conversationId: string, png: Uint8Array, name: string): Promise<void> {
@@ -509,7 +536,8 @@ export class WechatChannel implements Channel {
     // Base64 rather than a Buffer box: a Buffer FileBox cannot be serialised (toJSON), which the
     // mock and the gRPC service puppets do with every file they send. The name's .png extension
     // gives the media type (image/png) the Official Account's upload needs.
-    await puppet.messageSendFile(conversationId, FileBox.fromBase64(Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64"), name));
+    const base64 = Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64");
+    await this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendFile(conversationId, FileBox.fromBase64(base64, name))));
   }
 }
 

@@ -6,10 +6,16 @@
  * follow / unfollow would never be seen. Here every request is signature-checked; follow and
  * unfollow events are handled; messages are passed on unchanged to the puppet's own server on a
  * local port, which turns them into Wechaty messages.
+ *
+ * Safe mode (安全模式) and compatible mode (兼容模式), with the EncodingAESKey configured: an
+ * `Encrypt` body must carry a valid `msg_signature`; it is decrypted here (oa-crypto.ts) and the
+ * plaintext document goes on as a plaintext callback would (the puppet reads plaintext only).
+ * Plaintext callbacks stay accepted, so switching the mode on mp.weixin.qq.com loses nothing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "../../app/log.js";
+import { CallbackDecryptError, decodeEncodingAesKey, decryptCallback, messageSignatureValid } from "./oa-crypto.js";
 
 /** A follow or unfollow, as WeChat reported it. */
 export interface FollowEvent {
@@ -30,6 +36,10 @@ export interface OfficialAccountCallbackOptions {
   path: string;
   /** The Token of the server configuration (for signatures). */
   token: string;
+  /** The AppID (encrypted messages name it). */
+  appId: string;
+  /** The EncodingAESKey, for safe and compatible mode; undefined in plaintext mode. */
+  encodingAesKey?: string | undefined;
   /** Base URL of the puppet's callback server right now; undefined while it is down. */
   puppetUrl: () => string | undefined;
   onFollow: (event: FollowEvent) => Promise<void>;
@@ -66,7 +76,25 @@ export function parseCallbackXml(xml: string): Record<string, string> {
 /** Mounts GET (URL check) and POST (messages and events) on `path`. */
 export function mountOfficialAccountCallback(server: FastifyInstance, options: OfficialAccountCallbackOptions): void {
   const forward: Forwarder = options.forward ?? ((url, init) => fetch(url, init));
+  const aesKey = options.encodingAesKey === undefined ? undefined : decodeEncodingAesKey(options.encodingAesKey);
+  if (options.encodingAesKey !== undefined && !aesKey) throw new Error("WECHAT_OA_ENCODING_AES_KEY is not an EncodingAESKey (43 letters and digits)");
   let warnedEncrypted = false;
+
+  /** The plaintext of an encrypted callback; "forged" for a wrong msg_signature; undefined when unreadable (logged). */
+  const decryptBody = (key: Buffer, encrypted: string, query: Record<string, unknown>): string | "forged" | undefined => {
+    const { msg_signature: signature, timestamp, nonce } = query;
+    if (typeof signature !== "string" || typeof timestamp !== "string" || typeof nonce !== "string" || !messageSignatureValid(options.token, timestamp, nonce, encrypted, signature)) {
+      options.logger.warn({ path: options.path }, "WeChat Official Account: encrypted callback with a wrong msg_signature refused");
+      return "forged";
+    }
+    try {
+      return decryptCallback(encrypted, key, options.appId);
+    } catch (error) {
+      const reason = error instanceof CallbackDecryptError ? error.message : String(error);
+      options.logger.error({ reason }, "WeChat Official Account: cannot decrypt a callback (is WECHAT_OA_ENCODING_AES_KEY the EncodingAESKey on mp.weixin.qq.com?)");
+      return undefined;
+    }
+  };
 
   // In its own scope, so the XML body parser does not change how other routes read bodies.
   void server.register(async (scope) => {
@@ -88,14 +116,21 @@ export function mountOfficialAccountCallback(server: FastifyInstance, options: O
         options.logger.warn({ path: options.path }, "WeChat Official Account: callback with a wrong signature refused");
         return reply.code(403).type("text/plain").send("bad signature");
       }
-      const body = typeof request.body === "string" ? request.body : "";
-      const fields = parseCallbackXml(body);
+      let body = typeof request.body === "string" ? request.body : "";
+      let fields = parseCallbackXml(body);
+      if (fields.Encrypt !== undefined && aesKey) {
+        const decrypted = decryptBody(aesKey, fields.Encrypt, query);
+        if (decrypted === "forged") return reply.code(403).type("text/plain").send("bad msg_signature");
+        // "success" tells WeChat not to retry something that will never be understood.
+        if (decrypted === undefined) return reply.type("text/plain").send("success");
+        body = decrypted;
+        fields = parseCallbackXml(body);
+      }
       if (fields.MsgType === undefined) {
         if (fields.Encrypt !== undefined && !warnedEncrypted) {
           warnedEncrypted = true;
-          options.logger.error("WeChat Official Account: messages arrive encrypted; set 消息加解密方式 to 明文模式 or 兼容模式 on mp.weixin.qq.com");
+          options.logger.error("WeChat Official Account: messages arrive encrypted; set WECHAT_OA_ENCODING_AES_KEY to the EncodingAESKey of mp.weixin.qq.com (or choose 明文模式 there)");
         }
-        // "success" tells WeChat not to retry something that will never be understood.
         return reply.type("text/plain").send("success");
       }
       if (fields.MsgType === "event") {

@@ -158,6 +158,13 @@ describe("anxin start with a platform that cannot be reached", () => {
         WECHATY_PUPPET_OA_APP_SECRET: OA_APP_SECRET,
         WECHATY_PUPPET_OA_TOKEN: "unreachabletoken",
         WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL: `http://127.0.0.1:${closed}/`,
+        // wechaty-puppet-official-account 1.10.14 does not hand the token proxy URL on (its
+        // OfficialAccount is built without it) and asks api.weixin.qq.com itself: the closed port
+        // as its HTTPS proxy keeps that call off the internet on a machine that has it.
+        HTTPS_PROXY: `http://127.0.0.1:${closed}`,
+        https_proxy: `http://127.0.0.1:${closed}`,
+        NO_PROXY: "127.0.0.1,localhost",
+        no_proxy: "127.0.0.1,localhost",
       },
       /access token/,
       OA_APP_SECRET,

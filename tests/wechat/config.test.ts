@@ -51,8 +51,11 @@ describe("WeChat configuration", () => {
         path: "/wechat/oa",
         port: undefined,
         accessTokenProxyUrl: undefined,
+        encodingAesKey: undefined,
       },
     } satisfies WechatConfig);
+    const aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    expect(loadConfig({ ...OA_ENV, WECHAT_OA_ENCODING_AES_KEY: aesKey }).wechat?.officialAccount?.encodingAesKey).toBe(aesKey);
     expect(loadConfig({ ...OA_ENV, WECHATY_PUPPET_OA_PORT: "8077" }).wechat?.officialAccount).toMatchObject({ path: undefined, port: 8077 });
     expect(loadConfig({ WECHATY_PUPPET: "wechaty-puppet-wechat4u", WECHAT_ROOMS: "hint" }).wechat).toEqual({ puppet: "wechaty-puppet-wechat4u", rooms: "hint", officialAccount: undefined });
   });
@@ -66,6 +69,8 @@ describe("WeChat configuration", () => {
     expect(configError({ ...OA_ENV, WECHATY_PUPPET_OA_PORT: "80a" })).toMatch(/^WECHATY_PUPPET_OA_PORT: must be a port number/);
     expect(configError({ ...OA_ENV, WECHATY_PUPPET_OA_PORT: "8077", WECHAT_OA_PATH: "/wx" })).toMatch(/^WECHAT_OA_PATH: set either/);
     expect(configError({ ...OA_ENV, WECHAT_OA_PATH: "wechat" })).toMatch(/^WECHAT_OA_PATH: must be a URL path/);
+    expect(configError({ ...OA_ENV, WECHAT_OA_ENCODING_AES_KEY: "tooShort0123" })).toMatch(/^WECHAT_OA_ENCODING_AES_KEY: must be the EncodingAESKey/);
+    expect(configError({ ...OA_ENV, WECHATY_PUPPET_OA_PORT: "8077", WECHAT_OA_ENCODING_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" })).toMatch(/^WECHAT_OA_ENCODING_AES_KEY: needs the callback on Anxin's server/);
     expect(configError({ WECHATY_PUPPET: "wechaty-puppet-padlocal" })).toMatch(/^WECHATY_PUPPET: must be one of wechaty-puppet-official-account, wechaty-puppet-wechat4u, wechaty-puppet-mock/);
     expect(configError({ WECHATY_PUPPET: "wechaty-puppet-mock", WECHAT_ROOMS: "all" })).toMatch(/^WECHAT_ROOMS: must be ignore or hint/);
   });

@@ -22,6 +22,7 @@ import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportTable } from
 import { parseLocalDateTime } from "../core/util/time-zone.js";
 import { computeReport, ReportRequestError, resolveWave, waveMeasures } from "../core/admin/stats-service.js";
 import { responsesTable, spotChecksTable, statsTables, suggestionsTable } from "../core/admin/tables.js";
+import { computeDriversReport, driversTable } from "../core/admin/drivers.js";
 import { drawSpotChecks, isOutcome, spotCheckConsistency } from "../core/admin/spot-checks.js";
 import { chatRecheckSettings, expireChatRechecks, queueChatRechecks } from "../core/admin/spot-check-chat.js";
 import { measureName } from "../core/admin/measures.js";
@@ -29,6 +30,8 @@ import { adminSettings } from "../core/admin/settings.js";
 import { TargetError } from "../core/admin/targets.js";
 import { AdminService, type CheckedTarget } from "../core/admin/service.js";
 import { registerVisitsExport } from "./visits-export-command.js";
+import { holdYoungGeneration } from "../core/admin/memory.js";
+import { registerKeywordsExport } from "./keywords-export-command.js";
 
 /** The `--db <url>` option every admin command has. */
 export interface DbOption {
@@ -132,7 +135,7 @@ export function progressBar(total: number, label: string, stream: NodeJS.WriteSt
   };
 }
 
-async function runExport(source: ExportSource, kind: "suggestions" | "responses" | "stats" | "spot-checks", options: ExportOptions): Promise<void> {
+async function runExport(source: ExportSource, kind: "suggestions" | "responses" | "stats" | "drivers" | "spot-checks", options: ExportOptions): Promise<void> {
   const lang = options.lang;
   const now = new Date();
   const zone = officeTimeZone();
@@ -206,6 +209,22 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
       }
       break;
     }
+    case "drivers": {
+      try {
+        const report = await computeDriversReport(source, {
+          ...(options.wave ? { waveId: options.wave } : {}),
+          ...(region ? { regionCode: region.code } : {}),
+          ...(options.level !== undefined ? { level: options.level } : {}),
+          settings,
+          now,
+        });
+        tables = [driversTable(report, lang)];
+      } catch (error) {
+        if (error instanceof ReportRequestError) throw new AdminCliError(error.message);
+        throw error;
+      }
+      break;
+    }
     case "spot-checks": {
       const wave = await resolveWave(source, options.wave, now);
       if (!wave) throw new AdminCliError("no such wave");
@@ -226,7 +245,7 @@ async function runExport(source: ExportSource, kind: "suggestions" | "responses"
 /** Adds `export`, `sample` and `targets` commands to the `anxin` program. */
 export function registerAdminCommands(program: Command): Command {
   const exportCommand = program.command("export").description("export suggestions, raw responses, statistics, spot checks or household visits (CSV with BOM, XLSX or JSON lines)");
-  for (const kind of ["suggestions", "responses", "stats", "spot-checks"] as const) {
+  for (const kind of ["suggestions", "responses", "stats", "drivers", "spot-checks"] as const) {
     const command = exportCommand
       .command(kind)
       .description(
@@ -234,6 +253,7 @@ export function registerAdminCommands(program: Command): Command {
           suggestions: "residents' suggestions, newest first",
           responses: "raw answers: one row per response, question and option labels in --lang",
           stats: "every figure with n and 95% CI: overall against targets, trend, regions, channels, survey modes, hot problems, quality",
+          drivers: "drivers of feeling unsafe and of dissatisfaction: odds ratios with 95% CI and p-values from a logistic regression of the wave's completed responses, ranked; small levels suppressed",
           "spot-checks": "the spot-check list for verifiers, with the phone numbers residents shared",
         }[kind],
       )
@@ -250,16 +270,20 @@ export function registerAdminCommands(program: Command): Command {
         .option("--tag <tag>", "with this tag")
         .option("--search <text>", "text contains");
     }
+    if (kind === "drivers") command.option("--level <n>", "region level of the region factor (0 = top; default: the first level with several regions)", integer("--level", 0));
     if (kind === "stats") {
       command.option("--level <n>", "region level to break down by (0 = top)", integer("--level", 0)).option("--exclude-flagged", "leave out speeders and straight-liners");
     }
-    if (kind === "stats" || kind === "responses") command.option("--min-group <n>", "suppress groups smaller than this (default 10)", integer("--min-group", 2));
+    if (kind === "stats" || kind === "responses" || kind === "drivers") command.option("--min-group <n>", "suppress groups smaller than this (default 10)", integer("--min-group", 2));
     command.action(async (options: ExportOptions) => {
+      // This process now only streams the export (bench/export.ts measures the memory it saves).
+      holdYoungGeneration();
       await withReader(options, (reader) => runExport(reader, kind, options));
     });
   }
   // Visits are read through the store (keyset pages), not the plain-SQL reader: app/visits-export-command.ts.
   registerVisitsExport(exportCommand, withStore);
+  registerKeywordsExport(exportCommand, withStore);
 
   const sample = program.command("sample").description("telephone spot checks of completed questionnaires");
   sample

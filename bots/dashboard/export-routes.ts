@@ -15,6 +15,10 @@ import { badRequest, notFound } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
 import { staffOf } from "./security.js";
 import { formatLocalDate } from "../../core/util/time-zone.js";
+import { at } from "../../core/admin/i18n.js";
+import { requestLang } from "./errors.js";
+import { quotedText } from "../../core/admin/waves.js";
+import { driversTable } from "../../core/admin/drivers.js";
 
 const exportQuery = statsQuery.extend(suggestionQuery.shape).extend({
   format: z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]).default("csv"),
@@ -52,15 +56,15 @@ export function registerExportRoutes(app: FastifyInstance, deps: DashboardDeps):
 async function exportTables({ service, reports }: DashboardDeps, kind: string, q: ExportQuery, lang: Lang, reply: FastifyReply): Promise<ExportTable[] | FastifyReply> {
   switch (kind) {
     case "suggestions": {
-      const filter = await service.suggestions.filter(q);
+      const filter = await service.suggestions.filter(q, requestLang(reply.request));
       if (typeof filter === "string") return badRequest(reply, filter);
       return [await service.exports.suggestions(filter, lang)];
     }
     case "responses": {
       const wave = await service.waves.resolve(q.wave);
-      if (!wave) return notFound(reply, "no such wave");
+      if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
       const region = q.region ? await service.region(q.region) : null;
-      if (q.region && !region) return notFound(reply, `no region ${q.region}`);
+      if (q.region && !region) return notFound(reply, at(requestLang(reply.request), "errors.no_such_region", { code: quotedText(q.region) }));
       return [await service.exports.responses(wave, { region, lang, minGroupSize: q.min })];
     }
     case "stats":
@@ -71,12 +75,17 @@ async function exportTables({ service, reports }: DashboardDeps, kind: string, q
         },
         (message) => notFound(reply, message),
       );
+    case "drivers":
+      return unlessNoReport(
+        async () => [driversTable(await service.drivers({ ...(q.wave ? { waveId: q.wave } : {}), ...(q.region ? { regionCode: q.region } : {}), ...(q.level === undefined ? {} : { level: q.level }) }), lang)],
+        (message) => notFound(reply, message),
+      );
     case "spot-checks": {
       const wave = await service.waves.resolve(q.wave);
-      if (!wave) return notFound(reply, "no such wave");
+      if (!wave) return notFound(reply, at(requestLang(reply.request), "errors.no_such_wave"));
       return [await service.exports.spotChecks(wave, lang)];
     }
     default:
-      return notFound(reply, "export suggestions, responses, stats or spot-checks");
+      return notFound(reply, at(requestLang(reply.request), "errors.export_kinds"));
   }
 }

@@ -31,6 +31,8 @@ import { registerSignInRoutes } from "./sign-in-routes.js";
 import { registerSpotCheckRoutes } from "./spot-check-routes.js";
 import { registerStatsApiRoutes } from "./stats-api-routes.js";
 import { registerSuggestionsRoutes } from "./suggestions-routes.js";
+import { registerKeywordsRoutes } from "./keywords-routes.js";
+import { registerDriversRoutes } from "./drivers-routes.js";
 import { registerWavesApiRoutes } from "./waves-api-routes.js";
 import { registerWavesRoutes, waveFlashes } from "./waves-routes.js";
 import { registerRegionsRoutes } from "./regions-routes.js";
@@ -75,6 +77,8 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
       registerSignInRoutes(scope, deps);
       registerOverviewRoutes(scope, deps);
       registerSuggestionsRoutes(scope, deps);
+      registerKeywordsRoutes(scope, deps);
+      registerDriversRoutes(scope, deps);
       registerSpotCheckRoutes(scope, deps);
       registerWavesRoutes(scope, deps, flashes);
       await registerRegionsRoutes(scope, deps);

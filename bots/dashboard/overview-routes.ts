@@ -9,6 +9,7 @@ import { langOf, statsQuery } from "./queries.js";
 import { badRequest, notFoundHtml, sendHtml } from "./replies.js";
 import { unlessNoReport } from "./reports.js";
 import { noRegionsBanner } from "./regions-page.js";
+import { driversSection } from "./drivers-page.js";
 
 /** Registers GET /admin and GET /admin/report. */
 export function registerOverviewRoutes(app: FastifyInstance, { service, admin, pageContext, reports }: DashboardDeps): void {
@@ -45,7 +46,8 @@ export function registerOverviewRoutes(app: FastifyInstance, { service, admin, p
       async () => {
         const r = await reports.report(reports.requestFor(q));
         const params: OverviewParams = { clean: q.clean, ...(q.measure ? { measure: q.measure } : {}) };
-        return sendHtml(reply, reportPage(pageContext(request, lang), { report: r, params, waves: await service.waves.list(), outreach: await reports.outreach(r) }));
+        const drivers = await service.drivers({ waveId: r.wave.id, ...(r.region ? { regionCode: r.region.code } : {}) });
+        return sendHtml(reply, reportPage(pageContext(request, lang), { report: r, params, waves: await service.waves.list(), outreach: await reports.outreach(r), drivers: driversSection(drivers, lang, "report-drivers-", "h3") }));
       },
       (message) => notFoundHtml(reply, lang, message),
     );

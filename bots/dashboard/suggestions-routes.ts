@@ -11,6 +11,7 @@ import { parseInput } from "./errors.js";
 import { idParams, langOf, suggestionQuery, textParam } from "./queries.js";
 import { badRequest, notFound, sendHtml } from "./replies.js";
 import { staffOf } from "./security.js";
+import { keywordsPanel, PANEL_TERMS } from "./keywords-panel.js";
 
 /** How many suggestions the page shows at once. */
 const PAGE_SIZE = 50;
@@ -27,15 +28,18 @@ export function registerSuggestionsRoutes(app: FastifyInstance, { service, admin
     if (!parsed.success) return badRequest(reply, parsed.error);
     const q = parsed.data;
     const lang = langOf(request, q);
-    const filter = await service.suggestions.filter(q);
+    const filter = await service.suggestions.filter(q, lang);
     if (typeof filter === "string") return badRequest(reply, filter);
-    const [list, total, waves, regions] = await Promise.all([
+    const [list, total, waves, regions, keywords] = await Promise.all([
       service.suggestions.query({ ...filter, limit: PAGE_SIZE, ...(q.cursor ? { cursor: q.cursor } : {}) }),
       service.suggestions.count(filter),
       service.waves.list(),
       service.regions(),
+      // The word cloud heads the first page only: later pages are for reading on.
+      q.cursor ? undefined : service.suggestions.keywords(filter, lang, { top: PANEL_TERMS }),
     ]);
     const filters = Object.fromEntries(Object.entries({ wave: q.wave, region: q.region, status: q.status, tag: q.tag, q: q.q, since: q.since }).filter(([, v]) => typeof v === "string" && v !== ""));
+    const termLinks = new URLSearchParams({ lang, ...Object.fromEntries(Object.entries(filters).filter(([key]) => key !== "q")) } as Record<string, string>);
     return sendHtml(
       reply,
       suggestionsPage(pageContext(request, lang), {
@@ -44,6 +48,7 @@ export function registerSuggestionsRoutes(app: FastifyInstance, { service, admin
         filters,
         waves,
         regions,
+        ...(keywords ? { keywords: keywordsPanel(lang, keywords, termLinks) } : {}),
         ...(list.length === PAGE_SIZE ? { nextCursor: (list[list.length - 1] as { id: string }).id } : {}),
       }),
     );
@@ -64,7 +69,7 @@ export function registerSuggestionsRoutes(app: FastifyInstance, { service, admin
   app.get("/admin/api/suggestions", { preHandler: admin }, async (request, reply) => {
     const parsed = suggestionQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    const filter = await service.suggestions.filter(parsed.data);
+    const filter = await service.suggestions.filter(parsed.data, langOf(request, parsed.data));
     if (typeof filter === "string") return badRequest(reply, filter);
     const limit = parsed.data.limit ?? 100;
     const [items, total] = await Promise.all([service.suggestions.query({ ...filter, limit, ...(parsed.data.cursor ? { cursor: parsed.data.cursor } : {}) }), service.suggestions.count(filter)]);

@@ -8,6 +8,12 @@ import { drawSpotChecks, type DrawRequest, type DrawResult } from "./spot-checks
 import { queueChatRechecks, type QueueResult } from "./spot-check-chat.js";
 import type { AdminContext } from "./service-context.js";
 import { parseLocalDateTime } from "../util/time-zone.js";
+import { suggestionKeywords, type KeywordGroupOptions, type SuggestionKeywords } from "../insight/keywords-table.js";
+import type { Lang } from "../engine/types.js";
+import { at } from "./i18n.js";
+
+/** The most suggestions the dashboard reads for its keywords (the newest): enough for any county, bounded for a city. */
+export const KEYWORD_READ_LIMIT = 20_000;
 
 /** Suggestion filters as a request gives them, as text (`status` may be a comma-separated list). */
 export interface SuggestionFilterQuery {
@@ -41,18 +47,18 @@ function officeTime(text: string, zone: string): Date {
 export class SuggestionService {
   constructor(private readonly ctx: AdminContext) {}
 
-  /** The store's filter for a suggestion query, or what is wrong with it (an unknown region or status). */
-  async filter(q: SuggestionFilterQuery): Promise<SuggestionQuery | string> {
+  /** The store's filter for a suggestion query, or what is wrong with it (an unknown region or status) in `lang`. */
+  async filter(q: SuggestionFilterQuery, lang: Lang = "en"): Promise<SuggestionQuery | string> {
     const filter: SuggestionQuery = {};
     if (q.wave) filter.waveId = q.wave;
     if (q.region) {
       const region = await this.ctx.store.getRegionByCode(q.region);
-      if (!region) return `no region ${q.region}`;
+      if (!region) return at(lang, "errors.no_such_region", { code: q.region });
       filter.regionPath = region.path;
     }
     if (q.status) {
       const statuses = q.status.split(",").filter((s): s is SuggestionStatus => (SUGGESTION_STATUSES as readonly string[]).includes(s));
-      if (statuses.length === 0) return `unknown status ${q.status}`;
+      if (statuses.length === 0) return at(lang, "errors.unknown_status", { status: q.status, known: SUGGESTION_STATUSES.join(", ") });
       filter.status = statuses;
     }
     if (q.tag) filter.tag = q.tag;
@@ -61,8 +67,8 @@ export class SuggestionService {
     if (q.since) filter.since = officeTime(q.since, this.ctx.timeZone);
     if (q.until) filter.until = officeTime(q.until, this.ctx.timeZone);
     // An impossible date (2026-13-45) must not reach the database, whose refusal would be a 500.
-    if (filter.since && Number.isNaN(filter.since.getTime())) return `since: not a date: ${q.since}`;
-    if (filter.until && Number.isNaN(filter.until.getTime())) return `until: not a date: ${q.until}`;
+    if (filter.since && Number.isNaN(filter.since.getTime())) return at(lang, "errors.bad_param", { param: "since", problem: at(lang, "errors.expect_date") });
+    if (filter.until && Number.isNaN(filter.until.getTime())) return at(lang, "errors.bad_param", { param: "until", problem: at(lang, "errors.expect_date") });
     return filter;
   }
 
@@ -74,6 +80,12 @@ export class SuggestionService {
   /** How many suggestions match `query` (paging ignored). */
   count(query: SuggestionQuery): Promise<number> {
     return this.ctx.store.countSuggestions(query);
+  }
+
+  /** The keywords of the suggestions matching `query`, from the newest {@link KEYWORD_READ_LIMIT}. */
+  keywords(query: SuggestionQuery, lang: Lang, options: KeywordGroupOptions = {}): Promise<SuggestionKeywords> {
+    const { cursor: _cursor, limit: _limit, ...filter } = query;
+    return suggestionKeywords(this.ctx.store, filter, lang, { ...options, limit: KEYWORD_READ_LIMIT });
   }
 
   /**

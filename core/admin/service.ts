@@ -22,6 +22,7 @@ import { TargetService, WaveService } from "./wave-service.js";
 import { RegionService } from "./regions-service.js";
 import type { AdminContext, AdminStore } from "./service-context.js";
 import { DEFAULT_OFFICE_TIME_ZONE } from "../util/time-zone.js";
+import { computeDriversReport, type DriversReport, type DriversRequest } from "./drivers.js";
 
 export type { AdminActor, AdminStore, AdminSurface } from "./service-context.js";
 export type { CheckedTarget, TargetInput, TargetValueKind } from "./wave-service.js";
@@ -171,6 +172,15 @@ export class AdminService {
    */
   coverage(options: CoverageOptions = {}): Promise<CoverageReport> {
     return coverageReport(this.store, { now: this.now(), ...options });
+  }
+
+  /**
+   * What goes with feeling unsafe or dissatisfied in a wave (logistic regressions, core/admin/drivers.ts),
+   * with the service's settings and clock.
+   * @throws ReportRequestError for an unknown wave or region
+   */
+  drivers(request: Omit<DriversRequest, "settings" | "now">): Promise<DriversReport> {
+    return computeDriversReport(this.store, { ...request, settings: this.settings, now: this.now() });
   }
 
   /** The newest broadcasts (drafts left out) with their delivery counts, "possibly duplicated" included. */

@@ -14,6 +14,7 @@ import { computeReport, ReportRequestError } from "./stats-service.js";
 import { reportCharts } from "./charts.js";
 import { regionName } from "./tables.js";
 import type { AdminSettings } from "./settings.js";
+import { computeDriversReport, driversText } from "./drivers.js";
 import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, parseLocalDateTime } from "../util/time-zone.js";
 
 /** What the admin chat commands need. */
@@ -124,6 +125,15 @@ export function parseStatsArgs(args: string, regions: readonly RegionRecord[]): 
   return region ? { ok: true, region, excludeFlagged } : { ok: false, unknown: regionText };
 }
 
+/** The words that ask `/stats` for the drivers instead of the figures, in any of the three languages. */
+export const STATS_DRIVERS_WORDS: readonly string[] = ["drivers", "影响因素", "影響因素"];
+
+/** The rest of `/stats drivers [region]` (the region text, maybe empty), or undefined for other `/stats` arguments. */
+export function driversArgs(args: string): string | undefined {
+  const [first, ...rest] = args.trim().split(/\s+/);
+  return first !== undefined && STATS_DRIVERS_WORDS.includes(first.toLowerCase()) ? rest.join(" ") : undefined;
+}
+
 /** At most `max` characters of something the admin typed, for echoing it back in an error. */
 function shorten(text: string, max: number): string {
   const chars = Array.from(text);
@@ -175,6 +185,18 @@ export function createAdminStaffCommands(deps: AdminCommandDeps): StaffCommand[]
     async run({ staff, args, lang, now }) {
       const refused = refuse(staff, lang);
       if (refused) return refused;
+      const driversRegion = driversArgs(args);
+      if (driversRegion !== undefined) {
+        const region = driversRegion === "" ? undefined : findRegion(await deps.store.listRegions(), driversRegion);
+        if (driversRegion !== "" && !region) return { messages: [{ kind: "error", text: at(lang, "drivers.chat_bad_args", { words: shorten(driversRegion, 60) }) }] };
+        try {
+          const report = await computeDriversReport(deps.store, { ...(region ? { regionCode: region.code } : {}), now, ...(deps.settings ? { settings: deps.settings } : {}) });
+          return { messages: [info(driversText(report, lang))] };
+        } catch (error) {
+          if (error instanceof ReportRequestError) return { messages: [info(at(lang, "chat.stats_no_wave"))] };
+          throw error;
+        }
+      }
       const parsed: StatsArgs = args.trim() === "" ? { ok: true, excludeFlagged: false } : parseStatsArgs(args, await deps.store.listRegions());
       if (!parsed.ok) {
         const usage = at(lang, "chat.stats_usage", { clean: STATS_SCOPE_WORDS.clean.join(" / "), all: STATS_SCOPE_WORDS.all.join(" / ") });

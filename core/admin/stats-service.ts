@@ -136,7 +136,8 @@ export async function waveMeasures(store: Pick<ExportSource, "getQuestionnaireBy
   return { questionnaire, measures, quality: qualityConfig(measures, settings), settings };
 }
 
-function defaultLevel(regions: readonly RegionRecord[], filter: RegionRecord | null): number {
+/** The region level a breakdown uses by default: the first level inside the filter with several regions. */
+export function defaultLevel(regions: readonly RegionRecord[], filter: RegionRecord | null): number {
   const inside = filter ? regions.filter((r) => r.path.startsWith(filter.path)) : regions;
   const byLevel = new Map<number, number>();
   for (const r of inside) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);

@@ -15,3 +15,5 @@ export * from "./breakdown.js";
 export * from "./targets.js";
 export * from "./sampling.js";
 export * from "./tally.js";
+export * from "./logistic.js";
+export * from "./drivers.js";

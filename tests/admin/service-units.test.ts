@@ -165,8 +165,10 @@ describe("suggestions", () => {
     });
     const berlin = new AdminService(fakeStore([]).store, { timeZone: "Europe/Berlin" });
     expect(await berlin.suggestions.filter({ since: "2026-11-01", until: "2026-11-02T12:00Z" })).toEqual({ since: new Date("2026-10-31T23:00:00.000Z"), until: new Date("2026-11-02T12:00:00.000Z") });
-    expect(await service.suggestions.filter({ region: "999" })).toBe("no region 999");
-    expect(await service.suggestions.filter({ status: "bogus" })).toBe("unknown status bogus");
+    expect(await service.suggestions.filter({ region: "999" })).toBe('There is no region with the code "999".');
+    expect(await service.suggestions.filter({ status: "bogus" })).toBe('Unknown status "bogus": use new, read, forwarded, answered.');
+    expect(await service.suggestions.filter({ status: "bogus" }, "zh-CN")).toBe("未知的状态“bogus”：可用 new, read, forwarded, answered。");
+    expect(await service.suggestions.filter({ since: "2026-13-45" }, "zh-CN")).toBe("参数“since”有误：不是有效的日期（例如 2026-11-01 或 2026-11-01T08:00）。");
   });
 });
 

@@ -129,9 +129,9 @@ describe("/stats with and without flagged responses", () => {
   });
 
   it("describes the new argument in its help line", () => {
-    expect(stats.description.en).toBe("Survey figures with charts: /stats [region] [clean|all]");
-    expect(stats.description["zh-CN"]).toBe("查看调查数据和图表：/stats [地区] [剔除|全部]");
-    expect(stats.description["zh-TW"]).toBe("查看調查資料和圖表：/stats [地區] [剔除|全部]");
+    expect(stats.description.en).toBe("Survey figures with charts: /stats [region] [clean|all]; what goes with feeling unsafe or dissatisfied: /stats drivers [region]");
+    expect(stats.description["zh-CN"]).toBe("查看调查数据和图表：/stats [地区] [剔除|全部]；哪些因素与不安全感、不满意相关：/stats 影响因素 [地区]");
+    expect(stats.description["zh-TW"]).toBe("查看調查資料和圖表：/stats [地區] [剔除|全部]；哪些因素與不安全感、不滿意相關：/stats 影響因素 [地區]");
   });
 });
 

@@ -12,9 +12,9 @@ import { StatConverter } from "./convert.js";
 import type { Cell, ExportTable } from "./export-writers.js";
 import { at, type AdminKey } from "./i18n.js";
 import { forestPlotSvg, type ForestPlot } from "./forest-plot.js";
-import { measuresFromDefinition, type AdminMeasure } from "./measures.js";
-import { adminSettings, type AdminSettings } from "./settings.js";
-import { defaultLevel, loadStatResponses, ReportRequestError, resolveWave, waveQuestionnaire } from "./stats-service.js";
+import type { AdminMeasure } from "./measures.js";
+import type { AdminSettings } from "./settings.js";
+import { loadStatResponses, reportScope } from "./stats-service.js";
 import { modeName, regionName } from "./tables.js";
 
 /** The two outcomes, in report order. */
@@ -129,16 +129,7 @@ export function driversSpecs(questionnaire: Questionnaire, measures: readonly Ad
  * @throws ReportRequestError for an unknown wave or region.
  */
 export async function computeDriversReport(store: ExportSource, request: DriversRequest = {}): Promise<DriversReport> {
-  const settings = adminSettings(request.settings);
-  const wave = await resolveWave(store, request.waveId, request.now ?? new Date());
-  if (!wave) throw new ReportRequestError(request.waveId ? `no wave ${request.waveId}` : "there is no survey wave yet");
-  const questionnaire = await waveQuestionnaire(store, wave);
-  const measures = measuresFromDefinition(questionnaire, settings.measureOverrides);
-  const allRegions = await store.listRegions();
-  const regions = new Map(allRegions.map((r) => [r.code, r]));
-  const region = request.regionCode ? (regions.get(request.regionCode) ?? null) : null;
-  if (request.regionCode && !region) throw new ReportRequestError(`no region ${request.regionCode}`);
-  const level = request.level ?? defaultLevel(allRegions, region);
+  const { settings, wave, questionnaire, measures, regions, region, level } = await reportScope(store, request);
   const specs = driversSpecs(questionnaire, measures, level);
   const keep = new Set(specs.flatMap((s) => [s.spec.questionId, ...s.factors.flatMap((f) => ("questionId" in f ? [f.questionId, ...(f.kind === "yesno" && f.among ? [f.among.questionId] : [])] : []))]));
   const responses = await loadStatResponses(store, { waveIds: [wave.id], statuses: ["completed"], ...(region ? { regionPath: region.path } : {}) }, new StatConverter(keep));

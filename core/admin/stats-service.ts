@@ -148,16 +148,28 @@ export function defaultLevel(regions: readonly RegionRecord[], filter: RegionRec
   return levels.filter((l) => l >= from)[0] ?? filter?.level ?? 0;
 }
 
+/** What a figure request is about: the wave, its questionnaire and measures, the region filter and breakdown level. */
+export interface ReportScope {
+  settings: AdminSettings;
+  wave: WaveRecord;
+  questionnaire: Questionnaire;
+  measures: AdminMeasure[];
+  regions: Map<string, RegionRecord>;
+  region: RegionRecord | null;
+  level: number;
+}
+
 /**
- * Computes the report in one pass over the responses as they stream from the database: each
- * response is converted, judged (selected, flagged) and counted into running tallies, then
- * dropped, so memory depends on the number of regions, channels and waves, not of responses.
+ * Resolves a request's wave (default: the current one at `now`), region and level, shared by the
+ * statistics report and the drivers.
  * @throws ReportRequestError for an unknown wave or region.
  */
-export async function computeReport(store: ExportSource, request: ReportRequest = {}): Promise<StatsReport> {
+export async function reportScope(
+  store: ExportSource,
+  request: { waveId?: string; regionCode?: string; level?: number; settings?: Partial<AdminSettings>; now?: Date },
+): Promise<ReportScope> {
   const settings = adminSettings(request.settings);
-  const now = request.now ?? new Date();
-  const wave = await resolveWave(store, request.waveId, now);
+  const wave = await resolveWave(store, request.waveId, request.now ?? new Date());
   if (!wave) throw new ReportRequestError(request.waveId ? `no wave ${request.waveId}` : "there is no survey wave yet");
   const questionnaire = await waveQuestionnaire(store, wave);
   const measures = measuresFromDefinition(questionnaire, settings.measureOverrides);
@@ -165,7 +177,18 @@ export async function computeReport(store: ExportSource, request: ReportRequest 
   const regions = new Map(allRegions.map((r) => [r.code, r]));
   const region = request.regionCode ? (regions.get(request.regionCode) ?? null) : null;
   if (request.regionCode && !region) throw new ReportRequestError(`no region ${request.regionCode}`);
-  const level = request.level ?? defaultLevel(allRegions, region);
+  return { settings, wave, questionnaire, measures, regions, region, level: request.level ?? defaultLevel(allRegions, region) };
+}
+
+/**
+ * Computes the report in one pass over the responses as they stream from the database: each
+ * response is converted, judged (selected, flagged) and counted into running tallies, then
+ * dropped, so memory depends on the number of regions, channels and waves, not of responses.
+ * @throws ReportRequestError for an unknown wave or region.
+ */
+export async function computeReport(store: ExportSource, request: ReportRequest = {}): Promise<StatsReport> {
+  const now = request.now ?? new Date();
+  const { settings, wave, questionnaire, measures, regions, region, level } = await reportScope(store, { ...request, now });
   const includeInProgress = request.includeInProgress ?? false;
   const excludeFlagged = request.excludeFlagged ?? false;
 

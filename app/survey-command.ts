@@ -1,12 +1,15 @@
 /**
  * `anxin survey …`: questionnaire administration from the command line. For now `survey import`,
  * which converts an XLSForm (.xlsx) into a questionnaire, prints the import report, and stores it
- * (optionally writing the YAML and opening a wave on it).
+ * (optionally writing the YAML and opening a wave on it) — or takes a questionnaire YAML file as
+ * it is, validated by the same rules as the bundled one, stored and versioned the same way.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
+import { DefinitionError, parseQuestionnaire } from "../core/engine/definition.js";
+import type { Questionnaire } from "../core/engine/types.js";
 import { QuestionnaireConflictError } from "../core/model/index.js";
 import { formatReport, formatReportIn, importXlsForm, questionnaireToYaml, XlsFormImportError, type XlsFormImport } from "../core/definitions/xlsform.js";
 import { isLang, SUPPORTED_LANGS } from "../core/engine/types.js";
@@ -39,11 +42,11 @@ interface ImportOptions {
 
 /** Adds `survey import <file.xlsx>` (and the `survey` group) to `program`; returns the group. */
 export function registerSurveyCommands(program: Command, io: SurveyCommandIO = {}): Command {
-  const survey = program.command("survey").description("questionnaires: import XLSForms");
+  const survey = program.command("survey").description("questionnaires: import XLSForms and questionnaire YAML files");
   survey
     .command("import")
-    .description("convert an XLSForm (.xlsx: survey, choices, settings sheets) into a questionnaire, report what changed, and store it")
-    .argument("<file.xlsx>", "the XLSForm workbook")
+    .description("convert an XLSForm (.xlsx: survey, choices, settings sheets) into a questionnaire, report what changed, and store it; or check and store a questionnaire YAML file (.yaml, .yml)")
+    .argument("<file>", "the XLSForm workbook (.xlsx) or a questionnaire YAML file (.yaml, .yml)")
     .option("--db <url>", "database URL instead of DATABASE_URL")
     .option("--dry-run", "only print the import report; store nothing")
     .option("--open-wave", "also open a survey wave on the imported questionnaire (it becomes the current wave)")
@@ -87,6 +90,10 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
   // The admin's language: --report-lang, else the office's DEFAULT_LANG, else English.
   const officeLang = process.env["DEFAULT_LANG"];
   const reportLang: Lang = options.reportLang ?? (isLang(officeLang) ? officeLang : "en");
+  if (/\.ya?ml$/i.test(file)) {
+    await storeImported(readYamlQuestionnaire(file, options), "yaml", `raise "version" in ${basename(file)}`, options, out, now);
+    return;
+  }
   let imported: XlsFormImport;
   try {
     const attachments = readAttachments(options.attach ?? []);
@@ -108,6 +115,35 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
     out(`wrote ${options.out}`);
   }
 
+  await storeImported(definition, "xlsform", "set a higher version in the settings sheet", options, out, now);
+}
+
+/**
+ * A questionnaire YAML file, validated as the bundled one is (the first problem named with its
+ * path in the file). Options that only mean something for a workbook are refused, not ignored.
+ */
+function readYamlQuestionnaire(file: string, options: ImportOptions): Questionnaire {
+  for (const [given, name] of [[options.out, "--out"], [options.lang, "--lang"], [options.attach?.length ? options.attach : undefined, "--attach"]] as const) {
+    if (given !== undefined) throw new Error(`${name} is for XLSForm workbooks; a YAML questionnaire is stored as it is`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`${file}: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return parseQuestionnaire(text, file);
+  } catch (error) {
+    // The definition's own message names the file and the path of the problem inside it.
+    if (error instanceof DefinitionError) throw new Error(error.message.split("\n").map((line) => line.trim()).filter((line) => line !== "").join("; "));
+    throw error;
+  }
+}
+
+/** Stores an imported questionnaire (unless --dry-run) and opens a wave on it with --open-wave. */
+async function storeImported(definition: Questionnaire, source: "xlsform" | "yaml", raiseVersion: string, options: ImportOptions, out: (text: string) => void, now: Date): Promise<void> {
+  if (source === "yaml") out(`${definition.id} version ${definition.version}: ${definition.questions.length} questions, checked`);
   if (options.dryRun) {
     out(`dry run: nothing stored${options.openWave ? " and no wave opened" : ""}`);
     return;
@@ -118,10 +154,10 @@ async function importCommand(file: string, options: ImportOptions, io: SurveyCom
   try {
     let stored: Awaited<ReturnType<typeof storeQuestionnaire>>;
     try {
-      stored = await storeQuestionnaire(store, definition, "xlsform");
+      stored = await storeQuestionnaire(store, definition, source);
     } catch (error) {
       if (error instanceof QuestionnaireConflictError) {
-        throw new Error(`${error.message} (set a higher version in the settings sheet)`);
+        throw new Error(`${error.message} (${raiseVersion})`);
       }
       throw error;
     }

@@ -9,6 +9,7 @@
 import type { Lang, LocalizedText, OptionDefinition } from "../engine/types.js";
 import { add, columnOf, locate, type AttachedFile, type ImportContext, type Origin } from "./xlsform-context.js";
 import { langFromName } from "./xlsform-language.js";
+import { msg, type ReportMessage } from "./xlsform-messages.js";
 import { cell, OPTION_ID, parseColumn, type Column } from "./xlsform-rows.js";
 import { columnLetter, readWorkbook, type SheetColumn, type SheetRow, type TextSheet as Table } from "./xlsform-sheets.js";
 
@@ -24,19 +25,21 @@ export const MAX_ATTACHMENT_BYTES = 5_000_000;
 
 /** Reads a CSV or XLSX choices file's bytes into a table; never throws. */
 export async function readAttachment(fileName: string, bytes: Uint8Array): Promise<AttachedFile> {
-  if (bytes.byteLength > MAX_ATTACHMENT_BYTES) return { ok: false, why: `larger than ${MAX_ATTACHMENT_BYTES / 1_000_000} MB` };
+  if (bytes.byteLength > MAX_ATTACHMENT_BYTES) return { ok: false, why: msg("msg.file_too_large", { mb: MAX_ATTACHMENT_BYTES / 1_000_000 }) };
   const lower = fileName.toLowerCase();
   try {
     if (lower.endsWith(".csv")) return { ok: true, table: csvTable(fileName, new TextDecoder("utf-8").decode(bytes)) };
     if (lower.endsWith(".xlsx")) {
       const sheets = await readWorkbook(bytes);
       const first = sheets[0];
-      return first ? { ok: true, table: first } : { ok: false, why: "the workbook has no sheet" };
+      return first ? { ok: true, table: first } : { ok: false, why: msg("msg.file_no_sheet") };
     }
   } catch (error) {
-    return { ok: false, why: error instanceof Error ? (error.message.split("\n")[0] ?? "unreadable") : "unreadable" };
+    // The reader's own words (exceljs, the CSV reader) are quoted as they are.
+    const reason = error instanceof Error ? error.message.split("\n")[0] : undefined;
+    return { ok: false, why: reason ? msg("msg.file_error", { reason }) : msg("msg.file_unreadable") };
   }
-  return { ok: false, why: "only .csv and .xlsx choice files can be read (not .xml or .geojson)" };
+  return { ok: false, why: msg("msg.file_kind") };
 }
 
 /** Parses CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF; a UTF-8 BOM is dropped). */
@@ -98,16 +101,16 @@ function csvTable(name: string, text: string): Table {
 export function fileOptions(ctx: ImportContext, fileName: string, row: SheetRow, name: string): { options: OptionDefinition[]; origins: Origin[] } | undefined {
   const typeColumn = columnOf(ctx.survey, "type");
   const at = locate({ sheet: "survey", row: row.number, column: typeColumn?.col ?? "type" });
-  const refuse = (message: string): undefined => {
-    add(ctx, { ...at, name, outcome: "refused", message: `${fileName}: ${message}` });
+  const refuse = (message: ReportMessage): undefined => {
+    add(ctx, { ...at, name, outcome: "refused", message: msg("msg.in_file", { file: fileName, message }) });
     return undefined;
   };
   const file = ctx.attachments.get(fileName);
-  if (!file) return refuse("the choices file was not found beside the form; put it there or pass it with --attach");
-  if (!file.ok) return refuse(`cannot read the choices file: ${file.why}`);
+  if (!file) return refuse(msg("msg.file_not_found"));
+  if (!file.ok) return refuse(msg("msg.file_cannot_read", { why: file.why }));
   const columns = file.table.columns.map(parseColumn);
   const nameColumn = columns.find((c) => c.base === "name" && c.suffix === null);
-  if (!nameColumn) return refuse("the choices file needs a 'name' column (the value stored for each choice)");
+  if (!nameColumn) return refuse(msg("msg.file_no_name_column"));
   const labelColumns = new Map<Lang, Column>();
   let plain: Column | undefined;
   for (const c of columns) {
@@ -118,7 +121,7 @@ export function fileOptions(ctx: ImportContext, fileName: string, row: SheetRow,
       if (lang && !labelColumns.has(lang)) labelColumns.set(lang, c);
     }
   }
-  if (!plain && labelColumns.size === 0) return refuse("the choices file needs a 'label' column (or label::<language> columns)");
+  if (!plain && labelColumns.size === 0) return refuse(msg("msg.file_no_label_column"));
   const options: OptionDefinition[] = [];
   const origins: Origin[] = [];
   const seen = new Map<string, number>();
@@ -126,20 +129,20 @@ export function fileOptions(ctx: ImportContext, fileName: string, row: SheetRow,
   const fellBack = new Map<Lang, number[]>();
   for (const line of file.table.rows) {
     const id = cell(line, nameColumn);
-    const where = `row ${line.number}`;
+    const at = line.number;
     if (id === "") {
-      refuse(`${where} has no name`);
+      refuse(msg("msg.file_row_no_name", { row: at }));
       problems++;
       continue;
     }
     if (!OPTION_ID.test(id)) {
-      refuse(`${where}: choice name '${id}' is not a valid option id (1-32 of A-Z a-z 0-9 _ . -)`);
+      refuse(msg("msg.file_row_bad_id", { row: at, id }));
       problems++;
       continue;
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      refuse(`${where}: duplicate choice '${id}' (first on row ${first})`);
+      refuse(msg("msg.file_row_duplicate", { row: at, id, first }));
       problems++;
       continue;
     }
@@ -149,7 +152,7 @@ export function fileOptions(ctx: ImportContext, fileName: string, row: SheetRow,
     const plainText = cell(line, plain);
     const fallback = found.get(ctx.languages[0] as Lang) ?? (plainText !== "" ? plainText : [...found.values()][0]);
     if (fallback === undefined) {
-      refuse(`${where}: choice '${id}' has no label`);
+      refuse(msg("msg.file_row_no_label", { row: at, id }));
       problems++;
       continue;
     }
@@ -168,11 +171,17 @@ export function fileOptions(ctx: ImportContext, fileName: string, row: SheetRow,
       ...at,
       name,
       outcome: "warning",
-      message: `${fileName}: no ${lang} label on ${rows.length === 1 ? `row ${rows[0]}` : `${rows.length} rows (first ${rows[0]})`}; residents who read ${lang} see the ${ctx.languages[0]} label`,
+      message: msg("msg.in_file", {
+        file: fileName,
+        message:
+          rows.length === 1
+            ? msg("msg.file_label_fallback_one", { lang, row: rows[0] as number, fallback: ctx.languages[0] as Lang })
+            : msg("msg.file_label_fallback_many", { lang, rows: rows.length, first: rows[0] as number, fallback: ctx.languages[0] as Lang }),
+      }),
     });
   }
   if (problems > 0) return undefined;
-  if (options.length === 0) return refuse("the choices file has no choices");
-  add(ctx, { ...at, name, outcome: "converted", message: `${fileName}: ${options.length} choice${options.length === 1 ? "" : "s"} read from the file` });
+  if (options.length === 0) return refuse(msg("msg.file_empty"));
+  add(ctx, { ...at, name, outcome: "converted", message: msg("msg.in_file", { file: fileName, message: msg(options.length === 1 ? "msg.file_read_one" : "msg.file_read_many", { choices: options.length }) }) });
   return { options, origins };
 }

@@ -5,6 +5,7 @@
 import type { Lang, LocalizedText } from "../engine/types.js";
 import { add, locate, type ImportContext } from "./xlsform-context.js";
 import { langFromName } from "./xlsform-language.js";
+import { msg, type ReportMessage, type XlsFormMessageKey } from "./xlsform-messages.js";
 import { cell, IGNORED_COLUMNS, TRANSLATABLE, type Column, type Sheet } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
 
@@ -34,13 +35,13 @@ export function localized(
   row: SheetRow,
   base: string,
   consumed: Set<number>,
-  what: { name?: string; mandatory: boolean; description: string; order?: number },
+  what: { name?: string; mandatory: boolean; description: ReportMessage; order?: number },
 ): LocalizedText | undefined {
   const found = texts(ctx, sheet, row, base, consumed);
   if (found.size === 0) {
     if (what.mandatory) {
       const column = sheet.columns.find((c) => c.base === base);
-      add(ctx, { ...locate({ sheet: sheet.kind, row: row.number, column: column?.col ?? base }), name: what.name, outcome: "refused", message: `${what.description} has no ${base}` });
+      add(ctx, { ...locate({ sheet: sheet.kind, row: row.number, column: column?.col ?? base }), name: what.name, outcome: "refused", message: msg("msg.no_text", { what: what.description, column: base }) });
     }
     return undefined;
   }
@@ -58,10 +59,7 @@ export function localized(
     text[lang] = fallbackText;
     const candidates = ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? [];
     const column = candidates.length === 0 ? `${base}::${lang}` : (candidates[0] as Column).col.header;
-    const message =
-      candidates.length === 0
-        ? `there is no ${base} column in ${lang}: residents who read ${lang} see the ${fallbackLang} ${base} (add a ${base}::${lang} column to translate it)`
-        : `empty: the ${base} is missing in ${lang}, so residents who read ${lang} see the ${fallbackLang} ${base}`;
+    const message = msg(candidates.length === 0 ? "msg.translation_no_column" : "msg.translation_empty", { column: base, lang, fallback: fallbackLang });
     ctx.report.addToColumn("warning", sheet.kind, column, row.number, message);
   }
   if (base === "label" || base === "hint") pipeReferences(ctx, sheet, row, base, text, what.order);
@@ -81,22 +79,23 @@ function pipeReferences(ctx: ImportContext, sheet: Sheet, row: SheetRow, base: s
     if (value === undefined || !value.includes("${")) continue;
     const column = (ctx.langColumns.get(`${sheet.kind}|${base}|${lang}`) ?? []).find((c) => cell(row, c) === value)?.col.header ?? base;
     text[lang] = value.replace(/\$\{\s*([^}\s]*)\s*\}/g, (whole, name: string) => {
-      const problem = order === undefined ? "answers are only filled into the labels and hints of questions and notes" : pipeProblem(ctx, name, order);
+      const problem = order === undefined ? msg("msg.pipe_not_here") : pipeProblem(ctx, name, order);
       if (problem === undefined) return `\${${ctx.names.get(name)?.id as string}}`;
-      ctx.report.addToColumn("warning", sheet.kind, column, row.number, `${whole}: ${problem}; residents see it as written`);
+      ctx.report.addToColumn("warning", sheet.kind, column, row.number, msg("msg.pipe_as_written", { reference: whole, problem }));
       return whole;
     });
   }
 }
 
 // Why `${name}` cannot show an answer at answer position `order`; undefined when it can.
-function pipeProblem(ctx: ImportContext, name: string, order: number): string | undefined {
+function pipeProblem(ctx: ImportContext, name: string, order: number): ReportMessage | undefined {
   const entry = ctx.names.get(name);
-  if (!entry) return "no row has this name";
-  if (entry.kind === "skipped") return `it is a ${entry.type} row (row ${entry.row}), which is not imported`;
-  if (entry.kind === "group" || entry.kind === "note") return `it is a ${entry.kind}, which has no answer`;
-  if (entry.order === undefined || entry.id === undefined) return "it is not imported";
-  if (entry.order >= order) return `it is asked later (row ${entry.row}), so there is no answer to show yet`;
+  if (!entry) return msg("msg.pipe_no_row");
+  if (entry.kind === "skipped") return msg("msg.pipe_skipped_row", { type: entry.type, row: entry.row });
+  if (entry.kind === "group") return msg("msg.pipe_group");
+  if (entry.kind === "note") return msg("msg.pipe_note");
+  if (entry.order === undefined || entry.id === undefined) return msg("msg.pipe_not_imported");
+  if (entry.order >= order) return msg("msg.pipe_later", { row: entry.row });
   return undefined;
 }
 
@@ -106,7 +105,7 @@ export function hasCells(ctx: ImportContext, row: SheetRow, base: string): boole
 }
 
 /** Reports every filled survey cell of `row` in a `base` column as ignored, with `message`. */
-export function ignoreTexts(ctx: ImportContext, row: SheetRow, base: string, message: string): void {
+export function ignoreTexts(ctx: ImportContext, row: SheetRow, base: string, message: ReportMessage): void {
   for (const c of ctx.survey.columns) {
     if (c.base === base && cell(row, c) !== "") ctx.report.addToColumn("ignored", "survey", c.col.header, row.number, message);
   }
@@ -120,12 +119,12 @@ export function reportCells(ctx: ImportContext, sheet: Sheet, row: SheetRow, con
     if (c.suffix !== null && !langFromName(c.suffix)) continue;
     if (c.suffix !== null && TRANSLATABLE.has(c.base) && IGNORED_COLUMNS[c.base] === undefined) continue;
     const known = IGNORED_COLUMNS[c.base];
-    let message: string;
-    if (known) message = known;
-    else if (c.base.startsWith("bind::") || c.base.startsWith("body::") || c.base.startsWith("instance::")) message = "custom XForm attributes are not supported; ignored";
-    else if (kind === "choices") message = "extra choice columns are only used by choice_filter, which is not supported; ignored";
-    else if (c.base === "required" || c.base === "relevant" || c.base === "constraint" || c.base === "label" || c.base === "hint") message = "has no meaning on this row; ignored";
-    else message = `unknown column '${c.col.header}'; ignored`;
-    ctx.report.addToColumn("ignored", kind, c.col.header, row.number, message);
+    let key: XlsFormMessageKey;
+    if (known) key = known;
+    else if (c.base.startsWith("bind::") || c.base.startsWith("body::") || c.base.startsWith("instance::")) key = "msg.column_custom";
+    else if (kind === "choices") key = "msg.column_choice_unfiltered";
+    else if (c.base === "required" || c.base === "relevant" || c.base === "constraint" || c.base === "label" || c.base === "hint") key = "msg.column_no_meaning";
+    else key = "msg.column_unknown";
+    ctx.report.addToColumn("ignored", kind, c.col.header, row.number, msg(key, { column: c.col.header }));
   }
 }

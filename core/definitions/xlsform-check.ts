@@ -5,7 +5,8 @@
 import { checkQuestionnaire, type DefinitionIssue } from "../engine/definition.js";
 import type { Questionnaire, QuestionnaireDefinition } from "../engine/types.js";
 import { columnOf, fail, locate, type ImportContext } from "./xlsform-context.js";
-import type { ReportItem } from "./xlsform-report.js";
+import { msg } from "./xlsform-messages.js";
+import type { ReportInput } from "./xlsform-report.js";
 
 /** The validated questionnaire; ends the import with the engine's issues when it refuses it. */
 export function checkDefinition(ctx: ImportContext, definition: QuestionnaireDefinition): Questionnaire {
@@ -18,8 +19,10 @@ export function checkDefinition(ctx: ImportContext, definition: QuestionnaireDef
 }
 
 /** A validation issue of the converted definition, pointed back at the workbook. */
-function issueItem(ctx: ImportContext, issue: DefinitionIssue): ReportItem {
-  const message = `the engine refuses the result: ${issue.path ? `${issue.path}: ` : ""}${issue.message}`;
+function issueItem(ctx: ImportContext, issue: DefinitionIssue): ReportInput {
+  // The engine's validation speaks English (it checks hand-written YAML files too); its words are
+  // quoted in the translated frame. The importer makes sure they are rare: see the phases above.
+  const message = issue.path ? msg("msg.engine_refuses_at", { path: issue.path, issue: issue.message }) : msg("msg.engine_refuses", { issue: issue.message });
   const q = /^questions\[(\d+)\](?:\.options\[(\d+)\])?(?:\.([a-z_]+))?/.exec(issue.path);
   if (q) {
     const qi = Number(q[1]);

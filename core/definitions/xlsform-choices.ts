@@ -5,6 +5,7 @@
 import type { OptionDefinition } from "../engine/types.js";
 import { localized, reportCells } from "./xlsform-cells.js";
 import { add, addToSheet, columnOf, locate, type Choice, type ImportContext, type Origin } from "./xlsform-context.js";
+import { msg } from "./xlsform-messages.js";
 import { cell, OPTION_ID } from "./xlsform-rows.js";
 
 /** Groups the choices sheet's rows into `ctx.lists`; a row without list or name is refused. */
@@ -14,7 +15,7 @@ export function readChoices(ctx: ImportContext): void {
   const listColumn = columnOf(sheet, "list_name");
   const nameColumn = columnOf(sheet, "name") ?? columnOf(sheet, "value");
   if (!listColumn || !nameColumn) {
-    addToSheet(ctx, "refused", "choices", "the choices sheet needs 'list_name' and 'name' columns");
+    addToSheet(ctx, "refused", "choices", msg("msg.choices_columns"));
     return;
   }
   for (const row of sheet.rows) {
@@ -24,7 +25,7 @@ export function readChoices(ctx: ImportContext): void {
       add(ctx, {
         ...locate({ sheet: "choices", row: row.number, column: (list === "" ? listColumn : nameColumn).col }),
         outcome: "refused",
-        message: `this choice has no ${list === "" ? "list_name" : "name"}`,
+        message: msg("msg.choice_missing", { column: list === "" ? "list_name" : "name" }),
       });
       continue;
     }
@@ -54,15 +55,16 @@ export function optionsOf(ctx: ImportContext, listName: string): { options: Opti
     const consumed = new Set<number>();
     const where = locate({ sheet: "choices", row: row.number, column: nameColumn?.col ?? "name" });
     if (!OPTION_ID.test(choice.name)) {
-      add(ctx, { ...where, name: choice.name, outcome: "refused", message: `choice name '${choice.name}' is not a valid option id (1-32 of A-Z a-z 0-9 _ . -)` });
+      add(ctx, { ...where, name: choice.name, outcome: "refused", message: msg("msg.choice_bad_id", { id: choice.name }) });
     }
     const first = seen.get(choice.name);
     if (first !== undefined) {
-      add(ctx, { ...where, name: choice.name, outcome: "refused", message: `duplicate choice '${choice.name}' in list '${list.name}' (first on row ${first})` });
+      add(ctx, { ...where, name: choice.name, outcome: "refused", message: msg("msg.choice_duplicate", { id: choice.name, list: list.name, first }) });
     } else seen.set(choice.name, row.number);
-    const label = localized(ctx, sheet, row, "label", consumed, { name: choice.name, mandatory: true, description: `choice '${choice.name}'` });
+    const label = localized(ctx, sheet, row, "label", consumed, { name: choice.name, mandatory: true, description: msg("msg.what_choice", { name: choice.name }) });
     options.push({ id: choice.name, label: label ?? {} });
-    for (const c of sheet.columns) if (c.base === "list_name" || c.base === "name" || c.base === "value") consumed.add(c.col.index);
+    // A column a choice_filter reads (district of a town) is used, not ignored.
+    for (const c of sheet.columns) if (c.base === "list_name" || c.base === "name" || c.base === "value" || ctx.filterColumns.has(c.base)) consumed.add(c.col.index);
     reportCells(ctx, sheet, row, consumed, "choices");
   });
   list.options = options;
@@ -73,6 +75,6 @@ export function optionsOf(ctx: ImportContext, listName: string): { options: Opti
 export function reportUnusedLists(ctx: ImportContext): void {
   for (const list of ctx.lists.values()) {
     if (list.used) continue;
-    add(ctx, { outcome: "ignored", sheet: "choices", row: list.choices[0]?.row, name: list.name, message: `list '${list.name}' is not used by any imported question; ignored` });
+    add(ctx, { outcome: "ignored", sheet: "choices", row: list.choices[0]?.row, name: list.name, message: msg("msg.list_unused", { list: list.name }) });
   }
 }

@@ -7,6 +7,7 @@ import type { Expr } from "../engine/expression.js";
 import type { MultipleQuestion } from "../engine/types.js";
 import { add, columnOf, locate, type ImportContext } from "./xlsform-context.js";
 import { parseXlsExpression, toEngineText, type RefResolution, type TranslateOptions } from "./xlsform-expression.js";
+import { msg, type ReportMessage } from "./xlsform-messages.js";
 import { countBound, exclusiveOption } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
 
@@ -31,39 +32,42 @@ export function translate(
     add(ctx, { ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, columnBase)?.col ?? columnBase }), name, outcome: "refused", message: printed.message });
     return undefined;
   }
-  const consequence =
-    columnBase === "relevant"
-      ? "without it the question would be asked when the form skips it"
-      : "without it answers the form refuses would be accepted";
   add(ctx, {
     ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, columnBase)?.col ?? columnBase }),
     name,
     outcome: "refused",
-    message: `cannot translate '${src}': ${parsed.error.message} (at column ${parsed.error.column}); ${consequence}`,
+    message: msg("msg.cannot_translate", {
+      source: src,
+      reason: parsed.error.message,
+      at: parsed.error.column,
+      consequence: msg(columnBase === "relevant" ? "msg.without_relevant" : "msg.without_constraint"),
+    }),
   });
   return undefined;
 }
 
-// A ${name} reference: only an earlier question (by answer order) has an answer to use.
-function resolveRef(ctx: ImportContext, ref: string, order: number, columnBase: string): RefResolution {
+/**
+ * A ${name} reference in a condition (`relevant`, `constraint`, `choice_filter`): only an earlier
+ * question (by answer order) has an answer to use; a constraint's own question reads as `.`.
+ */
+export function resolveRef(ctx: ImportContext, ref: string, order: number, columnBase: string): RefResolution {
   const entry = ctx.names.get(ref);
+  const field = `\${${ref}}`;
   if (!entry) {
     const other = [...ctx.names.keys()].find((n) => n.toLowerCase() === ref.toLowerCase());
-    return { ok: false, message: `unknown field \${${ref}}${other ? ` (did you mean \${${other}}? names are case-sensitive)` : ""}` };
+    return { ok: false, message: other ? msg("msg.ref_unknown_case", { field, other: `\${${other}}` }) : msg("msg.ref_unknown", { field }) };
   }
   switch (entry.kind) {
     case "skipped":
-      return { ok: false, message: `\${${ref}} is a ${entry.type} row (row ${entry.row}), which the chat does not ask, so this condition could never be worked out; remove the reference here or change the type of row ${entry.row}` };
+      return { ok: false, message: msg("msg.ref_skipped", { field, type: entry.type, row: entry.row }) };
     case "group":
-      return { ok: false, message: `\${${ref}} is a group, which has no answer` };
+      return { ok: false, message: msg("msg.ref_group", { field }) };
     case "note":
-      return { ok: false, message: `\${${ref}} is a note, which has no answer` };
+      return { ok: false, message: msg("msg.ref_note", { field }) };
     case "question":
-      if (entry.order === undefined || entry.id === undefined) return { ok: false, message: `\${${ref}} cannot be imported` };
-      if (entry.order === order && columnBase === "relevant") return { ok: false, message: `\${${ref}} is the question itself` };
-      if (entry.order >= order) {
-        return { ok: false, message: `\${${ref}} is asked later (row ${entry.row}); conditions can only use earlier answers` };
-      }
+      if (entry.order === undefined || entry.id === undefined) return { ok: false, message: msg("msg.ref_not_imported", { field }) };
+      if (entry.order === order && columnBase !== "constraint") return { ok: false, message: msg("msg.ref_itself", { field }) };
+      if (entry.order >= order) return { ok: false, message: msg("msg.ref_later", { field, row: entry.row }) };
       return { ok: true, id: entry.id };
   }
 }
@@ -101,27 +105,27 @@ export function applyMultipleConstraint(ctx: ImportContext, q: MultipleQuestion,
       ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "constraint")?.col ?? "constraint" }),
       name,
       outcome: "refused",
-      message: `column ${part.col}: a select_multiple constraint can only be count-selected(.) bounds or not(selected(., 'x') and count-selected(.) > 1), joined by 'and'`,
+      message: msg("msg.multiple_constraint_shape", { at: part.col }),
     });
     return false;
   }
-  const notes: string[] = [];
+  const notes: ReportMessage[] = [];
   if (min !== undefined && min > 0) {
     if (!q.required) {
       add(ctx, {
         ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "constraint")?.col ?? "constraint" }),
         name,
         outcome: "refused",
-        message: `"optional, but at least ${min} choices when answered" cannot be expressed (the engine's min applies to required questions); make the question required or drop the lower bound`,
+        message: msg("msg.multiple_optional_min", { min }),
       });
       return false;
     }
     q.min = min;
-    notes.push(`min ${min}`);
+    notes.push(msg("msg.bound_min", { min }));
   }
   if (max !== undefined) {
     q.max = max;
-    notes.push(`max ${max}`);
+    notes.push(msg("msg.bound_max", { max }));
   }
   for (const id of exclusive) {
     const option = q.options.find((o) => o.id === id);
@@ -130,13 +134,13 @@ export function applyMultipleConstraint(ctx: ImportContext, q: MultipleQuestion,
         ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "constraint")?.col ?? "constraint" }),
         name,
         outcome: "refused",
-        message: `the constraint names choice '${id}', which the list does not have`,
+        message: msg("msg.constraint_unknown_choice", { id }),
       });
       return false;
     }
     option.exclusive = true;
-    notes.push(`'${id}' exclusive (picking it clears the others)`);
+    notes.push(msg("msg.bound_exclusive", { id }));
   }
-  if (notes.length > 0) add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: `constraint becomes ${notes.join(", ")}` });
+  if (notes.length > 0) add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: msg("msg.constraint_becomes", { notes: { list: notes } }) });
   return true;
 }

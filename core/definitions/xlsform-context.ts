@@ -6,7 +6,8 @@
  */
 import type { Expr } from "../engine/expression.js";
 import type { Lang, LocalizedText, OptionDefinition, Questionnaire, SectionDefinition } from "../engine/types.js";
-import { formatReport, type ImportReport, type ReportBuilder, type ReportItem, type ReportOutcome, type ReportSheet } from "./xlsform-report.js";
+import type { ReportMessage } from "./xlsform-messages.js";
+import { formatReport, type ImportReport, type ReportBuilder, type ReportInput, type ReportItem, type ReportOutcome, type ReportSheet } from "./xlsform-report.js";
 import type { Column, NameEntry, Sheet } from "./xlsform-rows.js";
 import type { SheetColumn, SheetRow, TextSheet } from "./xlsform-sheets.js";
 
@@ -28,7 +29,7 @@ export interface XlsFormImportOptions {
 }
 
 /** A choices file of a `select_*_from_file` row as read (xlsform-attachments.ts): its table, or why it could not be read. */
-export type AttachedFile = { ok: true; table: TextSheet } | { ok: false; why: string };
+export type AttachedFile = { ok: true; table: TextSheet } | { ok: false; why: ReportMessage };
 
 /** A successful import. */
 export interface XlsFormImport {
@@ -119,6 +120,8 @@ export interface ImportContext extends Reporting {
   readonly attachments: ReadonlyMap<string, AttachedFile>;
   /** The survey row imported as the phone question, if any (a questionnaire has at most one). */
   phoneRow: number | undefined;
+  /** Choices-sheet columns (lowercased) that a choice_filter reads: used, not reported as ignored. */
+  filterColumns: Set<string>;
 }
 
 /** Ends the import: throws the report so far as an {@link XlsFormImportError}. */
@@ -127,12 +130,12 @@ export function fail(ctx: Reporting): never {
 }
 
 /** Adds an item about a whole sheet (or the workbook). */
-export function addToSheet(ctx: Reporting, outcome: ReportOutcome, sheet: ReportSheet, message: string): void {
+export function addToSheet(ctx: Reporting, outcome: ReportOutcome, sheet: ReportSheet, message: ReportMessage): void {
   ctx.report.add({ outcome, sheet, message });
 }
 
 /** Adds an item; an empty or missing name is left out. */
-export function add(ctx: Reporting, item: Omit<ReportItem, "name"> & { name?: string | undefined }): void {
+export function add(ctx: Reporting, item: Omit<ReportInput, "name"> & { name?: string | undefined }): void {
   const { name, ...rest } = item;
   ctx.report.add(name === undefined || name === "" ? rest : { ...rest, name });
 }

@@ -12,13 +12,14 @@
 import { compileBoundedRegex } from "../engine/bounded-regex.js";
 import { parseExpression } from "../engine/expression.js";
 import type { BinaryOp, Expr, FunctionName } from "../engine/expression.js";
+import { msg, type ReportMessage, type XlsFormMessageKey } from "./xlsform-messages.js";
 
 /** What a `${name}` refers to, as decided by the importer. */
 export type RefResolution =
   /** An imported question; `id` is its engine id. */
   | { ok: true; id: string }
   /** Not usable here; `message` says why (unknown, skipped row, later question, a note …). */
-  | { ok: false; message: string };
+  | { ok: false; message: ReportMessage };
 
 /** How to translate one expression. */
 export interface TranslateOptions {
@@ -28,11 +29,16 @@ export interface TranslateOptions {
   allowSelf: boolean;
   /** The XLSForm name of the question the constraint belongs to: `${that}` reads as `.`. */
   selfName?: string;
+  /**
+   * A bare name (`district` in a choice_filter: a column of the choices sheet) read as the value
+   * it stands for; a message when it stands for nothing. Without it a bare name is an error.
+   */
+  bare?(name: string): { ok: true; value: string } | { ok: false; message: ReportMessage };
 }
 
 /** A translation failure; `column` is 1-based in the XLSForm text. */
 export interface TranslateError {
-  message: string;
+  message: ReportMessage;
   column: number;
 }
 
@@ -56,10 +62,10 @@ type Token =
 
 class Failure extends Error {
   constructor(
-    message: string,
+    readonly report: ReportMessage,
     readonly column: number,
   ) {
-    super(message);
+    super(report.key);
   }
 }
 
@@ -89,14 +95,14 @@ function tokenize(src: string): Token[] {
     if (ch === "'" || ch === '"') {
       // XPath string literals have no escapes: they end at the next quote of the same kind.
       const close = src.indexOf(ch, i + 1);
-      if (close < 0) throw new Failure("unterminated string", col);
+      if (close < 0) throw new Failure(msg("msg.x_unterminated"), col);
       tokens.push({ k: "str", value: src.slice(i + 1, close), col });
       i = close + 1;
       continue;
     }
     if (ch === "$") {
       const m = FIELD_NAME.exec(src.slice(i));
-      if (!m) throw new Failure("expected ${field-name}", col);
+      if (!m) throw new Failure(msg("msg.x_expected_field"), col);
       tokens.push({ k: "ref", name: m[1] ?? "", col });
       i += m[0].length;
       continue;
@@ -124,7 +130,7 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    throw new Failure(`unexpected character '${ch}'`, col);
+    throw new Failure(msg("msg.x_unexpected_char", { char: ch }), col);
   }
   tokens.push({ k: "end", col: src.length + 1 });
   return tokens;
@@ -147,10 +153,10 @@ const FUNCTIONS: Record<string, { fn: FunctionName; arity: number }> = {
 };
 
 /** Why well-known XLSForm functions are missing, where a hint helps. */
-const FUNCTION_HINTS: Record<string, string> = {
-  count: "it counts repeat instances; for the number of choices ticked use count-selected()",
-  now: "the engine has dates (today()) but no times",
-  "jr:choice-name": "compare the choice name instead of its label",
+const FUNCTION_HINTS: Record<string, XlsFormMessageKey> = {
+  count: "msg.x_hint_count",
+  now: "msg.x_hint_now",
+  "jr:choice-name": "msg.x_hint_choice_name",
 };
 
 const FUNCTION_LIST = "not(), selected(), count-selected(), string-length(), number(), regex(), if(), coalesce(), today(), true(), false()";
@@ -183,7 +189,7 @@ class XPathParser {
     return tok.k === "name" && values.includes(tok.value);
   }
   private enter(col: number): void {
-    if (++this.depth > DEPTH_LIMIT) throw new Failure("expression nested too deeply", col);
+    if (++this.depth > DEPTH_LIMIT) throw new Failure(msg("msg.x_too_deep"), col);
   }
   private leave(): void {
     this.depth--;
@@ -192,7 +198,7 @@ class XPathParser {
   parseAll(): Expr {
     const expr = this.or();
     const tok = this.peek();
-    if (tok.k !== "end") throw new Failure(`unexpected ${describe(tok)}`, tok.col);
+    if (tok.k !== "end") throw new Failure(msg("msg.x_unexpected", { found: describe(tok) }), tok.col);
     return expr;
   }
 
@@ -247,7 +253,7 @@ class XPathParser {
         const col = this.next().col;
         left = { t: "bin", op: "/", left, right: this.unary(), col };
       } else if (this.isName("mod")) {
-        throw new Failure("'mod' has no counterpart in the engine's expression language", this.peek().col);
+        throw new Failure(msg("msg.x_mod"), this.peek().col);
       } else {
         return left;
       }
@@ -264,7 +270,7 @@ class XPathParser {
     const expr = this.primary();
     const tok = this.peek();
     if (tok.k === "op" && (tok.value === "|" || tok.value === "/" || tok.value === "//" || tok.value === "[")) {
-      throw new Failure(`XPath ${tok.value === "[" ? "predicates" : tok.value === "|" ? "node-set unions" : "paths"} are not supported; refer to fields as \${name}`, tok.col);
+      throw new Failure(msg(tok.value === "[" ? "msg.x_predicates" : tok.value === "|" ? "msg.x_unions" : "msg.x_paths"), tok.col);
     }
     return expr;
   }
@@ -281,28 +287,28 @@ class XPathParser {
         return this.name(tok.value, tok.col);
       case "op":
         if (tok.value === ".") {
-          if (!this.options.allowSelf) throw new Failure("'.' (this answer) only means something in a constraint", tok.col);
+          if (!this.options.allowSelf) throw new Failure(msg("msg.x_self"), tok.col);
           return { t: "self", col: tok.col };
         }
         if (tok.value === "(") {
           this.enter(tok.col);
           const inner = this.or();
           const close = this.next();
-          if (close.k !== "op" || close.value !== ")") throw new Failure(`expected ')' but found ${describe(close)}`, close.col);
+          if (close.k !== "op" || close.value !== ")") throw new Failure(msg("msg.x_expected_close", { found: describe(close) }), close.col);
           this.leave();
           return inner;
         }
         if (tok.value === ".." || tok.value === "/" || tok.value === "//" || tok.value === "@") {
-          throw new Failure(`XPath paths ('${tok.value}') are not supported; refer to fields as \${name}`, tok.col);
+          throw new Failure(msg("msg.x_path_op", { op: tok.value }), tok.col);
         }
-        throw new Failure(`unexpected ${describe(tok)}`, tok.col);
+        throw new Failure(msg("msg.x_unexpected", { found: describe(tok) }), tok.col);
       case "end":
-        throw new Failure("unexpected end of expression", tok.col);
+        throw new Failure(msg("msg.x_unexpected_end"), tok.col);
     }
   }
   private reference(name: string, col: number): Expr {
     if (this.options.selfName !== undefined && name === this.options.selfName) {
-      if (!this.options.allowSelf) throw new Failure(`\${${name}} refers to the question itself`, col);
+      if (!this.options.allowSelf) throw new Failure(msg("msg.x_self_ref", { ref: `\${${name}}` }), col);
       return { t: "self", col };
     }
     const resolved = this.options.resolve(name);
@@ -311,8 +317,13 @@ class XPathParser {
   }
   private name(word: string, col: number): Expr {
     if (!this.isOp("(")) {
-      if (word === "and" || word === "or" || word === "div" || word === "mod") throw new Failure(`unexpected '${word}'`, col);
-      throw new Failure(`bare name '${word}' is an XPath path; refer to fields as \${${word}}`, col);
+      if (word === "and" || word === "or" || word === "div" || word === "mod") throw new Failure(msg("msg.x_unexpected_word", { word }), col);
+      if (this.options.bare) {
+        const value = this.options.bare(word);
+        if (!value.ok) throw new Failure(value.message, col);
+        return { t: "lit", value: value.value, col };
+      }
+      throw new Failure(msg("msg.x_bare", { word, ref: `\${${word}}` }), col);
     }
     this.next();
     this.enter(col);
@@ -325,13 +336,13 @@ class XPathParser {
       }
     }
     const close = this.next();
-    if (close.k !== "op" || close.value !== ")") throw new Failure(`expected ')' but found ${describe(close)}`, close.col);
+    if (close.k !== "op" || close.value !== ")") throw new Failure(msg("msg.x_expected_close", { found: describe(close) }), close.col);
     this.leave();
     return this.call(word, args, col);
   }
   private call(word: string, args: Expr[], col: number): Expr {
     const arity = (n: number): void => {
-      if (args.length !== n) throw new Failure(`${word}() takes ${n} argument${n === 1 ? "" : "s"}, got ${args.length}`, col);
+      if (args.length !== n) throw new Failure(msg(n === 1 ? "msg.x_arity_one" : "msg.x_arity_many", { fn: word, n, got: args.length }), col);
     };
     if (word === "true" || word === "false") {
       arity(0);
@@ -344,17 +355,17 @@ class XPathParser {
     const spec = Object.hasOwn(FUNCTIONS, word) ? FUNCTIONS[word] : undefined;
     if (!spec) {
       const hint = Object.hasOwn(FUNCTION_HINTS, word) ? FUNCTION_HINTS[word] : undefined;
-      throw new Failure(`${word}() is not supported${hint ? ` (${hint})` : ""}; the engine knows ${FUNCTION_LIST}`, col);
+      throw new Failure(hint ? msg("msg.x_function_hint", { fn: word, hint: msg(hint), known: FUNCTION_LIST }) : msg("msg.x_function", { fn: word, known: FUNCTION_LIST }), col);
     }
     arity(spec.arity);
     const first = args[0];
     if ((spec.fn === "selected" || spec.fn === "count") && first && first.t !== "ref" && first.t !== "self") {
-      throw new Failure(`the first argument of ${word}() must be a field (\${name} or .)`, first.col);
+      throw new Failure(msg("msg.x_first_arg", { fn: word }), first.col);
     }
     if (spec.fn === "selected") {
       const option = args[1];
       if (!option || option.t !== "lit" || typeof option.value === "boolean") {
-        throw new Failure(`the second argument of ${word}() must be a choice name in quotes`, option?.col ?? col);
+        throw new Failure(msg("msg.x_second_arg", { fn: word }), option?.col ?? col);
       }
       // XPath compares the string form of a number: selected(., 1) tests choice '1'.
       const value = typeof option.value === "number" ? String(option.value) : option.value;
@@ -363,39 +374,40 @@ class XPathParser {
     if (spec.fn === "regex") {
       const pattern = args[1];
       if (!pattern || pattern.t !== "lit" || typeof pattern.value !== "string") {
-        throw new Failure("the second argument of regex() must be a pattern in quotes", pattern?.col ?? col);
+        throw new Failure(msg("msg.x_regex_arg"), pattern?.col ?? col);
       }
       const compiled = compileBoundedRegex(pattern.value);
       if (!compiled.ok) {
-        throw new Failure(`regex() pattern '${pattern.value}' cannot be run safely: ${compiled.error.message} (pattern character ${compiled.error.column})`, pattern.col);
+        // The matcher's reason is the engine's (English) wording, quoted.
+        throw new Failure(msg("msg.x_regex_unsafe", { pattern: pattern.value, reason: compiled.error.message, at: compiled.error.column }), pattern.col);
       }
     }
     return { t: "call", fn: spec.fn, args, col };
   }
 }
 
-function describe(tok: Token): string {
+function describe(tok: Token): ReportMessage {
   switch (tok.k) {
     case "end":
-      return "end of expression";
+      return msg("msg.x_end");
     case "str":
-      return `'${tok.value}'`;
+      return msg("msg.x_token", { token: `'${tok.value}'` });
     case "ref":
-      return `\${${tok.name}}`;
+      return msg("msg.x_token", { token: `\${${tok.name}}` });
     case "num":
-      return String(tok.value);
+      return msg("msg.x_token", { token: String(tok.value) });
     default:
-      return `'${tok.value}'`;
+      return msg("msg.x_token", { token: `'${tok.value}'` });
   }
 }
 
 /** Parses an XLSForm expression into the engine's AST; never throws. */
 export function parseXlsExpression(src: string, options: TranslateOptions): XlsParseResult {
-  if (src.trim() === "") return { ok: false, error: { message: "empty expression", column: 1 } };
+  if (src.trim() === "") return { ok: false, error: { message: msg("msg.x_empty"), column: 1 } };
   try {
     return { ok: true, expr: new XPathParser(tokenize(src), options).parseAll() };
   } catch (error) {
-    if (error instanceof Failure) return { ok: false, error: { message: error.message, column: error.column } };
+    if (error instanceof Failure) return { ok: false, error: { message: error.report, column: error.column } };
     throw error;
   }
 }
@@ -510,11 +522,11 @@ export function allOf(exprs: readonly Expr[]): Expr | undefined {
  * bug in this module, never the form's fault, but it still stops the import rather than storing
  * a condition that means something else.
  */
-export function toEngineText(expr: Expr): { ok: true; text: string } | { ok: false; message: string } {
+export function toEngineText(expr: Expr): { ok: true; text: string } | { ok: false; message: ReportMessage } {
   const text = printExpression(expr);
   const parsed = parseExpression(text);
-  if (!parsed.ok) return { ok: false, message: `internal error: the translation '${text}' does not parse (${parsed.error.message})` };
-  if (!sameExpression(expr, parsed.expr)) return { ok: false, message: `internal error: the translation '${text}' reads differently` };
+  if (!parsed.ok) return { ok: false, message: msg("msg.x_internal_parse", { text, reason: parsed.error.message }) };
+  if (!sameExpression(expr, parsed.expr)) return { ok: false, message: msg("msg.x_internal_differs", { text }) };
   return { ok: true, text };
 }
 

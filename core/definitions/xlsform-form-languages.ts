@@ -7,6 +7,7 @@
 import type { Lang } from "../engine/types.js";
 import { add, addToSheet, fail, locate, type ImportContext } from "./xlsform-context.js";
 import { guessLang, langFromName } from "./xlsform-language.js";
+import { msg } from "./xlsform-messages.js";
 import type { ReportSheet } from "./xlsform-report.js";
 import { cell, IGNORED_COLUMNS, TEXT_COLUMNS, TRANSLATABLE, type RowType } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
@@ -24,7 +25,7 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
     if (lang !== undefined) continue;
     for (const sheet of sheets) {
       for (const c of sheet.columns.filter((x) => x.suffix === suffix)) {
-        add(ctx, { outcome: "ignored", sheet: sheet.kind, column: c.col.header, message: `language '${suffix}' is not one the bot speaks (zh-CN, zh-TW, en); column ignored` });
+        add(ctx, { outcome: "ignored", sheet: sheet.kind, column: c.col.header, message: msg("msg.language_unknown", { language: suffix }) });
       }
     }
   }
@@ -36,7 +37,7 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
     add(ctx, {
       ...locate({ sheet: "settings", row: setting.row, column: setting.column.col }),
       outcome: "ignored",
-      message: `default_language '${setting.value}' is not one the bot speaks (zh-CN, zh-TW, en); ignored`,
+      message: msg("msg.default_language_unknown", { language: setting.value }),
     });
   }
   let plainLang: Lang | undefined;
@@ -54,14 +55,14 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
     if (defaultLang) plainLang = defaultLang;
     else if (ctx.options.defaultLanguage) {
       plainLang = ctx.options.defaultLanguage;
-      addToSheet(ctx, "converted", "workbook", `columns without a language (label, hint …) are read as ${plainLang}, as requested`);
+      addToSheet(ctx, "converted", "workbook", msg("msg.plain_language_given", { lang: plainLang }));
     } else {
       plainLang = guessLang(plainTexts);
       addToSheet(
         ctx,
         "warning",
         "workbook",
-        `columns without a language (label, hint …) are read as ${plainLang}, guessed from their text; set default_language in the settings sheet (or --lang) to be sure`,
+        msg("msg.plain_language_guessed", { lang: plainLang }),
       );
     }
   }
@@ -87,7 +88,7 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
       outcome: "warning",
       sheet: sheetKind,
       column: list.map((c) => c.col.header).join(", "),
-      message: `several columns give the ${lang} ${base}; each row uses the first one filled in, in this order`,
+      message: msg("msg.language_columns_several", { lang, column: base }),
     });
   }
 
@@ -115,8 +116,8 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
       "refused",
       "survey",
       unmapped.length > 0
-        ? `no labels in a language the bot speaks (zh-CN, zh-TW, en); the form has ${unmapped.join(", ")}`
-        : "no question has a label",
+        ? msg("msg.no_spoken_labels", { languages: unmapped.join(", ") })
+        : msg("msg.no_labels"),
     );
     fail(ctx);
   }
@@ -124,7 +125,7 @@ export function chooseLanguages(ctx: ImportContext, types: Map<SheetRow, RowType
     for (const c of sheet.columns) {
       const lang = c.suffix === null ? undefined : suffixLang.get(c.suffix);
       if (lang && !present.includes(lang) && TRANSLATABLE.has(c.base) && IGNORED_COLUMNS[c.base] === undefined && sheet.rows.some((r) => cell(r, c) !== "")) {
-        add(ctx, { outcome: "ignored", sheet: sheet.kind, column: c.col.header, message: `no question label is in ${lang}, so ${lang} is not one of the form's languages; column ignored` });
+        add(ctx, { outcome: "ignored", sheet: sheet.kind, column: c.col.header, message: msg("msg.language_not_in_form", { lang }) });
       }
     }
   }

@@ -8,6 +8,7 @@ import type { Lang, LocalizedText, QuestionDefinition, SectionDefinition } from 
 import { localized, reportCells } from "./xlsform-cells.js";
 import { translate } from "./xlsform-conditions.js";
 import { add, columnOf, locate, type GroupFrame, type ImportContext, type Origin } from "./xlsform-context.js";
+import { msg, type ReportMessage } from "./xlsform-messages.js";
 import { buildQuestion } from "./xlsform-questions.js";
 import type { ReportOutcome } from "./xlsform-report.js";
 import { cell, METADATA, parseFlag, reorder, type Column, type NameEntry, type RowType } from "./xlsform-rows.js";
@@ -33,7 +34,7 @@ export function buildQuestions(ctx: ImportContext, types: Map<SheetRow, RowType>
     const rawName = cell(row, nameColumn);
     const entry = rawName !== "" ? ctx.names.get(rawName) : [...ctx.names.values()].find((e) => e.row === row.number);
     if (nameColumn) consumed.add(nameColumn.col.index);
-    const at = (column: string, outcome: ReportOutcome, message: string): void => {
+    const at = (column: string, outcome: ReportOutcome, message: ReportMessage): void => {
       const c = col(column);
       add(ctx, { ...locate({ sheet: "survey", row: row.number, column: c?.col ?? column }), name: rawName || undefined, outcome, message });
     };
@@ -50,7 +51,7 @@ export function buildQuestions(ctx: ImportContext, types: Map<SheetRow, RowType>
         const top = stack.pop();
         const want = type.kind === "end_group" ? "group" : "repeat";
         if (!top || top.kind !== want) {
-          at("type", "refused", `'${type.kind.replace("_", " ")}' without a matching 'begin ${want}'`);
+          at("type", "refused", msg(want === "group" ? "msg.end_group_unmatched" : "msg.end_repeat_unmatched"));
           if (top) stack.push(top);
         }
         reportCells(ctx, ctx.survey, row, consumed, "survey");
@@ -92,7 +93,7 @@ export function buildQuestions(ctx: ImportContext, types: Map<SheetRow, RowType>
       ...locate({ sheet: "survey", row: open.row, column: columnOf(ctx.survey, "type")?.col ?? "type" }),
       name: open.name,
       outcome: "refused",
-      message: `'begin ${open.kind}' is never closed with 'end ${open.kind}'`,
+      message: msg(open.kind === "group" ? "msg.group_unclosed" : "msg.repeat_unclosed"),
     });
   }
   return { questions, sections };
@@ -118,12 +119,29 @@ function skipRow(ctx: ImportContext, row: SheetRow, type: Extract<RowType, { kin
       ...locate({ sheet: "survey", row: row.number, column: requiredColumn?.col ?? "required" }),
       name,
       outcome: "refused",
-      message: `${type.type}: ${type.why}, and the form requires an answer from everyone; set required to no (or give the row a relevant), or change the type in ${typeColumn ? `${typeColumn.col.letter}${row.number}` : "the type column"} to one the chat can ask`,
+      message: typeColumn
+        ? msg("msg.skip_required_at", { type: type.type, why: type.why, cell: `${typeColumn.col.letter}${row.number}` })
+        : msg("msg.skip_required", { type: type.type, why: type.why }),
     });
     return;
   }
-  const why = asked ? (required ? "; the form requires it only when its relevant holds, and the chat does not ask it" : "; it is optional, so the survey makes sense without it") : "";
-  add(ctx, { outcome: "skipped", sheet: "survey", row: row.number, name, message: `${type.type}: ${type.why}${why}; row not imported` });
+  const key = asked ? (required ? "msg.skipped_guarded" : "msg.skipped_optional") : "msg.skipped";
+  add(ctx, { outcome: "skipped", sheet: "survey", row: row.number, name, message: msg(key, { type: type.type, why: type.why }) });
+  reportSkippedCells(ctx, row, name);
+}
+
+/**
+ * What a skipped row's `calculation` and `trigger` would have done, one line per cell: a form
+ * author looks for a `now()` or a recalculation and should see that it goes nowhere.
+ */
+function reportSkippedCells(ctx: ImportContext, row: SheetRow, name: string | undefined): void {
+  for (const base of ["calculation", "trigger"] as const) {
+    const c = columnOf(ctx.survey, base);
+    const text = cell(row, c);
+    if (!c || text === "") continue;
+    const key = base === "calculation" ? "msg.skipped_calculation" : "msg.skipped_trigger";
+    add(ctx, { ...locate({ sheet: "survey", row: row.number, column: c.col }), name, outcome: "ignored", message: msg(key, { text }) });
+  }
 }
 
 // A group row: its frame for the stack, with section title and translated relevant.
@@ -143,11 +161,11 @@ function beginGroup(
       ...locate({ sheet: "survey", row: row.number, column: columnOf(ctx.survey, "type")?.col ?? "type" }),
       name,
       outcome: "refused",
-      message: "repeats (asking the same questions several times) are not supported; their questions cannot be asked once instead without changing the survey",
+      message: msg("msg.repeat"),
     });
     for (const c of ctx.survey.columns) if (c.base === "repeat_count") consumed.add(c.col.index);
   }
-  const title = localized(ctx, ctx.survey, row, "label", consumed, { name, mandatory: false, description: `group '${name}'` });
+  const title = localized(ctx, ctx.survey, row, "label", consumed, { name, mandatory: false, description: msg("msg.what_group", { name }) });
   const outer = [...stack].reverse().find((f) => f.title);
   if (title && entry?.id) {
     frame.title = title;
@@ -160,11 +178,13 @@ function beginGroup(
         sheet: "survey",
         row: row.number,
         name,
-        message: `nested group flattened into section '${entry.id}'${outer?.title ? ` titled '${composed[ctx.languages[0] as Lang]}'` : ""}; its relevant (and its parents') applies to each of its questions`,
+        message: outer?.title
+          ? msg("msg.group_flattened_titled", { section: entry.id, title: composed[ctx.languages[0] as Lang] ?? "" })
+          : msg("msg.group_flattened", { section: entry.id }),
       });
     }
   } else if (kind === "begin_group" && !hasAnyLabel(ctx, row)) {
-    add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: "group without a label: its questions are imported without a section title of their own" });
+    add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: msg("msg.group_unlabelled") });
   }
   const relevantColumn = columnOf(ctx.survey, "relevant");
   const relevantText = cell(row, relevantColumn);
@@ -196,7 +216,7 @@ export function trailingNotes(ctx: ImportContext, questions: QuestionDefinition[
     const origin = ctx.questionOrigins[last + 1 + i];
     if (q.relevant === undefined) {
       parts.push(q.label);
-      add(ctx, { outcome: "converted", sheet: "survey", row: origin?.row, name: origin?.name, message: "note after the last question: shown when the resident completes the survey (the questionnaire's outro)" });
+      add(ctx, { outcome: "converted", sheet: "survey", row: origin?.row, name: origin?.name, message: msg("msg.note_outro") });
     } else {
       kept.push(q);
       add(ctx, {
@@ -204,7 +224,7 @@ export function trailingNotes(ctx: ImportContext, questions: QuestionDefinition[
         sheet: "survey",
         row: origin?.row,
         name: origin?.name,
-        message: "conditional note after the last question: the engine only shows notes before a following question, so residents will not see it; move it before a question",
+        message: msg("msg.note_conditional_last"),
       });
     }
   });

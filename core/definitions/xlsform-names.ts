@@ -4,6 +4,7 @@
  * to them.
  */
 import { add, columnOf, locate, type ImportContext } from "./xlsform-context.js";
+import { msg } from "./xlsform-messages.js";
 import { cell, engineIdFor, isEngineId, parseRowType, type NameEntry, type RowType } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
 
@@ -14,7 +15,7 @@ export function classifyRows(ctx: ImportContext): Map<SheetRow, RowType> {
   for (const row of ctx.survey.rows) {
     const raw = cell(row, typeColumn);
     if (raw === "") {
-      add(ctx, { ...locate({ sheet: "survey", row: row.number, column: typeColumn?.col ?? "type" }), outcome: "refused", message: "this row has content but no type" });
+      add(ctx, { ...locate({ sheet: "survey", row: row.number, column: typeColumn?.col ?? "type" }), outcome: "refused", message: msg("msg.row_no_type") });
       continue;
     }
     types.set(row, parseRowType(raw));
@@ -31,16 +32,16 @@ export function registerNames(ctx: ImportContext, types: Map<SheetRow, RowType>)
     let name = cell(row, nameColumn);
     if (name === "") {
       if (type.kind === "question" && type.qtype !== "note") {
-        add(ctx, { ...locate({ sheet: "survey", row: row.number, column: nameColumn?.col ?? "name" }), outcome: "refused", message: "a question needs a name (answers are stored under it)" });
+        add(ctx, { ...locate({ sheet: "survey", row: row.number, column: nameColumn?.col ?? "name" }), outcome: "refused", message: msg("msg.row_no_name") });
         continue;
       }
       if (type.kind === "skip") continue;
       name = `${type.kind === "question" ? "note" : "group"}_${row.number}`;
-      add(ctx, { outcome: "converted", sheet: "survey", row: row.number, message: `no name: named '${name}'` });
+      add(ctx, { outcome: "converted", sheet: "survey", row: row.number, message: msg("msg.named", { name }) });
     }
     const earlier = ctx.names.get(name);
     if (earlier) {
-      add(ctx, { ...locate({ sheet: "survey", row: row.number, column: nameColumn?.col ?? "name" }), name, outcome: "refused", message: `duplicate name (first used on row ${earlier.row})` });
+      add(ctx, { ...locate({ sheet: "survey", row: row.number, column: nameColumn?.col ?? "name" }), name, outcome: "refused", message: msg("msg.duplicate_name", { first: earlier.row }) });
       continue;
     }
     const kind: NameEntry["kind"] =
@@ -63,7 +64,7 @@ export function registerNames(ctx: ImportContext, types: Map<SheetRow, RowType>)
         ...locate({ sheet: "survey", row: row.number, column: nameColumn?.col ?? "name" }),
         name,
         outcome: "converted",
-        message: `name '${name}' becomes the id '${entry.id}' (engine ids are lowercase a-z, 0-9 and _, at most 32)`,
+        message: msg("msg.renamed", { name, id: entry.id }),
       });
     }
     if (type.kind === "question") entry.order = order++;

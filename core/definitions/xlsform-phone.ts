@@ -4,6 +4,7 @@
  */
 import type { LocalizedText, QuestionDefinition } from "../engine/types.js";
 import { ignoreTexts, texts } from "./xlsform-cells.js";
+import { msg, type ReportMessage } from "./xlsform-messages.js";
 import { add, locate, type ImportContext } from "./xlsform-context.js";
 import type { Column } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
@@ -35,32 +36,32 @@ export function phoneQuestion(
   base: { id: string; label: LocalizedText; hint?: LocalizedText; relevant?: string },
   facts: { required: boolean; requiredMessage: boolean; constraintText: string; hasConstraintMessage: boolean; consumed: Set<number>; col: (base: string) => Column | undefined },
 ): QuestionDefinition | undefined {
-  const warn = (column: string, message: string): void => {
+  const warn = (column: string, message: ReportMessage): void => {
     add(ctx, { ...locate({ sheet: "survey", row: row.number, column: facts.col(column)?.col ?? column }), name, outcome: "warning", message });
   };
   if (facts.constraintText !== "") {
-    warn("constraint", "looks like a phone number but has a constraint, so it stays a text question (Anxin's phone question checks numbers its own way): its answers are ordinary answers, exported with the others; remove the constraint to import it as a phone question");
+    warn("constraint", msg("msg.phone_constraint"));
     return undefined;
   }
   if (ctx.phoneRow !== undefined) {
-    warn("type", `looks like a phone number, but row ${ctx.phoneRow} is already the phone question (one number per resident): it stays a text question, its answers exported with the others`);
+    warn("type", msg("msg.phone_second", { row: ctx.phoneRow }));
     return undefined;
   }
   ctx.phoneRow = row.number;
   const appearance = facts.col("appearance");
   if (appearance) facts.consumed.add(appearance.col.index);
-  if (facts.required) warn("required", "a phone number is always optional in Anxin (residents may keep theirs to themselves): imported as optional");
-  if (facts.requiredMessage) ignoreTexts(ctx, row, "required_message", "a phone question is never required, so this message is never shown; ignored");
+  if (facts.required) warn("required", msg("msg.phone_optional"));
+  if (facts.requiredMessage) ignoreTexts(ctx, row, "required_message", msg("msg.phone_required_message"));
   if (facts.hasConstraintMessage) {
     texts(ctx, ctx.survey, row, "constraint_message", facts.consumed);
-    ignoreTexts(ctx, row, "constraint_message", "there is no constraint, so this message is never shown; ignored");
+    ignoreTexts(ctx, row, "constraint_message", msg("msg.no_constraint_message"));
   }
   add(ctx, {
     outcome: "converted",
     sheet: "survey",
     row: row.number,
     name,
-    message: "text with the numbers appearance, named as a phone number: imported as a phone question (type: phone) — the number is kept with the resident for telephone spot checks, never as an answer or in an export",
+    message: msg("msg.phone_imported"),
   });
   return { ...base, type: "phone" };
 }

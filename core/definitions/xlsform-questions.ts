@@ -8,9 +8,11 @@ import type { Lang, LocalizedText, MultipleQuestion, QuestionDefinition } from "
 import { hasCells, ignoreTexts, localized, texts } from "./xlsform-cells.js";
 import { fileOptions } from "./xlsform-attachments.js";
 import { optionsOf } from "./xlsform-choices.js";
+import { applyChoiceFilter } from "./xlsform-choice-filter.js";
 import { applyMultipleConstraint, translate } from "./xlsform-conditions.js";
 import { add, columnOf, locate, type GroupFrame, type ImportContext, type Origin } from "./xlsform-context.js";
 import { allOf, toEngineText } from "./xlsform-expression.js";
+import { msg, type ReportMessage } from "./xlsform-messages.js";
 import { isPhoneRow, phoneQuestion } from "./xlsform-phone.js";
 import { cell, OTHER_LABEL, parseFlag, type Column, type NameEntry, type RowType } from "./xlsform-rows.js";
 import type { SheetRow } from "./xlsform-sheets.js";
@@ -37,14 +39,14 @@ export function buildQuestion(
     if (c) consumed.add(c.col.index);
     return cell(row, c);
   };
-  const refuse = (base: string, message: string): void => {
+  const refuse = (base: string, message: ReportMessage): void => {
     add(ctx, { ...locate({ sheet: "survey", row: row.number, column: col(base)?.col ?? base }), name, outcome: "refused", message });
   };
-  const ignore = (base: string, message: string): void => {
+  const ignore = (base: string, message: ReportMessage): void => {
     const c = col(base);
     if (c) ctx.report.addToColumn("ignored", "survey", c.col.header, row.number, message);
   };
-  const what = `question '${name}'`;
+  const what = msg("msg.what_question", { name });
 
   const label = localized(ctx, sheet, row, "label", consumed, { name, mandatory: true, description: what, order });
   const hint = localized(ctx, sheet, row, "hint", consumed, { name, mandatory: false, description: what, order });
@@ -73,25 +75,25 @@ export function buildQuestion(
   if (readOnly !== "" && type.qtype !== "note") {
     if (parseFlag(readOnly) === false) {
       /* read_only = no is the default */
-    } else refuse("read_only", "read-only questions (shown but not answered) are not supported; asking it as a normal question would change the survey");
-  } else if (readOnly !== "") ignore("read_only", "read_only on a note changes nothing; ignored");
+    } else refuse("read_only", msg("msg.read_only"));
+  } else if (readOnly !== "") ignore("read_only", msg("msg.read_only_note"));
 
+  // Kept on the options of a select from the choices sheet (below); meaningless anywhere else.
   const choiceFilter = use("choice_filter");
-  if (choiceFilter !== "") {
-    refuse("choice_filter", "choice filters (cascading selects) are not supported; without the filter the resident would be offered choices the form hides");
-  }
+  if (choiceFilter !== "" && type.qtype !== "select_one" && type.qtype !== "select_multiple") ignore("choice_filter", msg("msg.filter_not_select"));
+  else if (choiceFilter !== "" && type.fromFile !== undefined) refuse("choice_filter", msg("msg.filter_from_file"));
 
   const base: { id: string; label: LocalizedText; hint?: LocalizedText; relevant?: string } = { id, label: label ?? {} };
   if (hint) base.hint = hint;
   if (relevant !== undefined) base.relevant = relevant;
 
   if (type.qtype === "note") {
-    if (use("required") !== "") ignore("required", "a note takes no answer, so it cannot be required; ignored");
-    if (use("constraint") !== "") ignore("constraint", "a note takes no answer, so it has nothing to check; ignored");
+    if (use("required") !== "") ignore("required", msg("msg.note_required"));
+    if (use("constraint") !== "") ignore("constraint", msg("msg.note_constraint"));
     for (const base of ["required_message", "constraint_message"]) {
       if (!hasCells(ctx, row, base)) continue;
       texts(ctx, sheet, row, base, consumed);
-      ignoreTexts(ctx, row, base, "a note takes no answer, so this message is never shown; ignored");
+      ignoreTexts(ctx, row, base, msg("msg.note_message"));
     }
     return { ...base, type: "note" };
   }
@@ -100,7 +102,7 @@ export function buildQuestion(
   const requiredText = use("required");
   const requiredFlag = requiredText === "" ? false : parseFlag(requiredText);
   if (requiredFlag === undefined) {
-    refuse("required", `'${requiredText}' is not yes/no: conditional required is not supported`);
+    refuse("required", msg("msg.required_dynamic", { text: requiredText }));
   }
   const required = requiredFlag === true;
   let requiredMessage: LocalizedText | undefined;
@@ -108,7 +110,7 @@ export function buildQuestion(
     if (required) requiredMessage = localized(ctx, sheet, row, "required_message", consumed, { name, mandatory: false, description: what });
     else {
       texts(ctx, sheet, row, "required_message", consumed);
-      ignoreTexts(ctx, row, "required_message", "the question is not required, so this message is never shown; ignored");
+      ignoreTexts(ctx, row, "required_message", msg("msg.required_message_unused"));
     }
   }
 
@@ -143,7 +145,7 @@ export function buildQuestion(
         if (hasConstraintMessage) constraintMessage = localized(ctx, sheet, row, "constraint_message", consumed, { name, mandatory: false, description: what });
       } else if (hasConstraintMessage) {
         texts(ctx, sheet, row, "constraint_message", consumed);
-        ignoreTexts(ctx, row, "constraint_message", "there is no constraint, so this message is never shown; ignored");
+        ignoreTexts(ctx, row, "constraint_message", msg("msg.no_constraint_message"));
       }
       const checks = { ...(constraint ? { constraint } : {}), ...(constraintMessage ? { constraint_message: constraintMessage } : {}) };
       if (type.qtype === "text") return { ...common, type: "text", ...checks };
@@ -164,9 +166,9 @@ export function buildQuestion(
         const fromFile = fileOptions(ctx, type.fromFile, row, name);
         if (!fromFile) return undefined;
         ctx.optionOrigins[ctx.questionOrigins.length] = fromFile.origins;
-        if (use("parameters") !== "") ignore("parameters", "select parameters (randomize, seed, value=, label=) are not supported: the file's name and label columns are read, options keep their order; ignored");
+        if (use("parameters") !== "") ignore("parameters", msg("msg.parameters_file"));
         if (type.qtype === "select_one") {
-          if (constraintText !== "") refuse("constraint", "constraints on select_one questions are not supported");
+          if (constraintText !== "") refuse("constraint", msg("msg.select_one_constraint"));
           return { ...common, type: "single", options: fromFile.options };
         }
         const fileQuestion: MultipleQuestion = { ...common, type: "multiple", options: fromFile.options };
@@ -178,7 +180,7 @@ export function buildQuestion(
       }
       const list = optionsOf(ctx, listName);
       if (!list) {
-        refuse("type", ctx.choices ? `choice list '${listName}' is not on the choices sheet` : `choice list '${listName}' is needed but there is no choices sheet`);
+        refuse("type", msg(ctx.choices ? "msg.list_missing" : "msg.list_no_sheet", { list: listName }));
         return undefined;
       }
       const options = list.options;
@@ -187,7 +189,7 @@ export function buildQuestion(
         const existing = options.find((o) => o.id === "other");
         if (existing) {
           existing.specify = true;
-          add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: `or_other: list '${listName}' already has a choice 'other'; it now asks the resident to specify` });
+          add(ctx, { outcome: "converted", sheet: "survey", row: row.number, name, message: msg("msg.or_other_existing", { list: listName }) });
         } else {
           const labelOther: LocalizedText = {};
           for (const lang of ctx.languages) labelOther[lang] = OTHER_LABEL[lang];
@@ -198,17 +200,18 @@ export function buildQuestion(
             sheet: "survey",
             row: row.number,
             name,
-            message: `or_other: an option 'other' labelled '${labelOther[ctx.languages[0] as Lang]}' asks the resident to specify (stored with the answer, not as a separate '${name}_other' field)`,
+            message: msg("msg.or_other_added", { label: labelOther[ctx.languages[0] as Lang] ?? "", field: `${name}_other` }),
           });
         }
       }
       ctx.optionOrigins[ctx.questionOrigins.length] = origins;
-      if (use("parameters") !== "") ignore("parameters", "select parameters (randomize, seed) are not supported: options keep their order; ignored");
+      if (choiceFilter !== "" && !applyChoiceFilter(ctx, choiceFilter, row, name, order, listName, options)) return undefined;
+      if (use("parameters") !== "") ignore("parameters", msg("msg.parameters"));
       if (type.qtype === "select_one") {
-        if (constraintText !== "") refuse("constraint", "constraints on select_one questions are not supported");
+        if (constraintText !== "") refuse("constraint", msg("msg.select_one_constraint"));
         else if (hasConstraintMessage) {
           texts(ctx, sheet, row, "constraint_message", consumed);
-          ignoreTexts(ctx, row, "constraint_message", "there is no constraint, so this message is never shown; ignored");
+          ignoreTexts(ctx, row, "constraint_message", msg("msg.no_constraint_message"));
         }
         return { ...common, type: "single", options };
       }
@@ -218,11 +221,11 @@ export function buildQuestion(
         if (expr && !applyMultipleConstraint(ctx, question, expr, row, name)) return question;
         if (hasConstraintMessage) {
           texts(ctx, sheet, row, "constraint_message", consumed);
-          ignoreTexts(ctx, row, "constraint_message", "the engine words its own message for the number of choices and for 'none of these'; ignored");
+          ignoreTexts(ctx, row, "constraint_message", msg("msg.multiple_constraint_message"));
         }
       } else if (hasConstraintMessage) {
         texts(ctx, sheet, row, "constraint_message", consumed);
-        ignoreTexts(ctx, row, "constraint_message", "there is no constraint, so this message is never shown; ignored");
+        ignoreTexts(ctx, row, "constraint_message", msg("msg.no_constraint_message"));
       }
       return question;
     }
@@ -237,7 +240,7 @@ function rangeOf(ctx: ImportContext, params: string, row: SheetRow, name: string
   for (const part of params.split(/[\s;,]+/).filter((p) => p !== "")) {
     const m = /^(start|end|step)=(-?\d+(?:\.\d+)?)$/i.exec(part);
     if (!m) {
-      add(ctx, { ...where, name, outcome: "refused", message: `range parameter '${part}' is not start=, end= or step= with a number` });
+      add(ctx, { ...where, name, outcome: "refused", message: msg("msg.range_parameter", { part }) });
       return undefined;
     }
     values[(m[1] as string).toLowerCase()] = Number(m[2]);
@@ -246,13 +249,13 @@ function rangeOf(ctx: ImportContext, params: string, row: SheetRow, name: string
   const min = Math.min(start, end);
   const max = Math.max(start, end);
   const integer = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
-  const steps = step !== 1 ? `; the step ${step} is not enforced` : "";
+  const range = { min, max, step };
   add(ctx, {
     outcome: step !== 1 ? "warning" : "converted",
     sheet: "survey",
     row: row.number,
     name,
-    message: `range becomes a typed ${integer ? "whole " : ""}number from ${min} to ${max} (no slider in chat)${steps}`,
+    message: msg(integer ? (step !== 1 ? "msg.range_whole_step" : "msg.range_whole") : step !== 1 ? "msg.range_decimal_step" : "msg.range_decimal", range),
   });
   return integer ? { min, max } : { min, max, integer: false };
 }

@@ -1,23 +1,15 @@
 /**
  * The XLSForm import report in the admin's language (locales/<lang>/xlsform.json): one line per
- * item, then a summary line, as formatReport prints it in English. The frame (outcomes, sheets,
- * rows, cells, the summary) is translated; each item's explanation is the importer's English
- * text, which a note above the items says.
+ * item, grouped in workbook order, then a summary line, as formatReport prints it in English.
+ * Both the frame (outcomes, sheets, rows, cells, the summary) and each item's explanation (a
+ * locale key with parameters, xlsform-messages.ts) are in that language; only what the form
+ * itself says (names, headers, expressions, labels) stays as written.
  */
-import zhCN from "../../locales/zh-CN/xlsform.json" with { type: "json" };
-import zhTW from "../../locales/zh-TW/xlsform.json" with { type: "json" };
-import en from "../../locales/en/xlsform.json" with { type: "json" };
 import type { Lang } from "../engine/types.js";
-import { createTranslator, type Leaves } from "../util/translator.js";
+import { renderMessage, reportText as tr } from "./xlsform-messages.js";
 import { formatReport, REPORT_OUTCOMES, type ImportReport, type ReportItem } from "./xlsform-report.js";
 
-/** A key of locales/zh-CN/xlsform.json. */
-export type XlsFormReportKey = Leaves<typeof zhCN>;
-
-/** The report's locale resources by language (the locale test reads them). */
-export const XLSFORM_REPORT_RESOURCES: Record<Lang, unknown> = { "zh-CN": zhCN, "zh-TW": zhTW, en };
-
-const tr = createTranslator<XlsFormReportKey>("xlsform", XLSFORM_REPORT_RESOURCES);
+export { XLSFORM_REPORT_RESOURCES, type XlsFormReportKey } from "./xlsform-messages.js";
 
 const MAX_ROWS_LISTED = 12;
 
@@ -50,11 +42,10 @@ export function formatReportIn(report: ImportReport, lang: Lang): string {
   if (lang === "en") return formatReport(report);
   const lines: string[] = [];
   const sep = tr(lang, "list_separator");
-  if (report.items.length > 0) lines.push(tr(lang, "messages_note"));
   const width = Math.max(...REPORT_OUTCOMES.map((o) => tr(lang, `outcome.${o}`).length));
   for (const item of report.items) {
     // Cells may hold line breaks (long expressions, labels); a report line must stay one line.
-    lines.push(`${tr(lang, `outcome.${item.outcome}`).padEnd(width)}  ${formatLocationIn(item, lang)}: ${item.message}`.replace(/\s*[\r\n]+\s*/g, " "));
+    lines.push(`${tr(lang, `outcome.${item.outcome}`).padEnd(width)}  ${formatLocationIn(item, lang)}${tr(lang, "explanation_separator")}${renderMessage(item.text, lang)}`.replace(/\s*[\r\n]+\s*/g, " "));
   }
   const counts = REPORT_OUTCOMES.filter((o) => report.counts[o] > 0).map((o) => tr(lang, "count", { outcome: tr(lang, `outcome.${o}`), count: report.counts[o] }));
   const tally = counts.length > 0 ? counts.join(sep) : tr(lang, "nothing");

@@ -3,6 +3,7 @@
  * terminal lines (one per item). Nothing the importer drops is left out of it.
  */
 import type { Lang } from "../engine/types.js";
+import { renderMessage, type ReportMessage } from "./xlsform-messages.js";
 
 /**
  * What happened to one thing in the workbook.
@@ -34,8 +35,14 @@ export interface ReportItem {
   cell?: string;
   /** The XLSForm `name` of the row (question, group, choice list), when it has one. */
   name?: string;
+  /** The explanation in English (what {@link formatReport} prints). */
   message: string;
+  /** The explanation as a locale key with parameters, for the report in other languages. */
+  text: ReportMessage;
 }
+
+/** An item as the importer adds it: the explanation as a message, rendered when printed. */
+export type ReportInput = Omit<ReportItem, "message" | "text"> & { message: ReportMessage };
 
 /** What was imported, when the import succeeded. */
 export interface ImportedFormSummary {
@@ -67,22 +74,23 @@ export class ReportBuilder {
   private readonly merged = new Map<string, ReportItem>();
 
   /** Adds one item. */
-  add(item: ReportItem): void {
-    this.items.push(item);
+  add(input: ReportInput): void {
+    this.items.push(toItem(input));
   }
 
   /**
    * Adds `row` to the one item about (`sheet`, `column`, `message`), creating it on first use:
    * "appearance: ignored … (rows 4, 9, 12)" instead of three lines.
    */
-  addToColumn(outcome: ReportOutcome, sheet: ReportSheet, column: string, row: number, message: string): void {
+  addToColumn(outcome: ReportOutcome, sheet: ReportSheet, column: string, row: number, text: ReportMessage): void {
+    const message = renderMessage(text, "en");
     const key = `${outcome}\u0000${sheet}\u0000${column}\u0000${message}`;
     const existing = this.merged.get(key);
     if (existing) {
       if (!existing.rows?.includes(row)) existing.rows?.push(row);
       return;
     }
-    const item: ReportItem = { outcome, sheet, column, rows: [row], message };
+    const item: ReportItem = { outcome, sheet, column, rows: [row], message, text };
     this.merged.set(key, item);
     this.items.push(item);
   }
@@ -108,6 +116,10 @@ export class ReportBuilder {
     const ok = counts.refused === 0;
     return { source, ok, items, counts, ...(ok && form ? { form } : {}) };
   }
+}
+
+function toItem(input: ReportInput): ReportItem {
+  return { ...input, message: renderMessage(input.message, "en"), text: input.message };
 }
 
 function firstRow(item: ReportItem): number {

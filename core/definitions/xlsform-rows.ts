@@ -5,6 +5,7 @@
  */
 import type { Expr } from "../engine/expression.js";
 import type { Lang, QuestionDefinition } from "../engine/types.js";
+import { msg, type ReportMessage, type XlsFormMessageKey } from "./xlsform-messages.js";
 import type { ReportSheet } from "./xlsform-report.js";
 import type { SheetColumn, SheetRow } from "./xlsform-sheets.js";
 
@@ -99,8 +100,8 @@ export type QuestionKind = "select_one" | "select_multiple" | "integer" | "decim
 export type RowType =
   | { kind: "question"; qtype: QuestionKind; list?: string; orOther?: boolean; fromFile?: string }
   | { kind: "begin_group" | "end_group" | "begin_repeat" | "end_repeat" }
-  | { kind: "skip"; type: string; why: string }
-  | { kind: "bad"; why: string };
+  | { kind: "skip"; type: string; why: ReportMessage }
+  | { kind: "bad"; why: ReportMessage };
 
 /** Metadata types: collected by ODK clients, not asked; skipped. */
 export const METADATA = new Set([
@@ -109,28 +110,28 @@ export const METADATA = new Set([
 ]);
 
 /** Question types the engine has no counterpart for, with the reason; skipped. */
-export const UNSUPPORTED: Record<string, string> = {
-  calculate: "calculations are not supported",
-  hidden: "hidden fields are not supported",
-  date: "dates are not supported by the engine",
-  time: "times are not supported by the engine",
-  datetime: "date-times are not supported by the engine",
-  geopoint: "locations are not collected in chat",
-  geotrace: "locations are not collected in chat",
-  geoshape: "locations are not collected in chat",
-  "background-geopoint": "locations are not collected in chat",
-  image: "photos are not collected in chat",
-  audio: "recordings are not collected in chat",
-  "background-audio": "recordings are not collected in chat",
-  video: "videos are not collected in chat",
-  file: "file uploads are not collected in chat",
-  barcode: "barcodes are not collected in chat",
-  acknowledge: "acknowledge questions are not supported",
-  trigger: "acknowledge questions are not supported",
-  rank: "ranking questions are not supported",
-  "xml-external": "external data is not supported",
-  "csv-external": "external data is not supported",
-  osm: "map questions are not supported",
+export const UNSUPPORTED: Record<string, XlsFormMessageKey> = {
+  calculate: "msg.type_calculate",
+  hidden: "msg.type_hidden",
+  date: "msg.type_date",
+  time: "msg.type_time",
+  datetime: "msg.type_datetime",
+  geopoint: "msg.type_location",
+  geotrace: "msg.type_location",
+  geoshape: "msg.type_location",
+  "background-geopoint": "msg.type_location",
+  image: "msg.type_photo",
+  audio: "msg.type_audio",
+  "background-audio": "msg.type_audio",
+  video: "msg.type_video",
+  file: "msg.type_file",
+  barcode: "msg.type_barcode",
+  acknowledge: "msg.type_acknowledge",
+  trigger: "msg.type_acknowledge",
+  rank: "msg.type_rank",
+  "xml-external": "msg.type_external_data",
+  "csv-external": "msg.type_external_data",
+  osm: "msg.type_map",
 };
 
 /** Parses a `type` cell (`select_one list or_other`, `begin group`, `integer` …). */
@@ -140,19 +141,19 @@ export function parseRowType(raw: string): RowType {
   const select = /^(select_one|select one|select_multiple|select multiple|select all that apply)(?: (\S+)(?: (or_other))?)?$/i.exec(t);
   if (select) {
     const multiple = !/^select[_ ]one$/i.test(select[1] ?? "");
-    if (!select[2]) return { kind: "bad", why: `'${t}' needs a choice list name, e.g. 'select_one yes_no'` };
+    if (!select[2]) return { kind: "bad", why: msg("msg.type_needs_list", { type: t }) };
     return { kind: "question", qtype: multiple ? "select_multiple" : "select_one", list: select[2], orOther: select[3] !== undefined };
   }
   const fromFile = /^select[_ ](one|multiple)[_ ]from[_ ]file(?: (\S+))?$/i.exec(t);
   if (fromFile) {
     const file = fromFile[2];
-    if (!file) return { kind: "bad", why: `'${t}' needs a file name, e.g. 'select_one_from_file households.csv'` };
+    if (!file) return { kind: "bad", why: msg("msg.type_needs_file", { type: t }) };
     return { kind: "question", qtype: fromFile[1]?.toLowerCase() === "one" ? "select_one" : "select_multiple", list: `file:${file}`, fromFile: file };
   }
   if (/^(select_one_external|select_multiple_external)\b/.test(lower)) {
-    return { kind: "skip", type: lower.split(" ")[0] ?? lower, why: "choices from external files are not supported" };
+    return { kind: "skip", type: lower.split(" ")[0] ?? lower, why: msg("msg.type_external") };
   }
-  if (/^rank\b/.test(lower)) return { kind: "skip", type: "rank", why: "ranking questions are not supported" };
+  if (/^rank\b/.test(lower)) return { kind: "skip", type: "rank", why: msg("msg.type_rank") };
   switch (lower) {
     case "begin group":
     case "begin_group":
@@ -179,9 +180,9 @@ export function parseRowType(raw: string): RowType {
     case "range":
       return { kind: "question", qtype: "range" };
   }
-  if (METADATA.has(lower)) return { kind: "skip", type: lower, why: "form metadata, which the chat survey does not collect" };
-  if (Object.hasOwn(UNSUPPORTED, lower)) return { kind: "skip", type: lower, why: UNSUPPORTED[lower] as string };
-  return { kind: "bad", why: `unknown question type '${t}'` };
+  if (METADATA.has(lower)) return { kind: "skip", type: lower, why: msg("msg.type_metadata") };
+  if (Object.hasOwn(UNSUPPORTED, lower)) return { kind: "skip", type: lower, why: msg(UNSUPPORTED[lower] as XlsFormMessageKey) };
+  return { kind: "bad", why: msg("msg.type_unknown", { type: t }) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,24 +238,24 @@ export interface NameEntry {
 export const OTHER_LABEL: Record<Lang, string> = { "zh-CN": "其他（请说明）", "zh-TW": "其他（請說明）", en: "Other (please specify)" };
 
 /** Columns the importer knows to be harmless to ignore, with the reason given in the report. */
-export const IGNORED_COLUMNS: Record<string, string> = {
-  appearance: "appearance (how ODK lays out a question) has no meaning in a chat; ignored",
-  guidance_hint: "guidance hints are for interviewers; ignored",
-  image: "media are not shown in chat; ignored",
-  audio: "media are not shown in chat; ignored",
-  video: "media are not shown in chat; ignored",
-  "big-image": "media are not shown in chat; ignored",
-  media: "media are not shown in chat; ignored",
-  default: "default answers are not supported: the resident gives the answer; ignored",
-  trigger: "trigger recalculates calculate rows, which are not imported; ignored",
-  calculation: "calculation only applies to calculate rows, which are not imported; ignored",
-  parameters: "these parameters have no meaning in a chat; ignored",
-  autoplay: "media are not played in chat; ignored",
-  "body::accuracythreshold": "location settings have no meaning in a chat; ignored",
-  note: "comment column; ignored",
-  notes: "comment column; ignored",
-  comment: "comment column; ignored",
-  comments: "comment column; ignored",
+export const IGNORED_COLUMNS: Record<string, XlsFormMessageKey> = {
+  appearance: "msg.column_appearance",
+  guidance_hint: "msg.column_guidance_hint",
+  image: "msg.column_media",
+  audio: "msg.column_media",
+  video: "msg.column_media",
+  "big-image": "msg.column_media",
+  media: "msg.column_media",
+  default: "msg.column_default",
+  trigger: "msg.column_trigger",
+  calculation: "msg.column_calculation",
+  parameters: "msg.column_parameters",
+  autoplay: "msg.column_autoplay",
+  "body::accuracythreshold": "msg.column_accuracy",
+  note: "msg.column_comment",
+  notes: "msg.column_comment",
+  comment: "msg.column_comment",
+  comments: "msg.column_comment",
 };
 
 /** Settings that only matter to ODK servers and clients. */
@@ -323,7 +324,7 @@ export function exclusiveOption(e: Expr): string | undefined {
 /** Key order of a question in YAML. */
 export const QUESTION_KEYS = ["id", "type", "section", "label", "hint", "required", "required_message", "relevant", "constraint", "constraint_message", "min", "max", "integer", "options"];
 /** Key order of an option in YAML. */
-export const OPTION_KEYS = ["id", "label", "specify", "exclusive", "valid"];
+export const OPTION_KEYS = ["id", "label", "specify", "exclusive", "valid", "relevant"];
 
 /** A copy of `value` with keys in `order` first (undefined members dropped). */
 export function withKeyOrder<T extends object>(value: T, order: readonly string[]): T {

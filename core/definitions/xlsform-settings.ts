@@ -7,6 +7,7 @@ import { SUPPORTED_LANGS } from "../engine/types.js";
 import type { Lang, LocalizedText } from "../engine/types.js";
 import { add, addToSheet, locate, type ImportContext } from "./xlsform-context.js";
 import { langFromName } from "./xlsform-language.js";
+import { msg } from "./xlsform-messages.js";
 import { MEANINGLESS_SETTINGS } from "./xlsform-rows.js";
 
 /** `form_title::English (en)` or `form_title:English` (pyxform reads both separators). */
@@ -19,11 +20,11 @@ export function readSettings(ctx: ImportContext): void {
     if (known.has(key) || TITLE_IN_LANGUAGE.test(key)) continue;
     const at = { sheet: "settings" as const, row: setting.row, column: setting.column.col };
     if (key === "public_key") {
-      add(ctx, { ...locate(at), outcome: "warning", message: "answers are not encrypted with this key in Anxin (they are stored in its database); ignored" });
+      add(ctx, { ...locate(at), outcome: "warning", message: msg("msg.setting_public_key") });
     } else if (MEANINGLESS_SETTINGS.has(key)) {
-      add(ctx, { ...locate(at), outcome: "ignored", message: `${key} has no meaning in Anxin; ignored` });
+      add(ctx, { ...locate(at), outcome: "ignored", message: msg("msg.setting_meaningless", { setting: key }) });
     } else {
-      add(ctx, { ...locate(at), outcome: "ignored", message: `unknown setting '${setting.column.col.header}'; ignored` });
+      add(ctx, { ...locate(at), outcome: "ignored", message: msg("msg.setting_unknown", { setting: setting.column.col.header }) });
     }
   }
 }
@@ -45,11 +46,11 @@ export function formHead(ctx: ImportContext): { id: string; version: number; tit
   const idAt = formId ? locate({ sheet: "settings", row: formId.row, column: formId.column.col }) : { sheet: "settings" as const };
   if (id === "") {
     ok = false;
-    add(ctx, { ...idAt, outcome: "refused", message: `'${rawId}' gives no usable questionnaire id; set form_id (letters a-z, digits, - and _)` });
+    add(ctx, { ...idAt, outcome: "refused", message: msg("msg.id_unusable", { raw: rawId }) });
   } else if (!formId) {
-    add(ctx, { ...idAt, outcome: "converted", message: `no form_id: the questionnaire id '${id}' comes from the file name` });
+    add(ctx, { ...idAt, outcome: "converted", message: msg("msg.id_from_file", { id }) });
   } else if (id !== rawId) {
-    add(ctx, { ...idAt, outcome: "converted", message: `form_id '${rawId}' becomes the questionnaire id '${id}' (ids are lowercase a-z, 0-9, - and _, at most 40)` });
+    add(ctx, { ...idAt, outcome: "converted", message: msg("msg.id_converted", { raw: rawId, id }) });
   }
   if (id === "") id = "form";
 
@@ -57,16 +58,16 @@ export function formHead(ctx: ImportContext): { id: string; version: number; tit
   let version = 1;
   const v = ctx.settings["version"];
   if (!v) {
-    addToSheet(ctx, "warning", "settings", "no version: using 1; give every changed form a higher version (e.g. 2024010101)");
+    addToSheet(ctx, "warning", "settings", msg("msg.version_missing"));
   } else {
     const at = locate({ sheet: "settings", row: v.row, column: v.column.col });
     const n = /^\d+$/.test(v.value) ? Number(v.value) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 1) {
       ok = false;
-      add(ctx, { ...at, outcome: "refused", message: `version '${v.value}' is not a positive whole number (a date-like number such as 2024010101 works)` });
+      add(ctx, { ...at, outcome: "refused", message: msg("msg.version_bad", { version: v.value }) });
     } else if (n > 2_147_483_647) {
       ok = false;
-      add(ctx, { ...at, outcome: "refused", message: `version ${v.value} is too large (at most 2147483647; a yyyymmddnn number such as 2024010101 fits)` });
+      add(ctx, { ...at, outcome: "refused", message: msg("msg.version_large", { version: v.value }) });
     } else {
       version = n;
     }
@@ -79,7 +80,7 @@ export function formHead(ctx: ImportContext): { id: string; version: number; tit
     if (!TITLE_IN_LANGUAGE.test(key)) continue;
     const lang = langFromName(setting.column.col.header.trim().replace(/^form_title\s*::?/i, ""));
     if (lang && ctx.languages.includes(lang)) title[lang] ??= setting.value;
-    else add(ctx, { ...locate({ sheet: "settings", row: setting.row, column: setting.column.col }), outcome: "ignored", message: "not one of the form's languages; ignored" });
+    else add(ctx, { ...locate({ sheet: "settings", row: setting.row, column: setting.column.col }), outcome: "ignored", message: msg("msg.title_language_unused") });
   }
   const fallback = plain?.value ?? formId?.value ?? basename(ctx.source, extname(ctx.source));
   const filled: Lang[] = [];
@@ -90,12 +91,12 @@ export function formHead(ctx: ImportContext): { id: string; version: number; tit
     }
   }
   if (!plain && filled.length > 0) {
-    addToSheet(ctx, "converted", "settings", `no form_title: the title is '${fallback}'`);
+    addToSheet(ctx, "converted", "settings", msg("msg.title_missing", { title: fallback }));
   } else if (plain && filled.length > 0 && ctx.languages.length > 1) {
     add(ctx, {
       ...locate({ sheet: "settings", row: plain.row, column: plain.column.col }),
       outcome: "converted",
-      message: `XLSForm has one form title: '${fallback}' is the title in ${filled.join(", ")} (add form_title::<language> columns to translate it)`,
+      message: msg("msg.title_one", { title: fallback, languages: filled.join(", ") }),
     });
   }
   return ok ? { id, version, title: ordered(ctx, title) } : undefined;

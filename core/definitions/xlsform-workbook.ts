@@ -3,6 +3,7 @@
  * workbook's sheets and reads the settings row.
  */
 import { add, addToSheet, fail, type Reporting, type Settings } from "./xlsform-context.js";
+import { msg } from "./xlsform-messages.js";
 import type { ReportSheet } from "./xlsform-report.js";
 import { cell, parseColumn, type Sheet } from "./xlsform-rows.js";
 import type { TextSheet } from "./xlsform-sheets.js";
@@ -25,20 +26,20 @@ export function readSheets(ctx: Reporting, sheets: readonly TextSheet[]): FormSh
     if ((key === "survey" || key === "choices" || key === "settings") && !byName.has(key)) {
       byName.set(key, sheet);
     } else if (key === "external_choices") {
-      addToSheet(ctx, "ignored", "workbook", `sheet '${sheet.name}' is for select_one_external questions, which are not supported; ignored`);
+      addToSheet(ctx, "ignored", "workbook", msg("msg.sheet_external", { sheet: sheet.name }));
     } else {
-      addToSheet(ctx, "ignored", "workbook", `sheet '${sheet.name}' is not part of an XLSForm; ignored`);
+      addToSheet(ctx, "ignored", "workbook", msg("msg.sheet_other", { sheet: sheet.name }));
     }
   }
   const surveySheet = byName.get("survey");
   if (!surveySheet) {
-    addToSheet(ctx, "refused", "workbook", "no 'survey' sheet");
+    addToSheet(ctx, "refused", "workbook", msg("msg.no_survey_sheet"));
     fail(ctx);
   }
   const wrap = (kind: ReportSheet, sheet: TextSheet): Sheet => ({ kind, name: sheet.name, columns: sheet.columns.map(parseColumn), rows: sheet.rows });
   const survey = wrap("survey", surveySheet);
   if (!survey.columns.some((c) => c.base === "type")) {
-    addToSheet(ctx, "refused", "survey", "the survey sheet has no 'type' column (the first row must hold the column names)");
+    addToSheet(ctx, "refused", "survey", msg("msg.no_type_column"));
     fail(ctx);
   }
   const choicesSheet = byName.get("choices");
@@ -55,7 +56,7 @@ export function readSheets(ctx: Reporting, sheets: readonly TextSheet[]): FormSh
       }
     }
     for (const extra of sheet.rows.slice(1)) {
-      add(ctx, { outcome: "ignored", sheet: "settings", row: extra.number, message: "only the first row below the column names is read; ignored" });
+      add(ctx, { outcome: "ignored", sheet: "settings", row: extra.number, message: msg("msg.settings_extra_row") });
     }
   }
   return { survey, choices, settings };

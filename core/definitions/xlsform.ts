@@ -7,7 +7,10 @@
  *   item of the report (see xlsform-report.ts).
  * - A condition is never dropped: a `relevant`, `constraint`, `choice_filter` or dynamic `required`
  *   the engine cannot express refuses the whole import, since the survey would otherwise ask
- *   questions it should not ask, or accept answers the form refuses.
+ *   questions it should not ask, offer choices it hides, or accept answers the form refuses.
+ *   A `choice_filter` becomes a `relevant` on each option (xlsform-choice-filter.ts).
+ * - Every report line is a locale key with parameters (xlsform-messages.ts), so that the report
+ *   reads in the admin's language.
  * - XLSForm defaults win over the engine's: questions are optional unless `required` says so.
  * - The result passes validateQuestionnaire; its issues are reported against sheet rows.
  *
@@ -22,9 +25,11 @@ import { basename, dirname, join } from "node:path";
 import type { QuestionnaireDefinition } from "../engine/types.js";
 import { fileOfType, readAttachment } from "./xlsform-attachments.js";
 import { checkDefinition } from "./xlsform-check.js";
+import { findFilterColumns } from "./xlsform-choice-filter.js";
 import { readChoices, reportUnusedLists } from "./xlsform-choices.js";
 import { XlsFormImportError, type AttachedFile, type ImportContext, type XlsFormImport, type XlsFormImportOptions } from "./xlsform-context.js";
 import { chooseLanguages } from "./xlsform-form-languages.js";
+import { msg } from "./xlsform-messages.js";
 import { buildQuestions, trailingNotes } from "./xlsform-groups.js";
 import { classifyRows, registerNames } from "./xlsform-names.js";
 import { ReportBuilder } from "./xlsform-report.js";
@@ -51,8 +56,9 @@ export async function importXlsForm(input: string | Uint8Array, options: XlsForm
     sheets = await readWorkbook(bytes);
   } catch (error) {
     const report = new ReportBuilder();
-    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    report.add({ outcome: "refused", sheet: "workbook", message: `cannot read the workbook: ${why} (XLSForms must be saved as .xlsx)` });
+    // The reader's own words (exceljs) are quoted as they are.
+    const why = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    report.add({ outcome: "refused", sheet: "workbook", message: msg("msg.workbook_unreadable", { why }) });
     throw new XlsFormImportError(report.build(source));
   }
   const attachments = await readAttachments(sheets, typeof input === "string" ? dirname(input) : undefined, options);
@@ -97,7 +103,7 @@ function convert(sheets: readonly TextSheet[], source: string, options: XlsFormI
   const report = new ReportBuilder();
   const { survey, choices, settings } = readSheets({ report, source }, sheets);
   for (const name of Object.keys(options.attachments ?? {})) {
-    if (!attachments.has(name)) report.add({ outcome: "ignored", sheet: "workbook", message: `attached file '${name}' is not named by any select_one_from_file / select_multiple_from_file row; ignored` });
+    if (!attachments.has(name)) report.add({ outcome: "ignored", sheet: "workbook", message: msg("msg.attachment_unused", { file: name }) });
   }
   const ctx: ImportContext = {
     report,
@@ -115,11 +121,13 @@ function convert(sheets: readonly TextSheet[], source: string, options: XlsFormI
     sectionOrigins: [],
     phoneRow: undefined,
     attachments,
+    filterColumns: new Set(),
   };
   readSettings(ctx);
   const types = classifyRows(ctx);
   registerNames(ctx, types);
   chooseLanguages(ctx, types);
+  ctx.filterColumns = findFilterColumns(ctx);
   readChoices(ctx);
   const { questions, sections } = buildQuestions(ctx, types);
   const outro = trailingNotes(ctx, questions);

@@ -1,5 +1,5 @@
 /**
- * Load-time checks of `relevant` and `constraint` expressions: syntax (with the column), names
+ * Load-time checks of `relevant` (questions' and options') and `constraint` expressions: syntax (with the column), names
  * that must be earlier questions, option ids that must exist, and `.` only in constraints.
  */
 import { collectOptionTests, collectReferences, parseExpression, usesSelf } from "./expression.js";
@@ -24,6 +24,12 @@ export function checkExpressions(def: QuestionnaireDefinition): Issue[] {
     if (q.relevant !== undefined) issues.push(...checkOne(def, indexById, qi, `${at}.relevant`, q.relevant, false));
     if ((q.type === "number" || q.type === "text") && q.constraint !== undefined) {
       issues.push(...checkOne(def, indexById, qi, `${at}.constraint`, q.constraint, true));
+    }
+    // An option's condition (a choice filter) reads earlier answers, like the question's own.
+    if (q.type === "single" || q.type === "multiple") {
+      q.options.forEach((o, oi) => {
+        if (o.relevant !== undefined) issues.push(...checkOne(def, indexById, qi, `${at}.options[${oi}].relevant`, o.relevant, false));
+      });
     }
   });
   return issues;
@@ -58,7 +64,8 @@ function checkOne(
     }
   }
   for (const test of collectOptionTests(parsed.expr)) {
-    if (reported.has(test.name)) continue;
+    // `x == ''` tests for no answer (an XLSForm choice row with an empty filter column reads so).
+    if (reported.has(test.name) || test.option === "") continue;
     const index = indexById.get(test.name);
     const target = index === undefined ? undefined : def.questions[index];
     const known = target ? optionIdsOf(target) : undefined;

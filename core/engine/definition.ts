@@ -43,6 +43,10 @@ const OptionSchema = z
     specify: z.boolean().optional().describe("'Other, please specify': ask for a text after this option"),
     exclusive: z.boolean().optional().describe("multiple only: this option clears all others ('none of these')"),
     valid: z.boolean().optional().describe("scale5 only: false = not a valid level (e.g. don't know)"),
+    relevant: z
+      .string()
+      .optional()
+      .describe("single and multiple only: expression over earlier answers; the option is offered only while true (XLSForm choice_filter, e.g. district == 'd1')"),
   })
   .meta({ id: "Option" });
 
@@ -57,17 +61,25 @@ const baseFields = {
   relevant: z.string().optional().describe("expression over earlier answers; ask only while true"),
 };
 
+/** Options a resident may be shown at once. */
+const MAX_SHOWN_OPTIONS = 40;
+/**
+ * Options of one list when every option carries its own `relevant` (a cascading list such as all
+ * villages of a county: only those of the chosen town are shown).
+ */
+const MAX_FILTERED_OPTIONS = 1000;
+
 const count = z.number().int({ error: "must be an integer" }).min(0, { error: "must be 0 or more" });
 
 const SingleSchema = z.strictObject({
   ...baseFields,
   type: z.literal("single"),
-  options: z.array(OptionSchema).min(2, { error: "needs at least 2 options" }).max(40, { error: "at most 40 options" }),
+  options: z.array(OptionSchema).min(2, { error: "needs at least 2 options" }).max(MAX_FILTERED_OPTIONS, { error: `at most ${MAX_FILTERED_OPTIONS} options` }),
 });
 const MultipleSchema = z.strictObject({
   ...baseFields,
   type: z.literal("multiple"),
-  options: z.array(OptionSchema).min(2, { error: "needs at least 2 options" }).max(40, { error: "at most 40 options" }),
+  options: z.array(OptionSchema).min(2, { error: "needs at least 2 options" }).max(MAX_FILTERED_OPTIONS, { error: `at most ${MAX_FILTERED_OPTIONS} options` }),
   min: count.optional(),
   max: count.min(1, { error: "must be 1 or more" }).optional(),
 });
@@ -344,7 +356,13 @@ function checkOptions(q: Extract<QuestionDefinition, { options: unknown }>, at: 
     if (o.specify !== undefined && q.type === "scale5") {
       issues.push({ path: `${at}.options[${oi}].specify`, message: "not allowed in a scale5 question" });
     }
+    if (o.relevant !== undefined && q.type === "scale5") {
+      issues.push({ path: `${at}.options[${oi}].relevant`, message: "not allowed in a scale5 question (its five levels are always shown)" });
+    }
   });
+  if (q.options.length > MAX_SHOWN_OPTIONS && q.options.some((o) => o.relevant === undefined)) {
+    issues.push({ path: `${at}.options`, message: `at most ${MAX_SHOWN_OPTIONS} options (a longer list needs a relevant on every option, so that fewer are shown at once)` });
+  }
   if (q.type === "scale5") {
     const valid = q.options.filter((o) => o.valid !== false).length;
     if (valid !== 5) {

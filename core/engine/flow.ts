@@ -2,10 +2,10 @@
  * Which questions are asked, in which order: relevance, the next question, the previous one for
  * /back, progress, and dropping answers that became irrelevant.
  */
-import { isAnswerable } from "./definition.js";
+import { isAnswerable, isRequired } from "./definition.js";
 import { collectReferences, evaluate, parseExpression, truthy } from "./expression.js";
 import type { EvalEnv, Expr, ExprValue } from "./expression.js";
-import type { AnswerValue, QuestionDefinition, Questionnaire, RegionNode, SurveyProgress } from "./types.js";
+import type { AnswerValue, OptionDefinition, QuestionDefinition, Questionnaire, RegionNode, SurveyProgress } from "./types.js";
 
 // Parsed expressions per questionnaire object; validated questionnaires never change, so a
 // WeakMap cache is invisible to callers (and lets old versions be garbage-collected).
@@ -67,11 +67,56 @@ export function isRelevant(
   today?: string,
 ): boolean {
   if (question.type === "region" && regions.length === 0) return false;
-  if (question.relevant === undefined) return true;
-  const expr = compiledExpression(questionnaire, question.relevant);
-  // A validated questionnaire always parses; if not, asking is safer than silently skipping.
-  if (!expr) return true;
-  return truthy(evaluate(expr, answersEnv(answers, undefined, today)));
+  if (question.relevant !== undefined) {
+    const expr = compiledExpression(questionnaire, question.relevant);
+    // A validated questionnaire always parses; if not, asking is safer than silently skipping.
+    if (expr && !truthy(evaluate(expr, answersEnv(answers, undefined, today)))) return false;
+  }
+  // An optional choice whose filter leaves nothing to pick is passed over, as if not relevant
+  // (a required one is asked, and says that the earlier answers leave no choice: see choice.ts).
+  if ((question.type === "single" || question.type === "multiple") && !isRequired(question) && question.options.some((o) => o.relevant !== undefined)) {
+    return shownOptions(questionnaire, question, answers, today).length > 0;
+  }
+  return true;
+}
+
+/** Does the answer to `q` (if any) name only options that are still offered? */
+function stillOffered(questionnaire: Questionnaire, q: QuestionDefinition, answers: Record<string, AnswerValue>, today?: string): boolean {
+  if ((q.type !== "single" && q.type !== "multiple") || !q.options.some((o) => o.relevant !== undefined)) return true;
+  const answer = answers[q.id];
+  if (!answer || (answer.kind !== "choice" && answer.kind !== "choices")) return true;
+  const shown = new Set(shownOptions(questionnaire, q, answers, today).map((o) => o.option.id));
+  return answer.kind === "choice" ? shown.has(answer.option) : answer.options.every((id) => shown.has(id));
+}
+
+/** An option as offered: the option and its position in the definition (what payloads carry). */
+export interface ShownOption {
+  option: OptionDefinition;
+  index: number;
+}
+
+/**
+ * The options of `question` offered given the answers so far: those without a `relevant`, and
+ * those whose `relevant` (an XLSForm choice filter) is true, in definition order. The resident
+ * numbers them 1..n in this order.
+ */
+export function shownOptions(
+  questionnaire: Questionnaire,
+  question: QuestionDefinition & { options: readonly OptionDefinition[] },
+  answers: Record<string, AnswerValue>,
+  today?: string,
+): ShownOption[] {
+  const env = answersEnv(answers, undefined, today);
+  const out: ShownOption[] = [];
+  question.options.forEach((option, index) => {
+    if (option.relevant !== undefined) {
+      const expr = compiledExpression(questionnaire, option.relevant);
+      // As for questions: an unparsable condition (never in a validated questionnaire) shows it.
+      if (expr && !truthy(evaluate(expr, env))) return;
+    }
+    out.push({ option, index });
+  });
+  return out;
 }
 
 /** Questions that take an answer and are currently relevant, in order. */
@@ -185,15 +230,16 @@ export function progressOf(
 }
 
 /**
- * Removes answers and skips of questions that are no longer relevant (in order, because relevance
- * depends on earlier answers). Returns the ids whose answers were removed. Mutates `survey`
- * (callers pass their own copy).
+ * Removes answers and skips of questions that are no longer relevant, and answers naming an
+ * option no longer offered (a choice filter changed: the town of another district), in order,
+ * because both depend on earlier answers. Returns the ids whose answers were removed. Mutates
+ * `survey` (callers pass their own copy).
  */
 export function dropIrrelevant(questionnaire: Questionnaire, survey: SurveyProgress, regions: readonly RegionNode[], today?: string): string[] {
   const retracted: string[] = [];
   for (const q of questionnaire.questions) {
     if (!isAnswerable(q) || !isDone(survey, q.id)) continue;
-    if (isRelevant(questionnaire, q, survey.answers, regions, today)) continue;
+    if (isRelevant(questionnaire, q, survey.answers, regions, today) && stillOffered(questionnaire, q, survey.answers, today)) continue;
     if (Object.hasOwn(survey.answers, q.id)) {
       delete survey.answers[q.id];
       retracted.push(q.id);

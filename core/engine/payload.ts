@@ -159,6 +159,8 @@ export function encodePayload(p: Exclude<Payload, { op: "invalid" }>): string {
 }
 
 const INT = /^(0|[1-9][0-9]{0,5})$/;
+// Questionnaire versions go up to 2147483647 (an XLSForm's yyyymmddnn version such as 2026120701).
+const VERSION = /^(0|[1-9][0-9]{0,9})$/;
 
 /** Decodes a payload; anything malformed (or too long) is `{ op: "invalid" }`. Never throws. */
 export function decodePayload(payload: unknown): Payload {
@@ -193,7 +195,7 @@ export function decodePayload(payload: unknown): Payload {
     case "bc":
       return decodeCompose(parts.slice(1));
   }
-  if (!a || !INT.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
+  if (!a || !VERSION.test(a) || !b || !/^[0-9a-f]{4}$/.test(b) || !c || !INT.test(c)) return { op: "invalid" };
   const qref: QuestionRef = { version: Number(a), ck: b, q: Number(c) };
   switch (op) {
     case "a":

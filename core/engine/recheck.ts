@@ -407,6 +407,8 @@ function scopeOf(turn: Turn, open: Open): QuestionScope {
     // Never shown the earlier answer: the point is to hear it again without a prompt.
     previous: undefined,
     pending: null,
+    // The answers a choice filter reads are not at hand here: every option is offered.
+    allChoices: true,
   };
 }
 

@@ -65,11 +65,10 @@ export interface OptionDefinition {
   specify?: boolean;
   /** `multiple` only: picking it clears every other option ("none of these"), and vice versa. */
   exclusive?: boolean;
-  /**
-   * `scale5` only: `false` marks an extra option that is not a valid level (e.g. "don't know");
-   * it gets no score and is left out of rates. Default true.
-   */
+  /** `scale5` only: `false` = an extra option, not a level ("don't know"): no score, not in rates. */
   valid?: boolean;
+  /** `single`/`multiple`: offered only while this expression over earlier answers is true (choice_filter). */
+  relevant?: string;
 }
 
 /** A titled group of questions (XLSForm `begin_group`). */

@@ -120,9 +120,9 @@ describe("anxin survey import", () => {
     await expect(failure).rejects.toBeInstanceOf(XlsFormImportError);
     await expect(failure).rejects.toThrow(/^.*refused\.xlsx: XLSForm import refused \(13 problems\)\n/);
     const report = run.err.join("\n").split("\n");
-    expect(report).toHaveLength(18);
+    expect(report).toHaveLength(19);
     expect(report).toContain(
-      "refused    survey row 6, choice_filter (H6) 'town': choice filters (cascading selects) are not supported; without the filter the resident would be offered choices the form hides",
+      "refused    survey row 6, choice_filter (H6) 'town': cannot translate 'region = ${district}': 'region' is not a column of the choices sheet (at column 1); without it the resident would be offered choices the form hides",
     );
     expect(run.out).toEqual([]);
     expect(existsSync(join(dir, "never.yaml"))).toBe(false);

@@ -7,14 +7,15 @@ import { describe, expect, it } from "vitest";
 import { evaluate, parseExpression } from "../../core/engine/expression.js";
 import type { ExprValue } from "../../core/engine/expression.js";
 import { translateExpression, type RefResolution, type TranslateOptions } from "../../core/definitions/xlsform-expression.js";
+import { msg, renderMessage } from "../../core/definitions/xlsform-messages.js";
 
 /** Fields a, b, c, q, m, x, age, Age-Group (→ age_group); `later` comes after; `calc` is skipped. */
 function resolve(name: string): RefResolution {
   if (name === "Age-Group") return { ok: true, id: "age_group" };
   if (["a", "b", "c", "q", "m", "x", "age", "number", "and"].includes(name)) return { ok: true, id: name };
-  if (name === "later") return { ok: false, message: "${later} is asked later" };
-  if (name === "calc") return { ok: false, message: "${calc} is a calculate row (row 3), which is not imported" };
-  return { ok: false, message: `unknown field \${${name}}` };
+  if (name === "later") return { ok: false, message: msg("msg.ref_later", { field: "${later}", row: 9 }) };
+  if (name === "calc") return { ok: false, message: msg("msg.ref_skipped", { field: "${calc}", type: "calculate", row: 3 }) };
+  return { ok: false, message: msg("msg.ref_unknown", { field: `\${${name}}` }) };
 }
 
 const relevant: TranslateOptions = { resolve, allowSelf: false };
@@ -22,14 +23,15 @@ const constraint: TranslateOptions = { resolve, allowSelf: true, selfName: "x" }
 
 function tr(src: string, options: TranslateOptions = relevant): string {
   const result = translateExpression(src, options);
-  if (!result.ok) throw new Error(`${src}: ${result.error.message} (column ${result.error.column})`);
+  if (!result.ok) throw new Error(`${src}: ${renderMessage(result.error.message, "en")} (column ${result.error.column})`);
   return result.text;
 }
 
-function refused(src: string, options: TranslateOptions = relevant): { message: string; column: number } {
+/** The refusal, its message in English (and, as a check that it is a key, in zh-CN). */
+function refused(src: string, options: TranslateOptions = relevant): { message: string; zh: string; column: number } {
   const result = translateExpression(src, options);
   if (result.ok) throw new Error(`${src} translated to ${result.text}`);
-  return result.error;
+  return { message: renderMessage(result.error.message, "en"), zh: renderMessage(result.error.message, "zh-CN"), column: result.error.column };
 }
 
 describe("the translation table", () => {
@@ -115,6 +117,7 @@ describe("what cannot be translated", () => {
     const error = refused(src, options);
     expect(error.message).toMatch(message);
     expect(error.column).toBe(column);
+    expect(error.zh).not.toBe(error.message);
   });
 });
 

@@ -100,7 +100,8 @@ export function harmlessUnsupportedForm(): FormSheets {
 
 /**
  * A form with constructs that must refuse the import: a repeat, a calculate used by relevant,
- * a regex with a backreference (which a matcher that cannot hang cannot run), a choice_filter, a dynamic required, read_only, mod, a reference to a
+ * a regex with a backreference (which a matcher that cannot hang cannot run), a choice_filter on a
+ * column the choices sheet does not have, a dynamic required, read_only, mod, a reference to a
  * later question, an unknown type, a constraint on a select_one, a duplicate name, a missing
  * list and a question without a label in any language.
  */
@@ -112,7 +113,7 @@ export function refusedForm(): FormSheets {
       ["integer", "age", "年龄", "Age", "yes"],
       ["text", "phone", "电话", "Phone", null, null, "regex(., '^([0-9])\\1+$')"],
       ["select_one district", "district", "区", "District", "yes"],
-      ["select_one town", "town", "镇", "Town", "yes", null, null, "district = ${district}"],
+      ["select_one town", "town", "镇", "Town", "yes", null, null, "region = ${district}"],
       ["integer", "household", "家里几口人？", "How many people live in your home?", "${age} > 18"],
       ["select_one yes_no", "employed", "有工作吗？", "Do you work?", null, "${adult} = 'true'"],
       ["integer", "even", "偶数", "An even number", null, null, ". mod 2 = 0"],

@@ -10,6 +10,7 @@ import { importXlsForm, questionnaireToYaml, XlsFormImportError } from "../../co
 import type { ImportReport, ReportItem, XlsFormImportOptions } from "../../core/definitions/xlsform.js";
 import { parseQuestionnaire, validateQuestionnaire } from "../../core/engine/definition.js";
 import { communityForm, EN, ZH } from "./forms.js";
+import { plainItems } from "./report-items.js";
 import { buildXlsx, type FormSheets } from "./workbook.js";
 
 async function imported(form: FormSheets, options: XlsFormImportOptions = {}) {
@@ -26,7 +27,7 @@ async function refusal(form: FormSheets, options: XlsFormImportOptions = {}): Pr
   throw new Error("the import was expected to be refused");
 }
 
-const pick = (report: ImportReport, outcome: ReportItem["outcome"]) => report.items.filter((i) => i.outcome === outcome);
+const pick = (report: ImportReport, outcome: ReportItem["outcome"]) => plainItems(report.items.filter((i) => i.outcome === outcome));
 
 /** A minimal valid form around survey rows (two yes/no choices available as list yn). */
 function form(survey: FormSheets["survey"], extra: Partial<FormSheets> = {}): FormSheets {
@@ -209,7 +210,7 @@ describe("languages", () => {
       settings: [["form_id", "version", "default_language"], ["x", 1, "English (en)"]],
     });
     expect(ok.definition.languages).toEqual(["en", "zh-CN"]);
-    expect(ok.report.items).toEqual([{ outcome: "converted", sheet: "settings", message: "no form_title: the title is 'x'" }]);
+    expect(plainItems(ok.report.items)).toEqual([{ outcome: "converted", sheet: "settings", message: "no form_title: the title is 'x'" }]);
   });
 
   it("guesses the language of plain columns and says so, or takes defaultLanguage", async () => {

@@ -3,7 +3,7 @@
  * consequence; harmless ones let the import through, the others refuse it.
  */
 import { describe, expect, it } from "vitest";
-import { formatReport, formatReportItem, importXlsForm, XlsFormImportError } from "../../core/definitions/xlsform.js";
+import { formatReport, formatReportIn, formatReportItem, importXlsForm, XlsFormImportError } from "../../core/definitions/xlsform.js";
 import type { ImportReport } from "../../core/definitions/xlsform.js";
 import { harmlessUnsupportedForm, refusedForm } from "./forms.js";
 import { buildXlsx } from "./workbook.js";
@@ -43,6 +43,7 @@ describe("a form with harmless unsupported constructs", () => {
       ["skipped", "survey:7:-", `audio: recordings are not collected in chat${OPTIONAL}`],
       ["skipped", "survey:8:-", `date: dates are not supported by the engine${OPTIONAL}`],
       ["skipped", "survey:9:-", "calculate: calculations are not supported; row not imported"],
+      ["ignored", "survey:9:calculation", "the calculation '1 + 1' is never worked out: its row is not imported; ignored"],
       ["skipped", "survey:10:-", `rank: ranking questions are not supported${OPTIONAL}`],
       ["skipped", "survey:11:-", `select_one_external: choices from external files are not supported${OPTIONAL}`],
       ["ignored", "survey:[12]:parameters", "select parameters (randomize, seed) are not supported: options keep their order; ignored"],
@@ -61,10 +62,10 @@ describe("a form with harmless unsupported constructs", () => {
       ],
       ["ignored", "choices:-:label::Français (fr)", "language 'Français (fr)' is not one the bot speaks (zh-CN, zh-TW, en); column ignored"],
       ["ignored", "choices:[2]:media::image", "media are not shown in chat; ignored"],
-      ["ignored", "choices:[2,3]:district", "extra choice columns are only used by choice_filter, which is not supported; ignored"],
+      ["ignored", "choices:[2,3]:district", "extra choice column: no question's choice_filter uses it; ignored"],
       ["ignored", "choices:4:-", "list 'unused' is not used by any imported question; ignored"],
     ]);
-    expect(report.counts).toEqual({ refused: 0, skipped: 10, ignored: 16, warning: 2, converted: 2 });
+    expect(report.counts).toEqual({ refused: 0, skipped: 10, ignored: 17, warning: 2, converted: 2 });
   });
 
   it("prints one line per item and a summary line", async () => {
@@ -74,7 +75,7 @@ describe("a form with harmless unsupported constructs", () => {
     expect(lines).toContain(`skipped    survey row 5 'location': geopoint: locations are not collected in chat${OPTIONAL}`);
     expect(lines).toContain("ignored    survey column 'appearance' (rows 12, 13): appearance (how ODK lays out a question) has no meaning in a chat; ignored");
     expect(lines).toContain("warning    settings row 2, public_key (E2): answers are not encrypted with this key in Anxin (they are stored in its database); ignored");
-    expect(lines.at(-1)).toBe("night.xlsx: imported night-safety version 3: 4 questions, 0 sections, languages en (10 skipped, 16 ignored, 2 warning, 2 converted)");
+    expect(lines.at(-1)).toBe("night.xlsx: imported night-safety version 3: 4 questions, 0 sections, languages en (10 skipped, 17 ignored, 2 warning, 2 converted)");
   });
 });
 
@@ -100,7 +101,7 @@ describe("a form with constructs the engine cannot keep", () => {
         "phone",
         "cannot translate 'regex(., '^([0-9])\\1+$')': regex() pattern '^([0-9])\\1+$' cannot be run safely: backreferences ('\\1', '\\k<name>') are not supported (pattern character 9) (at column 10); without it answers the form refuses would be accepted",
       ],
-      [6, "H6", "town", "choice filters (cascading selects) are not supported; without the filter the resident would be offered choices the form hides"],
+      [6, "H6", "town", "cannot translate 'region = ${district}': 'region' is not a column of the choices sheet (at column 1); without it the resident would be offered choices the form hides"],
       [7, "E7", "household", "'${age} > 18' is not yes/no: conditional required is not supported"],
       [
         8,
@@ -127,12 +128,14 @@ describe("a form with constructs the engine cannot keep", () => {
     expect(report.items.filter((i) => i.outcome === "refused" && i.cell === undefined)).toEqual([]);
     // The harmless items are still listed.
     expect(summary(report)).toContainEqual(["skipped", "survey:2:-", "calculate: calculations are not supported; row not imported"]);
+    // The calculation of the skipped row is named by its cell.
+    expect(summary(report)).toContainEqual(["ignored", "survey:2:calculation", "the calculation '${age} >= 18' is never worked out: its row is not imported; ignored"]);
     expect(summary(report)).toContainEqual(["ignored", "survey:[19]:read_only", "read_only on a note changes nothing; ignored"]);
     expect(formatReport(report).split("\n").at(-1)).toBe(
-      "refused.xlsx: import refused (13 refused, 1 skipped, 2 ignored, 1 converted); fix the items marked 'refused' and import again",
+      "refused.xlsx: import refused (13 refused, 1 skipped, 3 ignored, 1 converted); fix the items marked 'refused' and import again",
     );
     expect(formatReportItem(report.items.find((i) => i.row === 6)!)).toBe(
-      "refused    survey row 6, choice_filter (H6) 'town': choice filters (cascading selects) are not supported; without the filter the resident would be offered choices the form hides",
+      "refused    survey row 6, choice_filter (H6) 'town': cannot translate 'region = ${district}': 'region' is not a column of the choices sheet (at column 1); without it the resident would be offered choices the form hides",
     );
   });
 
@@ -149,5 +152,28 @@ describe("a form with constructs the engine cannot keep", () => {
     await expect(importXlsForm(await buildXlsx(sheets))).rejects.toMatchObject({
       report: { ok: false, items: expect.arrayContaining([expect.objectContaining({ outcome: "refused", row: 2, name: "people" })]) },
     });
+  });
+});
+
+describe("cells of a skipped row", () => {
+  it("names a calculation such as now() and a trigger, one line per cell", async () => {
+    const sheets = {
+      survey: [
+        ["type", "name", "label", "calculation", "trigger", "required"],
+        ["text", "visit", "Who visits?"],
+        ["calculate", "stamp", null, "now()", "${visit}"],
+        ["geopoint", "spot", "Where?", null, "${visit}", "no"],
+        ["integer", "count", "How many?"],
+      ],
+      settings: [["form_id", "version", "default_language"], ["s", 1, "en"]],
+    };
+    const { report } = await importXlsForm(await buildXlsx(sheets), { sourceName: "s.xlsx" });
+    const lines = formatReport(report).split("\n");
+    expect(lines).toContain("skipped    survey row 3 'stamp': calculate: calculations are not supported; row not imported");
+    expect(lines).toContain("ignored    survey row 3, calculation (D3) 'stamp': the calculation 'now()' is never worked out: its row is not imported; ignored");
+    expect(lines).toContain("ignored    survey row 3, trigger (E3) 'stamp': the trigger '${visit}' never fires: its row is not imported; ignored");
+    expect(lines).toContain("ignored    survey row 4, trigger (E4) 'spot': the trigger '${visit}' never fires: its row is not imported; ignored");
+    const zh = formatReportIn(report, "zh-CN").split("\n");
+    expect(zh).toContain("忽略  survey 表第3行，calculation (D3) 'stamp'：计算式“now()”不会被计算：它所在的行不导入；已忽略");
   });
 });

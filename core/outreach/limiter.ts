@@ -14,16 +14,10 @@
  * event-loop jitter. Per-chat spacing works the same way (see {@link RateLimiter.noteChat}).
  */
 import { performance } from "node:perf_hooks";
+import { LimiterClosedError, type RateGate, type RateLimits, type ReleaseSlot } from "../model/rate-gate.js";
 
-/** The limits of one platform. 0 (or Infinity) means no limit. */
-export interface RateLimits {
-  /** Sends per second across all chats (Telegram: 30). */
-  perSecond: number;
-  /** Sends per second to one chat (Telegram: 1). */
-  perChatPerSecond: number;
-  /** Extra milliseconds on every window. Default 1. */
-  windowMarginMs?: number;
-}
+// The contract shared with the Redis-backed gate lives in the model (the store implements it).
+export { LimiterClosedError, type RateGate, type RateGateFactory, type RateLimits, type ReleaseSlot } from "../model/rate-gate.js";
 
 /** A monotonic clock in milliseconds and a way to wait; tests may replace both. */
 export interface LimiterClock {
@@ -35,16 +29,6 @@ const REAL_CLOCK: LimiterClock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-/** Thrown to callers waiting for a slot when the limiter is closed (the sender stops). */
-export class LimiterClosedError extends Error {
-  constructor() {
-    super("the rate limiter was closed");
-  }
-}
-
-/** Call when the call made in a slot has been answered (or has failed). */
-export type ReleaseSlot = () => void;
 
 interface Slot {
   started: number;
@@ -59,7 +43,7 @@ const MAX_LAG_MS = 250;
 const HUNG_MS = 2_000;
 
 /** See the module comment. */
-export class RateLimiter {
+export class RateLimiter implements RateGate {
   private readonly interval: number;
   private readonly windowSize: number;
   private readonly margin: number;
@@ -205,3 +189,4 @@ export class RateLimiter {
     return limiting === undefined ? undefined : limiting + 1000 + this.margin;
   }
 }
+

@@ -18,7 +18,7 @@ import type { BroadcastRecord, DeliveryJob, DeliverySettlement, IdentityRecord, 
 import { audienceQuery, planDelivery } from "./audience.js";
 import { parseAudience, parseContent, type BroadcastContent } from "./content.js";
 import { randomBytes } from "node:crypto";
-import { LimiterClosedError, RateLimiter, type LimiterClock, type RateLimits, type ReleaseSlot } from "./limiter.js";
+import { LimiterClosedError, RateLimiter, type LimiterClock, type RateGate, type RateGateFactory, type RateLimits, type ReleaseSlot } from "./limiter.js";
 import type { PlatformPauses } from "./pauses.js";
 
 /** One delivery handed to a transport. */
@@ -72,6 +72,18 @@ export interface OutboxSenderOptions {
   now?: () => Date;
   /** Clock of the rate limiters (tests). */
   limiterClock?: LimiterClock;
+  /**
+   * Makes each platform's rate gate. Default: a {@link RateLimiter} of this process. Instances
+   * sending on one platform together pass a shared gate (prisma/redis/rate-gate.ts).
+   */
+  rateGates?: RateGateFactory;
+  /**
+   * When set, rows are reserved for this sender for this long before it works on them, so that
+   * senders in several instances share the outbox instead of all reading the same rows (each
+   * would spend a rate slot on a row another one sends). Reservations are given back on stop
+   * and lapse by themselves when their sender dies. Default: off (one sender per database).
+   */
+  reserveMs?: number;
   /**
    * How long a claimed delivery stays `sending` without its owner's heartbeat before it is taken
    * for interrupted (its sender died). Default 6 s; the heartbeat renews it every third of it.
@@ -135,7 +147,7 @@ class Slots {
 
 interface Lane {
   transport: OutboxTransport;
-  limiter: RateLimiter;
+  limiter: RateGate;
   slots: Slots;
   inFlight: Set<string>;
   running: Set<Promise<void>>;
@@ -159,6 +171,7 @@ export class OutboxSender {
   private readonly maxAttempts: number;
   private readonly backoff: number;
   private readonly ready: (platform: string) => boolean;
+  private readonly reserve: number | undefined;
   private readonly lanes = new Map<string, Lane>();
   private readonly contents = new Map<string, { status: BroadcastRecord["status"]; content: BroadcastContent }>();
   private readonly statuses = new Map<string, { cancelled: boolean; at: number }>();
@@ -179,11 +192,12 @@ export class OutboxSender {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.backoff = options.backoffMs ?? 2_000;
     this.ready = options.ready ?? (() => true);
+    this.reserve = options.reserveMs;
     for (const transport of options.transports) {
       const limits = options.limits?.[transport.platform] ?? DEFAULT_LIMITS[transport.platform] ?? { perSecond: 0, perChatPerSecond: 0 };
       this.lanes.set(transport.platform, {
         transport,
-        limiter: new RateLimiter(limits, options.limiterClock),
+        limiter: options.rateGates ? options.rateGates(transport.platform, limits) : new RateLimiter(limits, options.limiterClock),
         slots: new Slots(options.concurrency ?? 16),
         inFlight: new Set(),
         running: new Set(),
@@ -210,7 +224,8 @@ export class OutboxSender {
 
   /** The heartbeat: while this process lives, its calls in flight keep their claims. */
   private async renewLeases(): Promise<void> {
-    let busy = false;
+    // Reservations are renewed like leases (a dead sender's lapse a lease after its last heartbeat).
+    let busy = this.reserve !== undefined;
     for (const lane of this.lanes.values()) if (lane.inFlight.size > 0) busy = true;
     if (!busy) return;
     try {
@@ -229,6 +244,10 @@ export class OutboxSender {
     for (const lane of this.lanes.values()) lane.limiter.close();
     await Promise.allSettled(this.loops);
     for (const lane of this.lanes.values()) await Promise.allSettled([...lane.running]);
+    if (this.reserve !== undefined) {
+      // Rows this sender reserved and did not get to go back to the others at once.
+      await this.store.releaseDeliveryReservations(this.owner).catch((error: unknown) => this.log.warn({ err: error }, "could not give back the outbox reservations"));
+    }
     this.unsubscribe?.();
     clearInterval(this.heartbeatTimer);
   }
@@ -290,7 +309,11 @@ export class OutboxSender {
       }
       let jobs: DeliveryJob[] = [];
       try {
-        jobs = await this.store.nextDeliveries({ now: this.now(), limit: this.batch, platform, excludeResidentIds: [...lane.inFlight] });
+        const query = { now: this.now(), limit: this.batch, platform, excludeResidentIds: [...lane.inFlight] };
+        jobs =
+          this.reserve === undefined
+            ? await this.store.nextDeliveries(query)
+            : await this.store.reserveDeliveries({ ...query, owner: this.owner, until: new Date(query.now.getTime() + this.reserve) });
       } catch (error) {
         this.log.error({ err: error, platform }, "could not read the outbox");
       }
@@ -336,7 +359,7 @@ export class OutboxSender {
     // One chat's own rate — counting replies to it too — : put the row back for later rather
     // than hold up everyone else.
     const sinceReply = this.pauses?.sinceChat(lane.transport.platform, identity.chatId);
-    const wait = Math.max(lane.limiter.chatWait(identity.chatId), sinceReply === undefined ? 0 : lane.limiter.chatIntervalMs - sinceReply);
+    const wait = Math.max(await lane.limiter.chatWait(identity.chatId), sinceReply === undefined ? 0 : lane.limiter.chatIntervalMs - sinceReply);
     if (wait > 0) {
       await this.store.deferDelivery(job.id, new Date(now.getTime() + wait));
       return;

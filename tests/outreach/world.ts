@@ -122,7 +122,7 @@ export interface ChildSender {
 }
 
 /** Starts sender-child.ts on the world's database against its fake Bot API. */
-export async function startChildSender(world: World, options: { rate: number; perChat: number; leaseMs?: number; concurrency?: number }): Promise<ChildSender> {
+export async function startChildSender(world: World, options: { rate: number; perChat: number; leaseMs?: number; concurrency?: number; redisUrl?: string; redisPrefix?: string }): Promise<ChildSender> {
   const { spawn } = await import("node:child_process");
   const { createInterface } = await import("node:readline");
   const { fileURLToPath } = await import("node:url");

@@ -149,6 +149,25 @@ describe.each(BACKENDS)("outreach store operations on $name", ({ create }) => {
       expect(telegram[0]).toMatchObject({ status: "pending", broadcastStatus: "sending", resident: { optedOut: false, deleted: false }, identity: { platform: "telegram" } });
     });
 
+    it("reserve work for one of several senders: each row to one, until it lapses or is given back", async () => {
+      const ask = (owner: string) => store.reserveDeliveries({ now: at(2), limit: 100, owner, until: at(3) });
+      const [a, b] = await Promise.all([ask("sender-a"), ask("sender-b")]);
+      const ids = (jobs: { id: string }[]) => jobs.map((job) => job.id);
+      // Between them they hold all five pending rows, none twice.
+      expect(new Set([...ids(a!), ...ids(b!)]).size).toBe(a!.length + b!.length);
+      expect(a!.length + b!.length).toBe(5);
+      // Nobody else sees them while reserved; once the reservation lapses, everyone does.
+      expect(await store.nextDeliveries({ now: at(2), limit: 100 })).toEqual([]);
+      expect(await store.reserveDeliveries({ now: at(2), limit: 100, owner: "sender-c", until: at(3) })).toEqual([]);
+      expect(await store.nextDeliveries({ now: at(3), limit: 100 })).toHaveLength(5);
+      // The heartbeat renews them; a stopping sender gives its own back at once.
+      const holder = a!.length > 0 ? "sender-a" : "sender-b";
+      expect(await store.renewDeliveryLeases(holder, at(6))).toBe((holder === "sender-a" ? a! : b!).length);
+      expect(await store.releaseDeliveryReservations("sender-a")).toBe(a!.length);
+      expect(await store.releaseDeliveryReservations("sender-b")).toBe(b!.length);
+      expect(await store.nextDeliveries({ now: at(2), limit: 100 })).toHaveLength(5);
+    });
+
     it("claim one delivery at a time per resident, and settle only what is claimed", async () => {
       const [first] = await store.nextDeliveries({ now: at(2), limit: 1 });
       expect(await store.claimDelivery(first!.id, { leaseUntil: at(3), owner: "test-owner" })).toBe(true);

@@ -8,6 +8,7 @@ import type { Logger } from "./log.js";
 import type { ConversationRunner } from "../core/survey/runner.js";
 import type { Channel } from "../core/channel.js";
 import type { PlatformPauses } from "../core/outreach/pauses.js";
+import type { NoticeConsentRecorder } from "../core/outreach/subscriptions.js";
 
 /** What a channel gets from the app when it is created (before the HTTP server listens). */
 export interface ChannelContext {
@@ -25,6 +26,10 @@ export interface ChannelContext {
   secret: string;
   /** Platform-wide "retry after" shared with the broadcast outbox: report every 429, wait out every pause. */
   pauses?: PlatformPauses;
+  /** Records consent to notices a platform reports itself (WeChat's subscription-message pop-up). */
+  consents?: NoticeConsentRecorder;
+  /** Redis shared by the instances of a scaled-out deployment (connection settings; each adapter opens what it needs). */
+  redis?: { url: string; prefix: string };
 }
 
 /** Creates a channel if the configuration asks for it, else returns undefined. */

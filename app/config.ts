@@ -8,6 +8,8 @@ import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
 import { DatabaseUrlError, parseDatabaseUrl, type DatabaseTarget } from "../prisma/database-url.js";
 import { DEFAULT_OFFICE_TIME_ZONE, isTimeZone } from "../core/util/time-zone.js";
+import type { NoticeKind, NoticeTemplate } from "../core/model/subscriptions.js";
+import { NOTICE_TEMPLATE_VARIABLES, NoticeTemplateError, noticeTemplatesFrom } from "../core/outreach/notice-templates.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const LANGS = ["zh-CN", "zh-TW", "en"] as const;
@@ -20,6 +22,14 @@ const optionalText = z
 
 const optionalUrl = (what: string) =>
   optionalText.refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), { message: `must be an http(s) URL${what}` });
+
+// A duration that "0" or "off" turns off: a positive number, decimals allowed; null when off.
+const optionalDuration = (unit: string, max: number) =>
+  optionalText
+    .refine((value) => value === undefined || /^(off|0+(\.0*)?)$/i.test(value) || (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= max), {
+      message: `must be a number of ${unit} up to ${max}, or 0 / off to turn it off`,
+    })
+    .transform((value) => (value === undefined ? undefined : /^(off|0+(\.0*)?)$/i.test(value) ? null : Number(value)));
 
 const optionalCount = (message: string) =>
   optionalText.refine((value) => value === undefined || /^\d{1,9}$/.test(value), { message }).transform((value) => (value === undefined ? undefined : Number(value)));
@@ -44,6 +54,12 @@ const schema = z.object({
     message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -",
   }),
   WECHATY_PUPPET: optionalText,
+  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\/[^\s]+$/.test(value), {
+    message: "must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379",
+  }),
+  REDIS_PREFIX: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9_.-]{1,40}$/.test(value), {
+    message: "must be 1–40 characters of A–Z, a–z, 0–9, _, . and -",
+  }),
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
     .default("false")
@@ -68,6 +84,10 @@ const schema = z.object({
   WECHAT_OA_ENCODING_AES_KEY: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9]{43}$/.test(value), {
     message: "must be the EncodingAESKey of mp.weixin.qq.com: 43 letters and digits",
   }),
+  // Checked by noticeTemplatesFrom() (the format is core/outreach/notice-templates.ts's).
+  WECHAT_OA_TEMPLATE_CASE_UPDATE: optionalText,
+  WECHAT_OA_TEMPLATE_BROADCAST: optionalText,
+  WECHAT_OA_TEMPLATE_REMINDER: optionalText,
   WECHAT_ROOMS: optionalText.refine((value) => value === undefined || value === "ignore" || value === "hint", {
     message: "must be ignore or hint",
   }),
@@ -76,7 +96,13 @@ const schema = z.object({
   CHANNEL_RETRY_ATTEMPTS: optionalCount("must be a whole number of retries, 0 or more"),
   CHANNEL_RETRY_DELAY_MS: optionalCount("must be a whole number of milliseconds"),
   CHANNEL_RETRY_MAX_DELAY_MS: optionalCount("must be a whole number of milliseconds"),
+  REMINDER_DELAY_HOURS: optionalDuration("hours", 24 * 90),
+  ABANDON_AFTER_DAYS: optionalDuration("days", 365),
   SHUTDOWN_TIMEOUT_MS: optionalCount("must be a whole number of milliseconds").refine((value) => value === undefined || value >= 100, { message: "must be at least 100" }),
+  ALERTS_INTERVAL_MINUTES: optionalCount("must be a whole number of minutes (0: no alert checks)"),
+  ALERTS_SIGNIFICANCE: optionalText
+    .refine((value) => value === undefined || (/^(0?\.\d+)$/.test(value) && Number(value) > 0 && Number(value) < 1), { message: "must be a significance level between 0 and 1, e.g. 0.05" })
+    .transform((value) => (value === undefined ? undefined : Number(value))),
 });
 
 /** The Wechaty puppets the WeChat adapter (bots/wechat) can run. */
@@ -103,6 +129,8 @@ export interface WechatConfig {
         accessTokenProxyUrl: string | undefined;
         /** EncodingAESKey: set for safe (安全模式) or compatible mode, undefined for plaintext. */
         encodingAesKey: string | undefined;
+        /** The template or subscription message of each notice kind sent outside the 48-hour window (WECHAT_OA_TEMPLATE_*); kinds without one are not. */
+        templates: Partial<Record<NoticeKind, NoticeTemplate>>;
       }
     | undefined;
 }
@@ -133,6 +161,21 @@ export interface Config {
   channelRetry: { maxRestarts?: number; initialDelayMs?: number; maxDelayMs?: number };
   /** How long `anxin start` may take to shut down on SIGTERM/SIGINT before it exits anyway. */
   shutdownTimeoutMs: number;
+  /**
+   * The alert checks (core/insight/alerts-runner.ts): how often they run (0: never) and the
+   * significance level of a drop since the previous wave (two-sided, two-proportion test).
+   */
+  alerts: { intervalMinutes: number; significance: number };
+  /**
+   * Reminders to residents who did not finish (REMINDER_DELAY_HOURS) and when an idle response
+   * counts as abandoned (ABANDON_AFTER_DAYS), in milliseconds; null: turned off.
+   */
+  reminders: { delayMs: number | null; abandonMs: number | null };
+  /**
+   * Redis (REDIS_URL, REDIS_PREFIX), for several instances on one PostgreSQL database: shared
+   * send rates, jobs that run once, live pushes and web chat limits. Undefined: one instance.
+   */
+  redis: { url: string; prefix: string } | undefined;
 }
 
 /** Settings whose values are credentials: an error about one says how long it was, never what it was. */
@@ -185,8 +228,19 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   if (values.TELEGRAM_WEBHOOK_URL && !values.TELEGRAM_BOT_TOKEN) {
     throw new ConfigError("TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN as well");
   }
+  if (values.REDIS_URL && database.provider !== "postgresql") {
+    throw new ConfigError("REDIS_URL: instances that share Redis must share a PostgreSQL database too (DATABASE_URL=postgresql://…); one instance on SQLite needs no Redis");
+  }
   const wechat = wechatConfig(values);
   const timeZone = officeTimeZone(env);
+  const reminders = {
+    delayMs: values.REMINDER_DELAY_HOURS === undefined ? 24 * 3_600_000 : values.REMINDER_DELAY_HOURS === null ? null : values.REMINDER_DELAY_HOURS * 3_600_000,
+    abandonMs: values.ABANDON_AFTER_DAYS === undefined ? 7 * 86_400_000 : values.ABANDON_AFTER_DAYS === null ? null : values.ABANDON_AFTER_DAYS * 86_400_000,
+  };
+  // Abandoned first would leave nothing to remind.
+  if (reminders.delayMs !== null && reminders.abandonMs !== null && reminders.abandonMs <= reminders.delayMs) {
+    throw new ConfigError(`ABANDON_AFTER_DAYS: must be longer than the reminder delay (REMINDER_DELAY_HOURS), or off (got ${shownValue("ABANDON_AFTER_DAYS", env.ABANDON_AFTER_DAYS ?? "7")} days against ${shownValue("REMINDER_DELAY_HOURS", env.REMINDER_DELAY_HOURS ?? "24")} hours)`);
+  }
   return {
     database,
     port: values.PORT,
@@ -215,6 +269,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       ...(values.CHANNEL_RETRY_MAX_DELAY_MS !== undefined ? { maxDelayMs: values.CHANNEL_RETRY_MAX_DELAY_MS } : {}),
     },
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    alerts: { intervalMinutes: values.ALERTS_INTERVAL_MINUTES ?? 15, significance: values.ALERTS_SIGNIFICANCE ?? 0.05 },
+    reminders,
+    redis: values.REDIS_URL ? { url: values.REDIS_URL, prefix: values.REDIS_PREFIX ?? "anxin" } : undefined,
   };
 }
 
@@ -240,7 +297,11 @@ function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined 
     throw new ConfigError(`WECHATY_PUPPET: must be one of ${WECHATY_PUPPETS.join(", ")} (got ${JSON.stringify(puppet)})`);
   }
   const rooms = values.WECHAT_ROOMS === "hint" ? "hint" : "ignore";
-  if (puppet !== "wechaty-puppet-official-account") return { puppet: puppet as WechatyPuppetName, rooms, officialAccount: undefined };
+  if (puppet !== "wechaty-puppet-official-account") {
+    const stray = templateSettings(values).find(([, value]) => value !== undefined)?.[0];
+    if (stray) throw new ConfigError(`${stray}: template messages need the Official Account (WECHATY_PUPPET=wechaty-puppet-official-account)`);
+    return { puppet: puppet as WechatyPuppetName, rooms, officialAccount: undefined };
+  }
   const required = (name: "WECHATY_PUPPET_OA_APP_ID" | "WECHATY_PUPPET_OA_APP_SECRET" | "WECHATY_PUPPET_OA_TOKEN"): string => {
     const value = values[name];
     if (value === undefined) throw new ConfigError(`${name}: must be set when WECHATY_PUPPET is wechaty-puppet-official-account`);
@@ -256,6 +317,13 @@ function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined 
     throw new ConfigError("WECHAT_OA_ENCODING_AES_KEY: needs the callback on Anxin's server (WECHAT_OA_PATH); the puppet's own server (WECHATY_PUPPET_OA_PORT) reads plaintext only");
   }
   const port = values.WECHATY_PUPPET_OA_PORT === undefined ? undefined : Number(values.WECHATY_PUPPET_OA_PORT);
+  let templates: Partial<Record<NoticeKind, NoticeTemplate>>;
+  try {
+    templates = noticeTemplatesFrom(Object.fromEntries(templateSettings(values)));
+  } catch (error) {
+    if (error instanceof NoticeTemplateError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     puppet,
     rooms,
@@ -267,8 +335,19 @@ function wechatConfig(values: z.infer<typeof schema>): WechatConfig | undefined 
       port,
       accessTokenProxyUrl: values.WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL,
       encodingAesKey: values.WECHAT_OA_ENCODING_AES_KEY,
+      templates,
     },
   };
+}
+
+/** The WECHAT_OA_TEMPLATE_* settings, by name. */
+function templateSettings(values: z.infer<typeof schema>): [name: string, value: string | undefined][] {
+  const named: Record<string, string | undefined> = {
+    WECHAT_OA_TEMPLATE_CASE_UPDATE: values.WECHAT_OA_TEMPLATE_CASE_UPDATE,
+    WECHAT_OA_TEMPLATE_BROADCAST: values.WECHAT_OA_TEMPLATE_BROADCAST,
+    WECHAT_OA_TEMPLATE_REMINDER: values.WECHAT_OA_TEMPLATE_REMINDER,
+  };
+  return Object.values(NOTICE_TEMPLATE_VARIABLES).map((name) => [name, named[name]]);
 }
 
 function readEnv(): Record<string, string | undefined> {
@@ -289,6 +368,8 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["OFFICE_TIME_ZONE", "Asia/Shanghai", "IANA time zone of every time staff and residents see or type (waves, broadcasts, exports, case dates)"],
   ["DATA_DIR", "./data", "folder for the generated secret and other local files"],
   ["APP_SECRET", "(generated into DATA_DIR)", "≥ 32 characters; signs cookies, QR codes and buttons"],
+  ["REDIS_URL", "(none: one instance)", "Redis shared by several instances on one PostgreSQL database (send rates, jobs, live pushes, web chat limits); see docs/scaling.md"],
+  ["REDIS_PREFIX", "anxin", "prefix of Anxin's Redis keys, so that deployments can share one Redis"],
   ["TRUST_PROXY", "false", "true behind a reverse proxy (nginx …), so rate limits see residents' addresses"],
   ["WEB_MAX_STREAMS", "2000", "open web chat pages that get live pushes at once; more are told to try again later (503)"],
   ["TELEGRAM_BOT_TOKEN", "(none)", "starts the Telegram bot"],
@@ -303,9 +384,16 @@ export const CONFIG_HELP: [name: string, defaultValue: string, meaning: string][
   ["WECHAT_OA_ENCODING_AES_KEY", "(none: plaintext mode)", "the Official Account's EncodingAESKey, for 安全模式 (safe) or 兼容模式 (compatible) message encryption"],
   ["WECHATY_PUPPET_OA_PORT", "(none)", "instead of WECHAT_OA_PATH: the puppet's own callback server port"],
   ["WECHATY_PUPPET_OA_ACCESS_TOKEN_PROXY_URL", "(none)", "fetch Official Account access tokens through this server"],
+  ["WECHAT_OA_TEMPLATE_CASE_UPDATE", "(none)", "Official Account: the template (template:<id>?<field>=<value>&…) or subscription message (subscribe:<id>?…) that brings case progress to consenting residents outside the 48-hour window; values code, title, status, note, date, text"],
+  ["WECHAT_OA_TEMPLATE_BROADCAST", "(none)", "the same for safety notices and tips; values title, text, date"],
+  ["WECHAT_OA_TEMPLATE_REMINDER", "(none)", "the same for reminders; values title, text, date"],
   ["WECHAT_ROOMS", "ignore", "WeChat group chats: ignore, or hint (answer an @-mention with \"write to me directly\")"],
   ["CHANNEL_RETRY_ATTEMPTS", "12", "Telegram/WeChat: reconnection attempts after failures in a row before the channel gives up (GET /status shows it failed)"],
   ["CHANNEL_RETRY_DELAY_MS", "2000", "pause before the first reconnection attempt; doubles per failure"],
   ["CHANNEL_RETRY_MAX_DELAY_MS", "300000", "longest pause between reconnection attempts"],
+  ["REMINDER_DELAY_HOURS", "24", "hours a resident's unfinished survey waits before their one reminder (sent 08:00–21:00 office time); 0 or off: no reminders"],
+  ["ABANDON_AFTER_DAYS", "7", "days after which an untouched unfinished survey counts as abandoned (still resumable); longer than the reminder delay; 0 or off: never"],
   ["SHUTDOWN_TIMEOUT_MS", "10000", "on SIGTERM/SIGINT, how long shutting down may take before Anxin exits anyway"],
+  ["ALERTS_INTERVAL_MINUTES", "15", "how often rates are checked against targets and the previous wave, and officers' coverage before a wave closes (0: never)"],
+  ["ALERTS_SIGNIFICANCE", "0.05", "two-sided significance level of a drop since the previous wave that raises an alert"],
 ];

@@ -17,6 +17,7 @@ import { CHANNEL_FACTORIES } from "./channel-registry.js";
 import { listTips } from "../core/outreach/tips.js";
 import { CaseNotifier, casesMenuHandler, pushVia, ratingPromptVia } from "../core/outreach/cases.js";
 import { caseStaffCommand } from "../core/outreach/cases-commands.js";
+import { createSubscriptionInterceptor, noticeConsentRecorder, noticePushVia } from "../core/outreach/subscriptions.js";
 import { createOutreach } from "../core/outreach/index.js";
 import { staffLeafletLink } from "../bots/web/staff.js";
 import { mountAdmin } from "../bots/dashboard/mount.js";
@@ -29,7 +30,12 @@ import { svgsToPng } from "./chart-images.js";
 import { ChatRechecker, chatRecheckSettings } from "../core/admin/spot-check-chat.js";
 import { outreachSettings } from "../core/outreach/settings.js";
 import { PlatformPauses } from "../core/outreach/pauses.js";
+import { ReminderService } from "../core/outreach/reminders.js";
 import { AppStatus, mountStatus } from "./status.js";
+import { AlertMonitor } from "../core/insight/alerts-runner.js";
+import { openShared } from "../prisma/redis/shared.js";
+import { RedisJobs } from "../prisma/redis/jobs.js";
+import { InProcessJobs, type PeriodicJobs } from "../core/util/periodic-jobs.js";
 
 /** A running app. */
 export interface RunningApp {
@@ -66,6 +72,9 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const publicUrl = config.publicUrl;
     // One "retry after" per platform, shared by the channels' replies and the broadcast outbox.
     const pauses = new PlatformPauses();
+    // Several instances on one database (REDIS_URL): what they must share goes through Redis.
+    const shared = config.redis ? openShared({ ...config.redis, logger: logger.child({ module: "redis" }) }) : undefined;
+    if (shared) closers.push(() => shared.close());
     const outreach = createOutreach({
       store,
       secret,
@@ -79,7 +88,9 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     // through the runner, so that the reporter's session expects it.
     const caseNotifier: CaseNotifier = new CaseNotifier({
       store,
-      push: pushVia(() => channels),
+      // Outside WeChat's 48-hour window, as a template message where the reporter consented.
+      push: noticePushVia(() => channels, store),
+      timeZone: config.timeZone,
       askRating: (identity, code, updateId) => ratingPromptVia(runner)(identity, code, updateId),
       onError: (error, context) => logger.error({ err: error, ...context }, "a case update could not be delivered"),
     });
@@ -95,7 +106,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
         caseStaffCommand({ store, notifier: caseNotifier, timeZone: config.timeZone }),
         ...createAdminStaffCommands({ store, rasterize: svgsToPng, timeZone: config.timeZone }),
       ],
-      interceptors: outreach.interceptors,
+      // Subscription commands (订阅进展通知 …): consent to template messages outside the 48-hour window.
+      interceptors: [...outreach.interceptors, createSubscriptionInterceptor({ store, timeZone: config.timeZone })],
       onError: (error, context) => logger.error({ err: error, ...context }, "a message could not be handled as intended"),
     });
     const field = new FieldService({ store, tips: await loadTipLibrary(), timeZone: config.timeZone });
@@ -104,16 +116,16 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       logger,
       trustProxy: config.trustProxy,
       mounts: [
-        mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger, ...(publicUrl ? { publicUrl } : {}) }),
+        mountAdmin({ service: new AdminService(store, { timeZone: config.timeZone }), secret, logger, ...(publicUrl ? { publicUrl } : {}), ...(config.redis ? { redis: config.redis } : {}) }),
         // The officers' phone page (/field): households, visits, interviews, offline.
-        mountField({ service: field, secret, logger: logger.child({ module: "field" }), defaultLang: config.defaultLang, ...(publicUrl ? { publicUrl } : {}) }),
+        mountField({ service: field, secret, logger: logger.child({ module: "field" }), defaultLang: config.defaultLang, ...(publicUrl ? { publicUrl } : {}), ...(config.redis ? { redis: config.redis } : {}) }),
       ],
     });
     closers.push(() => server.close());
     const status = new AppStatus();
     mountStatus(server, store, status, logger);
     for (const factory of CHANNEL_FACTORIES) {
-      const channel = await factory({ config, runner, logger, server, secret, pauses });
+      const channel = await factory({ config, runner, logger, server, secret, pauses, consents: noticeConsentRecorder(store), ...(config.redis ? { redis: config.redis } : {}) });
       if (channel) {
         channels.push(channel);
         status.added(channel);
@@ -140,20 +152,37 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     }
     // After the channels are created, so the outbox knows which platforms it reaches (it holds a
     // platform's deliveries while that channel is not ready); stopped before them.
-    const sender = await outreach.start({ channels });
+    const sender = await outreach.start({ channels, ...(shared ? { shared: shared.senderOptions } : {}) });
     status.service("outboxSender", sender ? "running" : "off");
     closers.push(async () => {
       await outreach.stop();
       if (sender) status.service("outboxSender", "stopped");
     });
-    caseNotifier.start();
+    // Periodic jobs: on this process's timers, or — several instances sharing Redis — through
+    // BullMQ, so that each round runs in one instance, whichever instances are up. Every job is
+    // safe to run twice (it records what it did under a unique key).
+    const jobError = (error: unknown, job: string) => logger.error({ err: error, job }, "a periodic job failed");
+    const jobs: PeriodicJobs = config.redis ? new RedisJobs({ ...config.redis, onError: jobError }) : new InProcessJobs(jobError);
+    jobs.every("case-updates", 5 * 60_000, () => caseNotifier.deliverPending());
     status.service("caseNotifier", "running");
-    closers.push(async () => {
-      await caseNotifier.stop();
-      status.service("caseNotifier", "stopped");
-    });
-    // Re-checks go out like case updates (runner on the resident's behalf, then the channel), and
-    // only from the one instance that sends (OUTREACH_SENDER), so none is asked twice.
+    // Alerts may be checked by any instance: each is recorded once by its key, and its messages
+    // wait in the outbox for a sending instance.
+    if (config.alerts.intervalMinutes > 0) {
+      const alerts = new AlertMonitor({
+        store,
+        platforms: () => channels.map((channel) => channel.platform),
+        timeZone: config.timeZone,
+        thresholds: { alpha: config.alerts.significance },
+        onQueued: () => sender?.notify(),
+        logger: logger.child({ module: "alerts" }),
+      });
+      jobs.every("alerts", config.alerts.intervalMinutes * 60_000, () => alerts.runOnce(new Date()), { immediately: true });
+      status.service("alerts", "running");
+    } else {
+      status.service("alerts", "off");
+    }
+    // Re-checks go out like case updates (runner on the resident's behalf, then the channel), from
+    // an instance that sends (OUTREACH_SENDER): with Redis, one round in one of them.
     const rechecks = new ChatRechecker({
       store,
       runner,
@@ -164,15 +193,34 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       onError: (error, context) => logger.error({ err: error, ...context }, "a spot check could not be re-asked in chat"),
     });
     if (outreachSettings().senderEnabled) {
-      rechecks.start();
+      jobs.every("chat-rechecks", chatRecheckSettings().intervalSeconds * 1000, () => rechecks.runRound());
       status.service("chatRechecker", "running");
-      closers.push(async () => {
-        await rechecks.stop();
-        status.service("chatRechecker", "stopped");
-      });
     } else {
       status.service("chatRechecker", "off");
     }
+    // Reminders to residents who did not finish go into the outbox; run where it is sent from.
+    if (sender && (config.reminders.delayMs !== null || config.reminders.abandonMs !== null)) {
+      const reminders = new ReminderService({
+        store,
+        settings: config.reminders,
+        timeZone: config.timeZone,
+        platforms: () => sender.platforms,
+        // Past WeChat's 48 hours, where the resident consented to reminders and a template is set.
+        reachableOutsideWindow: async (identity) =>
+          channels.some((channel) => channel.platform === identity.platform && channel.noticeKinds?.().has("reminder")) && (await store.noticeConsent(identity.id, "reminder"))?.withdrawnAt === null,
+        onQueued: () => sender.notify(),
+        logger: logger.child({ module: "reminders" }),
+      });
+      jobs.every("reminders", 5 * 60_000, () => reminders.runOnce(new Date()), { immediately: true });
+      status.service("reminders", "running");
+    } else {
+      status.service("reminders", "off");
+    }
+    await jobs.start();
+    closers.push(async () => {
+      await jobs.stop();
+      for (const service of ["caseNotifier", "alerts", "chatRechecker", "reminders"] as const) if (status.services[service] === "running") status.service(service, "stopped");
+    });
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     // Where this process listens (PUBLIC_URL may name a proxy in front of it).

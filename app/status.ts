@@ -17,7 +17,7 @@ import type { Logger } from "./log.js";
 export type ServiceState = "starting" | "running" | "off" | "stopped";
 
 /** The background services the status names. */
-export type ServiceName = "outboxSender" | "caseNotifier" | "chatRechecker";
+export type ServiceName = "outboxSender" | "caseNotifier" | "chatRechecker" | "reminders" | "alerts";
 
 /** One channel as reported. */
 export type ChannelReport = { platform: string } & ChannelStatus;
@@ -36,7 +36,7 @@ export interface StatusReport {
 /** What app/start.ts keeps up to date for the status. */
 export class AppStatus {
   private readonly channels = new Map<Channel, { state: ChannelState; since: string; lastError?: string }>();
-  readonly services: Record<ServiceName, ServiceState> = { outboxSender: "starting", caseNotifier: "starting", chatRechecker: "starting" };
+  readonly services: Record<ServiceName, ServiceState> = { outboxSender: "starting", caseNotifier: "starting", chatRechecker: "starting", reminders: "starting", alerts: "starting" };
   stopping = false;
 
   constructor(private readonly now: () => Date = () => new Date()) {}

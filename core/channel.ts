@@ -6,14 +6,19 @@
  * outbox), so no part of it needs to know an adapter's class.
  */
 import type { Lang, OutMessage } from "./engine/types.js";
-import type { BroadcastStore, WebInboxStore } from "./model/index.js";
+import type { BroadcastStore, NoticeKind, TemplateNotice, WebInboxStore } from "./model/index.js";
 import type { OutboxLogger, OutboxTransport } from "./outreach/sender.js";
 
 /** The outcome of pushing messages to one recipient outside a reply (broadcasts, case updates). */
 export type PushResult =
-  | { ok: true; platformMessageId?: string }
-  /** `retryAfterMs`: the platform asked to slow down; `permanent`: retrying will not help (blocked, unknown chat). */
-  | { ok: false; error: string; permanent: boolean; blocked?: boolean; retryAfterMs?: number };
+  /** `viaTemplate`: sent as a template or subscription message ({@link Channel.sendNotice}). */
+  | { ok: true; platformMessageId?: string; viaTemplate?: boolean }
+  /**
+   * `retryAfterMs`: the platform asked to slow down; `permanent`: retrying will not help (blocked,
+   * unknown chat); `outsideWindow`: refused because the resident has not written recently enough
+   * (WeChat's 48 hours): a {@link Channel.sendNotice} may still reach them.
+   */
+  | { ok: false; error: string; permanent: boolean; blocked?: boolean; retryAfterMs?: number; outsideWindow?: boolean };
 
 /** What the outbox hands a channel that sends broadcasts its own way ({@link Channel.outboxTransport}). */
 export interface OutboxContext {
@@ -63,6 +68,14 @@ export interface Channel {
   status?(): ChannelStatus;
   /** Sends messages to a chat that did not just write (not a reply). */
   push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult>;
+  /**
+   * Sends a notice as the template or subscription message configured for its kind, for a
+   * resident {@link push} cannot reach any more (`outsideWindow`) who consented to that kind
+   * (core/outreach/subscriptions.ts checks the consent). Only the WeChat Official Account has it.
+   */
+  sendNotice?(chatId: string, notice: TemplateNotice): Promise<PushResult>;
+  /** The notice kinds {@link sendNotice} has a template for. */
+  noticeKinds?(): ReadonlySet<NoticeKind>;
   /**
    * The channel's own outbox transport, where the platform allows better than "push and hope"
    * (Telegram: signed read buttons, at least once after a crash; the web chat: the inbox written in the

@@ -30,13 +30,17 @@ import { BroadcastTables } from "./store/broadcasts.js";
 import { WebInboxTables } from "./store/web-inbox.js";
 import { LeafletLinkTables } from "./store/leaflet-links.js";
 import { CaseTables } from "./store/cases.js";
+import { NoticeConsentTables } from "./store/subscriptions.js";
+import { ReminderTables } from "./store/reminders.js";
 import { OutreachFigureTables } from "./store/outreach-figures.js";
 import { HouseholdTables } from "./store/households.js";
 import { VisitTables } from "./store/visits.js";
 import { InterviewTables } from "./store/interviews.js";
 import { FieldCoverageTables } from "./store/field-coverage.js";
 import { AuditTables } from "./store/audit.js";
-import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, FieldCoverageQuery, FieldQuery, HouseholdInput, IdentityInput, InterviewInput, VisitInput, RegionImportOptions, RegionImportPlan, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
+import { AlertTables } from "./store/alerts.js";
+import type { AlertKind, AlertMessage, NewAlert } from "../core/model/index.js";
+import type { AudienceQuery, BroadcastStatus, CaseQuery, CaseStatus, CoverageQuery, DeliveryPlan, DeliverySettlement, FieldCoverageQuery, FieldQuery, HouseholdInput, IdentityInput, InterviewInput, NoticeConsentChange, NoticeKind, VisitInput, RegionImportOptions, RegionImportPlan, ReminderFigureQuery, ReminderStatus, ResponseQuery, ResponseRecord, Role, SpotCheckOutcomeValue, SpotCheckRecheck, SpotCheckRecheckStatus, Store, SuggestionQuery, SuggestionStatus, Turn } from "../core/model/index.js";
 
 /** Domain operations over one database: every port of the core, on Prisma. Create with {@link openStore}. */
 export class PrismaStore implements Store {
@@ -52,12 +56,15 @@ export class PrismaStore implements Store {
   private readonly webInbox: WebInboxTables;
   private readonly leafletLinks: LeafletLinkTables;
   private readonly cases: CaseTables;
+  private readonly noticeConsents: NoticeConsentTables;
+  private readonly reminders: ReminderTables;
   private readonly outreachFigures: OutreachFigureTables;
   private readonly households: HouseholdTables;
   private readonly visits: VisitTables;
   private readonly interviews: InterviewTables;
   private readonly fieldCoverage: FieldCoverageTables;
   private readonly auditLog: AuditTables;
+  private readonly alerts: AlertTables;
 
   private constructor(
     private readonly client: Client,
@@ -79,12 +86,15 @@ export class PrismaStore implements Store {
     this.webInbox = new WebInboxTables(db);
     this.leafletLinks = new LeafletLinkTables(db);
     this.cases = new CaseTables(db);
+    this.noticeConsents = new NoticeConsentTables(db);
+    this.reminders = new ReminderTables(db);
     this.outreachFigures = new OutreachFigureTables(db);
     this.households = new HouseholdTables(db);
     this.visits = new VisitTables(db);
     this.interviews = new InterviewTables(db);
     this.fieldCoverage = new FieldCoverageTables(db, this.staff);
     this.auditLog = new AuditTables(db);
+    this.alerts = new AlertTables(db);
   }
 
   /** Connects to the target (already migrated) and applies the SQLite settings that matter. */
@@ -225,6 +235,8 @@ export class PrismaStore implements Store {
   audienceMembers(query: AudienceQuery) { return this.broadcasts.audienceMembers(query); }
   fanOutBroadcast(id: string, plans: readonly DeliveryPlan[], now: Date) { return this.broadcasts.fanOutBroadcast(id, plans, now); }
   nextDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[] }) { return this.broadcasts.nextDeliveries(input); }
+  reserveDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[]; owner: string; until: Date }) { return this.broadcasts.reserveDeliveries(input); }
+  releaseDeliveryReservations(owner: string) { return this.broadcasts.releaseDeliveryReservations(owner); }
   claimDelivery(id: string, input: { leaseUntil: Date; owner?: string }) { return this.broadcasts.claimDelivery(id, input); }
   renewDeliveryLeases(owner: string, leaseUntil: Date) { return this.broadcasts.renewDeliveryLeases(owner, leaseUntil); }
   recoverDelivery(id: string, now: Date) { return this.broadcasts.recoverDelivery(id, now); }
@@ -254,6 +266,11 @@ export class PrismaStore implements Store {
   pendingCaseUpdates(filter?: { since?: Date; limit?: number }) { return this.cases.pendingCaseUpdates(filter); }
   markCaseUpdateDelivered(updateId: string, at: Date) { return this.cases.markCaseUpdateDelivered(updateId, at); }
 
+  // NoticeConsentStore: store/subscriptions.ts
+  setNoticeConsent(change: NoticeConsentChange) { return this.noticeConsents.setNoticeConsent(change); }
+  noticeConsent(identityId: string, kind: NoticeKind) { return this.noticeConsents.noticeConsent(identityId, kind); }
+  noticeConsentsOf(residentId: string) { return this.noticeConsents.noticeConsentsOf(residentId); }
+
   // FieldStore: store/households.ts, visits.ts, interviews.ts, field-coverage.ts
   importHouseholds(rows: readonly HouseholdInput[], options: { actorId: string | null; dryRun?: boolean; now: Date }) { return this.households.importHouseholds(rows, options); }
   addHousehold(input: HouseholdInput & { actorId: string | null; now: Date }) { return this.households.addHousehold(input); }
@@ -269,9 +286,21 @@ export class PrismaStore implements Store {
   fieldCoverageRows(query?: FieldCoverageQuery) { return this.fieldCoverage.fieldCoverageRows(query); }
   listFieldRechecks(filter?: { waveId?: string }) { return this.interviews.listFieldRechecks(filter); }
 
+  // ReminderStore: store/reminders.ts
+  reminderCandidates(input: { waveId: string; idleSince: Date; afterId?: string | null; limit: number }) { return this.reminders.reminderCandidates(input); }
+  recordReminder(input: { responseId: string; residentId: string; status: ReminderStatus; identityId: string | null; content: unknown; now: Date }) { return this.reminders.recordReminder(input); }
+  abandonIdleResponses(idleSince: Date) { return this.reminders.abandonIdleResponses(idleSince); }
+  reminderFigures(query: ReminderFigureQuery) { return this.reminders.reminderFigures(query); }
+
   // OutreachFiguresReader: store/outreach-figures.ts
   listClosedCaseRatings() { return this.outreachFigures.listClosedCaseRatings(); }
   listFirstQuizAnswers() { return this.outreachFigures.listFirstQuizAnswers(); }
+
+  // AlertStore: store/alerts.ts
+  raiseAlert(input: { alert: NewAlert; message: AlertMessage | null; now: Date }) { return this.alerts.raiseAlert(input); }
+  existingAlertKeys(keys: readonly string[]) { return this.alerts.existingAlertKeys(keys); }
+  listOpenAlerts(filter?: { kinds?: readonly AlertKind[]; limit?: number }) { return this.alerts.listOpenAlerts(filter); }
+  acknowledgeAlert(id: string, actorId: string | null, now: Date) { return this.alerts.acknowledgeAlert(id, actorId, now); }
 
   // AuditLog: store/audit.ts
   audit(actorId: string | null, action: string, target: string | null, details?: Record<string, unknown>) { return this.auditLog.audit(actorId, action, target, details); }

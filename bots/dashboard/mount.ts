@@ -27,6 +27,7 @@ import { registerExportRoutes } from "./export-routes.js";
 import { registerOverviewRoutes } from "./overview-routes.js";
 import { reportSource } from "./reports.js";
 import { pageContextFor, registerSecurity, staffGuards } from "./security.js";
+import type { RedisSettings } from "../shared/rate-limits.js";
 import { registerSignInRoutes } from "./sign-in-routes.js";
 import { registerSpotCheckRoutes } from "./spot-check-routes.js";
 import { registerStatsApiRoutes } from "./stats-api-routes.js";
@@ -36,6 +37,7 @@ import { registerDriversRoutes } from "./drivers-routes.js";
 import { registerWavesApiRoutes } from "./waves-api-routes.js";
 import { registerWavesRoutes, waveFlashes } from "./waves-routes.js";
 import { registerRegionsRoutes } from "./regions-routes.js";
+import { alertBanner, registerAlertRoutes } from "./alerts-routes.js";
 
 export { ADMIN_CSP, csrfToken } from "./security.js";
 export { outreachJson, reportJson } from "./stats-json.js";
@@ -49,6 +51,8 @@ export interface AdminMountContext {
   logger: Logger;
   /** PUBLIC_URL, when the app is behind a proxy: an origin the dashboard's forms may post from. */
   publicUrl?: string;
+  /** Redis shared by the instances (REDIS_URL): request limits count across them. */
+  redis?: RedisSettings;
 }
 
 /** Creates the admin mount: `buildServer({ mounts: [mountAdmin({ service: new AdminService(store), secret, logger })] })`. */
@@ -61,7 +65,7 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
 
   return async (app: FastifyInstance) => {
     await app.register(async (scope) => {
-      await registerSecurity(scope);
+      await registerSecurity(scope, { ...(ctx.redis ? { redis: ctx.redis } : {}), logger: ctx.logger });
       // Before the routes, so that every one of them (and the upload scope) answers errors alike.
       installErrorHandler(scope, ctx.logger);
       const deps: DashboardDeps = {
@@ -71,10 +75,15 @@ export function mountAdmin(ctx: AdminMountContext): HttpMount {
         now: service.now,
         ...staffGuards((id) => service.staffMember(id), ctx.secret, service.now, ctx.publicUrl),
         // Every page shows office time (OFFICE_TIME_ZONE, the service's).
-        pageContext: (request, lang) => ({ ...pageContextFor(ctx.secret, request, lang), timeZone: service.timeZone }),
+        pageContext: (request, lang) => {
+          const page = { ...pageContextFor(ctx.secret, request, lang), timeZone: service.timeZone };
+          const alerts = alertBanner(request, page);
+          return alerts ? { ...page, alerts } : page;
+        },
         reports,
       };
       registerSignInRoutes(scope, deps);
+      registerAlertRoutes(scope, deps);
       registerOverviewRoutes(scope, deps);
       registerSuggestionsRoutes(scope, deps);
       registerKeywordsRoutes(scope, deps);

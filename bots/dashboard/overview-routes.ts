@@ -21,17 +21,18 @@ export function registerOverviewRoutes(app: FastifyInstance, { service, admin, p
     return unlessNoReport(
       async () => {
         const r = await reports.report(reports.requestFor(q));
-        const [waves, suggestions, coverage, figures, broadcasts, anyRegion] = await Promise.all([
+        const [waves, suggestions, coverage, figures, reminders, broadcasts, anyRegion] = await Promise.all([
           service.waves.list(),
           service.suggestions.query({ waveId: r.wave.id, ...(r.region ? { regionPath: r.region.path } : {}), limit: 5 }),
           // Surveyed counts the wave the page shows, not necessarily the current one.
           service.coverage({ waveId: r.wave.id, ...(r.region ? { regionCode: r.region.code } : {}) }),
           reports.outreach(r),
+          service.reminders(r),
           service.recentBroadcasts(10),
           service.regionTree.any(),
         ]);
         const params: OverviewParams = { clean: q.clean, ...(q.wave ? { wave: q.wave } : {}), ...(q.region ? { region: q.region } : {}), ...(q.measure ? { measure: q.measure } : {}) };
-        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures, broadcasts, ...(anyRegion ? {} : { banner: noRegionsBanner(lang) }) }));
+        return sendHtml(reply, overviewPage({ ...pageContext(request, lang), active: "overview" }, { report: r, params, waves, suggestions, coverage, outreach: figures, reminders, broadcasts, ...(anyRegion ? {} : { banner: noRegionsBanner(lang) }) }));
       },
       (message) => notFoundHtml(reply, lang, message),
     );

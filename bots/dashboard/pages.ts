@@ -13,7 +13,7 @@ import type { StatsReport } from "../../core/admin/stats-service.js";
 import { groupLabel, regionName, tipTitle } from "../../core/admin/tables.js";
 import { outreachCharts, reportCharts, svgDataUri, type Chart } from "../../core/admin/charts.js";
 import { coverageShare, villageName, type CoverageCounts, type CoverageReport, type CoverageTotals, type VillageCoverage } from "../../core/outreach/coverage.js";
-import type { CaseSatisfactionValue, OutreachFigures } from "../../core/admin/outreach-figures.js";
+import type { CaseSatisfactionValue, OutreachFigures, ReminderFigures } from "../../core/admin/outreach-figures.js";
 import { spotCheckMethodText } from "../../core/admin/spot-checks.js";
 import { html, trusted, type HtmlValue, type SafeHtml } from "./html.js";
 import { headlineSection, jumpNav, type SectionGroup } from "./headline.js";
@@ -30,6 +30,8 @@ export interface PageContext {
   /** The office's time zone (IANA name): every time on the page is office time; default Asia/Shanghai. */
   timeZone?: string;
   active?: "overview" | "waves" | "suggestions" | "drivers" | "spot" | "regions" | "report";
+  /** The open alerts' banner (alerts-routes.ts), shown above every page's content. */
+  alerts?: SafeHtml;
 }
 
 function withParam(url: string, key: string, value: string): string {
@@ -69,7 +71,7 @@ export function layout(ctx: PageContext, title: string, body: HtmlValue, options
   <span class="langs">${SUPPORTED_LANGS.map((l) => (l === ctx.lang ? html`<strong>${LANG_NAMES[l]}</strong>` : html`<a href="${withParam(ctx.url, "lang", l)}">${LANG_NAMES[l]}</a>`))}</span>
   <form method="post" action="/admin/logout" class="logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">${at(ctx.lang, "app.logout")}</button></form>
 </header>
-<main>${body}</main>
+<main>${ctx.alerts ?? ""}${body}</main>
 <footer class="time-zone muted" id="time-zone">${at(ctx.lang, "app.time_zone", { zone: zoneOf(ctx) })}</footer>
 </body></html>`}`;
 }
@@ -175,7 +177,16 @@ function countOrDash(value: number | null, min: number): string {
   return value === null ? `<${min}` : String(value);
 }
 
-function waveCard(report: StatsReport, lang: Lang): SafeHtml {
+// Reminders to residents (core/outreach/reminders.ts) next to the counts they move.
+function reminderCounts(reminders: ReminderFigures | undefined, lang: Lang): SafeHtml {
+  if (!reminders) return html``;
+  const min = reminders.minGroupSize;
+  return html`<div id="reminded"><dt>${at(lang, "overview.reminded")}</dt><dd>${countOrDash(reminders.reminded, min)}</dd></div>
+<div id="finished-after-reminder"><dt>${at(lang, "overview.finished_after_reminder")}</dt><dd>${countOrDash(reminders.finishedAfterReminder, min)}</dd></div>
+<div id="reminder-outside-window"><dt>${at(lang, "overview.reminder_outside_window")}</dt><dd>${countOrDash(reminders.outsideWindow, min)}</dd></div>`;
+}
+
+function waveCard(report: StatsReport, lang: Lang, reminders?: ReminderFigures): SafeHtml {
   const min = report.settings.minGroupSize;
   const q = report.quality;
   return html`<section class="card" id="wave"><h2>${at(lang, "overview.wave")}: ${report.wave.name}${report.region ? ` · ${regionName(report.region, lang)}` : ""}</h2>
@@ -183,6 +194,7 @@ function waveCard(report: StatsReport, lang: Lang): SafeHtml {
 <div><dt>${at(lang, "overview.completed")}</dt><dd>${countOrDash(report.counts.completed, min)}</dd></div>
 <div><dt>${at(lang, "overview.in_progress")}</dt><dd>${countOrDash(report.counts.inProgress, min)}</dd></div>
 <div><dt>${at(lang, "overview.abandoned")}</dt><dd>${countOrDash(report.counts.abandoned, min)}</dd></div>
+${reminderCounts(reminders, lang)}
 ${q ? html`<div><dt>${at(lang, "quality.speeders")}</dt><dd>${q.speeders}</dd></div><div><dt>${at(lang, "quality.straight_liners")}</dt><dd>${q.straightLiners}</dd></div>` : ""}
 </dl>
 <p class="muted">${at(lang, report.excludeFlagged ? "overview.flagged_excluded" : "overview.flagged_included")} ${at(lang, "overview.suppressed_note", { min })}</p>
@@ -338,7 +350,7 @@ function filterForm(report: StatsReport, params: OverviewParams, allWaves: reado
 /** The dashboard overview. */
 export function overviewPage(
   ctx: PageContext,
-  input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures; broadcasts?: readonly BroadcastSummary[]; banner?: SafeHtml },
+  input: { report: StatsReport; params: OverviewParams; waves: WaveRecord[]; suggestions: AdminSuggestionRecord[]; coverage: CoverageReport; outreach: OutreachFigures; reminders?: ReminderFigures; broadcasts?: readonly BroadcastSummary[]; banner?: SafeHtml },
 ): string {
   const { report, params, lang } = { ...input, lang: ctx.lang };
   const min = report.settings.minGroupSize;
@@ -398,7 +410,7 @@ export function overviewPage(
 ${headlineSection(report, lang)}
 ${jumpNav(navGroups, lang)}
 ${filterForm(report, params, input.waves, lang, "/admin")}
-${waveCard(report, lang)}
+${waveCard(report, lang, input.reminders)}
 ${groups.map(
   (g) => html`<section class="group" id="group-${g.id}" aria-labelledby="group-${g.id}-title"><h2 id="group-${g.id}-title" class="group-title">${at(lang, g.title)}</h2>
 ${g.cards.map((c) => html`<section class="card" id="${c.id}" aria-labelledby="${c.id}-title"><h3 id="${c.id}-title">${c.title}</h3>${c.content}</section>`)}</section>`,

@@ -10,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyRateLimit from "@fastify/rate-limit";
+import { registerRateLimit, type LimitsLogger, type RedisSettings } from "../shared/rate-limits.js";
 import { requireRole, tokenOf, type StaffLookup, type StaffRequest } from "../../app/staff-auth.js";
 import type { ResidentRecord } from "../../core/model/index.js";
 import { normalizeLang, type Lang } from "../../core/engine/types.js";
@@ -158,11 +158,12 @@ function pageLang(request: FastifyRequest): Lang {
  * refusal gets, without a session (401), a 303 to the sign-in page, and, signed in without the
  * admin role (403), a page saying so. The API (/admin/api/…) keeps its JSON 401 and 403.
  */
-export async function registerSecurity(scope: FastifyInstance): Promise<void> {
+export async function registerSecurity(scope: FastifyInstance, limits: { redis?: RedisSettings; logger: LimitsLogger }): Promise<void> {
   // Registered in this encapsulated scope so that another mount's copy cannot clash.
   if (!scope.hasRequestDecorator("cookies")) await scope.register(fastifyCookie);
   if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(fastifyFormbody);
-  await scope.register(fastifyRateLimit, { global: false });
+  // Sign-in attempts count across instances when they share Redis (a guesser cannot spread them).
+  await registerRateLimit(scope, { global: false }, limits.redis, limits.logger);
 
   scope.addHook("onSend", async (request, reply, payload) => {
     reply.header("content-security-policy", ADMIN_CSP);

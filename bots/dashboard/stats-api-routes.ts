@@ -73,7 +73,9 @@ export function registerStatsApiRoutes(app: FastifyInstance, { service, admin, r
     return unlessNoReport(
       async () => {
         const r = await reports.report(reports.requestFor(parsed.data));
-        return outreachJson(r, await reports.outreach(r), langOf(request, parsed.data));
+        const [outreach, reminders] = await Promise.all([reports.outreach(r), service.reminders(r)]);
+        // Reminders to residents: counts below the minimum group size are null.
+        return { ...outreachJson(r, outreach, langOf(request, parsed.data)), reminders };
       },
       (message) => notFound(reply, message),
     );

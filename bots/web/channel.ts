@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fastifyCookie from "@fastify/cookie";
-import fastifyRateLimit from "@fastify/rate-limit";
 import { z } from "zod";
 import type { ChannelContext, ChannelFactory } from "../../app/channels.js";
 import type { Channel, PushResult } from "../../core/channel.js";
@@ -20,7 +19,11 @@ import { requestLang, WEB_RESOURCES } from "./i18n.js";
 import { webInboxOf, type WebInbox } from "./inbox.js";
 import { addSecurityHeaders, installErrorHandler, isSameOrigin, PageFiles, SESSION_COOKIE, WebError } from "./http.js";
 import { WebOutboxTransport } from "../../core/outreach/transports/web.js";
+import type { OutboxTransport } from "../../core/outreach/sender.js";
 import { LiveHub } from "./live.js";
+import { InboxRelay, LocalLiveBus, type LiveBus } from "./live-bus.js";
+import { RedisLiveBus } from "./live-bus-redis.js";
+import { registerRateLimit, REDIS_READY_WAIT_MS } from "../shared/rate-limits.js";
 import { toWebImages, toWebMessages, type WebImage, type WebMessage, type WebPush } from "./messages.js";
 import { csrfToken, deriveKeys, isSessionId, newSessionId, verifyCsrfToken, verifyLeafletCode, type WebKeys } from "./signing.js";
 import { mountStaffRoutes } from "./staff.js";
@@ -57,6 +60,11 @@ export interface WebChatOptions {
   pushRetryAfterMs?: number;
   /** Durable storage for pushes to closed pages; without it such a push is retryable (see inbox.ts). */
   inbox?: WebInbox;
+  /**
+   * Announces new inbox items to every instance (live-bus.ts). Default: on Redis when the context
+   * has it and there is an inbox, else within this process.
+   */
+  bus?: LiveBus;
   /** The clock (for staff token expiry). */
   now?: () => Date;
 }
@@ -121,6 +129,15 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
     retry: options.pushRetryAfterMs ?? 10 * 60_000,
   };
   const defaultLang: Lang = config.defaultLang;
+  const bus: LiveBus = options.bus ?? (context.redis && options.inbox ? new RedisLiveBus({ ...context.redis, logger }) : new LocalLiveBus());
+  // Whichever instance wrote a push into the inbox, the one holding the page shows it.
+  const relay = options.inbox ? new InboxRelay(hub, options.inbox, now, logger) : undefined;
+  const unsubscribe = bus.subscribe({
+    inbox: (sessionId) => {
+      if (isSessionId(sessionId)) relay?.relay(sessionId);
+    },
+    missed: () => relay?.relayAll(),
+  });
 
   type SessionRead = { state: "none" } | { state: "forged" } | { state: "ok"; sessionId: string };
   const readSession = (request: FastifyRequest): SessionRead => {
@@ -157,10 +174,8 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
   const routes = async (scope: FastifyInstance): Promise<void> => {
     // Both plugins are registered inside this scope, so they touch no other module's routes.
     await scope.register(fastifyCookie, { secret: keys.cookie });
-    await scope.register(fastifyRateLimit, {
-      global: false,
-      errorResponseBuilder: () => new WebError(429, "error.rate_limited"),
-    });
+    // Counted in Redis when instances share one, so that a client's limit holds across them.
+    await registerRateLimit(scope, { global: false, errorResponseBuilder: () => new WebError(429, "error.rate_limited") }, context.redis, logger);
     addSecurityHeaders(scope);
     installErrorHandler(scope, logger, defaultLang);
 
@@ -312,13 +327,18 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
       }
       reply.hijack();
       hub.stream(sessionId, reply.raw, limits.heartbeat, waiting);
+      // A push announced between the take above and the stream opening found no page here.
+      relay?.relay(sessionId);
     });
 
     scope.get("/web/api/poll", { config: perMinute(limits.messages, clientKey) }, async (request, reply) => {
       const sessionId = requireSession(request);
       const waiting = await takeInbox(sessionId);
       if (waiting.length > 0) return reply.send({ pushes: waiting });
-      const push = await hub.poll(sessionId, limits.longPoll, reply.raw);
+      const polled = hub.poll(sessionId, limits.longPoll, reply.raw);
+      // A push announced between the take above and the poll starting found no page here.
+      relay?.relay(sessionId);
+      const push = await polled;
       return push ? reply.send({ pushes: [push] }) : reply.code(204).send();
     });
 
@@ -333,6 +353,9 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
     });
   };
   await context.server.register(routes);
+  if (bus instanceof RedisLiveBus && !(await settlesWithin(bus.subscribed, REDIS_READY_WAIT_MS))) {
+    logger.warn({ channel: bus.channel }, "live pushes: Redis is not reachable yet; pages get pushes from other instances when they next connect");
+  }
 
   const chat: WebChat = {
     platform: WEB_PLATFORM,
@@ -345,14 +368,18 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
       logger.info({ url: config.publicUrl ?? local }, "web chat ready");
     },
     async stop() {
+      unsubscribe();
+      await bus.close();
       hub.closeAll();
     },
-    outboxTransport: (outbox) => new WebOutboxTransport(outbox.store, hub),
+    outboxTransport: (outbox) => announcing(new WebOutboxTransport(outbox.store, hub), bus),
     async push(chatId: string, lang: Lang, messages: OutMessage[]): Promise<PushResult> {
       const push: WebPush = { lang, messages: toWebMessages(messages) };
       if (hub.deliver(chatId, push)) return { ok: true };
       if (options.inbox) {
+        // The page may be open on another instance: the one holding it takes it from the inbox.
         await options.inbox.put(chatId, push, now());
+        bus.publish(chatId);
         return { ok: true };
       }
       return { ok: false, error: "the resident's web chat page is closed and there is no web inbox", permanent: false, retryAfterMs: limits.retry };
@@ -366,3 +393,32 @@ export async function createWebChat(context: ChannelContext, options: WebChatOpt
  * machine, and where every leaflet's QR code leads.
  */
 export const webChannelFactory: ChannelFactory = (context) => createWebChat(context, { inbox: webInboxOf(context.runner.webInbox) });
+
+/**
+ * The outbox's web transport, announcing each delivery it wrote into a session's inbox: it shows
+ * it on a page open on this instance itself, and the announcement reaches the others.
+ */
+function announcing(transport: OutboxTransport, bus: LiveBus): OutboxTransport {
+  return {
+    platform: transport.platform,
+    ...(transport.atomic !== undefined ? { atomic: transport.atomic } : {}),
+    async send(job) {
+      const outcome = await transport.send(job);
+      if (outcome.kind === "sent") bus.publish(job.identity.chatId);
+      return outcome;
+    },
+  };
+}
+
+/** True when `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(settled, settled);
+  });
+}

@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import fastifyCookie from "@fastify/cookie";
-import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import zhCN from "../../locales/zh-CN/field-page.json" with { type: "json" };
 import zhTW from "../../locales/zh-TW/field-page.json" with { type: "json" };
@@ -19,6 +18,7 @@ import { isLang, type Lang } from "../../core/engine/types.js";
 import { interviewBundle } from "./field-bundle.js";
 import { addSecurityHeaders, isSameOrigin, WebError } from "./http.js";
 import { requestLang, webText } from "./i18n.js";
+import { registerRateLimit, type RedisSettings } from "../shared/rate-limits.js";
 import { deriveKeys, type WebKeys } from "./signing.js";
 import { leafletUrl } from "./staff.js";
 
@@ -53,6 +53,8 @@ export interface FieldMountContext {
   now?: () => Date;
   /** Requests per minute per staff member (or address) to the API; default 120. */
   perMinute?: number;
+  /** Redis shared by several instances (REDIS_URL): the per-minute counts are kept there. */
+  redis?: RedisSettings;
 }
 
 /** The page's strings, by language (locales/<lang>/field-page.json). */
@@ -117,7 +119,7 @@ export function mountField(ctx: FieldMountContext): HttpMount {
   return async (app: FastifyInstance) => {
     await app.register(async (scope) => {
       await scope.register(fastifyCookie);
-      await scope.register(fastifyRateLimit, { global: false, errorResponseBuilder: () => new WebError(429, "error.rate_limited") });
+      await registerRateLimit(scope, { global: false, errorResponseBuilder: () => new WebError(429, "error.rate_limited") }, ctx.redis, ctx.logger);
       addSecurityHeaders(scope);
       scope.setErrorHandler((error: unknown, request, reply) => sendFieldError(request, reply, error, ctx));
 

@@ -5,6 +5,7 @@
 export { createWebChat, webChannelFactory, WEB_PLATFORM } from "./channel.js";
 export type { MessagesResponse, SessionResponse, WebChat, WebChatOptions } from "./channel.js";
 export type { WebInbox } from "./inbox.js";
+export type { LiveBus, LiveBusListener } from "./live-bus.js";
 export type { WebMessage, WebOption, WebPush } from "./messages.js";
 export { leafletUrl, staffLeafletLink } from "./staff.js";
 export { deriveKeys, signLeafletCode, verifyLeafletCode } from "./signing.js";

@@ -52,6 +52,11 @@ export class LiveHub {
     return this.listeners.get(sessionId)?.size ?? 0;
   }
 
+  /** The sessions with a page listening (an event stream or a long poll). */
+  sessions(): string[] {
+    return [...this.listeners.keys()];
+  }
+
   /** How many event streams are open, of all sessions (tests and diagnostics). */
   openStreams(): number {
     return this.streamCount;

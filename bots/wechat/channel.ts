@@ -25,8 +25,11 @@ import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.j
 import { staffText } from "../../core/survey/staff-i18n.js";
 import { ensureDir } from "../../core/util/ensure-dir.js";
 import { AccessTokenGuard, officialAccountTokenRenewer } from "./oa-access-token.js";
-import { OfficialAccountApiError, OfficialAccountErrcodes, WECHAT_ERRCODE } from "./oa-errcodes.js";
-import { mountOfficialAccountCallback, type FollowEvent, type Forwarder } from "./oa-callback.js";
+import { DEFAULT_BUSY_RETRY, OfficialAccountApiError, OfficialAccountErrcodes, retryBusy, WECHAT_ERRCODE, type BusyRetryPolicy } from "./oa-errcodes.js";
+import { postTemplate, templateFailure, templateRequest } from "./oa-templates.js";
+import type { NoticeKind, TemplateNotice } from "../../core/model/index.js";
+import { mountOfficialAccountCallback, type FollowEvent, type Forwarder, type SubscriptionEvent } from "./oa-callback.js";
+import type { NoticeConsentRecorder } from "../../core/outreach/subscriptions.js";
 import { constructPuppet, freePort, loadPuppetClass, OFFICIAL_ACCOUNT_PUPPET_PACKAGE, officialAccountPuppetOptions, type ModuleImporter, type WechatyPuppet } from "./puppets.js";
 import { renderReply, splitText, WECHAT_MAX_MESSAGE_BYTES, type PromptKey } from "./render.js";
 import { WECHAT_STRINGS } from "./strings.js";
@@ -78,6 +81,10 @@ export interface WechatChannelOptions {
   forward?: Forwarder;
   /** Called after each inbound message is dealt with (replies sent): lets tests wait without timers. */
   onHandled?: (event: HandledEvent) => void;
+  /** Records consent a follower gave or withdrew in WeChat's own subscription pop-up or settings. */
+  consents?: NoticeConsentRecorder;
+  /** How sends WeChat answers "busy" (-1, 45047) are repeated (default: 4 attempts, 0.5 s doubling). */
+  busyRetry?: Partial<BusyRetryPolicy>;
 }
 
 /** What became of one inbound message. */
@@ -110,6 +117,7 @@ export class WechatChannel implements Channel {
   private readonly tokenGuard: AccessTokenGuard;
   /** WeChat's errcode of failed Official Account sends (none on other puppets). */
   private readonly errcodes = new OfficialAccountErrcodes();
+  private readonly busyRetry: BusyRetryPolicy;
   private bot: Wechaty | undefined;
   private puppet: WechatyPuppet | undefined;
   /** The puppet built (and so validated) by prepare(), used by the first start. */
@@ -126,6 +134,7 @@ export class WechatChannel implements Channel {
     this.windowMs = options.replyWindowMs === null ? undefined : (options.replyWindowMs ?? defaultWindow);
     this.maxBytes = options.maxMessageBytes ?? WECHAT_MAX_MESSAGE_BYTES;
     this.print = options.print ?? ((text) => console.log(text));
+    this.busyRetry = { ...DEFAULT_BUSY_RETRY, ...options.busyRetry };
     this.tokenGuard = new AccessTokenGuard({
       renewer: () => (this.puppet && options.settings.puppet === "wechaty-puppet-official-account" ? officialAccountTokenRenewer(this.puppet) : undefined),
       logger: options.logger,
@@ -181,6 +190,7 @@ export class WechatChannel implements Channel {
         puppetUrl: () => (this.puppetPort === undefined ? undefined : `http://127.0.0.1:${this.puppetPort}`),
         onFollow: (event) => this.followed(event),
         onUnfollow: (event) => this.unfollowed(event),
+        onSubscription: (event) => this.subscriptionChanged(event),
         logger: this.options.logger,
         forward: this.options.forward,
       });
@@ -231,7 +241,7 @@ export class WechatChannel implements Channel {
         const last = identity?.lastInboundAt ?? null;
         if (last === null || this.now().getTime() - last.getTime() > this.windowMs) {
           this.options.logger.warn({ chatId, lastInboundAt: last?.toISOString() ?? null }, `WeChat push refused: ${OUTSIDE_WINDOW_ERROR}`);
-          return { ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR };
+          return { ok: false, permanent: true, outsideWindow: true, error: OUTSIDE_WINDOW_ERROR };
         }
       }
       try {
@@ -250,11 +260,40 @@ export class WechatChannel implements Channel {
     if (error instanceof OfficialAccountApiError) {
       if (error.errcode === WECHAT_ERRCODE.outsideWindow) {
         this.options.logger.warn({ chatId, errcode: error.errcode }, `WeChat push refused: ${OUTSIDE_WINDOW_ERROR}`);
-        return { ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR };
+        return { ok: false, permanent: true, outsideWindow: true, error: OUTSIDE_WINDOW_ERROR };
       }
       if (error.errcode === WECHAT_ERRCODE.unfollowed) return { ok: false, permanent: true, blocked: true, error: "the resident unfollowed the Official Account" };
     }
     return { ok: false, permanent: false, error: errorMessage(error) };
+  }
+
+  /** The notice kinds with a template configured (none on puppets other than the Official Account). */
+  noticeKinds(): ReadonlySet<NoticeKind> {
+    return new Set(Object.keys(this.options.settings.officialAccount?.templates ?? {}) as NoticeKind[]);
+  }
+
+  /**
+   * Sends a notice as its kind's template or subscription message (oa-templates.ts), for a
+   * follower outside the 48-hour window; the consent was checked by the caller. Busy answers are
+   * repeated like any send, an expired token renewed.
+   */
+  async sendNotice(chatId: string, notice: TemplateNotice): Promise<PushResult> {
+    const templates = this.options.settings.officialAccount?.templates ?? {};
+    const request = templateRequest(templates, chatId, notice);
+    if (!request) return { ok: false, permanent: true, error: `no template is configured for ${notice.kind} notices` };
+    return this.queue.run(chatId, async (): Promise<PushResult> => {
+      const puppet = this.puppet;
+      if (!puppet || !this.loggedIn) return { ok: false, permanent: false, error: "WeChat is not connected" };
+      try {
+        const msgid = await retryBusy(() => this.tokenGuard.send(() => postTemplate(puppet, request)), this.busyRetry);
+        this.options.logger.info({ chatId, kind: notice.kind, endpoint: request.endpoint }, "WeChat: notice sent as a template message (outside the 48-hour window)");
+        return { ok: true, viaTemplate: true, ...(msgid ? { platformMessageId: msgid } : {}) };
+      } catch (error) {
+        const failure = templateFailure(notice, templates[notice.kind], error);
+        this.options.logger.warn({ chatId, kind: notice.kind, error: failure.error }, "WeChat: template message refused");
+        return failure;
+      }
+    });
   }
 
   /**
@@ -277,6 +316,24 @@ export class WechatChannel implements Channel {
       this.langs.set(chatId, reply.lang);
       await this.sendReply(chatId, reply.lang, reply.messages);
     });
+  }
+
+  /**
+   * A follower accepted or rejected subscription messages in WeChat: the consent to each kind
+   * whose configured template WeChat names is recorded (`via` wechat-event). Templates Anxin has
+   * not configured are ignored.
+   */
+  async subscriptionChanged(event: SubscriptionEvent): Promise<void> {
+    const record = this.options.consents;
+    const templates = this.options.settings.officialAccount?.templates ?? {};
+    if (!record) return;
+    for (const { templateId, accepted } of event.templates) {
+      for (const [kind, template] of Object.entries(templates) as [NoticeKind, { templateId: string }][]) {
+        if (template.templateId !== templateId) continue;
+        const known = await record({ platform: WECHAT_PLATFORM, platformUserId: event.openId, kind, granted: accepted, via: "wechat-event", now: this.now() });
+        this.options.logger.info({ chatId: event.openId, kind, accepted, known }, "WeChat: subscription message consent changed");
+      }
+    }
   }
 
   /** A follower unfollowed: not reachable until they follow again. */
@@ -527,7 +584,7 @@ export class WechatChannel implements Channel {
   private async sendText(conversationId: string, text: string): Promise<void> {
     const puppet = this.puppet;
     if (!puppet) throw new Error("WeChat is not connected");
-    await this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendText(conversationId, text)));
+    await retryBusy(() => this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendText(conversationId, text))), this.busyRetry);
   }
 
   private async sendFile(conversationId: string, png: Uint8Array, name: string): Promise<void> {
@@ -537,7 +594,7 @@ export class WechatChannel implements Channel {
     // mock and the gRPC service puppets do with every file they send. The name's .png extension
     // gives the media type (image/png) the Official Account's upload needs.
     const base64 = Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64");
-    await this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendFile(conversationId, FileBox.fromBase64(base64, name))));
+    await retryBusy(() => this.tokenGuard.send(() => this.errcodes.observe(() => puppet.messageSendFile(conversationId, FileBox.fromBase64(base64, name)))), this.busyRetry);
   }
 }
 

@@ -22,5 +22,6 @@ export const wechatChannelFactory: ChannelFactory = async (context) => {
     server: context.server,
     dataDir: context.config.dataDir,
     restart: context.config.channelRetry,
+    ...(context.consents ? { consents: context.consents } : {}),
   });
 };

@@ -11,6 +11,10 @@
  * `Encrypt` body must carry a valid `msg_signature`; it is decrypted here (oa-crypto.ts) and the
  * plaintext document goes on as a plaintext callback would (the puppet reads plaintext only).
  * Plaintext callbacks stay accepted, so switching the mode on mp.weixin.qq.com loses nothing.
+ *
+ * Subscription-message events (`subscribe_msg_popup_event`: the follower accepted or rejected
+ * templates in WeChat's pop-up; `subscribe_msg_change_event`: they changed it in WeChat's
+ * settings) are handed on per template, so the resident's consent is recorded as WeChat saw it.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -25,6 +29,25 @@ export interface FollowEvent {
   createTime: string;
   /** For a follow through a parametric QR code: the scene (e.g. "survey"), without "qrscene_". */
   scene?: string;
+}
+
+/** A follower's answer to subscription messages, per template, as WeChat reported it. */
+export interface SubscriptionEvent {
+  openId: string;
+  createTime: string;
+  /** Each template the event names, with whether the follower accepted it. */
+  templates: { templateId: string; accepted: boolean }[];
+}
+
+/** The templates of a subscription-message event (each in a `<List>` of its own). */
+export function parseSubscriptionLists(xml: string): SubscriptionEvent["templates"] {
+  const templates: SubscriptionEvent["templates"] = [];
+  for (const match of xml.matchAll(/<List>([\s\S]*?)<\/List>/g)) {
+    const fields = parseCallbackXml(`<xml>${match[1] ?? ""}</xml>`);
+    const status = fields.SubscribeStatusString?.toLowerCase();
+    if (fields.TemplateId && (status === "accept" || status === "reject")) templates.push({ templateId: fields.TemplateId, accepted: status === "accept" });
+  }
+  return templates;
 }
 
 /** Passes a request on to the puppet; `fetch` in production, a fake in tests. */
@@ -44,6 +67,8 @@ export interface OfficialAccountCallbackOptions {
   puppetUrl: () => string | undefined;
   onFollow: (event: FollowEvent) => Promise<void>;
   onUnfollow: (event: FollowEvent) => Promise<void>;
+  /** A subscription-message pop-up answered or a subscription changed in WeChat's settings. */
+  onSubscription?: (event: SubscriptionEvent) => Promise<void>;
   logger: Logger;
   forward?: Forwarder;
 }
@@ -142,6 +167,12 @@ export function mountOfficialAccountCallback(server: FastifyInstance, options: O
           const handler = kind === "subscribe" ? options.onFollow : options.onUnfollow;
           // WeChat waits 5 s at most; the greeting goes out through the customer-service API later.
           void handler(event).catch((error: unknown) => options.logger.error({ err: error, event: kind }, "WeChat Official Account: follow event failed"));
+        }
+        if (event.openId !== "" && (kind === "subscribe_msg_popup_event" || kind === "subscribe_msg_change_event") && options.onSubscription) {
+          const templates = parseSubscriptionLists(body);
+          if (templates.length > 0) {
+            void options.onSubscription({ openId: event.openId, createTime: event.createTime, templates }).catch((error: unknown) => options.logger.error({ err: error, event: kind }, "WeChat Official Account: subscription event failed"));
+          }
         }
         return reply.type("text/plain").send("success");
       }

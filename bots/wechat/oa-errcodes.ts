@@ -98,3 +98,47 @@ export class OfficialAccountErrcodes {
 function isSimpleUnirest(value: unknown): value is SimpleUnirest {
   return typeof value === "object" && value !== null && typeof (value as SimpleUnirest).get === "function" && typeof (value as SimpleUnirest).post === "function";
 }
+
+/** Codes that mean "WeChat is busy, or this account sends too fast": worth a retry after a pause. */
+export const BUSY_ERRCODES: ReadonlySet<number> = new Set([WECHAT_ERRCODE.systemBusy, WECHAT_ERRCODE.sendQuotaExceeded]);
+
+/** A send WeChat kept answering "busy" (-1, 45047) until the retries ran out: a transient failure. */
+export class OfficialAccountBusyError extends OfficialAccountApiError {
+  constructor(
+    errcode: number,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(errcode, cause);
+    this.message = `WeChat was busy (errcode ${errcode}) ${attempts} times in a row; gave up for now`;
+  }
+}
+
+/** How {@link retryBusy} waits. */
+export interface BusyRetryPolicy {
+  /** Attempts in all, the first included (default 4). */
+  attempts: number;
+  /** Pause before the first retry, doubled before each next one (default 500 ms). */
+  delayMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Default {@link BusyRetryPolicy}: 4 attempts over about 3.5 s. */
+export const DEFAULT_BUSY_RETRY: BusyRetryPolicy = { attempts: 4, delayMs: 500, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * Runs `send`, repeating it after a growing pause (with a little jitter, so chats failing together
+ * do not come back together) while WeChat answers -1 or 45047; after `attempts`, throws an
+ * {@link OfficialAccountBusyError}. Any other failure is thrown at once.
+ */
+export async function retryBusy<T>(send: () => Promise<T>, policy: BusyRetryPolicy = DEFAULT_BUSY_RETRY): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof OfficialAccountApiError) || !BUSY_ERRCODES.has(error.errcode)) throw error;
+      if (attempt >= policy.attempts) throw new OfficialAccountBusyError(error.errcode, attempt, error);
+      await policy.sleep(policy.delayMs * 2 ** (attempt - 1) * (0.9 + Math.random() * 0.2));
+    }
+  }
+}

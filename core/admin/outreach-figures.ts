@@ -17,7 +17,7 @@
  * that carry no number at all, so no page, chart, API or export can show one.
  */
 import type { LocalizedText } from "../engine/types.js";
-import type { ClosedCaseRating, FirstQuizAnswer, OutreachFiguresReader } from "../model/index.js";
+import type { ClosedCaseRating, FirstQuizAnswer, OutreachFiguresReader, ReminderStore } from "../model/index.js";
 import { applySuppression, comparePaths, complementSuppression, type Figure, type MeanEstimate, type Proportion } from "../stats/index.js";
 import { awarenessFromQuizzes, firstQuizAnswers, listTips } from "../outreach/tips.js";
 import { caseFeedbackSatisfaction } from "../outreach/cases.js";
@@ -198,6 +198,36 @@ export function outreachFiguresFrom(cases: readonly ClosedCaseRating[], answers:
   const byRegion = sorted.map((g, i): RegionCaseSatisfaction => ({ key: g.path[g.path.length - 1] as string, path: g.path, figure: figures[i]! }));
 
   return { minGroupSize: min, regionPath, level: options.level, period, awareness, satisfaction: { overall: satisfactionOf(closed, min).figure, byRegion } };
+}
+
+/**
+ * The reminders to residents (core/outreach/reminders.ts) of a report's wave and region: how many
+ * were reminded, how many of those finished since, how many reminders wait in the outbox or could
+ * not be delivered, and how many were not sent because WeChat's window had closed. A count below
+ * the minimum group size is null, like the wave's response counts.
+ */
+export interface ReminderFigures {
+  minGroupSize: number;
+  reminded: number | null;
+  finishedAfterReminder: number | null;
+  pending: number | null;
+  undelivered: number | null;
+  outsideWindow: number | null;
+}
+
+/** Reads and suppresses the {@link ReminderFigures} that go with a report. */
+export async function computeReminderFigures(reader: Pick<ReminderStore, "reminderFigures">, report: Pick<StatsReport, "settings" | "region" | "wave">): Promise<ReminderFigures> {
+  const min = report.settings.minGroupSize;
+  const counts = await reader.reminderFigures({ waveId: report.wave.id, ...(report.region ? { regionPath: report.region.path } : {}) });
+  const shown = (n: number): number | null => (n >= min ? n : null);
+  return {
+    minGroupSize: min,
+    reminded: shown(counts.reminded),
+    finishedAfterReminder: shown(counts.finishedAfterReminder),
+    pending: shown(counts.pending),
+    undelivered: shown(counts.undelivered),
+    outsideWindow: shown(counts.outsideWindow),
+  };
 }
 
 /** Reads the rows and computes the outreach figures. */

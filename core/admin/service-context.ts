@@ -3,7 +3,7 @@
  * write, who makes a change, and the settings and clock they run with. A file of its own so that
  * the parts need not import the service that assembles them.
  */
-import type { AuditLog, BroadcastStore, FieldStore, OutreachFiguresReader, RegionStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
+import type { AlertStore, AuditLog, BroadcastStore, FieldStore, OutreachFiguresReader, RegionStore, ReminderStore, ResidentStore, ResponseStore, SpotCheckStore, StaffStore, SuggestionStore, SurveyStore } from "../model/index.js";
 import type { AdminSettings } from "./settings.js";
 
 /**
@@ -22,6 +22,8 @@ export type AdminStore = SurveyStore &
   Pick<ResidentStore, "getResident"> &
   Pick<BroadcastStore, "listBroadcasts"> &
   Pick<FieldStore, "fieldCoverageRows"> &
+  Pick<ReminderStore, "reminderFigures"> &
+  Pick<AlertStore, "listOpenAlerts" | "acknowledgeAlert"> &
   AuditLog;
 
 /** Where a change came from, as the audit log's `via` records it. */

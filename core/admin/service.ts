@@ -13,7 +13,7 @@ import type { BroadcastSummary, RegionRecord, ResidentRecord, SuggestionQuery, W
 import type { Lang } from "../engine/types.js";
 import { coverageReport, type CoverageOptions, type CoverageReport } from "../outreach/coverage.js";
 import type { ExportFormat, ExportTable } from "./export-writers.js";
-import { computeOutreachFigures, outreachOptionsFor, type OutreachFigures } from "./outreach-figures.js";
+import { computeOutreachFigures, computeReminderFigures, outreachOptionsFor, type OutreachFigures, type ReminderFigures } from "./outreach-figures.js";
 import { SpotCheckService, SuggestionService } from "./review-service.js";
 import { adminSettings, type AdminSettings } from "./settings.js";
 import { computeReport, waveMeasures, type ReportRequest, type StatsReport } from "./stats-service.js";
@@ -23,6 +23,7 @@ import { RegionService } from "./regions-service.js";
 import type { AdminContext, AdminStore } from "./service-context.js";
 import { DEFAULT_OFFICE_TIME_ZONE } from "../util/time-zone.js";
 import { computeDriversReport, type DriversReport, type DriversRequest } from "./drivers.js";
+import { AlertBoard } from "../insight/alerts-board.js";
 
 export type { AdminActor, AdminStore, AdminSurface } from "./service-context.js";
 export type { CheckedTarget, TargetInput, TargetValueKind } from "./wave-service.js";
@@ -111,6 +112,8 @@ export class AdminService {
   readonly exports: ExportService;
   /** The region tree: import, rename, the tree with its counts. */
   readonly regionTree: RegionService;
+  /** Open alerts for the dashboard's banner, and their acknowledgement. */
+  readonly alerts: AlertBoard;
   private readonly store: AdminStore;
 
   constructor(store: AdminStore, options: AdminServiceOptions = {}) {
@@ -125,6 +128,7 @@ export class AdminService {
     this.spotChecks = new SpotCheckService(ctx);
     this.exports = new ExportService(ctx);
     this.regionTree = new RegionService(ctx);
+    this.alerts = new AlertBoard(ctx);
   }
 
   /** Every region, parents before children. */
@@ -163,6 +167,11 @@ export class AdminService {
   /** The outreach figures that go with a report (same minimum group size, region filter and level). */
   outreach(report: StatsReport): Promise<OutreachFigures> {
     return computeOutreachFigures(this.store, outreachOptionsFor(report));
+  }
+
+  /** The reminders to residents of a report's wave and region (reminded, finished after reminder …). */
+  reminders(report: StatsReport): Promise<ReminderFigures> {
+    return computeReminderFigures(this.store, report);
   }
 
   /**

@@ -12,3 +12,7 @@ export * from "./outreach.js";
 export * from "./field.js";
 export * from "./ports.js";
 export * from "./roles.js";
+export * from "./alerts.js";
+export * from "./subscriptions.js";
+export * from "./reminders.js";
+export * from "./rate-gate.js";

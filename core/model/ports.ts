@@ -10,6 +10,9 @@ import type { OpenRecheckRecord, RecheckTarget, SpotCheckOutcomeValue, SpotCheck
 import type { RegionDataCounts, RegionImportCounts, RegionImportOptions, RegionImportPlan } from "./regions.js";
 import type { FieldCoverageQuery, FieldCoverageRow, FieldQuery, FieldRecheckRecord, HouseholdInput, HouseholdRecord, InterviewInput, InterviewOutcome, VisitInput, VisitRecord, VisitWithHousehold } from "./field.js";
 import type { CaseQuery, CaseRecord, CaseStatus, CaseUpdateRecord, CaseWithLatest, ClosedCaseRating } from "./cases.js";
+import type { NoticeConsentChange, NoticeConsentRecord, NoticeKind } from "./subscriptions.js";
+import type { ReminderCandidate, ReminderFigureCounts, ReminderFigureQuery, ReminderStatus } from "./reminders.js";
+import type { AlertKind, AlertMessage, AlertRecord, NewAlert } from "./alerts.js";
 import type { AudienceMember, AudienceQuery, BroadcastRecord, BroadcastStatus, BroadcastSummary, CoverageQuery, CoverageRow, DeliveryCounts, DeliveryJob, DeliveryPlan, DeliverySettlement, FirstQuizAnswer, TipQuizAnswerRecord, WebInboxRecord } from "./outreach.js";
 
 /** Residents and their platform accounts. */
@@ -330,13 +333,22 @@ export interface BroadcastStore {
    */
   nextDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[] }): Promise<DeliveryJob[]>;
   /**
+   * {@link nextDeliveries} for one of several senders sharing the outbox: the pending rows it
+   * returns are reserved for `owner` until `until` (other senders' reads skip them; a dead
+   * sender's reservations lapse then). `sending` rows whose lease ran out are returned as by
+   * nextDeliveries (taking one over is a conditional write of its own).
+   */
+  reserveDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[]; owner: string; until: Date }): Promise<DeliveryJob[]>;
+  /** Gives back the pending rows `owner` reserved (it is stopping); the number released. */
+  releaseDeliveryReservations(owner: string): Promise<number>;
+  /**
    * Claims a pending delivery for sending, right before the platform call: committed first, so
    * that after a crash the row says "may have been sent". `owner` (the sender process) renews
    * the lease while it lives ({@link renewDeliveryLeases}). Refused (false) when the row is no
    * longer pending or the resident has another delivery being sent (one at a time per resident).
    */
   claimDelivery(id: string, input: { leaseUntil: Date; owner?: string }): Promise<boolean>;
-  /** Extends the lease of every `sending` delivery of `owner` (its heartbeat); the number renewed. */
+  /** Extends the lease of every `sending` delivery of `owner` (its heartbeat), and the rows it reserved; the number renewed. */
   renewDeliveryLeases(owner: string, leaseUntil: Date): Promise<number>;
   /**
    * A `sending` delivery whose lease ran out by `now` (its sender died during the call) goes
@@ -390,6 +402,16 @@ export interface LeafletLinkStore {
   leafletLinkCode(input: { officerId: string; regionCode: string; code: string; now: Date }): Promise<string | null>;
   /** The officer and region a stored short code stands for, or null. */
   leafletLinkTarget(code: string): Promise<{ officerId: string; regionCode: string } | null>;
+}
+
+/** Residents' consent to notices outside the reply window (template and subscription messages). */
+export interface NoticeConsentStore {
+  /** Records a consent given or withdrawn (one record per account and kind, the latest change kept); null when the account does not exist. */
+  setNoticeConsent(change: NoticeConsentChange): Promise<NoticeConsentRecord | null>;
+  /** The account's consent to `kind`, or null when it was never asked. */
+  noticeConsent(identityId: string, kind: NoticeKind): Promise<NoticeConsentRecord | null>;
+  /** Every consent record of a resident's accounts. */
+  noticeConsentsOf(residentId: string): Promise<NoticeConsentRecord[]>;
 }
 
 /** Cases residents reported and their progress notes. */
@@ -486,6 +508,47 @@ export interface OutreachFiguresReader {
   listFirstQuizAnswers(): Promise<FirstQuizAnswer[]>;
 }
 
+/** Reminders to residents who started the survey and did not finish (core/outreach/reminders.ts). */
+export interface ReminderStore {
+  /**
+   * Responses that may be due for their reminder: in progress, answered by a resident themselves
+   * (not staff, not erased) to wave `waveId`, started and last answered at or before `idleSince`,
+   * with no reminder yet; in response id order after `afterId`, at most `limit`.
+   */
+  reminderCandidates(input: { waveId: string; idleSince: Date; afterId?: string | null; limit: number }): Promise<ReminderCandidate[]>;
+  /**
+   * Records the response's one reminder and, when `queued`, its outbox row (a one-recipient
+   * broadcast of kind `reminder`, already sending, with `content`), in one transaction. False,
+   * and nothing written, when the response has a reminder already (another run or process
+   * recorded it first: the database refuses a second) or is no longer in progress.
+   */
+  recordReminder(input: { responseId: string; residentId: string; status: ReminderStatus; identityId: string | null; content: unknown; now: Date }): Promise<boolean>;
+  /**
+   * Marks in-progress responses of residents started and last answered at or before
+   * `idleSince` as abandoned; how many. They stay resumable: the next answer makes one in
+   * progress again (the turn's commit), completing it makes it completed.
+   */
+  abandonIdleResponses(idleSince: Date): Promise<number>;
+  /** The reminders of one wave's responses (in a region subtree), counted. */
+  reminderFigures(query: ReminderFigureQuery): Promise<ReminderFigureCounts>;
+}
+
+/** Alerts (core/insight/alerts.ts): each raised once, with its audit entry and its chat message in the outbox. */
+export interface AlertStore {
+  /**
+   * Records an alert, audits it (`alert.raise`) and, when there is a message, writes it as a
+   * broadcast being sent with one outbox row per recipient, all in one transaction. Null, and
+   * nothing written, when an alert with this key exists (another run or process raised it).
+   */
+  raiseAlert(input: { alert: NewAlert; message: AlertMessage | null; now: Date }): Promise<AlertRecord | null>;
+  /** Which of `keys` are recorded already. */
+  existingAlertKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Alerts not acknowledged yet, newest first; only these kinds when given. */
+  listOpenAlerts(filter?: { kinds?: readonly AlertKind[]; limit?: number }): Promise<AlertRecord[]>;
+  /** Acknowledges an open alert (audited `alert.acknowledge`); null when there is no such alert or it was acknowledged already. */
+  acknowledgeAlert(id: string, actorId: string | null, now: Date): Promise<AlertRecord | null>;
+}
+
 /** The audit trail of staff actions. */
 export interface AuditLog {
   /** Appends to the audit log. */
@@ -542,6 +605,9 @@ export interface Store
     WebInboxStore,
     LeafletLinkStore,
     CaseStore,
+    NoticeConsentStore,
+    ReminderStore,
     FieldStore,
     OutreachFiguresReader,
+    AlertStore,
     AuditLog {}

@@ -14,11 +14,11 @@ import type { Lang, OutMessage } from "../engine/types.js";
 import { meanWithInterval, proportion } from "../stats/distributions.js";
 import type { MeanEstimate, Proportion } from "../stats/index.js";
 import type { MenuHandler } from "../survey/runner.js";
-import { CASE_STATUSES, type CaseRecord, type CaseStatus, type CaseUpdateRecord, type CaseWithLatest, type IdentityRecord, type CaseStore, type ResidentStore } from "../model/index.js";
+import { CASE_STATUSES, type CaseRecord, type CaseStatus, type CaseUpdateRecord, type CaseWithLatest, type IdentityRecord, type CaseStore, type NoticeValues, type ResidentStore, type TemplateNotice } from "../model/index.js";
 import { residentCode } from "./cases-codes.js";
 import { caseText } from "./cases-i18n.js";
 import type { CaseKey } from "./cases-i18n.js";
-import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate } from "../util/time-zone.js";
+import { DEFAULT_OFFICE_TIME_ZONE, formatLocalDate, formatLocalDateTime } from "../util/time-zone.js";
 
 // ---------------------------------------------------------------------------------------------
 // Codes
@@ -111,8 +111,17 @@ export function caseUpdateMessage(lang: Lang, kase: Pick<CaseRecord, "code" | "t
   return { kind: "info", text: lines.join("\n") };
 }
 
-/** Sends messages to one chat of a platform (a running channel's `push`). */
-export type CasePush = (platform: string, chatId: string, lang: Lang, messages: OutMessage[]) => Promise<PushResult>;
+/** The values a case update offers a template's fields (core/outreach/notice-templates.ts). */
+export function caseNoticeValues(lang: Lang, kase: Pick<CaseRecord, "code" | "title">, update: Pick<CaseUpdateRecord, "status" | "note" | "createdAt">, message: OutMessage, timeZone: string = DEFAULT_TIME_ZONE): NoticeValues {
+  return { code: kase.code, title: shortTitle(kase.title), status: statusLabel(lang, update.status), note: update.note ?? "—", date: formatLocalDateTime(update.createdAt, timeZone), text: message.text };
+}
+
+/**
+ * Sends messages to one chat of a platform (a running channel's `push`). With `target`, a push
+ * refused outside the platform's reply window may go as a template message instead
+ * (core/outreach/subscriptions.ts `noticePushVia`).
+ */
+export type CasePush = (platform: string, chatId: string, lang: Lang, messages: OutMessage[], target?: { identityId: string; notice: TemplateNotice }) => Promise<PushResult>;
 
 /**
  * Asks the reporter to rate a closed case through the dialogue, so that their session expects
@@ -162,6 +171,8 @@ export interface CaseNotifierOptions {
   now?: () => Date;
   /** Updates older than this are no longer retried. Default 14 days. */
   maxAgeMs?: number;
+  /** Time zone of the date a template message shows; default Asia/Shanghai. */
+  timeZone?: string;
   onError?: (error: unknown, context: { updateId: string }) => void;
 }
 
@@ -260,7 +271,8 @@ export class CaseNotifier {
     const errors: string[] = [];
     let retry = false;
     for (const account of accounts) {
-      const result = await push(account.platform, account.chatId, lang, [message]);
+      const notice: TemplateNotice = { kind: "case_update", values: caseNoticeValues(lang, kase, update, message, this.options.timeZone) };
+      const result = await push(account.platform, account.chatId, lang, [message], { identityId: account.id, notice });
       if (!result.ok) {
         errors.push(`${account.platform}: ${result.error}`);
         if (!result.permanent) retry = true;

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { isLang, type Lang, type LocalizedText, type OutMessage } from "../engine/types.js";
-import { noticeBody } from "../engine/compose-i18n.js";
+import { langFor, noticeBody, textFor } from "../engine/compose-i18n.js";
+import { encodePayload } from "../engine/payload.js";
 import { outreachText } from "./i18n.js";
 
 // The notice as residents read it is the engine's (its /broadcast preview shows the same).
@@ -18,6 +19,11 @@ export interface BroadcastContent {
   image?: string;
   /** The library tip it carries (the text is a copy taken when it was chosen). */
   tipId?: string;
+  /**
+   * A resident's reminder to finish the survey (core/outreach/reminders.ts), not a notice: shown
+   * with its own header and a way to continue instead of "I've read it ✓".
+   */
+  reminder?: true;
 }
 
 /** Whom a broadcast goes to. Region paths are Region.path ("/district/town/village/"). */
@@ -30,7 +36,7 @@ export type Audience =
 
 const Localized = z.record(z.string(), z.string());
 // Rows written by the former /broadcast dialogue also carry its step (`compose`): not read any more.
-const ContentSchema = z.object({ text: Localized, image: z.string().optional(), tipId: z.string().optional() });
+const ContentSchema = z.object({ text: Localized, image: z.string().optional(), tipId: z.string().optional(), reminder: z.literal(true).optional() });
 const AudienceSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("households"), officerId: z.string() }),
   z.object({ kind: z.literal("region"), regionCode: z.string(), regionPath: z.string() }),
@@ -44,8 +50,8 @@ export function parseContent(value: unknown): BroadcastContent {
   if (!parsed.success) return { text: {} };
   const text: LocalizedText = {};
   for (const [lang, body] of Object.entries(parsed.data.text)) if (isLang(lang) && body.trim() !== "") text[lang] = body;
-  const { image, tipId } = parsed.data;
-  return { text, ...(image ? { image } : {}), ...(tipId ? { tipId } : {}) };
+  const { image, tipId, reminder } = parsed.data;
+  return { text, ...(image ? { image } : {}), ...(tipId ? { tipId } : {}), ...(reminder ? { reminder } : {}) };
 }
 
 /** Reads a stored audience; undefined when it is missing or unreadable. */
@@ -74,11 +80,28 @@ export type ReadStyle = "button" | "keyword";
  * Undefined when the broadcast has no text at all.
  */
 export function deliveryMessage(content: BroadcastContent, residentLang: string, deliveryId: string, style: ReadStyle, options: { imageAsLink?: boolean } = {}): { lang: Lang; message: OutMessage } | undefined {
+  if (content.reminder) return reminderMessage(content, residentLang, style);
   const notice = noticeBody(content, residentLang, { imageAsLink: options.imageAsLink === true, keyword: style === "keyword" });
   if (!notice) return undefined;
   const { lang } = notice;
   const message: OutMessage = { kind: "info", text: notice.text };
   if (style === "button") message.options = [{ key: "1", label: outreachText(lang, "notice.read_button"), payload: readPayload(deliveryId) }];
+  return { lang, message };
+}
+
+/**
+ * A reminder to finish the survey as the resident sees it: the text in their language, then the
+ * way on — a button that continues the survey (the menu's own "continue" payload), or, where
+ * options are typed (WeChat), the keyword that does.
+ */
+function reminderMessage(content: BroadcastContent, residentLang: string, style: ReadStyle): { lang: Lang; message: OutMessage } | undefined {
+  const body = textFor(content, residentLang);
+  if (body === undefined) return undefined;
+  const lang = langFor(content, residentLang);
+  const lines = [outreachText(lang, "reminder.header"), body];
+  if (style === "keyword") lines.push(outreachText(lang, "reminder.continue_keyword"));
+  const message: OutMessage = { kind: "info", text: lines.join("\n\n") };
+  if (style === "button") message.options = [{ key: "1", label: outreachText(lang, "reminder.continue_button"), payload: encodePayload({ op: "menu", item: "survey" }), primary: true }];
   return { lang, message };
 }
 

@@ -12,7 +12,7 @@ import { createOutreachCommands } from "./commands.js";
 import { createOutreachInterceptor } from "./interceptor.js";
 import { StaffDirectory } from "./invitations.js";
 import type { LinkContext } from "./links.js";
-import { OutboxSender, type OutboxLogger, type OutboxTransport } from "./sender.js";
+import { OutboxSender, type OutboxLogger, type OutboxSenderOptions, type OutboxTransport } from "./sender.js";
 import { outreachSettings, type OutreachSettings } from "./settings.js";
 import type { PlatformPauses } from "./pauses.js";
 import { EMPTY_TIP_LIBRARY, loadTipLibrary, type TipLibrary } from "./tip-library.js";
@@ -52,7 +52,7 @@ export interface Outreach {
    * Starts the outbox sender over the running channels (unless OUTREACH_SENDER=off): each
    * channel's own transport where it has one, else its push (at least once).
    */
-  start(input: { channels: readonly Channel[] }): Promise<OutboxSender | undefined>;
+  start(input: { channels: readonly Channel[]; shared?: Pick<OutboxSenderOptions, "rateGates" | "reserveMs"> }): Promise<OutboxSender | undefined>;
   /** Stops the sender (sends in flight are settled first). */
   stop(): Promise<void>;
   /** The running sender, once started. */
@@ -81,9 +81,11 @@ export function createOutreach(options: OutreachOptions): Outreach {
     get sender() {
       return sender;
     },
-    async start({ channels }) {
+    async start({ channels, shared }) {
       const context = { store, secret: options.secret, ...(options.logger ? { logger: options.logger } : {}) };
-      const transports: OutboxTransport[] = channels.map((channel) => channel.outboxTransport?.(context) ?? new PushOutboxTransport(channel));
+      // Outside a reply window (WeChat's 48 h), a notice goes as a template message where the resident consented.
+      const outsideWindow = { consents: store, ...(options.timeZone ? { timeZone: options.timeZone } : {}) };
+      const transports: OutboxTransport[] = channels.map((channel) => channel.outboxTransport?.(context) ?? new PushOutboxTransport(channel, "keyword", outsideWindow));
       const named = channels.filter((channel) => channel.botUsername);
       telegramBot = () => named.map((channel) => channel.botUsername?.()).find((name) => name !== undefined);
       platforms = new Set(transports.map((transport) => transport.platform));
@@ -93,6 +95,8 @@ export function createOutreach(options: OutreachOptions): Outreach {
         transports,
         limits: settings.limits,
         leaseMs: settings.leaseMs,
+        // Several instances: one rate per platform between them (Redis), and rows reserved so they share the outbox.
+        ...(shared ?? {}),
         ...(options.pauses ? { pauses: options.pauses } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         // A channel still connecting (or retrying) holds its platform's deliveries back.

@@ -44,10 +44,10 @@ export class BroadcastTables implements BroadcastStore {
     return deleted.count;
   }
 
-  /** Broadcasts, newest first, with delivery counts; only one author's when `authorId` is given. Drafts are left out. */
+  /** Broadcasts, newest first, with delivery counts; only one author's when `authorId` is given. Drafts are left out, and so are residents' reminders (kind `reminder`), which are no notices. */
   async listBroadcasts(filter: { authorId?: string; limit?: number } = {}): Promise<BroadcastSummary[]> {
     const rows = await this.db.client.broadcast.findMany({
-      where: { status: { not: "draft" }, ...(filter.authorId ? { authorId: filter.authorId } : {}) },
+      where: { status: { not: "draft" }, kind: "notice", ...(filter.authorId ? { authorId: filter.authorId } : {}) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: Math.min(Math.max(filter.limit ?? 20, 1), 500),
     });
@@ -200,6 +200,29 @@ export class BroadcastTables implements BroadcastStore {
     }));
   }
 
+  /** See the port: nextDeliveries, with the pending rows reserved for `owner` by a conditional write. */
+  async reserveDeliveries(input: { now: Date; limit: number; platform?: string; excludeResidentIds?: readonly string[]; owner: string; until: Date }): Promise<DeliveryJob[]> {
+    const candidates = await this.nextDeliveries(input);
+    const pending = candidates.filter((job) => job.status === "pending").map((job) => job.id);
+    if (pending.length === 0) return candidates;
+    // Another sender may have read the same rows: the write re-checks that each is still free
+    // (row locks make the loser of a race see the winner's reservation), and only the rows this
+    // write got are kept.
+    await this.db.client.delivery.updateMany({
+      where: { id: { in: pending }, status: "pending", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: input.now } }] },
+      data: { nextAttemptAt: input.until, leaseOwner: input.owner },
+    });
+    const mine = await this.db.client.delivery.findMany({ where: { id: { in: pending }, status: "pending", leaseOwner: input.owner, nextAttemptAt: input.until }, select: { id: true } });
+    const kept = new Set(mine.map((row) => row.id));
+    return candidates.filter((job) => job.status === "sending" || kept.has(job.id));
+  }
+
+  /** See the port. */
+  async releaseDeliveryReservations(owner: string): Promise<number> {
+    const released = await this.db.client.delivery.updateMany({ where: { status: "pending", leaseOwner: owner }, data: { nextAttemptAt: null, leaseOwner: null } });
+    return released.count;
+  }
+
   /**
    * Claims a pending delivery for sending, right before the platform call (see the port). The
    * lease is renewed by its owner's heartbeat ({@link renewDeliveryLeases}).
@@ -212,9 +235,10 @@ export class BroadcastTables implements BroadcastStore {
     return claimed.count === 1;
   }
 
-  /** Extends the lease of every `sending` delivery of `owner`; the number renewed. */
+  /** Extends the lease of every `sending` delivery of `owner`, and its reservations; the number renewed. */
   async renewDeliveryLeases(owner: string, leaseUntil: Date): Promise<number> {
-    const renewed = await this.db.client.delivery.updateMany({ where: { status: "sending", leaseOwner: owner }, data: { nextAttemptAt: leaseUntil } });
+    // A pending row keeps a lease owner only while reserved (every settlement and deferral clears it).
+    const renewed = await this.db.client.delivery.updateMany({ where: { status: { in: ["sending", "pending"] }, leaseOwner: owner }, data: { nextAttemptAt: leaseUntil } });
     return renewed.count;
   }
 
@@ -277,7 +301,7 @@ export class BroadcastTables implements BroadcastStore {
 
   /** Moves a pending delivery's next attempt (e.g. the chat's own rate limit); false when it is not pending. */
   async deferDelivery(id: string, until: Date): Promise<boolean> {
-    const updated = await this.db.client.delivery.updateMany({ where: { id, status: "pending" }, data: { nextAttemptAt: until } });
+    const updated = await this.db.client.delivery.updateMany({ where: { id, status: "pending" }, data: { nextAttemptAt: until, leaseOwner: null } });
     return updated.count === 1;
   }
 
@@ -315,10 +339,10 @@ export class BroadcastTables implements BroadcastStore {
     });
   }
 
-  /** Marks the newest unread delivery sent to a resident at or after `since` as read; its id, or null when there is none. */
+  /** Marks the newest unread notice delivered to a resident at or after `since` as read (a reminder asks for no reading); its id, or null when there is none. */
   async markLatestDeliveryRead(residentId: string, since: Date, now: Date): Promise<string | null> {
     const row = await this.db.client.delivery.findFirst({
-      where: { residentId, status: "sent", readAt: null, sentAt: { gte: since } },
+      where: { residentId, status: "sent", readAt: null, sentAt: { gte: since }, broadcast: { is: { kind: "notice" } } },
       orderBy: [{ sentAt: "desc" }, { id: "desc" }],
       select: { id: true },
     });

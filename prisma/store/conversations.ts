@@ -131,12 +131,16 @@ async function applyRecheckWrite(tx: Tx, turn: Turn, write: Extract<DomainWrite,
 async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
   // Responses touched in this turn, so a turn with several writes looks each one up once.
   const responseIds = new Map<string, string>();
+  // Responses found abandoned by the lookup: one set aside for being idle (core/outreach/reminders.ts)
+  // is in progress again at the resident's next answer.
+  const abandoned = new Set<string>();
   const responseId = async (waveId: string): Promise<string> => {
     const cached = responseIds.get(waveId);
     if (cached) return cached;
-    const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Response" WHERE "residentId" = ${turn.residentId} AND "waveId" = ${waveId}`;
+    const [row] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT "id", "status" FROM "Response" WHERE "residentId" = ${turn.residentId} AND "waveId" = ${waveId}`;
     if (!row) throw new Error(`no response of resident ${turn.residentId} to wave ${waveId}`);
     responseIds.set(waveId, row.id);
+    if (row.status === "abandoned") abandoned.add(row.id);
     return row.id;
   };
 
@@ -169,6 +173,7 @@ async function applyWrites(tx: Tx, turn: Turn): Promise<void> {
       }
       case "answer.put": {
         const id = await responseId(write.waveId);
+        if (abandoned.delete(id)) await tx.response.updateMany({ where: { id, status: "abandoned" }, data: { status: "in_progress" } });
         await tx.$executeRaw`INSERT INTO "Answer" ("id", "responseId", "questionId", "value", "answeredAt")
           VALUES (${randomUUID()}, ${id}, ${write.questionId}, ${json(write.value)}, ${turn.now})
           ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt"`;

@@ -222,6 +222,8 @@ export async function deliveryReach(client: StoreContext["client"], residentIds:
       where: {
         residentId: { in: residents.slice(i, i + 500) },
         status: "sent",
+        // Notices only: a reminder to finish the survey is no publicity reaching the household.
+        broadcast: { is: { kind: "notice" } },
         ...(query.broadcastId ? { broadcastId: query.broadcastId } : {}),
         ...(query.since ? { sentAt: { gte: query.since } } : {}),
       },

@@ -120,7 +120,7 @@ async function checkUnreachable(platform: string, env: Record<string, string>, r
     const failing = report.channels.find((c) => c.platform === platform);
     expect(["retrying", "connecting"]).toContain(failing?.state);
     expect(failing?.lastError).toMatch(reason);
-    expect(report.services).toEqual({ outboxSender: "running", caseNotifier: "running", chatRechecker: "running" });
+    expect(report.services).toEqual({ outboxSender: "running", caseNotifier: "running", chatRechecker: "running", reminders: "running", alerts: "running" });
     // /healthz stays the liveness check: the platform being down is not the process being down.
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 

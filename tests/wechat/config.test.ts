@@ -52,6 +52,7 @@ describe("WeChat configuration", () => {
         port: undefined,
         accessTokenProxyUrl: undefined,
         encodingAesKey: undefined,
+        templates: {},
       },
     } satisfies WechatConfig);
     const aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";

@@ -238,11 +238,11 @@ describe("the Official Account's rules on the mock puppet", () => {
 
     clock = new Date(clock.getTime() + hours(2));
     const before = qian.inbox.length;
-    expect(await wechat.channel.push(qian.contact.id, "zh-CN", notice)).toEqual({ ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR });
+    expect(await wechat.channel.push(qian.contact.id, "zh-CN", notice)).toEqual({ ok: false, permanent: true, outsideWindow: true, error: OUTSIDE_WINDOW_ERROR });
     expect(qian.inbox.length).toBe(before);
     // Someone who never wrote is outside the window too.
     const stranger = wechat.mocker.createContact({ name: "路人" });
-    expect(await wechat.channel.push(stranger.id, "zh-CN", notice)).toEqual({ ok: false, permanent: true, error: OUTSIDE_WINDOW_ERROR });
+    expect(await wechat.channel.push(stranger.id, "zh-CN", notice)).toEqual({ ok: false, permanent: true, outsideWindow: true, error: OUTSIDE_WINDOW_ERROR });
 
     // Writing again reopens the window.
     await qian.say("菜单");

@@ -113,6 +113,19 @@ describe("the fake WeChat Official Account API", () => {
     // One consent, one message.
     expect((await bizsend()).json.errcode).toBe(ERR.subscriptionRefused);
     expect(accessToken).not.toBe(fresh);
+    // Fields as WeChat checks them: none, an empty value, a "thing" over 20 characters → 47003.
+    const withData = (endpoint: string, data: unknown) => wechat.call(`/cgi-bin/${endpoint}?access_token=${fresh}`, { body: JSON.stringify({ touser: "oNotice", template_id: TEMPLATE, data }) });
+    wechat.api.grantSubscription("oNotice", TEMPLATE);
+    expect((await withData("message/template/send", {})).json.errcode).toBe(ERR.argumentInvalid);
+    expect((await withData("message/template/send", { keyword1: { value: " " } })).json.errcode).toBe(ERR.argumentInvalid);
+    expect((await withData("message/subscribe/bizsend", { thing2: { value: "一".repeat(21) } })).json.errcode).toBe(ERR.argumentInvalid);
+    // The refused one did not use up the consent.
+    expect((await withData("message/subscribe/bizsend", { thing2: { value: "一".repeat(20) } })).json.errcode).toBe(0);
+    expect(wechat.api.noticesTo("oNotice")).toEqual([
+      { endpoint: "message/template/send", templateId: TEMPLATE, data: { thing1: "案件已受理" } },
+      { endpoint: "message/subscribe/bizsend", templateId: TEMPLATE, data: { thing1: "案件已办结" } },
+      { endpoint: "message/subscribe/bizsend", templateId: TEMPLATE, data: { thing2: "一".repeat(20) } },
+    ]);
   });
 
   it("injects errors per endpoint and records every call", async () => {

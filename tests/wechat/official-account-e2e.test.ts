@@ -4,7 +4,9 @@
  * HTTPS_PROXY to the local fake API (tests/support/fake-wechat-oa), and a follower driven by
  * signed XML callbacks exactly as WeChat's servers post them to the server URL (WECHAT_OA_PATH):
  * one in plaintext mode, one in safe mode (安全模式, AES with WECHAT_OA_ENCODING_AES_KEY); then
- * a broadcast WeChat refuses with 45015 (outside the 48-hour window).
+ * a broadcast WeChat refuses with 45015 (outside the 48-hour window); case updates outside the
+ * window as template messages to a reporter who subscribed (订阅进展通知), refused and reported to
+ * the officer for one who did not or withdrew; 45047 / -1 retried with backoff.
  * Each step waits for the bot's answer to arrive at the fake's customer-service endpoint.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,14 +17,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../app/database.js";
 import { OUTSIDE_WINDOW_ERROR } from "../../bots/wechat/channel.js";
 import { loadDefaultQuestionnaire } from "../../core/definitions/load.js";
+import { createInvitation } from "../../core/outreach/invitations.js";
+import { formatInvitationCode } from "../../core/outreach/codes.js";
 import { parseDatabaseUrl } from "../../prisma/database-url.js";
 import { startAnxin, type StartedAnxin } from "../support/anxin-process.js";
-import { ERR, eventXml, postCallback, startFakeWechatOA, textMessageXml, type CallbackMode, type FakeWechatOA } from "../support/fake-wechat-oa/index.js";
+import { ERR, eventXml, postCallback, startFakeWechatOA, subscriptionEventXml, textMessageXml, type CallbackMode, type FakeWechatOA } from "../support/fake-wechat-oa/index.js";
 
 const APP_ID = "wxfa4ea2c0ffee0001";
 const APP_SECRET = "fa4ea2c0ffee0000fa4ea2c0ffee0000";
 const OA_TOKEN = "AnxinFakeToken2026";
 const ENCODING_AES_KEY = "Fa4eA2c0ffee0000fa4ea2c0ffee0000FA4EA2c0ffe";
+/** The Official Account's templates: a template message for case progress, a subscription message for notices. */
+const CASE_TEMPLATE = "case_progress_tpl_0001";
+const NOTICE_TEMPLATE = "safety_notice_tpl_0002";
+const TWO_DAYS = 49 * 60 * 60 * 1000;
 
 const questionnaire = loadDefaultQuestionnaire();
 const label = (id: string): string => {
@@ -154,7 +162,7 @@ describe("the WeChat Official Account puppet against the fake WeChat API", () =>
   };
 
   beforeAll(async () => {
-    wechat = await startFakeWechatOA({ appId: APP_ID, appSecret: APP_SECRET });
+    wechat = await startFakeWechatOA({ appId: APP_ID, appSecret: APP_SECRET, templates: [CASE_TEMPLATE, NOTICE_TEMPLATE] });
     cwd = mkdtempSync(join(tmpdir(), "anxin-wechat-oa-e2e-"));
     databaseUrl = `file:${join(cwd, "anxin.db")}`;
     app = await startAnxin({
@@ -175,6 +183,8 @@ describe("the WeChat Official Account puppet against the fake WeChat API", () =>
         WECHAT_OA_PATH: "/wechat/oa",
         // Safe mode on: encrypted callbacks are decrypted, plaintext ones still taken (mode switch).
         WECHAT_OA_ENCODING_AES_KEY: ENCODING_AES_KEY,
+        WECHAT_OA_TEMPLATE_CASE_UPDATE: `template:${CASE_TEMPLATE}?first=title&keyword1=code&keyword2=status&keyword3=date&remark=note`,
+        WECHAT_OA_TEMPLATE_BROADCAST: `subscribe:${NOTICE_TEMPLATE}?thing1=title&time2=date`,
       },
     });
     callbackUrl = `${app.url}/wechat/oa`;
@@ -265,7 +275,8 @@ describe("the WeChat Official Account puppet against the fake WeChat API", () =>
         if (Date.now() > until) throw new Error(`deliveries not settled: ${JSON.stringify(rows)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(rows).toEqual(followers.map(() => ({ status: "failed", lastError: OUTSIDE_WINDOW_ERROR })));
+      // Neither subscribed to notices: no subscription message either, and the reason is recorded.
+      expect(rows).toEqual(followers.map(() => ({ status: "failed", lastError: `${OUTSIDE_WINDOW_ERROR}; the resident has not subscribed to broadcast notices` })));
     } finally {
       sqlite.close();
     }
@@ -275,5 +286,170 @@ describe("the WeChat Official Account puppet against the fake WeChat API", () =>
     expect(refusedPerFollower).toEqual([1, 1]);
     expect(noticeSends().filter((call) => call.errcode === 0)).toEqual([]);
     expect(wechat.api.callsTo("token").slice(tokensBefore).map((call) => call.errcode)).toEqual([0]);
+    expect(wechat.api.callsTo("message/subscribe/bizsend")).toEqual([]);
   }, 60_000);
+
+  /** The follower types `text` (their window reopens on WeChat's side); resolves with the new texts once one contains `needle`. */
+  const type = async (openId: string, text: string, needle: string): Promise<string> => {
+    clock += 7;
+    const before = wechat.api.textsTo(openId).length;
+    wechat.api.messaged(openId);
+    await deliver(openId, "plaintext", textMessageXml(openId, text, String(msgSeq++), clock), `t${msgSeq}`);
+    return (await answerAfter(openId, before, needle, `the answer to "${text}"`)).join("\n");
+  };
+  const follow = async (openId: string): Promise<void> => {
+    wechat.api.follow(openId);
+    await deliver(openId, "plaintext", eventXml(openId, "subscribe", clock), `follow-${openId}`);
+    await answerAfter(openId, 0, "您同意参加吗", `the greeting of ${openId}`);
+  };
+  const OFFICER = "oFAKE_officer_0005";
+  let officerReady = false;
+  /** An admin on WeChat, made by an invitation code typed in the chat (as an office does). */
+  const officer = async (): Promise<string> => {
+    if (officerReady) return OFFICER;
+    await follow(OFFICER);
+    const { store } = await openDatabase(parseDatabaseUrl(databaseUrl));
+    let code: string;
+    try {
+      code = formatInvitationCode((await createInvitation(store, { role: "admin", regionCode: null, createdById: null, days: 1, now: new Date() })).invitation.code);
+    } finally {
+      await store.close();
+    }
+    await type(OFFICER, code, "您现在是管理员");
+    officerReady = true;
+    return OFFICER;
+  };
+  /** The officer registers a case for `openId`; resolves with its code. */
+  const registerCase = async (openId: string, title: string): Promise<string> => {
+    const reply = await type(await officer(), `/case new wechat:${openId} ${title}`, "已登记案件");
+    const code = /已登记案件 (\w+)/.exec(reply)?.[1];
+    if (!code) throw new Error(`no case code in ${reply}`);
+    return code;
+  };
+
+  it("sends a case update outside the window as a template message to a reporter who subscribed, and tells the officer what could not be sent", async () => {
+    const subscriber = "oFAKE_subscriber_0003";
+    const other = "oFAKE_no_consent_0004";
+    await follow(subscriber);
+    await follow(other);
+    // Consent, in the chat, before the window closes: recorded with when and how.
+    expect(await type(subscriber, "订阅进展通知", "已为您订阅案件进展通知")).toContain("退订");
+    const subscribed = await type(subscriber, "订阅状态", "通知订阅");
+    expect(subscribed).toMatch(/✓ 案件进展通知：已订阅/);
+    expect(subscribed).toMatch(/· 安全提示和通知：未订阅/);
+    const codeS = await registerCase(subscriber, "电动车被盗");
+    const codeN = await registerCase(other, "手机被偷");
+
+    // Two days later (on WeChat's clock) the officer posts progress: customer-service messages get 45015.
+    wechat.api.advance(TWO_DAYS);
+    const delivered = await type(OFFICER, `/case update ${codeS} solved 已抓获嫌疑人，车已找回`, "报案人");
+    expect(delivered).toContain(`案件 ${codeS} 已更新为“已破案”`);
+    expect(delivered).toContain("已通知报案人（wechat）");
+    const refused = wechat.api.callsTo("message/custom/send").filter((call) => call.errcode === ERR.outsideWindow && (call.body as { touser: string }).touser === subscriber);
+    expect(refused).toHaveLength(1);
+    const notices = wechat.api.noticesTo(subscriber);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ endpoint: "message/template/send", templateId: CASE_TEMPLATE, data: { first: "电动车被盗", keyword1: codeS, keyword2: "已破案", remark: "已抓获嫌疑人，车已找回" } });
+    expect(notices[0]?.data.keyword3).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+
+    // No consent: refused by WeChat, not sent as a template, and the officer is told why.
+    const notSent = await type(OFFICER, `/case update ${codeN} investigating`, "没能通知到报案人");
+    expect(notSent).toContain("outside the 48-hour customer-service window");
+    expect(notSent).toContain("has not subscribed to case_update notices");
+    expect(wechat.api.noticesTo(other)).toEqual([]);
+
+    // Withdrawn: the next update is not sent as a template either.
+    expect(await type(subscriber, "退订进展通知", "已为您退订案件进展通知")).toContain("订阅全部");
+    wechat.api.advance(TWO_DAYS);
+    const afterWithdrawal = await type(OFFICER, `/case update ${codeS} closed`, "没能通知到报案人");
+    expect(afterWithdrawal).toContain("withdrew consent to case_update notices");
+    expect(wechat.api.noticesTo(subscriber)).toHaveLength(1);
+
+    const sqlite = new Database(join(cwd, "anxin.db"), { readonly: true });
+    try {
+      const consents = sqlite
+        .prepare("SELECT c.kind, c.grantedVia, c.withdrawnAt IS NOT NULL AS withdrawn, c.withdrawnVia FROM NoticeConsent c JOIN Identity i ON i.id = c.identityId WHERE i.platformUserId = ?")
+        .all(subscriber);
+      expect(consents).toEqual([{ kind: "case_update", grantedVia: "chat", withdrawn: 1, withdrawnVia: "chat" }]);
+      const delivered = sqlite.prepare("SELECT u.status, u.deliveredAt IS NOT NULL AS delivered FROM CaseUpdate u JOIN \"Case\" c ON c.id = u.caseId WHERE c.code = ? ORDER BY u.createdAt").all(codeS);
+      expect(delivered).toEqual([
+        { status: "received", delivered: 1 },
+        { status: "solved", delivered: 1 },
+        { status: "closed", delivered: 0 },
+      ]);
+    } finally {
+      sqlite.close();
+    }
+  }, 120_000);
+
+  it("records consent given in WeChat's subscription pop-up and sends a broadcast outside the window as that subscription message", async () => {
+    const openId = "oFAKE_popup_0007";
+    await follow(openId);
+    // The follower accepts the notice template (and rejects one Anxin does not use) in WeChat's pop-up.
+    wechat.api.grantSubscription(openId, NOTICE_TEMPLATE);
+    clock += 7;
+    await deliver(openId, "plaintext", subscriptionEventXml(openId, "subscribe_msg_popup_event", clock, [{ templateId: NOTICE_TEMPLATE, accept: true }, { templateId: "someone_elses_tpl", accept: false }]), "popup");
+    const sqlite = new Database(join(cwd, "anxin.db"), { readonly: true });
+    const consentOf = () => sqlite.prepare("SELECT c.kind, c.grantedVia, c.withdrawnAt IS NOT NULL AS withdrawn FROM NoticeConsent c JOIN Identity i ON i.id = c.identityId WHERE i.platformUserId = ?").all(openId);
+    try {
+      const until = Date.now() + 20_000;
+      while (consentOf().length === 0) {
+        if (Date.now() > until) throw new Error("the pop-up's consent was not recorded");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(consentOf()).toEqual([{ kind: "broadcast", grantedVia: "wechat-event", withdrawn: 0 }]);
+    } finally {
+      sqlite.close();
+    }
+
+    wechat.api.advance(TWO_DAYS);
+    const notice = "寒潮来袭，请检查家中燃气和取暖设备。\n出门注意防滑。";
+    const { store } = await openDatabase(parseDatabaseUrl(databaseUrl));
+    try {
+      const now = new Date();
+      await store.createBroadcast({ authorId: null, content: { text: { "zh-CN": notice } }, audience: { kind: "everyone" }, status: "scheduled", scheduledAt: now, now });
+    } finally {
+      await store.close();
+    }
+    const sent = await wechat.api.waitFor("the subscription message", () => (wechat.api.noticesTo(openId).length > 0 ? wechat.api.noticesTo(openId) : undefined));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ endpoint: "message/subscribe/bizsend", templateId: NOTICE_TEMPLATE, data: { thing1: "寒潮来袭，请检查家中燃气和取暖设备。" } });
+    expect(sent[0]?.data.time2).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // Only the follower who accepted got one: the others' deliveries failed, with the reason.
+    expect(wechat.api.calls.filter((call) => call.endpoint === "message/subscribe/bizsend" && call.errcode === 0)).toHaveLength(1);
+  }, 120_000);
+
+  it("repeats a send WeChat answers 45047 or -1 with a growing pause, and reports one still refused after four attempts as transient", async () => {
+    const openId = "oFAKE_busy_0006";
+    await follow(openId);
+    const sendsTo = () => wechat.api.callsTo("message/custom/send").filter((call) => (call.body as { touser: string }).touser === openId);
+    const before = sendsTo().length;
+    wechat.api.injectError("message/custom/send", ERR.sendQuotaExceeded, 2);
+    await type(openId, "同意", label("safety_overall"));
+    const answer = sendsTo().slice(before);
+    expect(answer.map((call) => call.errcode)).toEqual([ERR.sendQuotaExceeded, ERR.sendQuotaExceeded, 0]);
+    // The same message each time, after a pause that grew (0.5 s, then 1 s: WeChat's clock does not move, the calls' order does).
+    expect(new Set(answer.map((call) => JSON.stringify(call.body))).size).toBe(1);
+
+    // Busy four times: the case notice is given up for now — a transient failure the notifier retries later — and the officer is told.
+    const code = await registerCase(openId, "门口监控坏了");
+    wechat.api.injectError("message/custom/send", ERR.systemBusy, 4);
+    const reply = await type(OFFICER, `/case update ${code} investigating`, "暂时没能通知到报案人");
+    expect(reply).toContain("WeChat was busy (errcode -1) 4 times in a row");
+    const busy = sendsTo().filter((call) => call.injected);
+    expect(busy.map((call) => call.errcode).slice(-4)).toEqual([ERR.systemBusy, ERR.systemBusy, ERR.systemBusy, ERR.systemBusy]);
+    // Busy is not "outside the window": no template message was tried.
+    expect(wechat.api.noticesTo(openId)).toEqual([]);
+    // Kept for the notifier's next round: the update is not marked delivered.
+    const sqlite = new Database(join(cwd, "anxin.db"), { readonly: true });
+    try {
+      const rows = sqlite.prepare("SELECT u.status, u.deliveredAt IS NOT NULL AS delivered FROM CaseUpdate u JOIN \"Case\" c ON c.id = u.caseId WHERE c.code = ? ORDER BY u.createdAt").all(code);
+      expect(rows).toEqual([
+        { status: "received", delivered: 1 },
+        { status: "investigating", delivered: 0 },
+      ]);
+    } finally {
+      sqlite.close();
+    }
+  }, 120_000);
 });

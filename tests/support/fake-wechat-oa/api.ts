@@ -22,6 +22,7 @@ export const ERR = {
   subscriptionRefused: 43101,
   outsideWindow: 45015,
   sendQuotaExceeded: 45047,
+  argumentInvalid: 47003,
   notFound: 44004,
 } as const;
 
@@ -90,8 +91,26 @@ const ERRMSG: Record<number, string> = {
   [ERR.subscriptionRefused]: "user refuse to accept the msg",
   [ERR.outsideWindow]: "response out of time limit or subscription is canceled",
   [ERR.sendQuotaExceeded]: "reach max api daily quota limit or out of response count limit",
+  [ERR.argumentInvalid]: "argument invalid! data.thing2.value invalid",
   [ERR.notFound]: "not found",
 };
+
+/** A template or subscription message WeChat accepted. */
+export interface SentNotice {
+  endpoint: "message/template/send" | "message/subscribe/bizsend";
+  templateId: string;
+  /** Field key → value. */
+  data: Record<string, string>;
+}
+
+/** Longest value per subscription-message field type (the key's letters), as WeChat documents them. */
+const SUBSCRIBE_LIMITS: [prefix: string, max: number][] = [
+  ["character_string", 32],
+  ["thing", 20],
+  ["number", 32],
+  ["phrase", 5],
+  ["name", 10],
+];
 
 /** The fake API's state and its request handler. */
 export class FakeOfficialAccountApi {
@@ -181,6 +200,19 @@ export class FakeOfficialAccountApi {
       .map((call) => call.body as { touser?: string; msgtype?: string; text?: { content?: string } })
       .filter((body) => body.touser === openId && body.msgtype === "text")
       .map((body) => body.text?.content ?? "");
+  }
+
+  /** Template and subscription messages to `openId` that WeChat accepted, in order. */
+  noticesTo(openId: string): SentNotice[] {
+    return this.calls
+      .filter((call) => (call.endpoint === "message/template/send" || call.endpoint === "message/subscribe/bizsend") && call.errcode === 0)
+      .map((call) => ({ call, body: asRecord(call.body) }))
+      .filter(({ body }) => body.touser === openId)
+      .map(({ call, body }) => ({
+        endpoint: call.endpoint as SentNotice["endpoint"],
+        templateId: String(body.template_id),
+        data: Object.fromEntries(Object.entries(asRecord(body.data)).map(([key, field]) => [key, String(asRecord(field).value)])),
+      }));
   }
 
   /** Resolves when `check` gives something (checked after every call), or rejects after `timeoutMs`. */
@@ -327,6 +359,7 @@ export class FakeOfficialAccountApi {
     if (!follower) return error(ERR.invalidOpenId);
     if (!follower.subscribed) return error(ERR.unfollowed);
     if (typeof body.template_id !== "string" || !this.templates.has(body.template_id)) return error(ERR.invalidTemplateId);
+    if (!validData(body.data, [])) return error(ERR.argumentInvalid);
     return { errcode: 0, errmsg: "ok", msgid: 200000 + this.seq };
   }
 
@@ -336,6 +369,7 @@ export class FakeOfficialAccountApi {
     if (!follower) return error(ERR.invalidOpenId);
     const templateId = typeof body.template_id === "string" ? body.template_id : "";
     if (!this.templates.has(templateId)) return error(ERR.invalidTemplateId);
+    if (!validData(body.data, SUBSCRIBE_LIMITS)) return error(ERR.argumentInvalid);
     const credits = follower.subscriptionCredits.get(templateId) ?? 0;
     if (credits <= 0) return error(ERR.subscriptionRefused);
     follower.subscriptionCredits.set(templateId, credits - 1);
@@ -370,6 +404,18 @@ export interface Upload {
 
 function error(errcode: number): Record<string, unknown> {
   return { errcode, errmsg: `${ERRMSG[errcode] ?? "error"} rid: fake-${errcode}` };
+}
+
+/** `data` as WeChat wants it: at least one field, each `{ value }` a non-empty string within its type's length. */
+function validData(data: unknown, limits: readonly [string, number][]): boolean {
+  const fields = Object.entries(asRecord(data));
+  if (fields.length === 0) return false;
+  return fields.every(([key, field]) => {
+    const value = asRecord(field).value;
+    if (typeof value !== "string" || value.trim() === "") return false;
+    const max = limits.find(([prefix]) => key.startsWith(prefix))?.[1] ?? 200;
+    return [...value].length <= max;
+  });
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -30,6 +30,19 @@ export function eventXml(openId: string, event: "subscribe" | "unsubscribe", cre
   return `<xml><ToUserName><![CDATA[${ACCOUNT_ID}]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event><EventKey><![CDATA[${eventKey}]]></EventKey></xml>`;
 }
 
+/**
+ * A subscription-message event as WeChat posts it: the follower answered the pop-up
+ * (`subscribe_msg_popup_event`) or changed a subscription in WeChat's settings
+ * (`subscribe_msg_change_event`), one `<List>` per template.
+ */
+export function subscriptionEventXml(openId: string, event: "subscribe_msg_popup_event" | "subscribe_msg_change_event", createTime: number, templates: { templateId: string; accept: boolean }[]): string {
+  const wrapper = event === "subscribe_msg_popup_event" ? "SubscribeMsgPopupEvent" : "SubscribeMsgChangeEvent";
+  const lists = templates
+    .map((t) => `<List><TemplateId><![CDATA[${t.templateId}]]></TemplateId><SubscribeStatusString><![CDATA[${t.accept ? "accept" : "reject"}]]></SubscribeStatusString>${event === "subscribe_msg_popup_event" ? "<PopupScene>2</PopupScene>" : ""}</List>`)
+    .join("");
+  return `<xml><ToUserName><![CDATA[${ACCOUNT_ID}]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event><${wrapper}>${lists}</${wrapper}></xml>`;
+}
+
 /** The signed query string of a callback. */
 export function signedQuery(token: string, openId: string, timestamp: number, nonce: string): string {
   const ts = String(timestamp);

@@ -13,8 +13,8 @@ import { FakeOfficialAccountApi, type FakeApiOptions } from "./api.js";
 import { createTestCertificates, type TestCertificates } from "./certificates.js";
 import { startInterceptingProxy, WECHAT_API_HOST, type InterceptingProxy } from "./proxy.js";
 
-export { ERR, FakeOfficialAccountApi, WINDOW_MS, type ApiCall, type FakeApiOptions } from "./api.js";
-export { ACCOUNT_ID, callbackRequest, encryptAsWechat, eventXml, postCallback, signedQuery, textMessageXml, wechatMessageSignature, type CallbackEncryption, type CallbackMode } from "./callbacks.js";
+export { ERR, FakeOfficialAccountApi, WINDOW_MS, type ApiCall, type FakeApiOptions, type SentNotice } from "./api.js";
+export { ACCOUNT_ID, callbackRequest, encryptAsWechat, eventXml, postCallback, signedQuery, subscriptionEventXml, textMessageXml, wechatMessageSignature, type CallbackEncryption, type CallbackMode } from "./callbacks.js";
 export { WECHAT_API_HOST } from "./proxy.js";
 
 /** A running fake: the API's state, the proxy, and the test CA. */

@@ -183,17 +183,18 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     }
     // Re-checks go out like case updates (runner on the resident's behalf, then the channel), from
     // an instance that sends (OUTREACH_SENDER): with Redis, one round in one of them.
+    const recheckSettings = chatRecheckSettings();
     const rechecks = new ChatRechecker({
       store,
       runner,
       push: pushVia(() => channels),
       platforms: () => channels.map((channel) => channel.platform),
-      settings: chatRecheckSettings(),
+      settings: recheckSettings,
       officeLang: config.defaultLang,
       onError: (error, context) => logger.error({ err: error, ...context }, "a spot check could not be re-asked in chat"),
     });
     if (outreachSettings().senderEnabled) {
-      jobs.every("chat-rechecks", chatRecheckSettings().intervalSeconds * 1000, () => rechecks.runRound());
+      jobs.every("chat-rechecks", recheckSettings.intervalSeconds * 1000, () => rechecks.runRound());
       status.service("chatRechecker", "running");
     } else {
       status.service("chatRechecker", "off");

@@ -28,6 +28,7 @@ import { TelegramAdapter, TELEGRAM_PLATFORM } from "./adapter.js";
 import { registerCommands } from "./commands.js";
 import { TelegramOutboxTransport } from "./outbox-transport.js";
 import { PollWindow } from "./poll-window.js";
+import { settlesWithin } from "../shared/settles-within.js";
 import { installAutoRetry, type RetryAfterSignal, type SenderLogger } from "./sender.js";
 
 /** The update kinds the bot asks Telegram for; everything else is not Anxin's business. */
@@ -44,19 +45,6 @@ const POLL_RETRY_BASE_MS = 1_000;
 const POLL_RETRY_MAX_MS = 60_000;
 /** Longest a single connecting call (getMe, setWebhook …) may take before the attempt counts as failed. */
 const CONNECT_CALL_TIMEOUT_MS = 30_000;
-
-/** Whether `work` settles within `ms` (the timer is cleared either way). */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The header Telegram puts the webhook secret in. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";

@@ -24,6 +24,7 @@ import { LiveHub } from "./live.js";
 import { InboxRelay, LocalLiveBus, type LiveBus } from "./live-bus.js";
 import { RedisLiveBus } from "./live-bus-redis.js";
 import { registerRateLimit, REDIS_READY_WAIT_MS } from "../shared/rate-limits.js";
+import { settlesWithin } from "../shared/settles-within.js";
 import { toWebImages, toWebMessages, type WebImage, type WebMessage, type WebPush } from "./messages.js";
 import { csrfToken, deriveKeys, isSessionId, newSessionId, verifyCsrfToken, verifyLeafletCode, type WebKeys } from "./signing.js";
 import { mountStaffRoutes } from "./staff.js";
@@ -408,17 +409,4 @@ function announcing(transport: OutboxTransport, bus: LiveBus): OutboxTransport {
       return outcome;
     },
   };
-}
-
-/** True when `promise` settles within `ms`. */
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-    const settled = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(settled, settled);
-  });
 }

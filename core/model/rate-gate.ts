@@ -14,6 +14,32 @@ export interface RateLimits {
   windowMarginMs?: number;
 }
 
+/** The spacings a gate keeps for {@link RateLimits}, in milliseconds (0: none). */
+export interface GateSpacing {
+  /** Between two send slots across all chats (the schedule). */
+  interval: number;
+  /** Calls that may count in one second (the sliding window); 0 for a rate that is not whole. */
+  windowSize: number;
+  /** Extra milliseconds on every window. */
+  margin: number;
+  /** Between two calls to one chat, margin included. */
+  chatInterval: number;
+}
+
+/** The spacings of `limits`, the same for every gate (one process's, or one shared through Redis). */
+export function gateSpacing(limits: RateLimits): GateSpacing {
+  const limited = Number.isFinite(limits.perSecond) && limits.perSecond > 0;
+  const margin = limits.windowMarginMs ?? 1;
+  const perChat = Number.isFinite(limits.perChatPerSecond) && limits.perChatPerSecond > 0;
+  return {
+    interval: limited ? 1000 / limits.perSecond : 0,
+    // A window only for whole rates: "2.5 a second" is kept by the schedule alone.
+    windowSize: limited && Number.isInteger(limits.perSecond) ? limits.perSecond : 0,
+    margin,
+    chatInterval: perChat ? 1000 / limits.perChatPerSecond + margin : 0,
+  };
+}
+
 /** Thrown to callers waiting for a slot when the limiter is closed (the sender stops). */
 export class LimiterClosedError extends Error {
   constructor() {

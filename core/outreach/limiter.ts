@@ -14,7 +14,7 @@
  * event-loop jitter. Per-chat spacing works the same way (see {@link RateLimiter.noteChat}).
  */
 import { performance } from "node:perf_hooks";
-import { LimiterClosedError, type RateGate, type RateLimits, type ReleaseSlot } from "../model/rate-gate.js";
+import { gateSpacing, LimiterClosedError, type RateGate, type RateLimits, type ReleaseSlot } from "../model/rate-gate.js";
 
 // The contract shared with the Redis-backed gate lives in the model (the store implements it).
 export { LimiterClosedError, type RateGate, type RateGateFactory, type RateLimits, type ReleaseSlot } from "../model/rate-gate.js";
@@ -62,13 +62,7 @@ export class RateLimiter implements RateGate {
     limits: RateLimits,
     private readonly clock: LimiterClock = REAL_CLOCK,
   ) {
-    const limited = Number.isFinite(limits.perSecond) && limits.perSecond > 0;
-    this.interval = limited ? 1000 / limits.perSecond : 0;
-    // A window only for whole rates: "2.5 a second" is kept by the schedule alone.
-    this.windowSize = limited && Number.isInteger(limits.perSecond) ? limits.perSecond : 0;
-    this.margin = limits.windowMarginMs ?? 1;
-    const perChat = Number.isFinite(limits.perChatPerSecond) && limits.perChatPerSecond > 0;
-    this.chatInterval = perChat ? 1000 / limits.perChatPerSecond + this.margin : 0;
+    ({ interval: this.interval, windowSize: this.windowSize, margin: this.margin, chatInterval: this.chatInterval } = gateSpacing(limits));
   }
 
   /**

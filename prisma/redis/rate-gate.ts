@@ -17,7 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { LimiterClosedError, type RateGate, type RateLimits, type ReleaseSlot } from "../../core/model/rate-gate.js";
+import { gateSpacing, LimiterClosedError, type RateGate, type RateLimits, type ReleaseSlot } from "../../core/model/rate-gate.js";
 
 /** How far the shared schedule may fall behind the clock and still catch up (as the local limiter). */
 const MAX_LAG_MS = 250;
@@ -109,13 +109,7 @@ export class RedisRateGate implements RateGate {
     this.redis = options.redis;
     const base = `${options.prefix ?? "anxin"}:rate:${options.platform}`;
     this.keys = { slots: `${base}:slots`, next: `${base}:next`, pause: `${base}:pause`, chat: `${base}:chat:` };
-    const { perSecond, perChatPerSecond } = options.limits;
-    const limited = Number.isFinite(perSecond) && perSecond > 0;
-    this.interval = limited ? 1000 / perSecond : 0;
-    this.windowSize = limited && Number.isInteger(perSecond) ? perSecond : 0;
-    this.margin = options.limits.windowMarginMs ?? 1;
-    const perChat = Number.isFinite(perChatPerSecond) && perChatPerSecond > 0;
-    this.chatInterval = perChat ? 1000 / perChatPerSecond + this.margin : 0;
+    ({ interval: this.interval, windowSize: this.windowSize, margin: this.margin, chatInterval: this.chatInterval } = gateSpacing(options.limits));
     this.log = options.logger;
   }
 

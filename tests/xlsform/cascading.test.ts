@@ -4,56 +4,30 @@
  * picks a district sees only its towns, then only that town's villages, numbered 1..n as typed;
  * where a town has no village the optional village question is passed over.
  */
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importXlsForm } from "../../core/definitions/xlsform.js";
 import type { Lang, Questionnaire } from "../../core/engine/types.js";
-import { storeQuestionnaire } from "../../core/survey/default-survey.js";
-import { ConversationRunner } from "../../core/survey/runner.js";
-import type { Store, WaveRecord } from "../../core/model/index.js";
-import { runTerminalChat } from "../../bots/terminal/chat.js";
-import { openTestStore, type TestStore } from "../support/store-fixture.js";
+import { openFormWorld, type FormWorld } from "./form-world.js";
 import { cascadingForm } from "./cascading-form.js";
 import { buildXlsx } from "./workbook.js";
 
-let opened: TestStore;
-let store: Store;
-let runner: ConversationRunner;
-let wave: WaveRecord;
+let world: FormWorld;
 let questionnaire: Questionnaire;
-const now = new Date("2026-05-01T09:00:00Z");
 
 beforeAll(async () => {
-  ({ definition: questionnaire } = await importXlsForm(await buildXlsx(cascadingForm()), { sourceName: "cascading.xlsx" }));
-  opened = await openTestStore();
-  store = opened.store;
-  const { record } = await storeQuestionnaire(store, questionnaire, "xlsform");
-  wave = await store.createWave({ name: "cascading wave", questionnaireId: record.id, opensAt: new Date(now.getTime() - 60_000) });
-  runner = new ConversationRunner({ store, now: () => now });
+  world = await openFormWorld(await buildXlsx(cascadingForm()), { sourceName: "cascading.xlsx", waveName: "cascading wave" });
+  ({ questionnaire } = world);
 });
 
 afterAll(async () => {
-  await opened?.close();
+  await world?.close();
 });
 
 /** Runs the terminal chat as `user` on the scripted lines; what it printed after each line. */
 async function chat(user: string, lang: Lang, lines: string[]): Promise<string[]> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let transcript = "";
-  output.on("data", (chunk: Buffer) => {
-    transcript += chunk.toString("utf8");
-  });
-  const done = runTerminalChat(runner, { user, lang }, { input, output, isTTY: false });
-  input.end(`${lines.join("\n")}\n`);
-  await done;
-  return transcript.split("\n---\n");
+  return (await world.chat(user, lang, lines)).split("\n---\n");
 }
 
-async function answersOf(user: string) {
-  const identity = await store.findIdentity("cli", user);
-  return (await store.getResponse(identity?.residentId ?? "", wave.id))?.answers;
-}
+const answersOf = (user: string) => world.answersOf(user);
 
 describe("a cascading XLSForm in the terminal chat", () => {
   it("imports the filters onto the options", () => {

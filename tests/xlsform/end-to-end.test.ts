@@ -5,34 +5,26 @@
  * stored answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeQuestionnaire } from "../../core/survey/default-survey.js";
-import { importXlsForm } from "../../core/definitions/xlsform.js";
-import type { Input, OutMessage, Questionnaire } from "../../core/engine/types.js";
-import { ConversationRunner, type RunnerReply } from "../../core/survey/runner.js";
+import type { Input, OutMessage } from "../../core/engine/types.js";
+import type { ConversationRunner, RunnerReply } from "../../core/survey/runner.js";
 import type { Store, WaveRecord } from "../../core/model/index.js";
-import { openTestStore, type TestStore } from "../support/store-fixture.js";
+import { openFormWorld, type FormWorld } from "./form-world.js";
 import { communityForm } from "./forms.js";
 import { buildXlsx } from "./workbook.js";
 
-let opened: TestStore;
+let world: FormWorld;
 let store: Store;
 let runner: ConversationRunner;
 let wave: WaveRecord;
-let questionnaire: Questionnaire;
-const now = new Date("2026-05-01T09:00:00Z");
 
 beforeAll(async () => {
-  ({ definition: questionnaire } = await importXlsForm(await buildXlsx(communityForm()), { sourceName: "community.xlsx" }));
-  opened = await openTestStore();
-  store = opened.store;
-  const { record, created } = await storeQuestionnaire(store, questionnaire, "xlsform");
-  expect(created).toBe(true);
-  wave = await store.createWave({ name: "XLSForm wave", questionnaireId: record.id, opensAt: new Date(now.getTime() - 60_000) });
-  runner = new ConversationRunner({ store, now: () => now });
+  world = await openFormWorld(await buildXlsx(communityForm()), { sourceName: "community.xlsx", waveName: "XLSForm wave" });
+  expect(world.created).toBe(true);
+  ({ store, runner, wave } = world);
 });
 
 afterAll(async () => {
-  await opened?.close();
+  await world?.close();
 });
 
 /** One resident talking to the runner. */

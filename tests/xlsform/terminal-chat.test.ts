@@ -5,51 +5,28 @@
  * piped into later labels and the outro, a missing translation shown in the default language,
  * choices from the CSV file, and a value that would make a backtracking matcher hang.
  */
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importXlsForm } from "../../core/definitions/xlsform.js";
-import type { Lang, Questionnaire } from "../../core/engine/types.js";
-import { storeQuestionnaire } from "../../core/survey/default-survey.js";
-import { ConversationRunner } from "../../core/survey/runner.js";
+import type { Lang } from "../../core/engine/types.js";
 import type { Store, WaveRecord } from "../../core/model/index.js";
-import { runTerminalChat } from "../../bots/terminal/chat.js";
-import { openTestStore, type TestStore } from "../support/store-fixture.js";
+import { openFormWorld, type FormWorld } from "./form-world.js";
 import { CSV_BYTES, pyxformStyleForm } from "./convention-forms.js";
 import { buildXlsx } from "./workbook.js";
 
-let opened: TestStore;
+let world: FormWorld;
 let store: Store;
-let runner: ConversationRunner;
 let wave: WaveRecord;
-let questionnaire: Questionnaire;
-const now = new Date("2026-05-01T09:00:00Z");
 
 beforeAll(async () => {
-  ({ definition: questionnaire } = await importXlsForm(await buildXlsx(pyxformStyleForm()), { sourceName: "pyxform.xlsx", attachments: { "streets.csv": CSV_BYTES } }));
-  opened = await openTestStore();
-  store = opened.store;
-  const { record } = await storeQuestionnaire(store, questionnaire, "xlsform");
-  wave = await store.createWave({ name: "pyxform wave", questionnaireId: record.id, opensAt: new Date(now.getTime() - 60_000) });
-  runner = new ConversationRunner({ store, now: () => now });
+  world = await openFormWorld(await buildXlsx(pyxformStyleForm()), { sourceName: "pyxform.xlsx", attachments: { "streets.csv": CSV_BYTES }, waveName: "pyxform wave" });
+  ({ store, wave } = world);
 });
 
 afterAll(async () => {
-  await opened?.close();
+  await world?.close();
 });
 
 /** Runs the terminal chat as `user` on the scripted lines; the transcript it printed. */
-async function chat(user: string, lang: Lang, lines: string[]): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let transcript = "";
-  output.on("data", (chunk: Buffer) => {
-    transcript += chunk.toString("utf8");
-  });
-  const done = runTerminalChat(runner, { user, lang }, { input, output, isTTY: false });
-  input.end(`${lines.join("\n")}\n`);
-  await done;
-  return transcript;
-}
+const chat = (user: string, lang: Lang, lines: string[]): Promise<string> => world.chat(user, lang, lines);
 
 /** The transcript's blocks: what the bot printed after each scripted line (block 0: before any). */
 const blocks = (transcript: string): string[] => transcript.split("\n---\n");
